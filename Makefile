@@ -1,0 +1,55 @@
+# The two set-up commands of the README: `make run` and `make test`.  Everything else is a helper.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+CHECKOV_VENV ?= .venv-checkov
+EXTRAS := local,client,cluster,dev
+PYTEST_ARGS ?=
+
+.PHONY: run test lint typecheck unit system-deps checkov-venv bench soak clean k8s-render tfvars
+
+$(BIN)/.installed: pyproject.toml constraints.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[$(EXTRAS)]'
+	touch $@
+
+install: $(BIN)/.installed
+
+## Starts the local stack (gateway + embedded SQLite store + demo customer) on http://127.0.0.1:8080
+run: $(BIN)/.installed
+	$(BIN)/reservations serve $(RUN_ARGS)
+
+system-deps:
+	bash scripts/install-system-deps.sh
+
+$(CHECKOV_VENV)/.installed: constraints-checkov.txt
+	test -x $(CHECKOV_VENV)/bin/python || $(PYTHON) -m venv $(CHECKOV_VENV)
+	$(CHECKOV_VENV)/bin/python -m pip install --quiet -c constraints-checkov.txt checkov
+	touch $@
+
+checkov-venv: $(CHECKOV_VENV)/.installed
+
+lint: $(BIN)/.installed
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+
+typecheck: $(BIN)/.installed
+	$(BIN)/mypy
+
+unit: $(BIN)/.installed
+	$(BIN)/pytest -n 2 $(PYTEST_ARGS)
+
+## Fresh machine -> everything the tests need -> ruff, mypy and the full suite
+test: system-deps $(BIN)/.installed checkov-venv
+	$(MAKE) lint typecheck unit
+
+bench: $(BIN)/.installed
+	$(BIN)/python -m bench
+
+soak: system-deps $(BIN)/.installed
+	RESERVATIONS_SOAK=1 $(BIN)/python -m bench.soak
+
+clean:
+	rm -rf $(VENV) $(CHECKOV_VENV) dist build-cache .pytest_cache .mypy_cache .ruff_cache

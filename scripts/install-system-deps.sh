@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Installs the system programs the tests drive for real: nginx (the edge) and Chromium (the web page).
+set -euo pipefail
+missing=()
+command -v nginx >/dev/null 2>&1 || [[ -x /usr/sbin/nginx ]] || missing+=(nginx)
+[[ -x /usr/bin/chromium ]] || missing+=(chromium)
+if ((${#missing[@]} == 0)); then
+  exit 0
+fi
+if ! command -v apt-get >/dev/null 2>&1; then
+  echo "missing: ${missing[*]}; install them with your package manager" >&2
+  exit 2
+fi
+sudo=""
+if [[ $(id -u) -ne 0 ]]; then sudo="sudo"; fi
+echo "installing ${missing[*]} (Debian packages)" >&2
+$sudo apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

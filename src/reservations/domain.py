@@ -1,0 +1,346 @@
+"""Reservations, their rules and the errors of the domain: pure Python, no I/O.
+
+Validation lives here (not in a schema library) because each API function serves one operation
+and pays for every import at cold start; plain Python gives clear per-field messages for free.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import json
+import re
+import unicodedata
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+GUEST_NAME_MAX = 100
+ROOM_MIN, ROOM_MAX = 1, 99_999
+NIGHTS_MIN, NIGHTS_MAX = 1, 30
+MAX_DAYS_AHEAD = 730  # check-in at most two years ahead
+MAX_DAYS_BEHIND = 1  # a clerk may record yesterday's arrival (time zones differ from UTC)
+LIST_LIMIT_DEFAULT, LIST_LIMIT_MAX = 50, 500
+MAX_RESERVATION_ID = 2**53 - 1  # exact in JSON numbers everywhere, JavaScript included
+
+NEW_RESERVATION_FIELDS = ("guest_name", "room_number", "nights", "check_in")
+_DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+# --------------------------------------------------------------------------- errors
+
+
+class ReservationsError(Exception):
+    """Base of every error the API reports; ``code`` is the stable machine-readable name."""
+
+    code = "error"
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+class ValidationError(ReservationsError):
+    code = "validation_error"
+
+
+class NotFoundError(ReservationsError):
+    code = "not_found"
+
+
+class ConflictError(ReservationsError):
+    """A room-night is taken; names the reservation that holds it."""
+
+    code = "conflict"
+
+    def __init__(self, room_number: int, night: date, holder: Reservation | None) -> None:
+        if holder is not None:
+            message = (
+                f"Room {room_number} is already booked on {night.isoformat()} "
+                f"by reservation {holder.reservation_id}"
+            )
+        else:
+            message = f"Room {room_number} is already booked on {night.isoformat()}"
+        super().__init__(message, field="room_number")
+        self.room_number = room_number
+        self.night = night
+        self.holder = holder
+
+
+class IdempotencyMismatchError(ReservationsError):
+    code = "idempotency_key_reused"
+
+
+class UnauthenticatedError(ReservationsError):
+    code = "unauthenticated"
+
+
+class ForbiddenError(ReservationsError):
+    code = "forbidden"
+
+
+class UnavailableError(ReservationsError):
+    """The store cannot take the request now (throttled, disk full); nothing was changed."""
+
+    code = "unavailable"
+
+    def __init__(self, message: str, *, retry_after_s: int = 1) -> None:
+        super().__init__(message)
+        self.retry_after_s = retry_after_s
+
+
+# --------------------------------------------------------------------------- values
+
+
+def today_utc() -> date:
+    return datetime.now(UTC).date()
+
+
+def now_utc() -> datetime:
+    return datetime.now(UTC).replace(microsecond=0)
+
+
+@dataclass(frozen=True)
+class NewReservation:
+    guest_name: str
+    room_number: int
+    nights: int
+    check_in: date
+
+    @property
+    def check_out(self) -> date:
+        return self.check_in + timedelta(days=self.nights)
+
+    def stay_nights(self) -> list[date]:
+        return [self.check_in + timedelta(days=i) for i in range(self.nights)]
+
+    def fingerprint(self) -> str:
+        """Identifies the request for idempotency: a retry must carry the same reservation."""
+        canonical = json.dumps(
+            [self.guest_name, self.room_number, self.nights, self.check_in.isoformat()],
+            separators=(",", ":"),
+        )
+        return hashlib.sha256(canonical.encode()).hexdigest()
+
+    @classmethod
+    def from_json(cls, data: Any, *, today: date | None = None) -> NewReservation:
+        if not isinstance(data, Mapping):
+            raise ValidationError("the body must be a JSON object")
+        unknown = sorted(set(data) - set(NEW_RESERVATION_FIELDS))
+        if unknown:
+            raise ValidationError(f"unknown field {unknown[0]!r}", field=unknown[0])
+        for name in NEW_RESERVATION_FIELDS:
+            if name not in data:
+                raise ValidationError(f"{name} is required", field=name)
+        return cls(
+            guest_name=parse_guest_name(data["guest_name"]),
+            room_number=parse_int(data["room_number"], "room_number", ROOM_MIN, ROOM_MAX),
+            nights=parse_int(data["nights"], "nights", NIGHTS_MIN, NIGHTS_MAX),
+            check_in=parse_check_in(data["check_in"], today=today),
+        )
+
+
+@dataclass(frozen=True)
+class Reservation:
+    reservation_id: int
+    guest_name: str
+    room_number: int
+    nights: int
+    check_in: date
+    created_at: datetime
+
+    @property
+    def check_out(self) -> date:
+        return self.check_in + timedelta(days=self.nights)
+
+    def stay_nights(self) -> list[date]:
+        return [self.check_in + timedelta(days=i) for i in range(self.nights)]
+
+    def overlaps(self, start: date, end: date) -> bool:
+        """True when a night of the stay falls in ``[start, end)``."""
+        return self.check_in < end and self.check_out > start
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "reservation_id": self.reservation_id,
+            "guest_name": self.guest_name,
+            "room_number": self.room_number,
+            "nights": self.nights,
+            "check_in": self.check_in.isoformat(),
+            "check_out": self.check_out.isoformat(),
+            "created_at": self.created_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        }
+
+    @classmethod
+    def from_new(cls, reservation_id: int, new: NewReservation, created_at: datetime) -> Reservation:
+        return cls(reservation_id, new.guest_name, new.room_number, new.nights, new.check_in, created_at)
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Reservation:
+        """Reads a reservation as the API returns it (used by clients and stores' snapshots)."""
+        return cls(
+            reservation_id=int(data["reservation_id"]),
+            guest_name=str(data["guest_name"]),
+            room_number=int(data["room_number"]),
+            nights=int(data["nights"]),
+            check_in=date.fromisoformat(data["check_in"]),
+            created_at=datetime.strptime(data["created_at"], "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC),
+        )
+
+    def sort_key(self) -> tuple[date, int, int]:
+        return (self.check_in, self.room_number, self.reservation_id)
+
+
+@dataclass(frozen=True)
+class AddResult:
+    reservation: Reservation
+    replayed: bool  # True when an idempotent retry returned the original reservation
+
+
+# --------------------------------------------------------------------------- listing
+
+
+@dataclass(frozen=True)
+class Cursor:
+    """Position after the last item of a page, in list order (check-in, room, id).
+
+    Keyset pagination: the next page starts strictly after this key, so a page costs work
+    proportional to its size and concurrent adds or deletes never shift later pages.
+    """
+
+    check_in: date
+    room_number: int
+    reservation_id: int
+
+    def encode(self) -> str:
+        raw = f"{self.check_in.isoformat()}|{self.room_number}|{self.reservation_id}".encode()
+        return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+    @classmethod
+    def decode(cls, token: str) -> Cursor:
+        try:
+            padded = token + "=" * (-len(token) % 4)
+            raw = base64.urlsafe_b64decode(padded.encode("ascii")).decode("ascii")
+            day, room, rid = raw.split("|")
+            cursor = cls(date.fromisoformat(day), int(room), int(rid))
+        except (ValueError, UnicodeError, binascii.Error) as exc:
+            raise ValidationError("cursor is not one this API returned", field="cursor") from exc
+        if not (0 <= cursor.room_number <= ROOM_MAX and 0 <= cursor.reservation_id <= MAX_RESERVATION_ID):
+            raise ValidationError("cursor is not one this API returned", field="cursor")
+        return cursor
+
+    @classmethod
+    def after(cls, reservation: Reservation) -> Cursor:
+        return cls(reservation.check_in, reservation.room_number, reservation.reservation_id)
+
+    def key(self) -> tuple[date, int, int]:
+        return (self.check_in, self.room_number, self.reservation_id)
+
+
+@dataclass(frozen=True)
+class ListQuery:
+    limit: int = LIST_LIMIT_DEFAULT
+    cursor: Cursor | None = None
+    start: date | None = None  # ``from``: reservations with a night on or after this day
+    end: date | None = None  # ``to``: reservations with a night before this day
+    room_number: int | None = None
+
+    @classmethod
+    def from_params(cls, params: Mapping[str, str]) -> ListQuery:
+        unknown = sorted(set(params) - {"limit", "cursor", "from", "to", "room"})
+        if unknown:
+            raise ValidationError(f"unknown query parameter {unknown[0]!r}", field=unknown[0])
+        limit = LIST_LIMIT_DEFAULT
+        if params.get("limit") not in (None, ""):
+            limit = parse_int_text(params["limit"], "limit", 1, LIST_LIMIT_MAX)
+        cursor = Cursor.decode(params["cursor"]) if params.get("cursor") else None
+        start = parse_date(params["from"], "from") if params.get("from") else None
+        end = parse_date(params["to"], "to") if params.get("to") else None
+        if start and end and end <= start:
+            raise ValidationError("'to' must be after 'from'", field="to")
+        room = parse_int_text(params["room"], "room", ROOM_MIN, ROOM_MAX) if params.get("room") else None
+        return cls(limit=limit, cursor=cursor, start=start, end=end, room_number=room)
+
+    def matches(self, reservation: Reservation) -> bool:
+        """The filter every store applies (stores may also narrow with indexes first)."""
+        if self.room_number is not None and reservation.room_number != self.room_number:
+            return False
+        if self.start is not None and reservation.check_out <= self.start:
+            return False
+        if self.end is not None and reservation.check_in >= self.end:
+            return False
+        return self.cursor is None or reservation.sort_key() > self.cursor.key()
+
+    def earliest_check_in(self) -> date | None:
+        """No reservation starting before this day can overlap ``from`` (stays last ≤ 30 nights)."""
+        if self.start is None:
+            return None
+        return self.start - timedelta(days=NIGHTS_MAX)
+
+
+@dataclass(frozen=True)
+class Page:
+    items: list[Reservation]
+    next_cursor: str | None
+
+    def to_json(self) -> dict[str, Any]:
+        return {"items": [r.to_json() for r in self.items], "next_cursor": self.next_cursor}
+
+
+# --------------------------------------------------------------------------- parsing helpers
+
+
+def parse_int(value: Any, field: str, low: int, high: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValidationError(f"{field} must be a whole number", field=field)
+    if not low <= value <= high:
+        raise ValidationError(f"{field} must be between {low} and {high}", field=field)
+    return value
+
+
+def parse_int_text(text: str, field: str, low: int, high: int) -> int:
+    if not text.isascii() or not text.isdigit() or len(text) > 16:
+        raise ValidationError(f"{field} must be a whole number", field=field)
+    return parse_int(int(text), field, low, high)
+
+
+def parse_guest_name(value: Any) -> str:
+    if not isinstance(value, str):
+        raise ValidationError("guest_name must be a string", field="guest_name")
+    name = value.strip()
+    if not name:
+        raise ValidationError("guest_name must not be empty", field="guest_name")
+    if len(name) > GUEST_NAME_MAX:
+        raise ValidationError(f"guest_name must be at most {GUEST_NAME_MAX} characters", field="guest_name")
+    for char in name:
+        if unicodedata.category(char) in ("Cc", "Cs", "Zl", "Zp") or char in "\u200b\ufeff":
+            raise ValidationError("guest_name must not contain control characters", field="guest_name")
+    return name
+
+
+def parse_date(value: Any, field: str) -> date:
+    if not isinstance(value, str) or not _DATE_RE.match(value):
+        raise ValidationError(f"{field} must be a date as YYYY-MM-DD", field=field)
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise ValidationError(f"{field} is not a calendar date", field=field) from None
+
+
+def parse_check_in(value: Any, *, today: date | None = None) -> date:
+    day = parse_date(value, "check_in")
+    today = today or today_utc()
+    if day < today - timedelta(days=MAX_DAYS_BEHIND):
+        raise ValidationError("check_in must not be in the past", field="check_in")
+    if day > today + timedelta(days=MAX_DAYS_AHEAD):
+        raise ValidationError("check_in must be at most two years ahead", field="check_in")
+    return day
+
+
+def parse_reservation_id(text: str) -> int:
+    if not text.isascii() or not text.isdigit() or len(text) > 16 or int(text) > MAX_RESERVATION_ID:
+        raise NotFoundError("no such reservation", field="reservation_id")
+    return int(text)

@@ -1,0 +1,1 @@
+"""Lambda entry points: thin adapters from API Gateway events to service calls."""

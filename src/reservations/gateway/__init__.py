@@ -1,0 +1,1 @@
+"""Local API Gateway emulator used by ``reservations serve``."""

@@ -1,0 +1,67 @@
+"""Settings of the store and tables, read once per process from the environment (or CLI flags)."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Literal
+
+from reservations.domain import ValidationError
+
+StoreKind = Literal["sqlite", "dynamodb"]
+
+
+def default_data_dir() -> Path:
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "reservations"
+
+
+@dataclass(frozen=True)
+class Settings:
+    store: StoreKind = "sqlite"
+    data_dir: Path = Path(".data")
+    dynamodb_endpoint: str | None = None
+    table_prefix: str = ""
+    registry_table: str | None = None
+    region: str = "us-east-1"
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
+        env = os.environ if environ is None else environ
+        store = env.get("RESERVATIONS_STORE", "sqlite")
+        if store not in ("sqlite", "dynamodb"):
+            raise ValidationError(f"RESERVATIONS_STORE must be sqlite or dynamodb, not {store!r}")
+        return cls(
+            store=store,  # type: ignore[arg-type]
+            data_dir=Path(env.get("RESERVATIONS_DATA_DIR") or default_data_dir()),
+            dynamodb_endpoint=env.get("RESERVATIONS_DYNAMODB_ENDPOINT") or None,
+            table_prefix=env.get("RESERVATIONS_TABLE_PREFIX", ""),
+            registry_table=env.get("RESERVATIONS_REGISTRY_TABLE") or None,
+            region=env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or "us-east-1",
+        )
+
+    def with_overrides(self, **changes: object) -> Settings:
+        return replace(self, **{k: v for k, v in changes.items() if v is not None})  # type: ignore[arg-type]
+
+    @property
+    def registry_table_name(self) -> str:
+        return self.registry_table or f"{self.table_prefix}reservations-customers"
+
+    def table_for(self, customer: str) -> str:
+        """Each customer's own table: ``<prefix><name>-reservations`` (the same name in Terraform)."""
+        return f"{self.table_prefix}{customer}-reservations"
+
+    def to_env(self) -> dict[str, str]:
+        """The environment that reproduces these settings (for subprocesses and Lambda config)."""
+        env = {
+            "RESERVATIONS_STORE": self.store,
+            "RESERVATIONS_DATA_DIR": str(self.data_dir),
+            "RESERVATIONS_TABLE_PREFIX": self.table_prefix,
+            "AWS_REGION": self.region,
+        }
+        if self.dynamodb_endpoint:
+            env["RESERVATIONS_DYNAMODB_ENDPOINT"] = self.dynamodb_endpoint
+        if self.registry_table:
+            env["RESERVATIONS_REGISTRY_TABLE"] = self.registry_table
+        return env

@@ -1,0 +1,122 @@
+"""Storage: one ``Store`` protocol for reservations and one ``Registry`` protocol for customers.
+
+Only this package talks to a database.  Each implementation enforces "no double booking" and
+idempotency inside its own atomic write (an SQLite transaction, a DynamoDB transaction): never a
+read-then-write check in Python.  Implementations are imported lazily by ``open_store`` so the
+Lambda functions load only the one they use.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Protocol
+
+from reservations.domain import AddResult, ListQuery, NewReservation, Page, Reservation
+
+if TYPE_CHECKING:
+    from reservations.settings import Settings
+
+IDEMPOTENCY_TTL_S = 24 * 3600
+
+
+@dataclass(frozen=True)
+class IdempotencyClaim:
+    """An ``Idempotency-Key`` with the request it was first used for."""
+
+    key: str
+    fingerprint: str
+    expires_at: datetime
+
+
+class Store(Protocol):
+    """Reservations of every customer, each customer in its own table (or file)."""
+
+    def create_table(self, table: str) -> None:
+        """Creates a customer's table; a no-op if it exists."""
+
+    def drop_table(self, table: str) -> None:
+        """Deletes a customer's table and every reservation in it."""
+
+    def add(
+        self,
+        table: str,
+        new: NewReservation,
+        *,
+        created_at: datetime,
+        idempotency: IdempotencyClaim | None = None,
+    ) -> AddResult:
+        """Stores a reservation under a fresh id, atomically with its room-nights and idempotency record.
+
+        Raises ``ConflictError`` (a night is taken), ``IdempotencyMismatchError`` (key reused with
+        another body), ``NotFoundError`` (no such table), ``UnavailableError`` (nothing was written).
+        """
+
+    def get(self, table: str, reservation_id: int) -> Reservation | None: ...
+
+    def delete(self, table: str, reservation_id: int) -> Reservation:
+        """Removes a reservation and frees its nights; ``NotFoundError`` if absent."""
+
+    def list(self, table: str, query: ListQuery) -> Page:
+        """One page in (check_in, room_number, reservation_id) order, starting after ``query.cursor``."""
+
+    def close(self) -> None: ...
+
+
+@dataclass(frozen=True)
+class CustomerRecord:
+    name: str
+    table: str
+    status: str  # "active" or "disabled"
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class KeyRecord:
+    key_hash: str  # sha256 hex of the API key; the key itself is never stored
+    customer: str
+    key_id: str  # short public id shown in listings
+    created_at: datetime
+
+
+class Registry(Protocol):
+    """The customers and their API keys (hashed)."""
+
+    def create_customer(self, customer: CustomerRecord, key: KeyRecord) -> None:
+        """Registers a customer with its first key; ``ValidationError`` if the name is taken."""
+
+    def get_customer(self, name: str) -> CustomerRecord | None: ...
+
+    def list_customers(self) -> list[CustomerRecord]: ...
+
+    def list_keys(self, name: str) -> list[KeyRecord]: ...
+
+    def owner_of_key(self, key_hash: str) -> str | None:
+        """The customer a key hash belongs to, if any."""
+
+    def replace_keys(self, name: str, key: KeyRecord) -> None:
+        """Atomically revokes every key of the customer and installs ``key``."""
+
+    def delete_customer(self, name: str) -> None: ...
+
+    def close(self) -> None: ...
+
+
+def open_store(settings: Settings) -> Store:
+    if settings.store == "dynamodb":
+        from reservations.stores.dynamodb import DynamoDBStore
+
+        return DynamoDBStore.from_settings(settings)  # type: ignore[no-any-return]
+    from reservations.stores.sqlite import SqliteStore
+
+    return SqliteStore(settings.data_dir)
+
+
+def open_registry(settings: Settings) -> Registry:
+    if settings.store == "dynamodb":
+        from reservations.stores.dynamodb import DynamoDBRegistry
+
+        return DynamoDBRegistry.from_settings(settings)  # type: ignore[no-any-return]
+    from reservations.stores.sqlite import SqliteRegistry
+
+    return SqliteRegistry(settings.data_dir)
