@@ -89,7 +89,9 @@ def test_list_orders_by_check_in_room_id_and_pages_with_cursor(store: Store, tab
     made = []
     for offset in (3, 0, 1):
         for room in (7, 3):
-            made.append(store.add(table, new(room, DAY + timedelta(days=offset), 1), created_at=NOW).reservation)
+            made.append(
+                store.add(table, new(room, DAY + timedelta(days=offset), 1), created_at=NOW).reservation
+            )
     expected = sorted(made, key=lambda r: r.sort_key())
     seen = []
     query = ListQuery(limit=4)
@@ -123,19 +125,25 @@ def test_list_filters_by_window_and_room(store: Store, table: str):
     late = store.add(table, new(1, DAY + timedelta(days=10), 3), created_at=NOW).reservation
     other = store.add(table, new(2, DAY + timedelta(days=1), 1), created_at=NOW).reservation
     window = ListQuery(start=DAY + timedelta(days=1), end=DAY + timedelta(days=2))
-    assert [r.reservation_id for r in store.list(table, window).items] == [early.reservation_id, other.reservation_id]
+    assert [r.reservation_id for r in store.list(table, window).items] == [
+        early.reservation_id,
+        other.reservation_id,
+    ]
     assert [r.reservation_id for r in store.list(table, ListQuery(room_number=1)).items] == [
         early.reservation_id,
         late.reservation_id,
     ]
-    assert store.list(table, ListQuery(start=DAY + timedelta(days=2), end=DAY + timedelta(days=10))).items == []
+    assert (
+        store.list(table, ListQuery(start=DAY + timedelta(days=2), end=DAY + timedelta(days=10))).items == []
+    )
 
 
 def test_idempotent_retry_returns_the_original_and_creates_nothing(store: Store, table: str):
     claim = IdempotencyClaim("k" * 64, new().fingerprint(), NOW + timedelta(hours=24))
     first = store.add(table, new(), created_at=NOW, idempotency=claim)
     again = store.add(table, new(), created_at=NOW + timedelta(minutes=1), idempotency=claim)
-    assert not first.replayed and again.replayed
+    assert not first.replayed
+    assert again.replayed
     assert again.reservation == first.reservation
     assert len(store.list(table, ListQuery()).items) == 1
 
@@ -162,7 +170,8 @@ def test_expired_idempotency_key_is_forgotten(store: Store, table: str):
     result = store.add(
         table, other, created_at=later, idempotency=IdempotencyClaim("e" * 64, other.fingerprint(), later)
     )
-    assert not result.replayed and result.reservation.room_number == 5
+    assert not result.replayed
+    assert result.reservation.room_number == 5
 
 
 def test_failed_add_with_idempotency_key_leaves_no_record(store: Store, table: str):
