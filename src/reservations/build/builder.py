@@ -133,6 +133,7 @@ class BuildRequest:
     python_version: str = LAMBDA_PYTHON_VERSION
     out_dir: Path = Path("dist")
     cache_dir: Path | None = None  # default: <root>/build-cache
+    fresh: bool = False  # install the dependencies anew instead of reusing the cached install
 
 
 @dataclass(frozen=True)
@@ -172,9 +173,8 @@ def build(project: Project, request: BuildRequest) -> BuildResult:
     stem = artifact_stem(function.name, request.build_id)
     out_dir = request.out_dir
     with tempfile.TemporaryDirectory(prefix="reservations-build-") as tmp:
-        site = Path(tmp) / "site"
-        installed = deps.install(
-            project, project.requirements(function.name), platform, site, cache / "wheels"
+        site, installed = deps.install(
+            project, project.requirements(function.name), platform, cache, Path(tmp), fresh=request.fresh
         )
         entries = site_entries(site)
         clash = sorted(set(entries) & set(app_files))

@@ -89,6 +89,9 @@ def build_function(
     cache_dir: Annotated[
         Path | None, typer.Option("--cache-dir", help="Wheel cache (default: <checkout>/build-cache).")
     ] = None,
+    fresh: Annotated[
+        bool, typer.Option("--fresh", help="Install the dependencies anew instead of reusing the cached install.")
+    ] = False,
     env_file: Annotated[
         Path | None,
         typer.Option(
@@ -131,6 +134,7 @@ def build_function(
                 python_version=python_version,
                 out_dir=out,
                 cache_dir=cache_dir,
+                fresh=fresh,
             ),
         )
     except (project.ProjectError, builder.BuildError, DependencyError, SourceError) as error:

@@ -9,15 +9,23 @@ goes into the zip.
 
 from __future__ import annotations
 
+import fcntl
+import hashlib
+import importlib.metadata
+import json
 import os
 import re
 import shutil
 import subprocess
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 from reservations.build.project import Arch, Project, normalize, platform_tags
+
+SITE_FORMAT = 1  # bump when what the builder does to an installed tree changes
 
 
 class DependencyError(Exception):
@@ -71,12 +79,77 @@ def install(
     project: Project,
     requirements: list[str],
     platform: Platform,
-    target: Path,
-    wheel_cache: Path,
-) -> dict[str, str]:
-    """Installs ``requirements`` into ``target``; returns the installed distributions and versions."""
-    wheel_cache.mkdir(parents=True, exist_ok=True)
-    target.mkdir(parents=True, exist_ok=True)
+    cache_dir: Path,
+    scratch: Path,
+    fresh: bool = False,
+) -> tuple[Path, dict[str, str]]:
+    """Installs ``requirements``; returns the directory they are in and the versions installed.
+
+    The installed tree is kept under ``<cache_dir>/sites/<key>`` (the key covers the requirements,
+    the lock, the platform and pip's version) and reused by later builds; ``fresh`` installs anew
+    into ``scratch`` instead, leaving the cache alone.
+    """
+    wheels = cache_dir / "wheels"
+    wheels.mkdir(parents=True, exist_ok=True)
+    with _locked(cache_dir):
+        key = _site_key(project, requirements, platform)
+        cached = cache_dir / "sites" / key
+        record = cached.with_suffix(".json")
+        if not fresh and cached.is_dir() and record.is_file():
+            site = cached
+        else:
+            target = scratch / "site"
+            _pip_install(project, requirements, platform, target, wheels)
+            if fresh:
+                site = target
+            else:
+                record.unlink(missing_ok=True)
+                if cached.exists():
+                    shutil.rmtree(cached)
+                cached.parent.mkdir(parents=True, exist_ok=True)
+                shutil.move(target, cached)
+                site = cached
+        installed = installed_distributions(site)
+        _check_pinned(project, installed)
+        if site == cached and not record.is_file():
+            record.write_text(json.dumps(installed, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    return site, installed
+
+
+def _site_key(project: Project, requirements: list[str], platform: Platform) -> str:
+    try:
+        constraints = project.constraints_file.read_bytes()
+    except OSError as error:
+        raise DependencyError(f"cannot read constraints.txt: {error}") from error
+    material = {
+        "format": SITE_FORMAT,
+        "requirements": requirements,
+        "constraints": hashlib.sha256(constraints).hexdigest(),
+        "pip_args": platform.pip_args(),
+        "pip": importlib.metadata.version("pip"),
+    }
+    digest = hashlib.sha256(json.dumps(material, sort_keys=True).encode()).hexdigest()[:16]
+    return f"{platform.arch}-py{platform.python_version}-{digest}"
+
+
+@contextmanager
+def _locked(directory: Path) -> Iterator[None]:
+    """One build at a time per cache: two ``pip`` runs must not write one file."""
+    directory.mkdir(parents=True, exist_ok=True)
+    with (directory / ".lock").open("w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _pip_install(
+    project: Project, requirements: list[str], platform: Platform, target: Path, wheels: Path
+) -> None:
+    if target.exists():
+        shutil.rmtree(target)
+    target.mkdir(parents=True)
     req_file = target.parent / "requirements.txt"
     req_file.write_text("\n".join(requirements) + "\n", encoding="utf-8")
     common = ["-r", str(req_file), "-c", str(project.constraints_file), *platform.pip_args()]
@@ -84,7 +157,7 @@ def install(
         "install",
         "--no-index",
         "--find-links",
-        str(wheel_cache),
+        str(wheels),
         "--target",
         str(target),
         "--no-compile",
@@ -96,25 +169,15 @@ def install(
     result = _run_pip(install_args, _clean_env())
     if result.returncode != 0:
         download = _run_pip(
-            ["download", "--progress-bar", "off", "-d", str(wheel_cache), *common], dict(os.environ)
+            ["download", "--progress-bar", "off", "-d", str(wheels), *common], dict(os.environ)
         )
         if download.returncode != 0:
             raise DependencyError(f"pip download failed: {_last_error(download.stdout + download.stderr)}")
-        for leftover in list(target.iterdir()):
-            _remove(leftover)
+        shutil.rmtree(target)
+        target.mkdir()
         result = _run_pip(install_args, _clean_env())
         if result.returncode != 0:
             raise DependencyError(f"pip install failed: {_last_error(result.stdout + result.stderr)}")
-    installed = installed_distributions(target)
-    _check_pinned(project, installed)
-    return installed
-
-
-def _remove(path: Path) -> None:
-    if path.is_dir() and not path.is_symlink():
-        shutil.rmtree(path)
-    else:
-        path.unlink()
 
 
 def installed_distributions(site: Path) -> dict[str, str]:
