@@ -14,7 +14,9 @@ from tests.build.conftest import LOCAL_PYTHON, ROOT, Builds, locked
 
 
 @pytest.mark.parametrize("name", FUNCTION_NAMES)
-def test_building_twice_gives_identical_bytes(name: str, builds: Builds, shared_dir: Path, tmp_path: Path) -> None:
+def test_building_twice_gives_identical_bytes(
+    name: str, builds: Builds, shared_dir: Path, tmp_path: Path
+) -> None:
     first = builds.get(name)
     with locked(shared_dir):
         # Another build ID and output directory: neither may leak into the zip.
@@ -55,7 +57,12 @@ def test_zip_entries_are_normalized_and_hold_no_build_paths(name: str, builds: B
 def test_zip_carries_no_cli_or_local_only_code(name: str, builds: Builds) -> None:
     with zipfile.ZipFile(builds.get(name).zip_path) as archive:
         own = [n for n in archive.namelist() if n.startswith("reservations/")]
-    for local_only in ("reservations/cli.py", "reservations/build/", "reservations/gateway/", "reservations/web/"):
+    for local_only in (
+        "reservations/cli.py",
+        "reservations/build/",
+        "reservations/gateway/",
+        "reservations/web/",
+    ):
         assert not any(n.startswith(local_only) for n in own), local_only
 
 
@@ -67,7 +74,8 @@ def test_metadata_records_what_terraform_and_people_need(builds: Builds) -> None
     assert meta.handler == "reservations.functions.add.handler"
     assert meta.size == result.zip_path.stat().st_size
     assert meta.dependencies["boto3"] == builds.project.pins()["boto3"]
-    assert meta.source_revision is not None and len(meta.source_revision) == 40
+    assert meta.source_revision is not None
+    assert len(meta.source_revision) == 40
     assert (meta.s3_bucket, meta.s3_key) == (None, None)
 
 
