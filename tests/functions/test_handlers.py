@@ -113,7 +113,7 @@ def test_authorizer_denies_other_customer_and_rejects_unknown_key(
     denied = authorizer.handler(authorizer_event("moon", keys["star"]), None)
     assert denied["policyDocument"]["Statement"][0]["Effect"] == "Deny"
     assert "customer" not in denied["context"]
-    with pytest.raises(Exception, match="^Unauthorized$"):
+    with pytest.raises(Exception, match=r"^Unauthorized$"):
         authorizer.handler(authorizer_event("star", "rsv_forged"), None)
     logs = capsys.readouterr()
     assert keys["star"] not in logs.out + logs.err
