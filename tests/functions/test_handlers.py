@@ -26,7 +26,8 @@ CHECK_IN = (today_utc() + timedelta(days=10)).isoformat()
 
 
 def load(name: str) -> dict[str, Any]:
-    return json.loads((EVENTS / name).read_text().replace("CHECK_IN", CHECK_IN))
+    event: dict[str, Any] = json.loads((EVENTS / name).read_text().replace("CHECK_IN", CHECK_IN))
+    return event
 
 
 @pytest.fixture
