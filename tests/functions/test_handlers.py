@@ -91,12 +91,9 @@ def test_unexpected_failure_is_500_json_without_trace(keys: dict[str, str], monk
 
 
 def authorizer_event(customer: str, key: str) -> dict[str, Any]:
-    return json.loads(
-        (EVENTS / "rest_authorizer_request.json")
-        .read_text()
-        .replace("CUSTOMER", customer)
-        .replace("API_KEY", key)
-    )
+    text = (EVENTS / "rest_authorizer_request.json").read_text()
+    event: dict[str, Any] = json.loads(text.replace("CUSTOMER", customer).replace("API_KEY", key))
+    return event
 
 
 def test_authorizer_allows_owner_for_whole_stage(keys: dict[str, str]):
