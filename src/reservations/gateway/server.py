@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 import socket
 import sys
 from pathlib import Path
@@ -67,6 +68,11 @@ def run(
         server_header=False,
     )
     server = uvicorn.Server(config)
+    # uvicorn finishes in-flight requests on SIGTERM/SIGINT, then re-raises the signal; a handler of
+    # ours absorbs that re-raise so a requested stop exits 0 instead of "killed by signal".
+    stopped: list[int] = []
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda received, _frame: stopped.append(received))
     server.run(sockets=[sock])
     wiring.store().close()
     sys.stdout.flush()
