@@ -90,7 +90,8 @@ def build_function(
         Path | None, typer.Option("--cache-dir", help="Wheel cache (default: <checkout>/build-cache).")
     ] = None,
     fresh: Annotated[
-        bool, typer.Option("--fresh", help="Install the dependencies anew instead of reusing the cached install.")
+        bool,
+        typer.Option("--fresh", help="Install the dependencies anew instead of reusing the cached install."),
     ] = False,
     env_file: Annotated[
         Path | None,
@@ -196,12 +197,15 @@ def build_tfvars(
     """Write lambda_builds.auto.tfvars.json: each function's build ID, source_code_hash and S3 key."""
     from reservations.build import tfvars
     from reservations.build.upload import Destination, UploadUsageError
+    from reservations.catalogue import FUNCTION_NAMES
 
     pins: dict[str, str] = {}
     for item in pin or []:
         name, sep, value = item.partition("=")
         if not sep or not name or not value:
             _fail(f"--pin wants FUNCTION=BUILD_ID, not {item!r}", ExitStatus.USAGE)
+        if name not in FUNCTION_NAMES:
+            _fail(f"unknown function {name!r}; valid names: {', '.join(FUNCTION_NAMES)}", ExitStatus.USAGE)
         pins[name] = value
     try:
         if source.startswith("s3://"):
