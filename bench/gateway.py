@@ -204,9 +204,9 @@ def _max_id(url: str, headers: dict[str, str]) -> int:
                 "check_in": (today_utc() + timedelta(days=700)).isoformat(),
             },
         )
-        marker = response.json()["reservation_id"]
+        marker = int(response.json()["reservation_id"])
         client.delete(f"/reservations/{marker}")
-    return max([marker, *(r["reservation_id"] for r in items)])
+    return max([marker, *(int(r["reservation_id"]) for r in items)])
 
 
 if __name__ == "__main__":

@@ -8,7 +8,7 @@ import json
 import os
 import sqlite3
 
-from chalice import Chalice
+from chalice import Chalice  # type: ignore[attr-defined]
 
 app = Chalice(app_name="peer")
 DB = os.environ["PEER_SQLITE_FILE"]
@@ -23,4 +23,5 @@ def list_reservations() -> dict[str, object]:
     ).fetchall()
     keys = ("reservation_id", "guest_name", "room_number", "nights", "check_in", "check_out", "created_at")
     items = [dict(zip(keys, row, strict=True)) for row in rows]
-    return json.loads(json.dumps({"items": items, "next_cursor": None}))
+    page: dict[str, object] = json.loads(json.dumps({"items": items, "next_cursor": None}))
+    return page
