@@ -323,9 +323,12 @@ class SqliteRegistry:
     def __init__(self, data_dir: Path) -> None:
         self._path = Path(data_dir) / "registry.sqlite3"
         self._connections = _Connections()
+        self._made_dir = False
 
     def _conn(self) -> sqlite3.Connection:
-        self._path.parent.mkdir(parents=True, exist_ok=True)
+        if not self._made_dir:
+            self._path.parent.mkdir(parents=True, exist_ok=True)
+            self._made_dir = True
         return self._connections.get(self._path, _REGISTRY_SCHEMA)
 
     def ensure_table(self) -> None:
