@@ -68,7 +68,8 @@ def _run_phases(
     spec: dict[str, Any], workdir: Path, env: dict[str, str], phases: list[str]
 ) -> dict[str, str]:
     exported = [str(v) for v in spec["env"]["exported-variables"]]
-    defaults = "".join(f"export {k}={v!s}\n" for k, v in spec["env"]["variables"].items())
+    # A buildspec's env.variables are defaults: the project's and start-build's values win.
+    defaults = "".join(f'export {k}="${{{k}-{v!s}}}"\n' for k, v in spec["env"]["variables"].items())
     body = "\n".join(c for phase in phases for c in _commands(spec, phase))
     report = "".join(f'printf "%s=%s\\n" {v} "${{{v}:-}}" >> exported.txt\n' for v in exported)
     script = f"set -eo pipefail\n{defaults}{body}\n{report}"
@@ -115,6 +116,7 @@ def test_build_phases_upload_the_function_and_export_its_hash(
         FUNCTION_NAME="authorizer",
         ARTIFACTS_BUCKET="reservations-artifacts",
         CODEBUILD_BUILD_NUMBER="17",
+        ARTIFACTS_PREFIX="lambda",  # as the Terraform build module sets it on the project
     )
     with locked(shared_dir):
         exported = _run_phases(spec, work, env, ["pre_build", "build"])
