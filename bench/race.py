@@ -52,7 +52,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     for kind in args.stores.split(","):
         tmp = Path(tempfile.mkdtemp(prefix=f"bench-race-{kind}-"))
         with moto(kind) as endpoint:
-            settings = Settings(store=kind, data_dir=tmp / "data", dynamodb_endpoint=endpoint)  # type: ignore[arg-type]
+            settings = Settings(store=kind, data_dir=tmp / "data", dynamodb_endpoint=endpoint)
             key = create_customer(settings, "race")
             url, gateway = start_gateway(settings, tmp)
             try:
