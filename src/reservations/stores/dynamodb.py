@@ -8,7 +8,6 @@ half-written.  The item layout is in ``dynamodb_items``.
 
 from __future__ import annotations
 
-import time
 import uuid
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -172,6 +171,7 @@ class DynamoDBStore:
         created_at: datetime,
         idempotency: IdempotencyClaim | None = None,
     ) -> AddResult:
+        created_at = created_at.replace(microsecond=0)
         reservation = Reservation.from_new(self._next_id(table), new, created_at)
         for attempt in range(_TRANSACTION_ATTEMPTS):
             if attempt:
@@ -205,9 +205,10 @@ class DynamoDBStore:
                 _put(
                     table,
                     record,
-                    # DynamoDB deletes expired items lazily (within days): expired means absent.
-                    "attribute_not_exists(pk) OR expires_at < :now",
-                    {":now": items.n(int(time.time()))},
+                    # DynamoDB's TTL deletes lazily (within days), so expired means absent here.
+                    # "Now" is the request's time, as everywhere in the add.
+                    "attribute_not_exists(pk) OR expires_at <= :now",
+                    {":now": items.n(int(reservation.created_at.timestamp()))},
                 )
             )
         for night in reservation.stay_nights():
@@ -240,7 +241,7 @@ class DynamoDBStore:
                 if record is None:
                     return "retry"  # expired and swept in between: the key is free again
                 fingerprint, original, expires_at = items.idempotency_snapshot(record)
-                if expires_at < time.time():
+                if expires_at <= reservation.created_at.timestamp():
                     return "retry"
                 if fingerprint != idempotency.fingerprint:
                     raise IdempotencyMismatchError(

@@ -22,7 +22,6 @@ Registry table: ``CUSTOMER#<name>``/``CUSTOMER`` (the customer), ``CUSTOMER#<nam
 
 from __future__ import annotations
 
-import hashlib
 import json
 from datetime import UTC, date, datetime
 from typing import Any
@@ -126,10 +125,9 @@ def night_item(reservation: Reservation, night: date) -> Item:
 # --------------------------------------------------------------------------- idempotency
 
 
-def idempotency_record_key(token: str) -> Item:
-    """Hashed: the token is the client's, of any length, and need not be readable in the table."""
-    digest = hashlib.sha256(token.encode()).hexdigest()
-    return key(f"IDEM#{digest}", "IDEM")
+def idempotency_record_key(key_hash: str) -> Item:
+    """``key_hash``: the service passes the sha256 hex of the client's key, never the key itself."""
+    return key(f"IDEM#{key_hash}", "IDEM")
 
 
 def idempotency_item(token: str, fingerprint: str, expires_at: datetime, reservation: Reservation) -> Item:

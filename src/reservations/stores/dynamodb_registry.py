@@ -125,7 +125,7 @@ class DynamoDBRegistry:
                 backoff(attempt)
             customer = self._get(items.customer_key(name))
             if customer is None:
-                raise NotFoundError(f"no such customer {name!r}", field="name")
+                raise NotFoundError(f"no customer named {name!r}", field="name")
             version = int(customer.get("keys_version", items.n(0))["N"])
             old = [k for k in self.list_keys(name) if k.key_hash != key.key_hash]
             attributes = items.key_attributes(key)
@@ -177,7 +177,7 @@ class DynamoDBRegistry:
                 break
             params["ExclusiveStartKey"] = response["LastEvaluatedKey"]
         if not any(item["sk"]["S"] == "CUSTOMER" for item in owned):
-            raise NotFoundError(f"no such customer {name!r}", field="name")
+            raise NotFoundError(f"no customer named {name!r}", field="name")
         writes = []
         for item in owned:
             sort_key = item["sk"]["S"]
