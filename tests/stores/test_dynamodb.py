@@ -348,7 +348,26 @@ def test_last_full_page_has_no_cursor(store: DynamoDBStore):
     assert second.next_cursor is None
 
 
-def test_many_concurrent_adds_of_one_room_night_have_one_winner(store: DynamoDBStore):
+@pytest.fixture(scope="module")
+def serial_moto() -> Iterator[str]:
+    """moto answering one request at a time: its threaded server is not atomic (see serial_moto)."""
+    from tests.conftest import free_port
+    from tests.serial_moto import SerialMotoServer
+
+    port = free_port()
+    server = SerialMotoServer(port=port)
+    server.start()
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.stop()
+
+
+def test_many_concurrent_adds_of_one_room_night_have_one_winner_and_leave_no_trace(serial_moto: str):
+    client = make_client(Settings(store="dynamodb", dynamodb_endpoint=serial_moto))
+    store = DynamoDBStore(client, owns_client=True)
+    store.drop_table(TABLE)
+    store.create_table(TABLE)
     barrier = threading.Barrier(20)
 
     def attempt(i: int) -> str:
@@ -356,13 +375,27 @@ def test_many_concurrent_adds_of_one_room_night_have_one_winner(store: DynamoDBS
             barrier.wait()
         try:
             store.add(TABLE, new(7, DAY, 1, guest=f"g{i}"), created_at=NOW)
-        except ConflictError:
-            return "conflict"
+        except ConflictError as exc:
+            holder = exc.holder.reservation_id if exc.holder else None
+            return f"conflict with {holder}"
         return "won"
 
-    with ThreadPoolExecutor(max_workers=20) as pool:
-        outcomes = list(pool.map(attempt, range(200)))
-    assert sorted(outcomes) == ["conflict"] * 199 + ["won"]
+    try:
+        with ThreadPoolExecutor(max_workers=20) as pool:
+            outcomes = list(pool.map(attempt, range(200)))
+        listed = store.list(TABLE, ListQuery()).items
+        assert sorted(outcomes) == [f"conflict with {listed[0].reservation_id}"] * 199 + ["won"]
+        assert len(listed) == 1
+        winner = listed[0].reservation_id
+        assert set(raw_items(client)) == {
+            ("RES", f"2026-12-01#00007#{winner:016d}"),
+            (f"ID#{winner}", "ID"),
+            ("NIGHT#7#2026-12-01", "NIGHT"),
+            ("COUNTER", "COUNTER"),
+        }
+    finally:
+        store.drop_table(TABLE)
+        store.close()
 
 
 # ----------------------------------------------------------------------------- registry
