@@ -6,13 +6,12 @@ of an empty venv, ``RUNS`` times; the median is reported, minus the median of a 
 nothing (the interpreter's own start).  A second column imports after ``compileall`` has written
 ``.pyc`` files beside the sources: the time a zip that shipped bytecode would save.
 
-    python -m bench.build_sizes            # writes bench/results/build_sizes.json
+    python -m bench.build_sizes      # writes bench/results/build_sizes.json and .md
 """
 
 from __future__ import annotations
 
 import compileall
-import json
 import statistics
 import subprocess
 import sys
@@ -21,12 +20,12 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
+from bench.common import git_revision, table, write
 from reservations.build.builder import BuildRequest, build
 from reservations.build.project import Project, find_project_root
 from reservations.catalogue import FUNCTION_NAMES, get_function
 
 RUNS = 7
-RESULTS = Path(__file__).parent / "results" / "build_sizes.json"
 _PROBE = (
     "import sys, time\n"
     "sys.path.insert(0, sys.argv[1])\n"
@@ -93,24 +92,31 @@ def measure(root: Path, work: Path) -> list[dict[str, Any]]:
     return rows
 
 
-def main() -> None:
+def main() -> dict[str, Any]:
     root = find_project_root(Path(__file__))
     with tempfile.TemporaryDirectory(prefix="bench-build-") as tmp:
         rows = measure(root, Path(tmp))
-    header = f"{'function':<14}{'zip':>10}{'unzipped':>11}{'own code':>10}{'import':>10}{'with .pyc':>11}"
-    print(header)
-    print("-" * len(header))
-    for r in rows:
-        print(
-            f"{r['function']:<14}{r['zip_bytes'] / 2**20:>8.1f}Mi{r['unzipped_bytes'] / 2**20:>9.1f}Mi"
-            f"{r['own_code_bytes'] / 1024:>8.0f}Ki{r['import_s'] * 1000:>8.0f}ms{r['import_with_pyc_s'] * 1000:>9.0f}ms"
-        )
-    print(
-        f"\nPython {sys.version.split()[0]}, median of {RUNS} isolated processes, interpreter start subtracted"
+    headers = ["function", "zip MiB", "unzipped MiB", "own code KiB", "import ms", "import ms (with .pyc)"]
+    cells = [
+        [
+            r["function"],
+            r["zip_bytes"] / 2**20,
+            r["unzipped_bytes"] / 2**20,
+            r["own_code_bytes"] / 1024,
+            r["import_s"] * 1000,
+            r["import_with_pyc_s"] * 1000,
+        ]
+        for r in rows
+    ]
+    note = (
+        f"Python {sys.version.split()[0]}; median of {RUNS} isolated processes per function, each importing "
+        "its handler module from the extracted zip (read-only, no bytecode written), interpreter start "
+        "subtracted. The last column is what shipping .pyc files would save."
     )
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    payload = {"python": sys.version.split()[0], "runs": RUNS, "functions": rows}
-    RESULTS.write_text(json.dumps(payload, indent=2) + "\n")
+    markdown = table("Lambda zips: size and cold-start import", headers, cells) + "\n\n" + note
+    data: dict[str, Any] = {"runs": RUNS, "revision": git_revision(), "functions": rows}
+    write("build_sizes", data, markdown)
+    return data
 
 
 if __name__ == "__main__":

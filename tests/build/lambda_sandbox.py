@@ -42,7 +42,7 @@ except Exception as exc:
 foreign = set()
 for name, loaded in list(sys.modules.items()):
     path = getattr(loaded, "__file__", None)
-    if not path or name == "__main__":
+    if not path or name in ("__main__", "__mp_main__"):
         continue
     real = os.path.realpath(path)
     if real.startswith(os.path.realpath(task) + os.sep) or any(real.startswith(s + os.sep) for s in stdlib):

@@ -12,7 +12,6 @@ import os
 import subprocess
 import sys
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -43,18 +42,12 @@ def _aws_env(endpoint: str) -> dict[str, str]:
     }
 
 
-def _store_env(moto_endpoint: str, tmp_path: Path) -> dict[str, str]:
-    """DynamoDB on moto; SQLite only until the DynamoDB store is on main (it lands after the API)."""
-    if (ROOT / "src" / "reservations" / "stores" / "dynamodb.py").is_file():
-        return {"RESERVATIONS_STORE": "dynamodb", "RESERVATIONS_DYNAMODB_ENDPOINT": moto_endpoint}
-    return {"RESERVATIONS_STORE": "sqlite", "RESERVATIONS_DATA_DIR": str(tmp_path / "data")}
+def _store_env(moto_endpoint: str) -> dict[str, str]:
+    return {"RESERVATIONS_STORE": "dynamodb", "RESERVATIONS_DYNAMODB_ENDPOINT": moto_endpoint}
 
 
 def _create_customer(name: str, store_env: dict[str, str]) -> str:
-    if store_env["RESERVATIONS_STORE"] == "dynamodb":
-        args = ["--store", "dynamodb", "--dynamodb-endpoint", store_env["RESERVATIONS_DYNAMODB_ENDPOINT"]]
-    else:
-        args = ["--store", "sqlite", "--data-dir", store_env["RESERVATIONS_DATA_DIR"]]
+    args = ["--store", "dynamodb", "--dynamodb-endpoint", store_env["RESERVATIONS_DYNAMODB_ENDPOINT"]]
     completed = subprocess.run(
         [
             sys.executable,
@@ -89,9 +82,9 @@ def test_every_catalogue_function_is_exercised_here() -> None:
 
 
 def test_api_functions_serve_a_booking_from_their_zips(
-    builds: Builds, sandbox: Sandbox, moto_endpoint: str, tmp_path: Path
+    builds: Builds, sandbox: Sandbox, moto_endpoint: str
 ) -> None:
-    env = {**_aws_env(moto_endpoint), **_store_env(moto_endpoint, tmp_path)}
+    env = {**_aws_env(moto_endpoint), **_store_env(moto_endpoint)}
     api_key = _create_customer("star", env)
 
     def invoke(function: str, event: dict[str, Any]) -> dict[str, Any]:
@@ -130,9 +123,9 @@ def test_api_functions_serve_a_booking_from_their_zips(
 
 
 def test_a_wrong_key_is_refused_by_the_zipped_authorizer(
-    builds: Builds, sandbox: Sandbox, moto_endpoint: str, tmp_path: Path
+    builds: Builds, sandbox: Sandbox, moto_endpoint: str
 ) -> None:
-    env = {**_aws_env(moto_endpoint), **_store_env(moto_endpoint, tmp_path)}
+    env = {**_aws_env(moto_endpoint), **_store_env(moto_endpoint)}
     _create_customer("moon", env)
     outcome = sandbox.invoke(
         builds.get("authorizer").zip_path,
