@@ -69,8 +69,10 @@ def run(debug: bool, action: Callable[[], int | None]) -> int:
     except (KeyboardInterrupt, EOFError):
         return _fail(debug, "cancelled", ExitStatus.ERROR)
     except BrokenPipeError:
-        # The reader went away (``| head``): not an error of ours; silence the interpreter's own report.
-        sys.stdout = open(os.devnull, "w")  # noqa: SIM115
+        # The reader went away (``| head``): not an error of ours.  Point stdout at /dev/null so the
+        # interpreter's final flush does not report it again (the recipe of Python's signal docs).
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
         return ExitStatus.SUCCESS
     except Exception as exc:  # the promise: no traceback without --debug
         return _fail(debug, f"unexpected {type(exc).__name__}: {exc}", ExitStatus.ERROR)
@@ -88,8 +90,10 @@ def _fail(debug: bool, message: str, status: ExitStatus) -> int:
 
 def whole_number(text: str, what: str) -> int:
     text = text.strip()
-    if not text.isascii() or not text.isdigit() or len(text) > 16:
+    if not text.isascii() or not text.isdigit():
         raise UsageProblem(f"{what} must be a whole number, not {text!r}")
+    if len(text.lstrip("0")) > 16:
+        raise UsageProblem(f"{what} is too large")
     return int(text)
 
 
