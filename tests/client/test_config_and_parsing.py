@@ -68,6 +68,8 @@ def test_no_configuration_says_what_to_do(config_file: Path) -> None:
     with pytest.raises(ConfigError, match="--api-key"):
         resolve(url="http://x", customer="demo")
     assert resolve(url="http://x", customer="demo", api_key=KEY).profile.api_key == KEY
+    with pytest.raises(ConfigError, match="http://"):
+        resolve(url="localhost:8080", customer="demo", api_key=KEY)
 
 
 def test_keys_are_masked_to_their_last_four_characters() -> None:

@@ -37,12 +37,10 @@ Debug = Annotated[bool, typer.Option("--debug", help="Show a traceback on failur
 Json = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON only.")]
 
 
-def _conn(
-    url: str | None, customer: str | None, api_key: str | None, profile: str | None, debug: bool
-) -> Connection:
+def _conn(url: str | None, customer: str | None, api_key: str | None, profile: str | None) -> Connection:
     from reservations.client.commands import Connection
 
-    return Connection(url=url, customer=customer, api_key=api_key, profile=profile, debug=debug)
+    return Connection(url=url, customer=customer, api_key=api_key, profile=profile)
 
 
 def _finish(status: int) -> None:
@@ -70,7 +68,7 @@ def register(app: typer.Typer) -> None:
         """List reservations by check-in date (first page, or --all)."""
         from reservations.client import commands
 
-        conn = _conn(url, customer, api_key, profile, debug)
+        conn = _conn(url, customer, api_key, profile)
         _finish(
             commands.run(
                 debug,
@@ -93,7 +91,7 @@ def register(app: typer.Typer) -> None:
         """Show one reservation."""
         from reservations.client import commands
 
-        conn = _conn(url, customer, api_key, profile, debug)
+        conn = _conn(url, customer, api_key, profile)
         _finish(commands.run(debug, lambda: commands.get_reservation(conn, reservation_id, as_json=as_json)))
 
     @app.command("add")
@@ -112,7 +110,7 @@ def register(app: typer.Typer) -> None:
         """Book a room (refused if any night is taken)."""
         from reservations.client import commands
 
-        conn = _conn(url, customer, api_key, profile, debug)
+        conn = _conn(url, customer, api_key, profile)
         _finish(
             commands.run(
                 debug,
@@ -135,7 +133,7 @@ def register(app: typer.Typer) -> None:
         """Delete a reservation and free its nights."""
         from reservations.client import commands
 
-        conn = _conn(url, customer, api_key, profile, debug)
+        conn = _conn(url, customer, api_key, profile)
         _finish(commands.run(debug, lambda: commands.delete_reservation(conn, reservation_id, yes=yes)))
 
     @app.command("menu")
@@ -149,7 +147,7 @@ def register(app: typer.Typer) -> None:
         """Interactive menu: add, delete, list, switch profile (reads lines when stdin is not a terminal)."""
         from reservations.client import commands, menu
 
-        conn = _conn(url, customer, api_key, profile, debug)
+        conn = _conn(url, customer, api_key, profile)
         _finish(commands.run(debug, lambda: menu.main(conn)))
 
     @app.command("configure")

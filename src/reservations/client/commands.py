@@ -42,18 +42,17 @@ class Connection:
     customer: str | None = None
     api_key: str | None = None
     profile: str | None = None
-    debug: bool = False
 
     def resolve(self) -> config.Resolved:
         return config.resolve(
             url=self.url, customer=self.customer, api_key=self.api_key, profile=self.profile
         )
 
-    def client(self, **options: float | int) -> ReservationsClient:
+    def client(self) -> ReservationsClient:
         from reservations.client.library import ReservationsClient
 
         p = self.resolve().profile
-        return ReservationsClient(p.url, p.customer, p.api_key, **options)  # type: ignore[arg-type]
+        return ReservationsClient(p.url, p.customer, p.api_key)
 
 
 def run(debug: bool, action: Callable[[], int | None]) -> int:
@@ -250,6 +249,8 @@ def configure(
     url = url or ask("Server URL", current.url if current else "http://127.0.0.1:8080")
     customer = customer or ask("Customer", current.customer if current else None)
     api_key = api_key or ask_secret("API key", current.api_key if current else None)
+    if not url.startswith(("http://", "https://")):
+        raise UsageProblem(f"the server URL must start with http:// or https://, not {url!r}")
     profile = Profile(url=url.rstrip("/"), customer=customer, api_key=api_key)
     path = config.save_profile(name, profile)
     if make_default:

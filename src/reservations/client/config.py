@@ -175,6 +175,8 @@ def resolve(
             api_key = api_key or stored.api_key
     if not url:
         raise _missing("--url", ENV_URL)
+    if not url.startswith(("http://", "https://")):
+        raise ConfigError(f"the server URL must start with http:// or https://, not {url!r}")
     if not customer:
         raise _missing("--customer", ENV_CUSTOMER)
     if not api_key:
