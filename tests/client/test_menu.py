@@ -202,6 +202,28 @@ def test_server_down_says_so_and_offers_a_retry(gateway: Gateway, demo: Reservat
         t.close()
 
 
+def test_retrying_an_add_whose_answer_was_lost_books_once(gateway: Gateway, demo: ReservationsClient) -> None:
+    with Proxy(gateway.url) as proxy:
+        t = Terminal(gateway, "--url", proxy.url, "--customer", "demo", "--api-key", gateway.demo.api_key)
+        try:
+            t.choose("1")
+            t.answer("Guest name: ", "Ann")
+            t.answer("Room number: ", "101")
+            t.answer("Nights: ", "2")
+            proxy.fail_next("drop", "drop")  # the booking is made, both answers (try and auto-retry) lost
+            t.answer("Check-in date", days(5).isoformat())
+            t.see("Cannot reach the server: cannot reach the server at")
+            t.see("the connection broke before it answered")
+            t.answer("Retry? [Y/n] ", "y")
+            (booked,) = demo.list(all_pages=True)  # once, though three requests reached the server
+            t.see(f"The reservation ID is {booked.reservation_id}.")
+            assert [m for m, _ in proxy.seen] == ["POST", "POST", "POST"]
+            t.choose("5")
+            assert t.exit_status() == 0
+        finally:
+            t.close()
+
+
 def test_switch_customer_profile(gateway: Gateway, demo: ReservationsClient, acme: Profile) -> None:
     save_profile("acme", acme, path=gateway.config_file)
     demo.add("Demo guest", 5, 1, days(2))

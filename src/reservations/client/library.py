@@ -269,6 +269,8 @@ def describe_network_error(base_url: str, exc: Exception) -> str:
         reason = "connection refused or host unknown"
     elif isinstance(exc, httpx.UnsupportedProtocol | httpx.InvalidURL):
         reason = f"the URL is not valid ({exc})"
+    elif isinstance(exc, httpx.RemoteProtocolError | httpx.ReadError | httpx.WriteError):
+        reason = "the connection broke before it answered"
     else:
         reason = type(exc).__name__
     return f"cannot reach the server at {base_url}: {reason}"
