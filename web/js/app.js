@@ -1,12 +1,13 @@
 // Wires the page: sign-in, the occupancy grid, the table, the add and delete dialogs.
 // Credentials live in sessionStorage only (this tab, until sign-out or close); no secret is in the source.
 
-import { ApiError, createApi, listAll, newIdempotencyKey, normaliseBase } from "./api.js";
+import { ApiError, createApi, listAll, normaliseBase } from "./api.js";
 import { addDays, longDate, todayLocal } from "./dates.js";
-import { clearFormErrors, describe, setFieldError, setFormError, showErrors } from "./forms.js";
+import { createDialogs } from "./dialogs.js";
+import { clearFormErrors, describe, setFormError, showErrors } from "./forms.js";
 import { GRID_DAYS, enableGridKeyboard, parseRooms, renderGrid } from "./grid.js";
 import { nextSort, renderRows, renderSortHeaders, sortItems } from "./table.js";
-import { checkCheckIn, validateFilters, validateNewReservation } from "./validate.js";
+import { validateFilters } from "./validate.js";
 
 const SESSION_KEY = "reservations.session";
 const $ = (id) => document.getElementById(id);
@@ -16,9 +17,8 @@ const state = {
   defaultBase: "",
   list: { items: [], nextCursor: null, params: {}, sort: null, loading: false, seq: 0, highlightId: null },
   grid: { start: todayLocal(), extraRooms: [], items: [], seq: 0 },
-  add: { inFlight: false, attempt: null },
-  pendingDelete: null,
 };
+let dialogs = null;
 
 // ------------------------------------------------------------------ session
 
@@ -276,147 +276,28 @@ function onFilters(event) {
   loadList();
 }
 
-// ------------------------------------------------------------------ add
-
-function updateCheckOut() {
-  const form = $("add-form");
-  const nights = Number(form.elements.nights.value.trim());
-  const checkIn = checkCheckIn(form.elements.check_in.value);
-  const out = $("add-check-out");
-  if ("value" in checkIn && Number.isInteger(nights) && nights >= 1 && nights <= 30) {
-    out.textContent = `Check-out ${longDate(addDays(checkIn.value, nights))}`;
-  } else {
-    out.textContent = "";
-  }
-}
-
-function openAdd({ room = "", checkIn = "" } = {}) {
-  const form = $("add-form");
-  form.reset();
-  clearFormErrors(form);
-  state.add.attempt = null;
-  form.elements.room_number.value = room;
-  form.elements.check_in.value = checkIn || todayLocal();
-  form.elements.nights.value = "1";
-  updateCheckOut();
-  $("add-dialog").showModal();
-  form.elements.guest_name.focus();
-}
-
-function conflictDetails(error) {
-  const holder = error.body && error.body.conflicting_reservation;
-  const box = document.createElement("div");
-  const line = document.createElement("p");
-  line.textContent = error.message;
-  box.append(line);
-  if (holder && typeof holder === "object") {
-    const more = document.createElement("p");
-    more.className = "conflict";
-    more.textContent = `Colliding reservation ${holder.reservation_id}: ${holder.guest_name}, room ${holder.room_number}, ${longDate(holder.check_in)} to ${longDate(holder.check_out)}.`;
-    box.append(more);
-  }
-  return box;
-}
-
-async function onAddSubmit(event) {
-  event.preventDefault();
-  if (state.add.inFlight || !state.api) return;
-  const form = $("add-form");
-  clearFormErrors(form);
-  const raw = Object.fromEntries(["guest_name", "room_number", "nights", "check_in"].map((n) => [n, form.elements[n].value]));
-  const result = validateNewReservation(raw);
-  if (result.errors) {
-    showErrors(form, result.errors);
-    return;
-  }
-  // One key per distinct submission: re-sending the same reservation (a retry after a lost answer, a
-  // second click) reuses it, so the server books once and replays its first answer.
-  const payload = JSON.stringify(result.body);
-  if (!state.add.attempt || state.add.attempt.payload !== payload) {
-    state.add.attempt = { payload, key: newIdempotencyKey() };
-  }
-  state.add.inFlight = true;
-  const submit = $("add-submit");
-  submit.disabled = true;
-  submit.textContent = "Booking…";
-  try {
-    const created = await state.api.add(result.body, state.add.attempt.key);
-    state.add.attempt = null;
-    $("add-dialog").close();
-    notify(`Booked reservation ${created.reservation_id}: ${created.guest_name}, room ${created.room_number}, ${longDate(created.check_in)} to ${longDate(created.check_out)}.`);
-    state.list.highlightId = created.reservation_id;
-    gridAfterChange({ added: created });
-    loadList();
-  } catch (error) {
-    if (!(error instanceof ApiError)) throw error;
-    if (error.signsOut) {
-      signOut(error.message);
-      return;
-    }
-    const field = error.field && form.elements.namedItem(error.field) ? error.field : null;
-    if (error.code === "conflict" && field) {
-      showErrors(form, { [field]: conflictDetails(error) });
-    } else if (field) {
-      showErrors(form, { [field]: error.message });
-    } else {
-      setFormError($("add-error"), describe(error));
-    }
-  } finally {
-    state.add.inFlight = false;
-    submit.disabled = false;
-    submit.textContent = "Book";
-  }
-}
-
-// ------------------------------------------------------------------ delete
-
-function openDelete(reservation) {
-  state.pendingDelete = reservation;
-  const form = $("delete-form");
-  clearFormErrors(form);
-  $("delete-title").textContent = `Delete reservation ${reservation.reservation_id}?`;
-  $("delete-details").textContent = `${reservation.guest_name}, room ${reservation.room_number}, ${longDate(reservation.check_in)} to ${longDate(reservation.check_out)} (${reservation.nights} night${reservation.nights === 1 ? "" : "s"}).`;
-  $("delete-dialog").showModal();
-  $("delete-cancel").focus();
-}
-
-async function onDeleteSubmit(event) {
-  event.preventDefault();
-  const reservation = state.pendingDelete;
-  if (!reservation || !state.api) return;
-  const confirm = $("delete-confirm");
-  confirm.disabled = true;
-  const id = reservation.reservation_id;
-  try {
-    await state.api.remove(id);
-    notify(`Deleted reservation ${id} (${reservation.guest_name}).`);
-  } catch (error) {
-    if (!(error instanceof ApiError)) throw error;
-    if (error.status === 404) {
-      notify(`Reservation ${id} was already deleted.`);
-    } else {
-      confirm.disabled = false;
-      if (error.signsOut) signOut(error.message);
-      else setFormError($("delete-error"), describe(error));
-      return;
-    }
-  }
-  confirm.disabled = false;
-  state.pendingDelete = null;
-  $("delete-dialog").close();
-  state.list.items = state.list.items.filter((r) => r.reservation_id !== id);
-  drawList();
-  gridAfterChange({ removedId: id });
-  $("reservations-title").setAttribute("tabindex", "-1");
-  $("reservations-title").focus();
-}
-
 // ------------------------------------------------------------------ wiring
 
 function wire() {
+  dialogs = createDialogs({
+    api: () => state.api,
+    notify,
+    signOut,
+    added(created) {
+      state.list.highlightId = created.reservation_id;
+      gridAfterChange({ added: created });
+      loadList();
+    },
+    deleted(id) {
+      state.list.items = state.list.items.filter((r) => r.reservation_id !== id);
+      drawList();
+      gridAfterChange({ removedId: id });
+      $("reservations-title").focus();
+    },
+  });
   $("sign-in-form").addEventListener("submit", onSignIn);
   $("sign-out").addEventListener("click", () => signOut());
-  $("new-reservation").addEventListener("click", () => openAdd());
+  $("new-reservation").addEventListener("click", () => dialogs.openAdd());
   $("grid-controls").addEventListener("submit", onGridControls);
   $("grid-start").addEventListener("change", (e) => e.target.value && moveGrid(e.target.value));
   $("grid-prev").addEventListener("click", () => moveGrid(addDays(state.grid.start, -GRID_DAYS)));
@@ -425,7 +306,7 @@ function wire() {
   enableGridKeyboard($("grid"));
   $("grid").addEventListener("click", (event) => {
     const slot = event.target.closest("button.free-slot");
-    if (slot) openAdd({ room: slot.dataset.room, checkIn: slot.dataset.day });
+    if (slot) dialogs.openAdd({ room: slot.dataset.room, checkIn: slot.dataset.day });
   });
   $("filters").addEventListener("submit", onFilters);
   $("filters-clear").addEventListener("click", () => {
@@ -446,20 +327,8 @@ function wire() {
     if (!button) return;
     const id = Number(button.dataset.reservationId);
     const reservation = state.list.items.find((r) => r.reservation_id === id);
-    if (reservation) openDelete(reservation);
+    if (reservation) dialogs.openDelete(reservation);
   });
-  const addForm = $("add-form");
-  addForm.addEventListener("submit", onAddSubmit);
-  addForm.addEventListener("input", (event) => {
-    if (event.target instanceof HTMLInputElement) setFieldError(event.target, null);
-    updateCheckOut();
-  });
-  $("add-cancel").addEventListener("click", () => $("add-dialog").close());
-  $("add-dialog").addEventListener("cancel", (event) => {
-    if (state.add.inFlight) event.preventDefault();
-  });
-  $("delete-form").addEventListener("submit", onDeleteSubmit);
-  $("delete-cancel").addEventListener("click", () => $("delete-dialog").close());
 }
 
 async function start() {

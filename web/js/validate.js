@@ -46,8 +46,16 @@ export function checkGuestName(text) {
   return { value: name };
 }
 
+export function checkRoom(text) {
+  return wholeNumber(text, "Room", RULES.roomMin, RULES.roomMax);
+}
+
+export function checkNights(text) {
+  return wholeNumber(text, "Nights", RULES.nightsMin, RULES.nightsMax);
+}
+
 export function checkCheckIn(text, today = todayUtc()) {
-  const day = String(text ?? "").trim();
+  const day = String(text ?? "");
   if (day === "") return { error: "Check-in is required" };
   if (!isIsoDate(day)) return { error: "Check-in must be a date as YYYY-MM-DD" };
   if (day < addDays(today, -RULES.maxDaysBehind)) return { error: "Check-in must not be in the past" };
@@ -62,8 +70,8 @@ export function checkCheckIn(text, today = todayUtc()) {
 export function validateNewReservation(raw, today = todayUtc()) {
   const checks = {
     guest_name: checkGuestName(raw.guest_name),
-    room_number: wholeNumber(raw.room_number, "Room", RULES.roomMin, RULES.roomMax),
-    nights: wholeNumber(raw.nights, "Nights", RULES.nightsMin, RULES.nightsMax),
+    room_number: checkRoom(raw.room_number),
+    nights: checkNights(raw.nights),
     check_in: checkCheckIn(raw.check_in, today),
   };
   const errors = {};
