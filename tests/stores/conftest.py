@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -10,8 +9,7 @@ import pytest
 
 from reservations.settings import Settings
 from reservations.stores import Registry, Store, open_registry, open_store
-
-STORE_KINDS = ["sqlite"] + (["dynamodb"] if importlib.util.find_spec("reservations.stores.dynamodb") else [])
+from tests.conftest import STORE_KINDS
 
 
 def make_settings(kind: str, tmp_path: Path, request: pytest.FixtureRequest) -> Settings:

@@ -15,7 +15,7 @@ import sqlite3
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from pathlib import Path
 
 from reservations.domain import (
@@ -30,6 +30,8 @@ from reservations.domain import (
     Reservation,
     UnavailableError,
     ValidationError,
+    format_timestamp,
+    parse_timestamp,
 )
 from reservations.stores import CustomerRecord, IdempotencyClaim, KeyRecord
 
@@ -83,11 +85,11 @@ _COLUMNS = "reservation_id, guest_name, room_number, nights, check_in, created_a
 
 
 def _timestamp(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return format_timestamp(moment)
 
 
 def _parse_timestamp(text: str) -> datetime:
-    return datetime.strptime(text, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
+    return parse_timestamp(text)
 
 
 def _row_to_reservation(row: tuple[int, str, int, int, str, str]) -> Reservation:
@@ -321,9 +323,12 @@ class SqliteRegistry:
     def __init__(self, data_dir: Path) -> None:
         self._path = Path(data_dir) / "registry.sqlite3"
         self._connections = _Connections()
+        self._made_dir = False
 
     def _conn(self) -> sqlite3.Connection:
-        self._path.parent.mkdir(parents=True, exist_ok=True)
+        if not self._made_dir:
+            self._path.parent.mkdir(parents=True, exist_ok=True)
+            self._made_dir = True
         return self._connections.get(self._path, _REGISTRY_SCHEMA)
 
     def ensure_table(self) -> None:
