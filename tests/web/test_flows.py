@@ -73,6 +73,7 @@ def test_sign_in_add_refuse_double_booking_delete_and_sign_out(
     expect(room_error).to_contain_text(f"Colliding reservation {rid}: Ada Lovelace, room 101")
     expect(add_dialog(page).get_by_label("Room", exact=True)).to_have_attribute("aria-invalid", "true")
     assert len(all_reservations(api, customer)) == 1
+    page.screenshot(path=output_dir / "double-booking.png")
     add_dialog(page).get_by_role("button", name="Cancel").click()
 
     page.locator("#reservations").screenshot(path=output_dir / "table.png")
