@@ -148,6 +148,22 @@ def test_form_refuses_bad_input_before_any_request(page: Page, gateway: Gateway,
     expect(dialog.locator("#add-nights-error")).to_be_hidden()
     assert posts == []
 
+    # An error without a field (here a 503 the store sends when busy) is shown above the form.
+    page.route(
+        "**/reservations",
+        lambda route: route.fulfill(
+            status=503,
+            headers={"Retry-After": "2", "X-Request-Id": "req-123"},
+            json={"error": {"code": "unavailable", "message": "The store is busy."}},
+        ),
+    )
+    fill_add_form(page, guest="Ada", room="1", check_in=today(), nights="1")
+    dialog.get_by_role("button", name="Book").click()
+    expect(dialog.locator("#add-error")).to_have_text(
+        "The store is busy. Try again in 2 seconds. (request req-123)"
+    )
+    expect(dialog).to_be_visible()
+
 
 def test_a_lost_answer_retried_and_a_double_click_each_book_once(
     page: Page, gateway: Gateway, customer: Customer, api: httpx.Client

@@ -62,6 +62,17 @@ def test_a_free_cell_opens_the_form_prefilled_by_mouse_and_by_keyboard(
     expect(page.locator("#grid tbody th")).to_have_text(["101", "102", "103"])
     expect(bar(page, 102, "Mary Jackson")).to_be_visible()
 
+    # Days the server would refuse (before yesterday, UTC) offer nothing to book.
+    page.get_by_role("button", name="Previous 14 days").click()
+    expect(page.locator("#grid-start")).to_have_value(day_after(today(), -14).isoformat())
+    room_101 = page.locator("#grid tbody tr[data-room='101']")
+    expect(room_101.locator("button.free-slot")).to_have_count(1)
+    expect(room_101.locator("button.free-slot")).to_have_attribute(
+        "data-day", day_after(today(), -1).isoformat()
+    )
+    expect(room_101.locator(".past-slot")).to_have_count(13)
+    page.get_by_role("button", name="Today").click()
+
     # The 14-day window moves; a stay outside it leaves the grid.
     page.get_by_role("button", name="Next 14 days").click()
     expect(page.locator("#grid-start")).to_have_value(day_after(today(), 14).isoformat())

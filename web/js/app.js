@@ -2,12 +2,12 @@
 // Credentials live in sessionStorage only (this tab, until sign-out or close); no secret is in the source.
 
 import { ApiError, createApi, listAll, normaliseBase } from "./api.js";
-import { addDays, longDate, todayLocal } from "./dates.js";
+import { addDays, longDate, todayLocal, todayUtc } from "./dates.js";
 import { createDialogs } from "./dialogs.js";
 import { clearFormErrors, describe, setFormError, showErrors } from "./forms.js";
 import { GRID_DAYS, enableGridKeyboard, parseRooms, renderGrid } from "./grid.js";
 import { nextSort, renderRows, renderSortHeaders, sortItems } from "./table.js";
-import { validateFilters } from "./validate.js";
+import { RULES, validateFilters } from "./validate.js";
 
 const SESSION_KEY = "reservations.session";
 const $ = (id) => document.getElementById(id);
@@ -153,6 +153,7 @@ function drawGrid() {
     rooms: state.grid.extraRooms,
     reservations: state.grid.items,
     today: todayLocal(),
+    firstBookable: addDays(todayUtc(), -RULES.maxDaysBehind),
   });
   const status = $("grid-status");
   status.hidden = shown > 0;

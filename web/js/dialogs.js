@@ -5,9 +5,9 @@
 //   page.added(r) / page.deleted(id)   keep the table and grid in step
 
 import { ApiError, newIdempotencyKey } from "./api.js";
-import { addDays, longDate, todayLocal } from "./dates.js";
+import { addDays, longDate, todayLocal, todayUtc } from "./dates.js";
 import { clearFormErrors, describe, setFieldError, setFormError, showErrors } from "./forms.js";
-import { checkCheckIn, checkNights, validateNewReservation } from "./validate.js";
+import { RULES, checkCheckIn, checkNights, validateNewReservation } from "./validate.js";
 
 const $ = (id) => document.getElementById(id);
 const FIELDS = ["guest_name", "room_number", "nights", "check_in"];
@@ -58,6 +58,10 @@ export function createDialogs(page) {
     addForm.elements.room_number.value = room;
     addForm.elements.check_in.value = checkIn || todayLocal();
     addForm.elements.nights.value = "1";
+    // The date picker offers only days the server accepts (its rules count in UTC).
+    const today = todayUtc();
+    addForm.elements.check_in.min = addDays(today, -RULES.maxDaysBehind);
+    addForm.elements.check_in.max = addDays(today, RULES.maxDaysAhead);
     updateCheckOut();
     addDialog.showModal();
     addForm.elements.guest_name.focus();

@@ -53,5 +53,9 @@ export function showErrors(form, errors) {
 
 /** The message to show for an API error, with the request id support staff can look up. */
 export function describe(error) {
-  return error.requestId ? `${error.message} (request ${error.requestId})` : error.message;
+  let text = error.message;
+  const wait = Number(error.retryAfter);
+  if (error.retryAfter && Number.isFinite(wait)) text += ` Try again in ${wait} second${wait === 1 ? "" : "s"}.`;
+  if (error.requestId) text += ` (request ${error.requestId})`;
+  return text;
 }

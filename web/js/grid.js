@@ -104,6 +104,13 @@ function stayCell(stay, start, days, today) {
   return td;
 }
 
+function pastCell(room, day, index) {
+  // The server refuses check-ins before yesterday (UTC): nothing to book, but still a stop for the arrows.
+  const label = `Room ${room}, ${longDate(day)}: free, in the past`;
+  const slot = el("span", { className: "past-slot", tabindex: "-1", role: "img", "aria-label": label });
+  return el("td", { className: "free past", dataset: { from: String(index), to: String(index + 1) } }, slot);
+}
+
 function freeCell(room, day, index, today) {
   const label = `Room ${room}, ${longDate(day)}: free. Book it`;
   const button = el(
@@ -123,7 +130,7 @@ function freeCell(room, day, index, today) {
  * Renders the grid into `table`. Returns the number of rooms shown. `rooms` are extra rooms to show
  * even when free; rooms with a stay in the window are always shown.
  */
-export function renderGrid(table, { start, days = GRID_DAYS, rooms = [], reservations = [], today }) {
+export function renderGrid(table, { start, days = GRID_DAYS, rooms = [], reservations = [], today, firstBookable }) {
   const byRoom = layout(reservations, start, days);
   const allRooms = [...new Set([...rooms, ...byRoom.keys()])].sort((a, b) => a - b);
   const end = addDays(start, days);
@@ -145,6 +152,9 @@ export function renderGrid(table, { start, days = GRID_DAYS, rooms = [], reserva
         row.append(stayCell(stay, start, days, today));
         i = stay.to;
         next += 1;
+      } else if (firstBookable && addDays(start, i) < firstBookable) {
+        row.append(pastCell(room, addDays(start, i), i));
+        i += 1;
       } else {
         row.append(freeCell(room, addDays(start, i), i, today));
         i += 1;
