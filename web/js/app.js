@@ -2,7 +2,7 @@
 // Credentials live in sessionStorage only (this tab, until sign-out or close); no secret is in the source.
 
 import { ApiError, createApi, listAll, normaliseBase } from "./api.js";
-import { addDays, longDate, todayLocal, todayUtc } from "./dates.js";
+import { addDays, isIsoDate, longDate, todayLocal, todayUtc } from "./dates.js";
 import { createDialogs } from "./dialogs.js";
 import { clearFormErrors, describe, setFormError, showErrors } from "./forms.js";
 import { GRID_DAYS, enableGridKeyboard, parseRooms, renderGrid } from "./grid.js";
@@ -173,7 +173,7 @@ async function loadGrid() {
     if (seq !== state.grid.seq || api !== state.api) return;
     state.grid.items = items;
     drawGrid();
-    if (!complete) setFormError($("grid-error"), "Too many stays to draw them all; narrow the rooms shown.");
+    if (!complete) setFormError($("grid-error"), "Too many stays in these 14 days to draw them all.");
   } catch (error) {
     if (seq === state.grid.seq && api === state.api) reportError(error, $("grid-error"));
   } finally {
@@ -300,7 +300,9 @@ function wire() {
   $("sign-out").addEventListener("click", () => signOut());
   $("new-reservation").addEventListener("click", () => dialogs.openAdd());
   $("grid-controls").addEventListener("submit", onGridControls);
-  $("grid-start").addEventListener("change", (e) => e.target.value && moveGrid(e.target.value));
+  $("grid-start").addEventListener("change", (e) => {
+    if (isIsoDate(e.target.value) && e.target.value >= "1970") moveGrid(e.target.value);
+  });
   $("grid-prev").addEventListener("click", () => moveGrid(addDays(state.grid.start, -GRID_DAYS)));
   $("grid-next").addEventListener("click", () => moveGrid(addDays(state.grid.start, GRID_DAYS)));
   $("grid-today").addEventListener("click", () => moveGrid(todayLocal()));
@@ -337,8 +339,13 @@ async function start() {
   $("sign-in-submit").disabled = false;
   await loadConfig();
   const session = readSession();
-  if (session) enterApp(session);
-  else showSignIn();
+  try {
+    if (session) enterApp(session);
+    else showSignIn();
+  } catch (error) {
+    if (!(error instanceof ApiError)) throw error;
+    signOut(error.message); // a stored session whose API base URL is not valid any more
+  }
   document.documentElement.dataset.ready = "true";
 }
 

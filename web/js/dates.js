@@ -6,11 +6,16 @@ const DAY_MS = 86_400_000;
 
 function toMs(iso) {
   const [y, m, d] = iso.split("-").map(Number);
-  return Date.UTC(y, m - 1, d);
+  // setUTCFullYear, not Date.UTC: the latter maps years 0-99 to 1900-1999.
+  const day = new Date(0);
+  day.setUTCFullYear(y, m - 1, d);
+  return day.getTime();
 }
 
 function fromMs(ms) {
-  return new Date(ms).toISOString().slice(0, 10);
+  const day = new Date(ms);
+  const pad = (n, width) => String(n).padStart(width, "0");
+  return `${pad(day.getUTCFullYear(), 4)}-${pad(day.getUTCMonth() + 1, 2)}-${pad(day.getUTCDate(), 2)}`;
 }
 
 /** True for a real calendar date written as YYYY-MM-DD (rejects 2026-02-30). */
