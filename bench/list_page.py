@@ -114,7 +114,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
                 tmp = Path(tempfile.mkdtemp(prefix=f"bench-list-{kind}-"))
                 settings = Settings(
                     store=kind, data_dir=tmp, dynamodb_endpoint=endpoint, table_prefix=f"l{size}-"
-                )  # type: ignore[arg-type]
+                )
                 store = open_store(settings)
                 table_name = settings.table_for("bench")
                 store.create_table(table_name)
