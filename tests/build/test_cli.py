@@ -63,21 +63,16 @@ def test_outside_a_checkout_the_builder_says_so(tmp_path: Path) -> None:
     assert len(completed.stderr.strip().splitlines()) == 1
 
 
-def test_documented_form_and_function_subcommand_build_the_same_zip(builds: Builds, tmp_path: Path) -> None:
-    """``build add`` is the ``add`` function, not a command; ``build function add`` is the same."""
-    python = builds.get("add").metadata.python_version
-    short = CliRunner().invoke(
-        app, ["build", "add", "--out", str(tmp_path / "a"), "--python-version", python]
-    )
-    assert short.exit_code == 0, short.output
-    long = CliRunner().invoke(
-        app, ["build", "function", "add", "--out", str(tmp_path / "b"), "--python-version", python]
-    )
-    assert long.exit_code == 0, long.output
-    a = json.loads((tmp_path / "a" / "add-local.json").read_text())
-    b = json.loads((tmp_path / "b" / "add-local.json").read_text())
-    assert a["sha256"] == b["sha256"] == builds.get("add").metadata.sha256
-    assert "own code" in short.output
+@pytest.mark.parametrize("form", [["add"], ["function", "add"], ["tfvars"]])
+def test_build_add_is_the_add_function_and_tfvars_stays_a_command(form: list[str]) -> None:
+    """``build add`` routes to the function builder like ``build function add``; ``tfvars`` does not."""
+    result = CliRunner().invoke(app, ["build", *form, "--help"])
+    assert result.exit_code == 0
+    if form == ["tfvars"]:
+        assert "lambda_builds.auto.tfvars.json" in result.output
+    else:
+        assert "FUNCTION_NAME" in result.output
+        assert "--upload" in result.output
 
 
 def test_env_file_exports_what_codebuild_passes_on(builds: Builds, tmp_path: Path) -> None:

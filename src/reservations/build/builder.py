@@ -18,7 +18,7 @@ from typing import Any
 
 from reservations.build import deps, sources
 from reservations.build.project import LAMBDA_PYTHON_VERSION, Arch, Project
-from reservations.build.zipper import ZipStats, site_entries, write_zip
+from reservations.build.zipper import ZipStats, site_entries, write_dependencies_zip, write_zip
 from reservations.catalogue import get_function
 
 KIB = 1024
@@ -176,12 +176,14 @@ def build(project: Project, request: BuildRequest) -> BuildResult:
         site, installed = deps.install(
             project, project.requirements(function.name), platform, cache, Path(tmp), fresh=request.fresh
         )
-        entries = site_entries(site)
-        clash = sorted(set(entries) & set(app_files))
-        if clash:
-            raise BuildError(f"a dependency ships files of the package itself: {clash[0]}")
-        entries.update(app_files)
-        stats = write_zip(Path(tmp) / "function.zip", entries, app_prefix=sources.PACKAGE + "/")
+        # The dependencies' part is compressed once per installed tree and kept beside it.
+        base = deps.dependencies_zip(site)
+        if not base.is_file():
+            write_dependencies_zip(base, site_entries(site))
+        try:
+            stats = write_zip(Path(tmp) / "function.zip", base, app_files, app_prefix=sources.PACKAGE + "/")
+        except ValueError as error:
+            raise BuildError(f"a dependency ships files of the package itself: {error}") from error
         check_budget(stats)
         out_dir.mkdir(parents=True, exist_ok=True)
         zip_path = out_dir / f"{stem}.zip"

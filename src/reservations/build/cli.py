@@ -60,6 +60,22 @@ def _unreachable(error: Exception) -> bool:
     return isinstance(error, EndpointConnectionError | ConnectionClosedError)
 
 
+def _check_bucket(s3: Any, bucket: str) -> None:
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    try:
+        s3.head_bucket(Bucket=bucket)
+    except ClientError as error:
+        code = error.response.get("Error", {}).get("Code", "")
+        reason = (
+            "does not exist" if code in ("404", "NoSuchBucket", "NotFound") else f"is not usable ({code})"
+        )
+        _fail(f"bucket s3://{bucket} {reason}")
+    except BotoCoreError as error:
+        status = ExitStatus.UNREACHABLE if _unreachable(error) else ExitStatus.ERROR
+        _fail(f"cannot reach S3 for s3://{bucket}: {error}", status)
+
+
 @app.command("function")
 def build_function(
     function_name: Annotated[
@@ -124,6 +140,11 @@ def build_function(
             destination = uploading.Destination.parse(upload)
         except uploading.UploadUsageError as error:
             _fail(str(error), ExitStatus.USAGE)
+    s3 = None
+    if destination is not None:
+        # Before spending a build: the bucket must be there and reachable.
+        s3 = _s3_client()
+        _check_bucket(s3, destination.bucket)
     try:
         root = project.find_project_root(project_dir)
         result = builder.build(
@@ -153,7 +174,7 @@ def build_function(
         from botocore.exceptions import BotoCoreError, ClientError
 
         try:
-            stored_zip, _ = uploading.upload(_s3_client(), destination, result)
+            stored_zip, _ = uploading.upload(s3, destination, result)
         except uploading.UploadError as error:
             _fail(str(error))
         except (BotoCoreError, ClientError) as error:

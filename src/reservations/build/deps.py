@@ -94,7 +94,7 @@ def install(
     with _locked(cache_dir):
         key = _site_key(project, requirements, platform)
         cached = cache_dir / "sites" / key
-        record = cached.with_suffix(".json")
+        record = cached.parent / f"{key}.json"
         if not fresh and cached.is_dir() and record.is_file():
             site = cached
         else:
@@ -104,6 +104,7 @@ def install(
                 site = target
             else:
                 record.unlink(missing_ok=True)
+                dependencies_zip(cached).unlink(missing_ok=True)
                 if cached.exists():
                     shutil.rmtree(cached)
                 cached.parent.mkdir(parents=True, exist_ok=True)
@@ -114,6 +115,11 @@ def install(
         if site == cached and not record.is_file():
             record.write_text(json.dumps(installed, indent=2, sort_keys=True) + "\n", encoding="utf-8")
     return site, installed
+
+
+def dependencies_zip(site: Path) -> Path:
+    """Where the compressed dependencies of an installed tree are kept (beside it)."""
+    return site.parent / f"{site.name}.deps.zip"
 
 
 def _site_key(project: Project, requirements: list[str], platform: Platform) -> str:
