@@ -2,15 +2,16 @@
 
 Each function is built for this interpreter's Python (so its zip can be imported here), extracted
 read-only as Lambda's ``/var/task`` is, and its handler module imported in a fresh isolated process
-of an empty venv, ``RUNS`` times; the median is reported, minus the median of a process that imports
+of an empty venv, ``--runs`` times; the median is reported, minus the median of a process that imports
 nothing (the interpreter's own start).  A second column imports after ``compileall`` has written
 ``.pyc`` files beside the sources: the time a zip that shipped bytecode would save.
 
-    python -m bench.build_sizes      # writes bench/results/build_sizes.json and .md
+    python -m bench.build_sizes [--runs 7]   # writes bench/results/build_sizes.json and .md
 """
 
 from __future__ import annotations
 
+import argparse
 import compileall
 import statistics
 import subprocess
@@ -36,10 +37,10 @@ _PROBE = (
 )
 
 
-def _import_seconds(python: Path, task: Path, module: str, write_bytecode: bool) -> float:
+def _import_seconds(python: Path, task: Path, module: str, write_bytecode: bool, runs: int) -> float:
     flags = ["-I"] if write_bytecode else ["-I", "-B"]
     samples = []
-    for _ in range(RUNS):
+    for _ in range(runs):
         out = subprocess.run(
             [str(python), *flags, "-c", _PROBE, str(task), module],
             cwd=task,
@@ -52,7 +53,7 @@ def _import_seconds(python: Path, task: Path, module: str, write_bytecode: bool)
     return statistics.median(samples)
 
 
-def measure(root: Path, work: Path) -> list[dict[str, Any]]:
+def measure(root: Path, work: Path, runs: int) -> list[dict[str, Any]]:
     python_version = f"{sys.version_info.major}.{sys.version_info.minor}"
     venv = work / "venv"
     subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
@@ -69,12 +70,12 @@ def measure(root: Path, work: Path) -> list[dict[str, Any]]:
         task = work / "task" / name
         with zipfile.ZipFile(result.zip_path) as archive:
             archive.extractall(task)
-        cold = _import_seconds(python, task, module, write_bytecode=False)
+        cold = _import_seconds(python, task, module, write_bytecode=False, runs=runs)
         compiled = task.with_name(name + "-pyc")
         with zipfile.ZipFile(result.zip_path) as archive:
             archive.extractall(compiled)
         compileall.compile_dir(compiled, quiet=2)
-        warm = _import_seconds(python, compiled, module, write_bytecode=True)
+        warm = _import_seconds(python, compiled, module, write_bytecode=True, runs=runs)
         rows.append(
             {
                 "function": name,
@@ -85,17 +86,20 @@ def measure(root: Path, work: Path) -> list[dict[str, Any]]:
                 "import_with_pyc_s": warm,
             }
         )
-    baseline = _import_seconds(python, work, "", write_bytecode=False)
+    baseline = _import_seconds(python, work, "", write_bytecode=False, runs=runs)
     for row in rows:
         row["import_s"] = round(row["import_s"] - baseline, 4)
         row["import_with_pyc_s"] = round(row["import_with_pyc_s"] - baseline, 4)
     return rows
 
 
-def main() -> dict[str, Any]:
+def main(argv: list[str] | None = None) -> dict[str, Any]:
+    parser = argparse.ArgumentParser(prog="python -m bench.build_sizes", description=__doc__.split("\n")[0])
+    parser.add_argument("--runs", type=int, default=RUNS, help="imports per function (median is reported)")
+    args = parser.parse_args(argv)
     root = find_project_root(Path(__file__))
     with tempfile.TemporaryDirectory(prefix="bench-build-") as tmp:
-        rows = measure(root, Path(tmp))
+        rows = measure(root, Path(tmp), args.runs)
     headers = ["function", "zip MiB", "unzipped MiB", "own code KiB", "import ms", "import ms (with .pyc)"]
     cells = [
         [
@@ -109,12 +113,12 @@ def main() -> dict[str, Any]:
         for r in rows
     ]
     note = (
-        f"Python {sys.version.split()[0]}; median of {RUNS} isolated processes per function, each importing "
+        f"Python {sys.version.split()[0]}; median of {args.runs} isolated processes per function, each importing "
         "its handler module from the extracted zip (read-only, no bytecode written), interpreter start "
         "subtracted. The last column is what shipping .pyc files would save."
     )
     markdown = table("Lambda zips: size and cold-start import", headers, cells) + "\n\n" + note
-    data: dict[str, Any] = {"runs": RUNS, "revision": git_revision(), "functions": rows}
+    data: dict[str, Any] = {"runs": args.runs, "revision": git_revision(), "functions": rows}
     write("build_sizes", data, markdown)
     return data
 
