@@ -101,3 +101,15 @@ def test_env_file_exports_what_codebuild_passes_on(builds: Builds, tmp_path: Pat
 )
 def test_default_build_id_follows_codebuild(env: dict[str, str], expected: str) -> None:
     assert default_build_id(env) == expected
+
+
+def test_an_unwritable_out_directory_is_one_line_not_a_traceback(builds: Builds, tmp_path: Path) -> None:
+    python = builds.get("add").metadata.python_version
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    result = CliRunner().invoke(
+        app, ["build", "add", "--out", str(blocker / "dist"), "--python-version", python]
+    )
+    assert result.exit_code == 1
+    assert result.stderr.strip().startswith("error: Not a directory")
+    assert len(result.stderr.strip().splitlines()) == 1

@@ -103,7 +103,10 @@ def build_function(
         Path, typer.Option("--project-dir", help="The checkout to build from (default: found from the cwd).")
     ] = Path("."),
     cache_dir: Annotated[
-        Path | None, typer.Option("--cache-dir", help="Wheel cache (default: <checkout>/build-cache).")
+        Path | None,
+        typer.Option(
+            "--cache-dir", help="Wheels and installed dependencies (default: <checkout>/build-cache)."
+        ),
     ] = None,
     fresh: Annotated[
         bool,
@@ -161,6 +164,8 @@ def build_function(
         )
     except (project.ProjectError, builder.BuildError, DependencyError, SourceError) as error:
         _fail(str(error))
+    except OSError as error:  # an unwritable --out or cache directory, a full disk
+        _fail(f"{error.strerror or error}: {error.filename or ''}".rstrip(": "))
     stats = result.stats
     typer.echo(f"built {result.zip_path}")
     typer.echo(f"sha256 {stats.sha256}")
@@ -245,7 +250,10 @@ def build_tfvars(
         _fail(str(error), ExitStatus.USAGE)
     except tfvars.TfvarsError as error:
         _fail(str(error))
-    tfvars.write(out, chosen)
+    try:
+        tfvars.write(out, chosen)
+    except OSError as error:
+        _fail(f"cannot write {out}: {error.strerror or error}")
     for name, meta in chosen.items():
         typer.echo(f"{name}\t{meta.build_id}\t{meta.s3_key}", file=sys.stdout)
     typer.echo(f"wrote {out}")
