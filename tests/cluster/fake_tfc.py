@@ -77,7 +77,7 @@ class FakeTerraformCloud:
         self._lock = threading.Lock()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,), daemon=True)
 
     @property
     def url(self) -> str:
@@ -246,7 +246,7 @@ class FakeTerraformCloud:
                     time.sleep(fake.delay)
                 with fake._lock:
                     fake.requests.append((method, path))
-                    throttled = fake.throttle_next > 0
+                    throttled = fake.throttle_next > 0 and path != "/.well-known/terraform.json"
                     if throttled:
                         fake.throttle_next -= 1
                 if path == "/.well-known/terraform.json":
