@@ -73,6 +73,8 @@ class FakeTerraformCloud:
         self.throttle_next = 0
         self.retry_after = "0"
         self.delay = 0.0
+        self.tick_on_list = False  # each listing of runs moves them on, for tests that only poll
+        self.on_applied: Any = None  # called when a run reaches "applied" (Terraform made the cluster)
         self._ids = itertools.count(1)
         self._lock = threading.Lock()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
@@ -113,6 +115,8 @@ class FakeTerraformCloud:
                 for run in self.runs:
                     if len(run.statuses) > 1:
                         run.statuses.pop(0)
+                        if run.status == "applied" and self.on_applied is not None:
+                            self.on_applied()
 
     def run(self, run_id: str) -> FakeRun:
         return next(r for r in self.runs if r.id == run_id)
@@ -172,6 +176,8 @@ class FakeTerraformCloud:
             found = self.workspaces.get(m.group(1))
             return (200, {"data": self._ws_doc(found)}) if found else (404, _error(404, "not found"))
         if method == "GET" and (m := re.fullmatch(r"/api/v2/workspaces/([^/]+)/runs", path)):
+            if self.tick_on_list:
+                self.tick()
             runs = [self._run_doc(r) for r in reversed(self.runs) if r.workspace_id == m.group(1)]
             meta = {
                 "pagination": {

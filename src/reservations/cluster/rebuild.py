@@ -190,6 +190,9 @@ class Rebuild:
     def _finished(self, ctx: StepContext, run: TfcRun, cluster_status: str | None) -> Outcome:
         ids = {"run_id": run.id, "run_status": run.status}
         if run.status == "applied":
+            if cluster_status != "ACTIVE":
+                # The run may have finished between our look at the cluster and at the runs.
+                cluster_status = self._cluster_status()
             if cluster_status == "ACTIVE":
                 return self._outcome(ctx, "done", "up", f"cluster {self.name} rebuilt by run {run.id}", **ids)
             if cluster_status == "CREATING":
