@@ -52,7 +52,7 @@ class Clock:
 
 
 def not_found(operation: str) -> ClientError:
-    return ClientError({"Error": {"Code": "ResourceNotFoundException", "Message": "not found"}}, operation)  # type: ignore[arg-type]
+    return ClientError({"Error": {"Code": "ResourceNotFoundException", "Message": "not found"}}, operation)
 
 
 @dataclass
