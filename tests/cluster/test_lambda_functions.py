@@ -176,3 +176,15 @@ def test_up_without_terraform_settings_is_a_config_failure(env: dict[str, Any]) 
     result = cluster_up.handler({"phase": "start"}, None)
     assert (result["status"], result["step"]) == ("failed", "config")
     assert "RESERVATIONS_TFC_ORGANIZATION" in result["message"]
+
+
+def test_a_missing_follow_up_schedule_is_reported_without_hiding_the_outcome(
+    env: dict[str, Any], aws: Clients, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("RESERVATIONS_FOLLOWUP_SCHEDULE", "no-such-schedule")
+
+    result = cluster_down.handler({"phase": "follow-up"}, None)
+
+    assert (result["status"], result["step"]) == ("noop", "gone")
+    assert "ResourceNotFoundException" in result["followup_error"]
+    assert [m["step"] for m in notifications(aws, env["queue"])] == ["gone"]

@@ -53,12 +53,18 @@ def handle(action: str, event: Any, logger: Any, clients: Clients | None = None)
         logger.exception("step crashed")
         outcome = Outcome(action, "failed", "crashed", f"{type(error).__name__}: {error}", name)  # type: ignore[arg-type]
     result = outcome.to_dict()
-    try:
-        if not ctx.dry_run:
+    # Neither problem below may hide the step's own outcome; each is logged as an error of its own.
+    if not ctx.dry_run:
+        try:
             result["followup_changed"] = set_followup(config, clients, enabled=not outcome.terminal)
+        except Exception as error:
+            result["followup_error"] = f"{type(error).__name__}: {error}"
+            logger.error("could not switch the follow-up schedule", extra={"error": result["followup_error"]})
+    try:
         result["notified"] = notify(config, clients, outcome)
-    except Exception as error:  # a notification problem must not hide the step's own outcome
-        logger.warning("could not update the follow-up schedule or notify", extra={"error": repr(error)})
+    except Exception as error:
+        result["notify_error"] = f"{type(error).__name__}: {error}"
+        logger.error("could not publish the outcome", extra={"error": result["notify_error"]})
     log = logger.info if outcome.ok else logger.error
     log(outcome.message, extra={"outcome": result})
     return result

@@ -57,7 +57,6 @@ class PytfeCloud:
                 timeout=timeout,
                 max_retries=0,
                 http2=False,
-                ca_bundle=None,
                 verify_tls=url.startswith("https://"),
             )
         )
