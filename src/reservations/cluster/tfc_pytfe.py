@@ -50,15 +50,10 @@ class PytfeCloud:
         self._backoff_base = backoff_base
         # A plain-http address (a local Terraform Enterprise, or a test double) needs no TLS context,
         # which costs ~0.2 s of CPU to build.
+        tls = url.startswith("https://")
+        settings: dict[str, Any] = {"verify_tls": tls} if tls else {"verify_tls": False, "ca_bundle": None}
         self._client = TFEClient(
-            TFEConfig(
-                address=url,
-                token=token,
-                timeout=timeout,
-                max_retries=0,
-                http2=False,
-                verify_tls=url.startswith("https://"),
-            )
+            TFEConfig(address=url, token=token, timeout=timeout, max_retries=0, http2=False, **settings)
         )
 
     def _call(self, fn: Callable[[], T]) -> T:
