@@ -11,18 +11,17 @@ for the whole wait (plus the same round trips). Run: ``python -m bench.cluster_c
 
 from __future__ import annotations
 
-import json
 import math
 import subprocess
 import sys
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 from botocore.exceptions import ClientError
 
+from bench.common import table, write
 from reservations.cluster.config import OPT_IN_TAG, OPT_IN_VALUE, SchedulerConfig
 from reservations.cluster.rebuild import Rebuild
 from reservations.cluster.steps import Phase, StepContext
@@ -38,7 +37,6 @@ PLAN_S = 120
 APPLY_S = 480
 ORIGINAL_POLL_S = 30  # botocore's EKS waiters poll every 30 s; the original polled TFC every 10 s
 ORIGINAL_TFC_POLL_S = 10
-RESULTS = Path(__file__).parent / "results" / "cluster_cycle.json"
 
 
 @dataclass
@@ -265,63 +263,41 @@ def main() -> int:
     total_mine = sum(v["lambda_seconds"] for v in mine.values())
     total_theirs = sum(v["lambda_seconds"] for v in theirs.values())
     ratio = total_mine / total_theirs
+    headers = ("design", "direction", "invocations", "API calls", "Lambda-s", "done after (min)", "final")
     rows = [
-        ("design", "direction", "invocations", "API calls", "Lambda-s", "done after (min)", "final"),
-        *[
-            (
-                "resumable",
-                k,
-                v["invocations"],
-                v["api_calls"],
-                v["lambda_seconds"],
-                v["wall_minutes"],
-                v["final"],
-            )
-            for k, v in mine.items()
-        ],
-        *[
-            (
-                "busy-wait",
-                k,
-                v["invocations"],
-                v["api_calls"],
-                v["lambda_seconds"],
-                v["wall_minutes"],
-                v["final"],
-            )
-            for k, v in theirs.items()
-        ],
+        (design, k, v["invocations"], v["api_calls"], v["lambda_seconds"], v["wall_minutes"], v["final"])
+        for design, result in (("resumable", mine), ("busy-wait", theirs))
+        for k, v in result.items()
     ]
-    widths = [max(len(str(row[i])) for row in rows) for i in range(len(rows[0]))]
-    for row in rows:
-        print("  ".join(str(cell).ljust(width) for cell, width in zip(row, widths, strict=True)))
     verdict = "PASS" if ratio < 0.05 else "FAIL"
-    print(
-        f"\nresumable {total_mine:.2f} Lambda-s vs busy-wait {total_theirs:.2f} Lambda-s per cycle:"
-        f" {ratio:.2%} (target < 5%: {verdict}); cold start {cold:.2f} s counted once per function"
+    markdown = "\n".join(
+        [
+            table("Lambda-seconds per cluster down+up cycle", headers, rows),
+            "",
+            f"Resumable {total_mine:.2f} Lambda-s vs busy-wait {total_theirs:.2f} Lambda-s per cycle:"
+            f" {ratio:.2%} (target < 5%: {verdict}). Cold start {cold:.2f} s, counted once per function;"
+            f" {API_ROUND_TRIP_S} s billed per API call; follow-ups every {FOLLOW_UP_S // 60} min.",
+        ]
     )
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(
-        json.dumps(
-            {
-                "resumable": mine,
-                "busy_wait": theirs,
-                "resumable_lambda_seconds": round(total_mine, 3),
-                "busy_wait_lambda_seconds": round(total_theirs, 3),
-                "ratio": round(ratio, 5),
-                "target_ratio": 0.05,
-                "pass": ratio < 0.05,
-                "assumptions": {
-                    "api_round_trip_s": API_ROUND_TRIP_S,
-                    "follow_up_interval_s": FOLLOW_UP_S,
-                    "teardown_s": NODEGROUPS_DELETE_S + CLUSTER_DELETE_S,
-                    "rebuild_s": PLAN_S + APPLY_S,
-                    "cold_start_s": round(cold, 3),
-                },
+    write(
+        "cluster_cycle",
+        {
+            "resumable": mine,
+            "busy_wait": theirs,
+            "resumable_lambda_seconds": round(total_mine, 3),
+            "busy_wait_lambda_seconds": round(total_theirs, 3),
+            "ratio": round(ratio, 5),
+            "target_ratio": 0.05,
+            "pass": ratio < 0.05,
+            "assumptions": {
+                "api_round_trip_s": API_ROUND_TRIP_S,
+                "follow_up_interval_s": FOLLOW_UP_S,
+                "teardown_s": NODEGROUPS_DELETE_S + CLUSTER_DELETE_S,
+                "rebuild_s": PLAN_S + APPLY_S,
+                "cold_start_s": round(cold, 3),
             },
-            indent=2,
-        )
-        + "\n"
+        },
+        markdown,
     )
     return 0 if ratio < 0.05 else 1
 

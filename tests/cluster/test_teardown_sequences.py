@@ -126,7 +126,7 @@ def test_deleting_lasts_several_calls_and_each_call_advances_one_step(stubs: Stu
     stubs.error("eks", "describe_cluster", "ResourceNotFoundException", 404)
     stubs.nothing_left_behind()
     last = step.step(CTX)
-    assert (last.status, last.step) == ("noop", "gone")
+    assert (last.status, last.step) == ("done", "gone")
 
 
 def test_fargate_profiles_are_deleted_one_at_a_time(stubs: Stubs) -> None:
