@@ -267,3 +267,23 @@ def test_dry_run_creates_and_applies_nothing(h: Harness) -> None:
     would = h.step(dry_run=True)
     assert would.message.startswith("would apply run")
     assert h.fake.calls("POST", r"/api/v2/runs/.*/actions/apply") == 0
+
+
+def test_terrasnek_never_asks_pypi_for_its_version(
+    tfc: FakeTerraformCloud, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every non-loopback request goes to a dead proxy: a version check would fail the constructor."""
+    import terrasnek.endpoint
+
+    from reservations.cluster.tfc_terrasnek import TerrasnekCloud
+
+    monkeypatch.setenv("HTTPS_PROXY", "http://127.0.0.1:9")
+    monkeypatch.setenv("HTTP_PROXY", "http://127.0.0.1:9")
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1")
+    ws = tfc.add_workspace("study-cluster")
+
+    client = TerrasnekCloud(url=tfc.url, organization="acme", token=TOKEN, timeout=1.5)
+
+    assert client.find_workspace("study-cluster").id == ws.id
+    assert tfc.requests[0] == ("GET", "/.well-known/terraform.json")
+    assert terrasnek.endpoint.requests.timeout == 1.5
