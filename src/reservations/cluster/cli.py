@@ -117,13 +117,18 @@ def _drive(
     )
     if wait and not dry_run:
         from rich.console import Console
+        from rich.text import Text
 
         console = Console(stderr=True)
-        with console.status(_progress_line(outcome, 0)) as status:
+
+        def one_line(text: str) -> Text:
+            return Text(text, overflow="ellipsis", no_wrap=True)
+
+        with console.status(one_line(_progress_line(outcome, 0))) as status:
             while not outcome.terminal:
                 elapsed = time.monotonic() - started
                 line = _progress_line(outcome, elapsed)
-                status.update(line)
+                status.update(one_line(line))
                 if not console.is_terminal:
                     typer.echo(line, err=True)
                 if elapsed + interval > timeout:
@@ -131,7 +136,11 @@ def _drive(
                     raise _fail(
                         f"still {outcome.step} after {int(elapsed)} s; giving up waiting", ExitStatus.ERROR
                     )
-                time.sleep(interval)
+                next_check = time.monotonic() + interval
+                while (remaining := next_check - time.monotonic()) > 0:
+                    time.sleep(min(1.0, remaining))
+                    if console.is_terminal:  # keep the elapsed time ticking between checks
+                        status.update(one_line(_progress_line(outcome, time.monotonic() - started)))
                 ctx = StepContext(phase="follow-up", dry_run=dry_run)
                 outcome = _aws_call(lambda ctx=ctx: run_step(action, config, clients, ctx, token))
     _show(outcome, as_json)
