@@ -232,9 +232,11 @@ def test_every_request_has_a_timeout(h: Harness) -> None:
     h.fake.delay = 1.0
     h.timeout = 0.2
 
-    outcome = h.step()
+    during_follow_up = h.step()
+    at_start = h.step("start")
 
-    assert (outcome.status, outcome.step) == ("failed", "tfc-unreachable")
+    assert (during_follow_up.status, during_follow_up.step) == ("in_progress", "tfc-unreachable")
+    assert (at_start.status, at_start.step) == ("failed", "tfc-unreachable")
 
 
 def test_a_run_that_sits_queued_is_reported_not_waited_on(h: Harness) -> None:

@@ -68,6 +68,10 @@ class Rebuild:
         except TfcRateLimited as error:
             return self._outcome(ctx, "in_progress", "rate-limited", f"{error}; the next call retries")
         except TfcUnreachable as error:
+            if ctx.phase == "follow-up":
+                # Reached at the start of this cycle, so a blip: a lost follow-up must not strand
+                # a run waiting for its confirmation.
+                return self._outcome(ctx, "in_progress", "tfc-unreachable", f"{error}; the next call retries")
             return self._outcome(ctx, "failed", "tfc-unreachable", str(error))
         except TfcError as error:
             return self._outcome(ctx, "failed", "tfc-error", str(error))
