@@ -70,6 +70,11 @@ class FakeTerraformCloud:
         self.requests: list[tuple[str, str]] = []
         self.script: list[str] = ["pending", "plan_queued", "planning", "planned"]
         self.plan_counts = {"additions": 12, "changes": 0, "destructions": 0}
+        # The JSON plan's resource_changes for new plans; None derives them from plan_counts
+        # (additions are EKS nodegroups, destructions S3 buckets); json_output=False answers 204.
+        self.resource_changes: list[dict[str, Any]] | None = None
+        self.json_output = True
+        self.plan_json: dict[str, dict[str, Any]] = {}
         self.throttle_next = 0
         self.retry_after = "0"
         self.delay = 0.0
@@ -105,6 +110,24 @@ class FakeTerraformCloud:
             number = next(self._ids)
             run = FakeRun(f"run-{number:06d}", ws.id, message, list(statuses), f"plan-{number:06d}", **kwargs)
             self.plans[run.plan_id] = dict(self.plan_counts)
+            changes = self.resource_changes
+            if changes is None:
+                changes = [
+                    {
+                        "address": f"aws_eks_node_group.ng{i}",
+                        "type": "aws_eks_node_group",
+                        "change": {"actions": ["create"]},
+                    }
+                    for i in range(self.plan_counts["additions"])
+                ] + [
+                    {
+                        "address": f"aws_s3_bucket.b{i}",
+                        "type": "aws_s3_bucket",
+                        "change": {"actions": ["delete"]},
+                    }
+                    for i in range(self.plan_counts["destructions"])
+                ]
+            self.plan_json[run.plan_id] = {"format_version": "1.2", "resource_changes": changes}
             self.runs.append(run)
             return run
 
@@ -212,6 +235,10 @@ class FakeTerraformCloud:
             found_run.statuses = ["confirmed", *found_run.applied_script]
             found_run.confirmable = None
             return 202, None
+        if method == "GET" and (m := re.fullmatch(r"/api/v2/plans/([^/]+)/json-output", path)):
+            if not self.json_output:
+                return 204, None
+            return 307, {"location": f"{self.url}/_blobs/plan-json/{m.group(1)}"}
         if method == "GET" and (m := re.fullmatch(r"/api/v2/plans/([^/]+)", path)):
             counts = self.plans.get(m.group(1))
             if counts is None:
@@ -258,6 +285,10 @@ class FakeTerraformCloud:
                 if path == "/.well-known/terraform.json":
                     self._answer(200, WELL_KNOWN)
                     return
+                if path.startswith("/_blobs/plan-json/"):  # a presigned blob URL: no token
+                    blob = fake.plan_json.get(path.rsplit("/", 1)[1])
+                    self._answer(200 if blob else 404, blob or _error(404, "no blob"))
+                    return
                 if self.headers.get("Authorization") != f"Bearer {TOKEN}":
                     self._answer(401, _error(401, "unauthorized"))
                     return
@@ -270,6 +301,9 @@ class FakeTerraformCloud:
                     self._answer(400, _error(400, "bad json"))
                     return
                 status, doc = fake._route(method, path, body if isinstance(body, dict) else {})
+                if status == 307 and doc is not None:
+                    self._answer(307, None, {"Location": doc["location"]})
+                    return
                 self._answer(status, doc)
 
             def do_GET(self) -> None:

@@ -145,7 +145,41 @@ def test_destroy_heavy_plan_is_refused_and_left_for_review(h: Harness) -> None:
     refused = h.step()
 
     assert (refused.status, refused.details["destructions"]) == ("refused", 7)
-    assert "would destroy 7 resources" in refused.message
+    assert "would destroy 7 resources besides the cluster's" in refused.message
+    assert "aws_s3_bucket.b0, aws_s3_bucket.b1" in refused.message
+    assert len(refused.details["foreign_destroys"]) == 7
+    assert h.fake.calls("POST", r"/api/v2/runs/.*/actions/apply") == 0
+
+
+def test_replacing_only_what_lived_in_the_cluster_is_applied(h: Harness) -> None:
+    replace = ["delete", "create"]
+    h.fake.plan_counts = {"additions": 3, "changes": 0, "destructions": 2}
+    h.fake.resource_changes = [
+        {"address": "aws_eks_cluster.this", "type": "aws_eks_cluster", "change": {"actions": ["create"]}},
+        {
+            "address": "kubernetes_deployment.nginx",
+            "type": "kubernetes_deployment",
+            "change": {"actions": replace},
+        },
+        {"address": "aws_eks_addon.coredns", "type": "aws_eks_addon", "change": {"actions": replace}},
+        {"address": "aws_vpc.main", "type": "aws_vpc", "change": {"actions": ["no-op"]}},
+    ]
+    h.fake.script = ["planned"]
+    h.step("start")
+
+    assert h.step().step == "applying"
+    assert h.fake.calls("GET", r"/_blobs/plan-json/.*") == 1
+
+
+def test_destroying_plan_without_its_json_is_refused_on_the_count(h: Harness) -> None:
+    h.fake.plan_counts = {"additions": 3, "changes": 0, "destructions": 2}
+    h.fake.json_output = False
+    h.fake.script = ["planned"]
+    h.step("start")
+
+    refused = h.step()
+
+    assert (refused.status, refused.details["destructions"]) == ("refused", 2)
     assert h.fake.calls("POST", r"/api/v2/runs/.*/actions/apply") == 0
 
 

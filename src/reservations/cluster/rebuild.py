@@ -32,6 +32,8 @@ from reservations.cluster.tfc import (
 )
 
 RUN_MARKER = "[reservations-scheduler]"
+# Resource types that live and die with the cluster; a plan may replace these without a review.
+CLUSTER_RESOURCE_PREFIXES = ("aws_eks_", "kubernetes_", "helm_", "kubectl_")
 # A follow-up reports on our last run rather than starting another if it is this recent.
 RUN_MEMORY = timedelta(hours=12)
 
@@ -174,15 +176,20 @@ class Rebuild:
         plan = tfc.get_plan(run.plan_id) if run.plan_id else None
         counts = f"+{plan.additions} ~{plan.changes} -{plan.destructions}" if plan else "plan unknown"
         if plan is not None and plan.destructions and not self.config.allow_foreign_destroy:
-            return self._outcome(
-                ctx,
-                "refused",
-                "destroys-resources",
-                f"run {run.id} would destroy {plan.destructions} resources ({counts}); not applying it. "
-                "Review it in Terraform Cloud, or set RESERVATIONS_ALLOW_FOREIGN_DESTROY=true",
-                destructions=plan.destructions,
-                **ids,
-            )
+            foreign = self._foreign_destroys(tfc, plan.id)
+            if foreign is None or foreign:
+                named = f": {', '.join(foreign[:5])}{' ...' if len(foreign) > 5 else ''}" if foreign else ""
+                count = len(foreign) if foreign else plan.destructions
+                return self._outcome(
+                    ctx,
+                    "refused",
+                    "destroys-resources",
+                    f"run {run.id} would destroy {count} resources besides the cluster's ({counts}){named};"
+                    " not applying it. Review it in Terraform Cloud, or set RESERVATIONS_ALLOW_FOREIGN_DESTROY=true",
+                    destructions=count,
+                    foreign_destroys=foreign or [],
+                    **ids,
+                )
         if ctx.dry_run:
             return self._outcome(ctx, "noop", "dry-run", f"would apply run {run.id} ({counts})", **ids)
         try:
@@ -190,6 +197,23 @@ class Rebuild:
         except TfcConflict as error:
             return self._outcome(ctx, "in_progress", "not-confirmable", f"run {run.id}: {error}", **ids)
         return self._outcome(ctx, "in_progress", "applying", f"applying run {run.id} ({counts})", **ids)
+
+    @staticmethod
+    def _foreign_destroys(tfc: TerraformCloud, plan_id: str) -> list[str] | None:
+        """Addresses the plan destroys that are not the cluster's; ``None`` if the plan JSON is unreadable.
+
+        Rebuilding after a teardown may replace what lived in the cluster (Kubernetes objects, add-ons):
+        those are expected. Anything else being destroyed means the plan is not the rebuild we expect.
+        """
+        try:
+            changes = tfc.plan_resource_changes(plan_id)
+        except (TfcRateLimited, TfcUnreachable):
+            raise  # a pause, not a verdict on the plan
+        except TfcError:
+            return None
+        if changes is None:
+            return None
+        return [c.address for c in changes if c.destroys and not c.type.startswith(CLUSTER_RESOURCE_PREFIXES)]
 
     def _finished(self, ctx: StepContext, run: TfcRun, cluster_status: str | None) -> Outcome:
         ids = {"run_id": run.id, "run_status": run.status}

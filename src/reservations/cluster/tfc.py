@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol, TypeVar
+from typing import Any, Protocol, TypeVar
 
 T = TypeVar("T")
 
@@ -107,6 +107,32 @@ class TfcPlan:
     destructions: int
 
 
+@dataclass(frozen=True)
+class TfcResourceChange:
+    address: str
+    type: str
+    actions: tuple[str, ...]
+
+    @property
+    def destroys(self) -> bool:
+        return "delete" in self.actions
+
+
+def resource_changes(plan_json: dict[str, Any] | None) -> list[TfcResourceChange] | None:
+    """The ``resource_changes`` of a JSON execution plan, or ``None`` when it is not available."""
+    if not isinstance(plan_json, dict) or not isinstance(plan_json.get("resource_changes"), list):
+        return None
+    changes = []
+    for item in plan_json["resource_changes"]:
+        if not isinstance(item, dict):
+            continue
+        actions = (item.get("change") or {}).get("actions") or []
+        changes.append(
+            TfcResourceChange(str(item.get("address", "")), str(item.get("type", "")), tuple(actions))
+        )
+    return changes
+
+
 class TerraformCloud(Protocol):
     def find_workspace(self, workspace: str) -> TfcWorkspace:
         """By name in the organization, or by id when it looks like ``ws-...``."""
@@ -121,6 +147,9 @@ class TerraformCloud(Protocol):
     def apply_run(self, run_id: str, comment: str) -> None: ...
 
     def get_plan(self, plan_id: str) -> TfcPlan: ...
+
+    def plan_resource_changes(self, plan_id: str) -> list[TfcResourceChange] | None:
+        """From the plan's JSON output; ``None`` if Terraform Cloud does not offer it (yet)."""
 
     def close(self) -> None: ...
 

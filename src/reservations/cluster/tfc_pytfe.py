@@ -18,10 +18,12 @@ from reservations.cluster.tfc import (
     TfcNotFound,
     TfcPlan,
     TfcRateLimited,
+    TfcResourceChange,
     TfcRun,
     TfcUnreachable,
     TfcWorkspace,
     is_workspace_id,
+    resource_changes,
     with_backoff,
 )
 
@@ -144,6 +146,9 @@ class PytfeCloud:
             changes=plan.resource_changes or 0,
             destructions=plan.resource_destructions or 0,
         )
+
+    def plan_resource_changes(self, plan_id: str) -> list[TfcResourceChange] | None:
+        return resource_changes(self._call(lambda: self._client.plans.read_json_output(plan_id)))
 
     def close(self) -> None:
         self._client.close()

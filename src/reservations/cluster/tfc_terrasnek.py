@@ -20,10 +20,12 @@ from reservations.cluster.tfc import (
     TfcNotFound,
     TfcPlan,
     TfcRateLimited,
+    TfcResourceChange,
     TfcRun,
     TfcUnreachable,
     TfcWorkspace,
     is_workspace_id,
+    resource_changes,
     with_backoff,
 )
 
@@ -220,6 +222,22 @@ class TerrasnekCloud:
             changes=int(attributes.get("resource-changes") or 0),
             destructions=int(attributes.get("resource-destructions") or 0),
         )
+
+    def plan_resource_changes(self, plan_id: str) -> list[TfcResourceChange] | None:
+        """terrasnek only downloads the JSON plan to a file (it follows the redirect to the blob)."""
+        import json
+        import tempfile
+
+        with tempfile.NamedTemporaryFile(suffix=".json") as target:
+            try:
+                self._call(lambda: self._api.plans.download_json(target.name, plan_id=plan_id))
+            except TypeError:  # 204, plan JSON not ready: terrasnek tries to write the headers
+                return None
+            raw = target.read()
+        try:
+            return resource_changes(json.loads(raw)) if raw.strip() else None
+        except ValueError:
+            return None
 
     def close(self) -> None:
         """terrasnek keeps no connection pool."""
