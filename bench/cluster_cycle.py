@@ -27,7 +27,7 @@ from reservations.cluster.config import OPT_IN_TAG, OPT_IN_VALUE, SchedulerConfi
 from reservations.cluster.rebuild import Rebuild
 from reservations.cluster.steps import Phase, StepContext
 from reservations.cluster.teardown import Teardown
-from reservations.cluster.tfc import TfcPlan, TfcRun, TfcWorkspace
+from reservations.cluster.tfc import TfcPlan, TfcResourceChange, TfcRun, TfcWorkspace
 
 NAME = "study"
 API_ROUND_TRIP_S = 0.1  # a generous AWS / Terraform Cloud API latency, billed while the function waits
@@ -178,6 +178,13 @@ class SimulatedTfc:
     def get_plan(self, plan_id: str) -> TfcPlan:
         self.calls += 1
         return TfcPlan(plan_id, "finished", 12, 0, 0)
+
+    def plan_resource_changes(self, plan_id: str) -> list[TfcResourceChange] | None:
+        self.calls += 1
+        return [
+            TfcResourceChange(f"aws_eks_node_group.ng{i}", "aws_eks_node_group", ("create",))
+            for i in range(12)
+        ]
 
     def close(self) -> None:
         pass
