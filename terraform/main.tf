@@ -223,6 +223,7 @@ module "build" {
   source_repository_url = var.source_repository_url
   source_version        = var.source_version
   artifacts_prefix      = var.artifacts_prefix
+  default_function      = keys(var.functions)[0] # builds override FUNCTION_NAME; any catalogue name will do
   service_role_arn      = module.iam.codebuild_role_arn
   kms_key_arn           = aws_kms_key.this.arn
   log_retention_days    = var.log_retention_days

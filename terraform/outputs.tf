@@ -1,5 +1,5 @@
 output "api_url" {
-  description = "Base URL of the REST API (https://<id>.execute-api.<region>.amazonaws.com/<stage>); clients add /reservations."
+  description = "Base URL of the REST API (https://<id>.execute-api.<region>.amazonaws.com/<stage>); the routes are relative to it."
   value       = module.rest_api.invoke_url
 }
 

@@ -28,28 +28,52 @@ variable "buildspec" {
   description = "Path of the buildspec inside the repository."
   type        = string
   default     = "buildspec.yml"
+
+  validation {
+    condition     = can(regex("^[A-Za-z0-9._/-]+\\.ya?ml$", var.buildspec))
+    error_message = "buildspec must be a path to a .yml file in the repository."
+  }
 }
 
 variable "default_function" {
-  description = "FUNCTION_NAME used when a build is started without an override (start-build --environment-variables-override name=FUNCTION_NAME,value=...)."
+  description = "FUNCTION_NAME used when a build is started without an override (start-build --environment-variables-override name=FUNCTION_NAME,value=...); a catalogue name."
   type        = string
-  default     = "list"
+
+  validation {
+    condition     = can(regex("^[a-z][a-z0-9-]{0,30}$", var.default_function))
+    error_message = "default_function must be a catalogue function name."
+  }
 }
 
 variable "artifacts_prefix" {
   description = "Key prefix the builder uploads under (ARTIFACTS_PREFIX); empty for none."
   type        = string
   default     = ""
+
+  validation {
+    condition     = can(regex("^([A-Za-z0-9._-]+(/[A-Za-z0-9._-]+)*)?$", var.artifacts_prefix))
+    error_message = "artifacts_prefix must be empty or path segments without leading or trailing slashes."
+  }
 }
 
 variable "service_role_arn" {
   description = "The CodeBuild service role (from the iam module)."
   type        = string
+
+  validation {
+    condition     = can(regex("^arn:aws[a-z-]*:iam::[0-9]{12}:role/", var.service_role_arn))
+    error_message = "service_role_arn must be an IAM role ARN."
+  }
 }
 
 variable "kms_key_arn" {
   description = "Key encrypting the bucket, the build's artifacts and its logs."
   type        = string
+
+  validation {
+    condition     = can(regex("^arn:aws[a-z-]*:kms:", var.kms_key_arn))
+    error_message = "kms_key_arn must be a KMS key ARN."
+  }
 }
 
 variable "compute_type" {

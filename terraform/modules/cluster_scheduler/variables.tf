@@ -45,9 +45,19 @@ variable "notification_emails" {
   description = "E-mail addresses subscribed to the outcomes topic."
   type        = list(string)
   default     = []
+
+  validation {
+    condition     = alltrue([for e in var.notification_emails : can(regex("^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$", e))])
+    error_message = "notification_emails must be e-mail addresses."
+  }
 }
 
 variable "kms_key_arn" {
   description = "KMS key encrypting the topic and the dead-letter queue."
   type        = string
+
+  validation {
+    condition     = can(regex("^arn:aws[a-z-]*:kms:", var.kms_key_arn))
+    error_message = "kms_key_arn must be a KMS key ARN."
+  }
 }

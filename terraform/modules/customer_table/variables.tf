@@ -12,12 +12,22 @@ variable "hash_key" {
   description = "Partition key attribute (string); the dynamodb store uses pk."
   type        = string
   default     = "pk"
+
+  validation {
+    condition     = can(regex("^[A-Za-z_][A-Za-z0-9_]{0,254}$", var.hash_key))
+    error_message = "hash_key must be an attribute name."
+  }
 }
 
 variable "range_key" {
   description = "Sort key attribute (string); the dynamodb store uses sk."
   type        = string
   default     = "sk"
+
+  validation {
+    condition     = can(regex("^[A-Za-z_][A-Za-z0-9_]{0,254}$", var.range_key))
+    error_message = "range_key must be an attribute name."
+  }
 }
 
 variable "ttl_attribute" {
@@ -34,6 +44,11 @@ variable "ttl_attribute" {
 variable "kms_key_arn" {
   description = "Customer-managed KMS key for server-side encryption."
   type        = string
+
+  validation {
+    condition     = can(regex("^arn:aws[a-z-]*:kms:", var.kms_key_arn))
+    error_message = "kms_key_arn must be a KMS key ARN."
+  }
 }
 
 variable "deletion_protection" {

@@ -11,6 +11,11 @@ variable "repository_name" {
 variable "kms_key_arn" {
   description = "KMS key encrypting the images."
   type        = string
+
+  validation {
+    condition     = can(regex("^arn:aws[a-z-]*:kms:", var.kms_key_arn))
+    error_message = "kms_key_arn must be a KMS key ARN."
+  }
 }
 
 variable "keep_images" {

@@ -33,6 +33,11 @@ variable "subnet_ids" {
   description = "Subnets of the control plane's network interfaces and the nodes; empty selects the VPC's subnets tagged kubernetes.io/role/internal-elb or kubernetes.io/role/elb."
   type        = list(string)
   default     = []
+
+  validation {
+    condition     = alltrue([for s in var.subnet_ids : can(regex("^subnet-[0-9a-f]{8,17}$", s))])
+    error_message = "subnet_ids must be subnet ids."
+  }
 }
 
 variable "endpoint_public_access_cidrs" {
@@ -50,6 +55,11 @@ variable "admin_role_arns" {
   description = "IAM roles given cluster-admin through EKS access entries."
   type        = list(string)
   default     = []
+
+  validation {
+    condition     = alltrue([for a in var.admin_role_arns : can(regex("^arn:aws[a-z-]*:iam::[0-9]{12}:role/.+$", a))])
+    error_message = "admin_role_arns must be IAM role ARNs."
+  }
 }
 
 variable "node_group" {
@@ -78,6 +88,11 @@ variable "schedule_opt_in" {
 variable "kms_key_arn" {
   description = "KMS key for envelope encryption of Kubernetes secrets and the control plane logs."
   type        = string
+
+  validation {
+    condition     = can(regex("^arn:aws[a-z-]*:kms:", var.kms_key_arn))
+    error_message = "kms_key_arn must be a KMS key ARN."
+  }
 }
 
 variable "log_retention_days" {

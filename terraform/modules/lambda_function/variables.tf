@@ -71,6 +71,11 @@ variable "timeout_s" {
 variable "s3_bucket" {
   description = "Artifacts bucket holding the function's zip."
   type        = string
+
+  validation {
+    condition     = can(regex("^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$", var.s3_bucket))
+    error_message = "s3_bucket must be an S3 bucket name."
+  }
 }
 
 variable "s3_key" {
@@ -96,6 +101,11 @@ variable "source_code_hash" {
 variable "role_arn" {
   description = "Execution role (from the iam module)."
   type        = string
+
+  validation {
+    condition     = can(regex("^arn:aws[a-z-]*:iam::[0-9]{12}:role/", var.role_arn))
+    error_message = "role_arn must be an IAM role ARN."
+  }
 }
 
 variable "environment" {
@@ -129,6 +139,11 @@ variable "log_retention_days" {
 variable "kms_key_arn" {
   description = "KMS key encrypting the environment variables and the log group."
   type        = string
+
+  validation {
+    condition     = can(regex("^arn:aws[a-z-]*:kms:", var.kms_key_arn))
+    error_message = "kms_key_arn must be a KMS key ARN."
+  }
 }
 
 variable "tracing_mode" {

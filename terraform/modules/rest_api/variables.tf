@@ -97,12 +97,22 @@ variable "throttle" {
     rate_limit  = 200
     burst_limit = 400
   }
+
+  validation {
+    condition     = var.throttle.rate_limit > 0 && var.throttle.burst_limit >= 1
+    error_message = "throttle needs a positive rate_limit and a burst_limit of at least 1."
+  }
 }
 
 variable "cors_allowed_origins" {
   description = "Origins allowed to call the API from a browser (preflight answered by API Gateway)."
   type        = list(string)
   default     = []
+
+  validation {
+    condition     = alltrue([for o in var.cors_allowed_origins : can(regex("^https?://[A-Za-z0-9.-]+(:[0-9]+)?$", o))])
+    error_message = "cors_allowed_origins must be origins (scheme://host[:port])."
+  }
 }
 
 variable "enable_waf" {
@@ -142,6 +152,11 @@ variable "manage_account" {
 variable "cloudwatch_role_arn" {
   description = "Role API Gateway uses to write logs (used when manage_account is true)."
   type        = string
+
+  validation {
+    condition     = can(regex("^arn:aws[a-z-]*:iam::[0-9]{12}:role/", var.cloudwatch_role_arn))
+    error_message = "cloudwatch_role_arn must be an IAM role ARN."
+  }
 }
 
 variable "log_retention_days" {
@@ -158,4 +173,9 @@ variable "log_retention_days" {
 variable "kms_key_arn" {
   description = "KMS key encrypting the log groups."
   type        = string
+
+  validation {
+    condition     = can(regex("^arn:aws[a-z-]*:kms:", var.kms_key_arn))
+    error_message = "kms_key_arn must be a KMS key ARN."
+  }
 }

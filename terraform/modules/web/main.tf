@@ -21,7 +21,7 @@ locals {
 resource "aws_s3_bucket" "web" {
   #checkov:skip=CKV_AWS_144:The page is rebuilt from the repository on every apply; a replica adds cost without protecting anything.
   #checkov:skip=CKV_AWS_18:Reads go through CloudFront only; the bucket has no other reader whose access would need logging.
-  #checkov:skip=CKV2_AWS_62:Nothing reacts to uploads of the page.
+  #checkov:skip=CKV2_AWS_62:Nothing reacts to uploads of the page; terraform apply deploys it.
   #checkov:skip=CKV_AWS_145:The page is public content served to anyone; SSE-S3 encrypts it at rest and lets CloudFront's origin access control read it without a KMS grant.
   bucket = "${var.name}-web-${data.aws_caller_identity.current.account_id}"
 }

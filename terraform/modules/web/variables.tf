@@ -11,6 +11,11 @@ variable "name" {
 variable "source_dir" {
   description = "Directory holding the static page (index.html, js/, ...); every file is uploaded except config.json, which this module writes."
   type        = string
+
+  validation {
+    condition     = length(var.source_dir) > 0
+    error_message = "source_dir must name a directory."
+  }
 }
 
 variable "api_base_url" {
@@ -27,6 +32,11 @@ variable "aliases" {
   description = "Custom host names of the distribution (need acm_certificate_arn)."
   type        = list(string)
   default     = []
+
+  validation {
+    condition     = alltrue([for a in var.aliases : can(regex("^[a-z0-9]([a-z0-9.-]{0,251}[a-z0-9])?$", a))])
+    error_message = "aliases must be lower-case DNS names."
+  }
 }
 
 variable "acm_certificate_arn" {
