@@ -22,7 +22,9 @@ TARGET = ROOT / "terraform" / "functions.auto.tfvars.json"
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--check", action="store_true", help="exit 1 if the file differs instead of writing it")
+    parser.add_argument(
+        "--check", action="store_true", help="exit 1 if the file differs instead of writing it"
+    )
     args = parser.parse_args(argv)
     wanted = terraform_variables_json()
     current = TARGET.read_text(encoding="utf-8") if TARGET.exists() else None

@@ -78,7 +78,10 @@ def load_module(path: Path) -> Module:
             module.locals.update(block)
         for block in parsed.get("module", []):
             module.module_calls.update(block)
-        for kind_blocks, target in ((parsed.get("resource", []), module.resources), (parsed.get("data", []), module.data)):
+        for kind_blocks, target in (
+            (parsed.get("resource", []), module.resources),
+            (parsed.get("data", []), module.data),
+        ):
             for block in kind_blocks:
                 for kind, named in block.items():
                     for name, body in named.items():

@@ -14,7 +14,19 @@ import pytest
 from .hcl import ROOT, TERRAFORM, all_modules, blocks, child, expression, tf_files
 
 # Services holding or protecting data: their actions must name resources.
-DATA_SERVICES = ("dynamodb", "s3", "secretsmanager", "sns", "sqs", "kms", "logs", "eks", "ssm", "scheduler", "lambda")
+DATA_SERVICES = (
+    "dynamodb",
+    "s3",
+    "secretsmanager",
+    "sns",
+    "sqs",
+    "kms",
+    "logs",
+    "eks",
+    "ssm",
+    "scheduler",
+    "lambda",
+)
 # Actions AWS offers without resource-level permissions, which may (only) use "*".
 UNSCOPABLE = re.compile(
     r"^(xray:Put(TraceSegments|TelemetryRecords)|elasticloadbalancing:Describe\w+|ec2:Describe\w+)$"
@@ -93,7 +105,8 @@ def test_application_functions_touch_only_customer_tables_and_registry() -> None
     }
     authorizer = blocks(iam.data[("aws_iam_policy_document", "authorizer")], "statement")
     reads = [s for s in authorizer if any(a.startswith("dynamodb:") for a in as_list(s["actions"]))]
-    assert reads and all(s["resources"] == ["${var.registry_table_arn}"] for s in reads)
+    assert reads
+    assert all(s["resources"] == ["${var.registry_table_arn}"] for s in reads)
     for statement in reads:
         for action in as_list(statement["actions"]):
             assert re.fullmatch(r"dynamodb:(Get|BatchGet)Item|dynamodb:Query", action), action
@@ -109,7 +122,11 @@ def test_scheduler_functions_touch_only_their_cluster_secret_and_topic() -> None
         actions = as_list(statement["actions"])
         resources = as_list(statement["resources"])
         if any(a.startswith("eks:") for a in actions):
-            assert set(resources) <= {"${local.cluster_arn}", "${local.nodegroups_arn}", "${local.fargate_arn}"}
+            assert set(resources) <= {
+                "${local.cluster_arn}",
+                "${local.nodegroups_arn}",
+                "${local.fargate_arn}",
+            }
         if any(a.startswith("secretsmanager:") for a in actions):
             assert resources == ["${var.tfc_token_secret_arn}"]
         if any(a.startswith("sns:") for a in actions):
@@ -122,7 +139,9 @@ def test_codebuild_touches_only_its_bucket_and_logs() -> None:
     statements = blocks(child("iam").data[("aws_iam_policy_document", "codebuild")], "statement")
     for statement in statements:
         for resource in as_list(statement["resources"]):
-            assert resource.startswith(("${var.artifacts_bucket_arn}", "${var.codebuild_log_group_arn}", "${var.kms_key_arn}")), resource
+            assert resource.startswith(
+                ("${var.artifacts_bucket_arn}", "${var.codebuild_log_group_arn}", "${var.kms_key_arn}")
+            ), resource
 
 
 def test_no_secret_variable_has_a_default() -> None:
@@ -136,7 +155,9 @@ def test_no_secret_value_is_committed() -> None:
     for file in [*tf_files(), *TERRAFORM.rglob("*.tfvars*"), *TERRAFORM.rglob("*.json")]:
         text = file.read_text(encoding="utf-8")
         assert not re.search(r"rsv_[A-Za-z0-9_-]{8,}", text), f"{file}: an API key"
-        assert not re.search(r"[A-Za-z0-9]{14}\.atlasv1\.[A-Za-z0-9]{20,}", text), f"{file}: a Terraform Cloud token"
+        assert not re.search(r"[A-Za-z0-9]{14}\.atlasv1\.[A-Za-z0-9]{20,}", text), (
+            f"{file}: a Terraform Cloud token"
+        )
         assert not re.search(r"AKIA[0-9A-Z]{16}", text), f"{file}: an AWS access key"
 
 
@@ -156,9 +177,24 @@ def checkov_path() -> Path:
 
 
 def test_checkov_finds_no_failed_check() -> None:
-    env = {**os.environ, "BC_SKIP_MAPPING": "TRUE", "CHECKOV_RUN_SCA_PACKAGE_SCAN_V2": "false", "LOG_LEVEL": "ERROR"}
+    env = {
+        **os.environ,
+        "BC_SKIP_MAPPING": "TRUE",
+        "CHECKOV_RUN_SCA_PACKAGE_SCAN_V2": "false",
+        "LOG_LEVEL": "ERROR",
+    }
     result = subprocess.run(
-        [str(checkov_path()), "-d", str(TERRAFORM), "--framework", "terraform", "--skip-download", "-o", "json", "--quiet"],
+        [
+            str(checkov_path()),
+            "-d",
+            str(TERRAFORM),
+            "--framework",
+            "terraform",
+            "--skip-download",
+            "-o",
+            "json",
+            "--quiet",
+        ],
         capture_output=True,
         text=True,
         env=env,

@@ -57,10 +57,24 @@ def test_module_has_the_standard_files(name: str) -> None:
 
 
 def test_root_and_example_layout() -> None:
-    for file in ("versions.tf", "providers.tf", "variables.tf", "outputs.tf", "main.tf", "functions.auto.tfvars.json"):
+    for file in (
+        "versions.tf",
+        "providers.tf",
+        "variables.tf",
+        "outputs.tf",
+        "main.tf",
+        "functions.auto.tfvars.json",
+    ):
         assert (TERRAFORM / file).is_file(), file
     example = TERRAFORM / "examples" / "complete"
-    for file in ("main.tf", "variables.tf", "outputs.tf", "versions.tf", "terraform.tfvars.example", "README.md"):
+    for file in (
+        "main.tf",
+        "variables.tf",
+        "outputs.tf",
+        "versions.tf",
+        "terraform.tfvars.example",
+        "README.md",
+    ):
         assert (example / file).is_file(), file
     assert {p.name for p in (TERRAFORM / "modules").iterdir() if p.is_dir()} == set(MODULES)
 
@@ -71,18 +85,25 @@ def test_versions_pin_terraform_and_providers() -> None:
         assert module.terraform, f"{module.name} has no terraform block"
         settings = module.terraform[0]
         assert re.fullmatch(r">= ?1\.([6-9]|\d\d)\.\d+", settings["required_version"]), module.name
-        providers = settings["required_providers"][0] if isinstance(settings["required_providers"], list) else settings["required_providers"]
+        providers = (
+            settings["required_providers"][0]
+            if isinstance(settings["required_providers"], list)
+            else settings["required_providers"]
+        )
         for provider, spec in providers.items():
             assert spec["source"] in {"hashicorp/aws", "hashicorp/kubernetes"}, (module.name, provider)
             assert spec["version"], (module.name, provider)
         if "aws" in providers:
             constraint = providers["aws"]["version"]
-            assert re.search(r">= ?5\.\d+", constraint) and re.search(r"< ?7\.0", constraint), constraint
+            assert re.search(r">= ?5\.\d+", constraint), constraint
+            assert re.search(r"< ?7\.0", constraint), constraint
 
 
 def test_cloud_block_is_documented_in_versions_tf() -> None:
     text = (TERRAFORM / "versions.tf").read_text(encoding="utf-8")
-    assert re.search(r"^\s*# cloud \{", text, flags=re.M), "the optional cloud {} block must be shown (commented)"
+    assert re.search(r"^\s*# cloud \{", text, flags=re.M), (
+        "the optional cloud {} block must be shown (commented)"
+    )
     assert "workspaces" in text
 
 
@@ -115,8 +136,12 @@ def test_every_module_call_passes_all_required_and_only_declared_variables() -> 
             passed = set(arguments) - META_ARGUMENTS
             declared = set(target.variables)
             required = {name for name, body in target.variables.items() if "default" not in body}
-            assert not passed - declared, f"{module.name}: module {call} passes undeclared {sorted(passed - declared)}"
-            assert not required - passed, f"{module.name}: module {call} misses required {sorted(required - passed)}"
+            assert not passed - declared, (
+                f"{module.name}: module {call} passes undeclared {sorted(passed - declared)}"
+            )
+            assert not required - passed, (
+                f"{module.name}: module {call} misses required {sorted(required - passed)}"
+            )
             calls += 1
     assert calls >= 12
 

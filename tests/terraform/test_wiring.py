@@ -30,12 +30,18 @@ def test_functions_tfvars_is_exactly_the_catalogue() -> None:
 
 def test_generator_check_mode_detects_a_stale_file(tmp_path) -> None:
     script = ROOT / "scripts" / "gen-tfvars.py"
-    fresh = subprocess.run([sys.executable, str(script), "--check"], capture_output=True, text=True, timeout=60)
+    fresh = subprocess.run(
+        [sys.executable, str(script), "--check"], capture_output=True, text=True, timeout=60
+    )
     assert fresh.returncode == 0, fresh.stderr
     original = TFVARS.read_bytes()
     try:
-        TFVARS.write_text(original.decode().replace('"memory_mb": 256', '"memory_mb": 512', 1), encoding="utf-8")
-        stale = subprocess.run([sys.executable, str(script), "--check"], capture_output=True, text=True, timeout=60)
+        TFVARS.write_text(
+            original.decode().replace('"memory_mb": 256', '"memory_mb": 512', 1), encoding="utf-8"
+        )
+        stale = subprocess.run(
+            [sys.executable, str(script), "--check"], capture_output=True, text=True, timeout=60
+        )
         assert stale.returncode == 1
         assert "stale" in stale.stderr
         rewritten = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=60)
@@ -70,9 +76,13 @@ def test_every_catalogue_function_is_deployed_with_its_own_handler() -> None:
     assert expression(call["timeout_s"]) == "each.value.timeout_s"
     key = call["s3_key"]
     assert key.startswith("${local.artifact_key_prefix}${each.key}/${each.key}-${"), key
-    assert "var.lambda_builds[each.key].build_id" in key and key.endswith(".zip")
+    assert "var.lambda_builds[each.key].build_id" in key
+    assert key.endswith(".zip")
     assert "var.lambda_builds[each.key].source_code_hash" in call["source_code_hash"]
-    assert root().locals["artifact_key_prefix"] == '${var.artifacts_prefix == "" ? "" : "${var.artifacts_prefix}/"}'
+    assert (
+        root().locals["artifact_key_prefix"]
+        == '${var.artifacts_prefix == "" ? "" : "${var.artifacts_prefix}/"}'
+    )
 
 
 def test_each_handler_names_a_real_importable_function() -> None:
@@ -91,7 +101,11 @@ def test_lambda_function_module_runs_python312_from_s3_with_logs_and_tracing() -
     assert module.variables["runtime"]["default"] == "python3.12"
     assert expression(function["s3_key"]) == "var.s3_key"
     assert expression(function["source_code_hash"]) == "var.source_code_hash"
-    assert expression(function["architectures"][0] if isinstance(function["architectures"], list) else function["architectures"]).endswith("var.architecture")
+    assert expression(
+        function["architectures"][0]
+        if isinstance(function["architectures"], list)
+        else function["architectures"]
+    ).endswith("var.architecture")
     assert function["tracing_config"][0]["mode"] == "${var.tracing_mode}"
     assert module.variables["tracing_mode"]["default"] == "Active"
     logs = module.resource("aws_cloudwatch_log_group", "this")
@@ -120,7 +134,9 @@ def test_every_route_has_an_integration_and_a_permission() -> None:
     # The catalogue's routes fit the three resource levels the module builds.
     for route, _ in catalogue.routes():
         assert 1 <= route.path.count("/") <= 3, route.path
-    assert {"level_1", "level_2", "level_3"} <= {name for kind, name in api.resources if kind == "aws_api_gateway_resource"}
+    assert {"level_1", "level_2", "level_3"} <= {
+        name for kind, name in api.resources if kind == "aws_api_gateway_resource"
+    }
 
 
 def test_compat_routes_use_their_own_authorizer_headers() -> None:
@@ -146,14 +162,19 @@ def test_gateway_errors_use_the_json_error_shape() -> None:
     assert responses["UNAUTHORIZED"]["code"] == "unauthenticated"
     assert responses["ACCESS_DENIED"]["status"] == "403"
     assert responses["ACCESS_DENIED"]["code"] == "forbidden"
-    template = api.resource("aws_api_gateway_gateway_response", "this")["response_templates"]["application/json"]
+    template = api.resource("aws_api_gateway_gateway_response", "this")["response_templates"][
+        "application/json"
+    ]
     for name, response in responses.items():
         message = response["message"]
-        rendered = template.replace("${each.value.code}", response["code"]).replace("${each.value.message}", message)
+        rendered = template.replace("${each.value.code}", response["code"]).replace(
+            "${each.value.message}", message
+        )
         if message.startswith("$context"):
             rendered = rendered.replace(message, '"text from API Gateway"')
         body = json.loads(rendered)
-        assert set(body) == {"error"} and set(body["error"]) == {"code", "message"}, name
+        assert set(body) == {"error"}, name
+        assert set(body["error"]) == {"code", "message"}, name
 
 
 def test_every_customer_gets_a_table_named_as_the_store_expects() -> None:
@@ -180,7 +201,8 @@ def test_customer_table_layout() -> None:
     assert module.variables["hash_key"]["default"] == "pk"
     assert module.variables["range_key"]["default"] == "sk"
     assert [a["type"] for a in table["attribute"]] == ["S", "S"]
-    assert "global_secondary_index" not in table and "local_secondary_index" not in table
+    assert "global_secondary_index" not in table
+    assert "local_secondary_index" not in table
     assert table["point_in_time_recovery"][0]["enabled"] is True
     assert table["server_side_encryption"][0] == {"enabled": True, "kms_key_arn": "${var.kms_key_arn}"}
     assert table["deletion_protection_enabled"] == "${var.deletion_protection}"
@@ -225,5 +247,7 @@ def test_scheduler_schedules_use_a_time_zone_and_a_follow_up() -> None:
     assert start["target"][0]["input"] == '${jsonencode({phase = "start", trigger = "schedule"})}'
     assert follow_up["target"][0]["input"] == '${jsonencode({phase = "follow-up", trigger = "schedule"})}'
     eks = child("eks")
-    assert eks.locals["schedule_tags"] == '${var.schedule_opt_in ? {"reservations/schedule" = "enabled"} : {}}'
+    assert (
+        eks.locals["schedule_tags"] == '${var.schedule_opt_in ? {"reservations/schedule" = "enabled"} : {}}'
+    )
     assert eks.resource("aws_eks_cluster", "this")["tags"] == "${local.schedule_tags}"

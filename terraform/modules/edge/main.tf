@@ -6,6 +6,9 @@ locals {
   upstream = regex("^https://([^/]+)(/.*)?$", trimsuffix(var.upstream_url, "/"))
   labels   = { "app.kubernetes.io/name" = var.name, "app.kubernetes.io/part-of" = "reservations" }
   nginx_conf = templatefile("${path.module}/templates/nginx.conf.tftpl", {
+    listen_port        = 8080
+    resolver           = "kube-dns.kube-system.svc.cluster.local"
+    tenants_map_path   = "/etc/nginx/tenants/tenants.map"
     upstream_host      = local.upstream[0]
     upstream_path      = local.upstream[1] == null ? "" : local.upstream[1]
     rate_limit_per_sec = var.rate_limit_per_sec
