@@ -222,9 +222,9 @@ variable "authorizer_cache_ttl_seconds" {
 }
 
 variable "enforce_usage_plans" {
-  description = "Require every API method to be metered by the customer's usage plan (the authorizer returns the customer's usage identifier). Turning it off keeps the plans but stops enforcing them."
+  description = "Require every API method to be metered by the customer's usage plan: API Gateway then takes the plan key from the authorizer's usageIdentifierKey (<prefix><customer>, env RESERVATIONS_USAGE_KEY_PREFIX). Turn on only with an authorizer that returns it; otherwise every request is refused with 403."
   type        = bool
-  default     = true
+  default     = false
 }
 
 variable "cors_allowed_origins" {
