@@ -23,19 +23,21 @@ TARGET = ROOT / "terraform" / "functions.auto.tfvars.json"
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
-        "--check", action="store_true", help="exit 1 if the file differs instead of writing it"
+        "--check", action="store_true", help="exit 1 if the file is stale instead of writing it"
     )
+    parser.add_argument("--target", type=Path, default=TARGET, help=argparse.SUPPRESS)  # for tests
     args = parser.parse_args(argv)
+    target: Path = args.target
     wanted = terraform_variables_json()
-    current = TARGET.read_text(encoding="utf-8") if TARGET.exists() else None
+    current = target.read_text(encoding="utf-8") if target.exists() else None
     if args.check:
         if current != wanted:
-            print(f"{TARGET.relative_to(ROOT)} is stale; run python scripts/gen-tfvars.py", file=sys.stderr)
+            print(f"{target} is stale; run python scripts/gen-tfvars.py", file=sys.stderr)
             return 1
         return 0
     if current != wanted:
-        TARGET.write_text(wanted, encoding="utf-8")
-        print(f"wrote {TARGET.relative_to(ROOT)}")
+        target.write_text(wanted, encoding="utf-8")
+        print(f"wrote {target}")
     return 0
 
 

@@ -55,7 +55,10 @@ def create_table_as_terraform(client: Any, name: str, ttl_attribute: str | None)
     types = [attribute["type"] for attribute in table["attribute"]]
     client.create_table(
         TableName=name,
-        KeySchema=[{"AttributeName": hash_key, "KeyType": "HASH"}, {"AttributeName": range_key, "KeyType": "RANGE"}],
+        KeySchema=[
+            {"AttributeName": hash_key, "KeyType": "HASH"},
+            {"AttributeName": range_key, "KeyType": "RANGE"},
+        ],
         AttributeDefinitions=[
             {"AttributeName": hash_key, "AttributeType": types[0]},
             {"AttributeName": range_key, "AttributeType": types[1]},
@@ -63,7 +66,9 @@ def create_table_as_terraform(client: Any, name: str, ttl_attribute: str | None)
         BillingMode=table["billing_mode"],
     )
     if ttl_attribute is not None:
-        client.update_time_to_live(TableName=name, TimeToLiveSpecification={"Enabled": True, "AttributeName": ttl_attribute})
+        client.update_time_to_live(
+            TableName=name, TimeToLiveSpecification={"Enabled": True, "AttributeName": ttl_attribute}
+        )
 
 
 class Recorder:
@@ -96,7 +101,9 @@ def test_terraform_names_are_the_stores_names(terraform_tables: tuple[Settings, 
     assert settings.registry_table_name == registry_table == "tf-reservations-customers"
 
 
-def test_store_runs_on_terraform_tables_within_the_iam_policies(terraform_tables: tuple[Settings, str, str]) -> None:
+def test_store_runs_on_terraform_tables_within_the_iam_policies(
+    terraform_tables: tuple[Settings, str, str],
+) -> None:
     settings, customer_table, registry_table = terraform_tables
     admin_store = DynamoDBStore.from_settings(settings)
     admin_registry = DynamoDBRegistry.from_settings(settings)
@@ -107,7 +114,9 @@ def test_store_runs_on_terraform_tables_within_the_iam_policies(terraform_tables
         admin_registry.close()
     assert created.customer.table == customer_table
 
-    authorizer_client = boto3.client("dynamodb", endpoint_url=settings.dynamodb_endpoint, region_name="us-east-1")
+    authorizer_client = boto3.client(
+        "dynamodb", endpoint_url=settings.dynamodb_endpoint, region_name="us-east-1"
+    )
     authorizer_calls = Recorder(authorizer_client)
     registry = DynamoDBRegistry(authorizer_client, registry_table)
     assert authorize(registry, "Star ", created.api_key).name == "star"

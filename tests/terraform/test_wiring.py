@@ -12,6 +12,7 @@ import json
 import re
 import subprocess
 import sys
+from pathlib import Path
 
 import hcl2
 
@@ -28,27 +29,22 @@ def test_functions_tfvars_is_exactly_the_catalogue() -> None:
     )
 
 
-def test_generator_check_mode_detects_a_stale_file(tmp_path) -> None:
-    script = ROOT / "scripts" / "gen-tfvars.py"
-    fresh = subprocess.run(
-        [sys.executable, str(script), "--check"], capture_output=True, text=True, timeout=60
-    )
+def test_generator_check_mode_detects_a_stale_file(tmp_path: Path) -> None:
+    script = str(ROOT / "scripts" / "gen-tfvars.py")
+    fresh = subprocess.run([sys.executable, script, "--check"], capture_output=True, text=True, timeout=60)
     assert fresh.returncode == 0, fresh.stderr
-    original = TFVARS.read_bytes()
-    try:
-        TFVARS.write_text(
-            original.decode().replace('"memory_mb": 256', '"memory_mb": 512', 1), encoding="utf-8"
-        )
-        stale = subprocess.run(
-            [sys.executable, str(script), "--check"], capture_output=True, text=True, timeout=60
-        )
-        assert stale.returncode == 1
-        assert "stale" in stale.stderr
-        rewritten = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=60)
-        assert rewritten.returncode == 0, rewritten.stderr
-        assert TFVARS.read_bytes() == original
-    finally:
-        TFVARS.write_bytes(original)
+    copy = tmp_path / "functions.auto.tfvars.json"
+    copy.write_text(TFVARS.read_text(encoding="utf-8").replace('"memory_mb": 256', '"memory_mb": 512', 1))
+    stale = subprocess.run(
+        [sys.executable, script, "--check", "--target", str(copy)], capture_output=True, text=True, timeout=60
+    )
+    assert stale.returncode == 1
+    assert "stale" in stale.stderr
+    rewritten = subprocess.run(
+        [sys.executable, script, "--target", str(copy)], capture_output=True, text=True, timeout=60
+    )
+    assert rewritten.returncode == 0, rewritten.stderr
+    assert copy.read_text(encoding="utf-8") == catalogue.terraform_variables_json()
 
 
 def test_no_function_name_handler_or_route_is_typed_in_terraform() -> None:
