@@ -9,9 +9,11 @@ import shutil
 import signal
 import socket
 import subprocess
+import tempfile
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -50,7 +52,19 @@ def test_module_passes_exactly_the_template_variables() -> None:
 
 
 @pytest.fixture
-def edge_conf(tmp_path: Path) -> tuple[Path, int]:
+def web_root() -> Iterator[Path]:
+    """The page directory, readable by nginx's unprivileged workers (pytest's tmp_path is not)."""
+    root = Path(tempfile.mkdtemp(prefix="edge-web-", dir="/tmp"))
+    root.chmod(0o755)
+    page = root / "index.html"
+    page.write_text("<!doctype html><title>page</title>", encoding="utf-8")
+    page.chmod(0o644)
+    yield root
+    shutil.rmtree(root)
+
+
+@pytest.fixture
+def edge_conf(tmp_path: Path, web_root: Path) -> tuple[Path, int]:
     port = free_port()
     tenants = tmp_path / "tenants.map"
     tenants.write_text("star.hotels.example.com star;\n", encoding="utf-8")
@@ -63,6 +77,7 @@ def edge_conf(tmp_path: Path) -> tuple[Path, int]:
             "upstream_path": "/v1",
             "rate_limit_per_sec": 50,
             "rate_limit_burst": 5,
+            "web_root": web_root,
         }
     )
     conf = conf.replace("pid /tmp/nginx.pid;", f"pid {tmp_path}/nginx.pid;")
@@ -96,7 +111,7 @@ def test_rendered_config_answers_health_limits_and_upstream_failures_in_json(
 ) -> None:
     path, port = edge_conf
     process = subprocess.Popen(
-        [NGINX, "-c", str(path), "-p", str(path.parent), "-g", "daemon off;"],
+        [NGINX, "-c", str(path), "-p", str(path.parent)],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
     )
@@ -113,6 +128,13 @@ def test_rendered_config_answers_health_limits_and_upstream_failures_in_json(
                 time.sleep(0.05)
         assert status == 200
         assert json.loads(body) == {"status": "ok"}
+
+        status, headers, body = request(f"{base}/")
+        assert status == 200
+        assert b"<title>page</title>" in body
+        assert "script-src 'self'" in headers["Content-Security-Policy"]
+        status, _, body = request(f"{base}/config.json")
+        assert json.loads(body) == {"api_base_url": "/api"}
         assert headers.get("X-Request-Id")
 
         status, _, body = request(

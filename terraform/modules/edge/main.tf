@@ -7,8 +7,9 @@ locals {
   labels   = { "app.kubernetes.io/name" = var.name, "app.kubernetes.io/part-of" = "reservations" }
   nginx_conf = templatefile("${path.module}/templates/nginx.conf.tftpl", {
     listen_port        = 8080
-    resolver           = "kube-dns.kube-system.svc.cluster.local"
-    tenants_map_path   = "/etc/nginx/tenants/tenants.map"
+    resolver           = "169.254.169.253" # the VPC's DNS resolver
+    tenants_map_path   = "/etc/nginx/edge/tenants.map"
+    web_root           = "/srv/web" # baked into the image (deploy/k8s/Dockerfile)
     upstream_host      = local.upstream[0]
     upstream_path      = local.upstream[1] == null ? "" : local.upstream[1]
     rate_limit_per_sec = var.rate_limit_per_sec
@@ -56,7 +57,8 @@ resource "kubernetes_deployment_v1" "this" {
   }
 
   spec {
-    replicas = var.replicas
+    replicas               = var.replicas
+    revision_history_limit = 5
 
     selector {
       match_labels = local.labels
@@ -80,8 +82,9 @@ resource "kubernetes_deployment_v1" "this" {
       }
 
       spec {
-        service_account_name            = kubernetes_service_account_v1.this.metadata[0].name
-        automount_service_account_token = false
+        service_account_name             = kubernetes_service_account_v1.this.metadata[0].name
+        automount_service_account_token  = false
+        termination_grace_period_seconds = 45
 
         security_context {
           run_as_non_root = true
@@ -114,7 +117,8 @@ resource "kubernetes_deployment_v1" "this" {
           name              = "nginx"
           image             = var.image
           image_pull_policy = "Always"
-          args              = ["nginx", "-c", "/etc/nginx/reservations/nginx.conf", "-g", "daemon off;"]
+          # The image's entrypoint is nginx; its state (pid, temp files) lives in the /tmp volume.
+          args = ["-p", "/tmp/", "-c", "/etc/nginx/edge/nginx.conf"]
 
           port {
             name           = "http"
@@ -141,6 +145,19 @@ resource "kubernetes_deployment_v1" "this" {
             capabilities {
               drop = ["ALL"]
             }
+            seccomp_profile {
+              type = "RuntimeDefault"
+            }
+          }
+
+          # The NLB keeps sending for a few seconds after a pod is marked terminating; nginx then
+          # gets SIGQUIT (the image's stop signal) and finishes in-flight requests.
+          lifecycle {
+            pre_stop {
+              exec {
+                command = ["/bin/sleep", "15"]
+              }
+            }
           }
 
           liveness_probe {
@@ -163,12 +180,7 @@ resource "kubernetes_deployment_v1" "this" {
 
           volume_mount {
             name       = "config"
-            mount_path = "/etc/nginx/reservations"
-            read_only  = true
-          }
-          volume_mount {
-            name       = "tenants"
-            mount_path = "/etc/nginx/tenants"
+            mount_path = "/etc/nginx/edge"
             read_only  = true
           }
           volume_mount {
@@ -181,25 +193,12 @@ resource "kubernetes_deployment_v1" "this" {
           name = "config"
           config_map {
             name = kubernetes_config_map_v1.this.metadata[0].name
-            items {
-              key  = "nginx.conf"
-              path = "nginx.conf"
-            }
-          }
-        }
-        volume {
-          name = "tenants"
-          config_map {
-            name = kubernetes_config_map_v1.this.metadata[0].name
-            items {
-              key  = "tenants.map"
-              path = "tenants.map"
-            }
           }
         }
         volume {
           name = "tmp"
           empty_dir {
+            medium     = "Memory"
             size_limit = "64Mi"
           }
         }
@@ -210,6 +209,48 @@ resource "kubernetes_deployment_v1" "this" {
   lifecycle {
     # The autoscaler owns the replica count once it runs.
     ignore_changes = [spec[0].replicas]
+  }
+}
+
+# Ingress on the nginx port only; egress to DNS and HTTPS (the API Gateway stage) only.  Enforced by
+# the VPC CNI's network policy agent (enabled on the eks module's vpc-cni add-on).
+resource "kubernetes_network_policy_v1" "this" {
+  metadata {
+    name      = var.name
+    namespace = kubernetes_namespace_v1.this.metadata[0].name
+    labels    = local.labels
+  }
+
+  spec {
+    pod_selector {
+      match_labels = local.labels
+    }
+    policy_types = ["Ingress", "Egress"]
+
+    ingress {
+      ports {
+        port     = "8080"
+        protocol = "TCP"
+      }
+    }
+
+    egress {
+      ports {
+        port     = "53"
+        protocol = "UDP"
+      }
+      ports {
+        port     = "53"
+        protocol = "TCP"
+      }
+    }
+
+    egress {
+      ports {
+        port     = "443"
+        protocol = "TCP"
+      }
+    }
   }
 }
 
