@@ -15,7 +15,7 @@ variable "description" {
 }
 
 variable "handler" {
-  description = "Python handler, module.path.function (from the catalogue)."
+  description = "Python handler, <dotted module>.<function> (from the catalogue)."
   type        = string
 
   validation {
