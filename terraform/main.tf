@@ -163,7 +163,7 @@ module "function" {
   timeout_s            = each.value.timeout_s
   architecture         = var.lambda_architecture
   s3_bucket            = module.build.artifacts_bucket_name
-  s3_key               = "${local.artifact_key_prefix}${each.key}/${each.key}-${try(var.lambda_builds[each.key].build_id, "missing")}.zip"
+  s3_key               = coalesce(try(var.lambda_builds[each.key].s3_key, null), "${local.artifact_key_prefix}${each.key}/${each.key}-${try(var.lambda_builds[each.key].build_id, "missing")}.zip")
   source_code_hash     = try(var.lambda_builds[each.key].source_code_hash, "")
   role_arn             = local.function_role_arn[each.key]
   environment          = local.function_environment[each.key]
@@ -224,6 +224,7 @@ module "build" {
   source_version        = var.source_version
   artifacts_prefix      = var.artifacts_prefix
   default_function      = keys(var.functions)[0] # builds override FUNCTION_NAME; any catalogue name will do
+  lambda_architecture   = var.lambda_architecture
   service_role_arn      = module.iam.codebuild_role_arn
   kms_key_arn           = aws_kms_key.this.arn
   log_retention_days    = var.log_retention_days

@@ -91,10 +91,11 @@ variable "functions" {
 }
 
 variable "lambda_builds" {
-  description = "Per-function build metadata written by `reservations build tfvars` into lambda_builds.auto.tfvars.json: name -> build_id and source_code_hash (base64 sha256 of the zip)."
+  description = "Per-function build metadata written by `reservations build tfvars` into lambda_builds.auto.tfvars.json: name -> build_id, source_code_hash (base64 sha256 of the zip) and, optionally, the S3 key the build was uploaded to (otherwise [artifacts_prefix/]<name>/<name>-<build_id>.zip)."
   type = map(object({
     build_id         = string
     source_code_hash = string
+    s3_key           = optional(string)
   }))
   default = {}
 
@@ -105,6 +106,10 @@ variable "lambda_builds" {
   validation {
     condition     = alltrue([for b in values(var.lambda_builds) : can(regex("^[A-Za-z0-9+/]{43}=$", b.source_code_hash))])
     error_message = "source_code_hash must be the base64 form of a sha256 digest (44 characters)."
+  }
+  validation {
+    condition     = alltrue([for name, b in var.lambda_builds : b.s3_key == null ? true : endswith(b.s3_key, "${name}/${name}-${b.build_id}.zip")])
+    error_message = "A build's s3_key must end with <function>/<function>-<build_id>.zip, the builder's naming."
   }
 }
 

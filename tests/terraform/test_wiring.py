@@ -71,9 +71,10 @@ def test_every_catalogue_function_is_deployed_with_its_own_handler() -> None:
     assert expression(call["memory_mb"]) == "each.value.memory_mb"
     assert expression(call["timeout_s"]) == "each.value.timeout_s"
     key = call["s3_key"]
-    assert key.startswith("${local.artifact_key_prefix}${each.key}/${each.key}-${"), key
+    assert key.startswith("${coalesce(try(var.lambda_builds[each.key].s3_key, null), "), key
+    assert '"${local.artifact_key_prefix}${each.key}/${each.key}-${' in key, key
     assert "var.lambda_builds[each.key].build_id" in key
-    assert key.endswith(".zip")
+    assert key.endswith('.zip")}')
     assert "var.lambda_builds[each.key].source_code_hash" in call["source_code_hash"]
     assert (
         root().locals["artifact_key_prefix"]

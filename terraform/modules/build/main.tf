@@ -141,6 +141,10 @@ resource "aws_codebuild_project" "functions" {
       name  = "ARTIFACTS_PREFIX"
       value = var.artifacts_prefix
     }
+    environment_variable {
+      name  = "LAMBDA_ARCH"
+      value = var.lambda_architecture
+    }
   }
 
   logs_config {

@@ -56,6 +56,17 @@ variable "artifacts_prefix" {
   }
 }
 
+variable "lambda_architecture" {
+  description = "Architecture the zips are built for (LAMBDA_ARCH); must match the functions'."
+  type        = string
+  default     = "x86_64"
+
+  validation {
+    condition     = contains(["x86_64", "arm64"], var.lambda_architecture)
+    error_message = "lambda_architecture must be x86_64 or arm64."
+  }
+}
+
 variable "service_role_arn" {
   description = "The CodeBuild service role (from the iam module)."
   type        = string
