@@ -229,7 +229,7 @@ variable "authorizer_cache_ttl_seconds" {
 variable "enforce_usage_plans" {
   description = "Require every API method to be metered by the customer's usage plan: API Gateway then takes the plan key from the authorizer's usageIdentifierKey (<prefix><customer>, env RESERVATIONS_USAGE_KEY_PREFIX). Turn on only with an authorizer that returns it; otherwise every request is refused with 403."
   type        = bool
-  default     = false
+  default     = true
 }
 
 variable "cors_allowed_origins" {

@@ -84,7 +84,7 @@ variable "customers" {
 variable "enforce_usage_plans" {
   description = "Mark every route as requiring an API key, read from the authorizer's usageIdentifierKey, so each customer's usage plan is enforced (needs an authorizer that returns it)."
   type        = bool
-  default     = false
+  default     = true
 }
 
 variable "throttle" {
