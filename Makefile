@@ -51,5 +51,9 @@ bench: $(BIN)/.installed
 soak: system-deps $(BIN)/.installed
 	RESERVATIONS_SOAK=1 $(BIN)/python -m bench.soak
 
+## Regenerates terraform/functions.auto.tfvars.json from the function catalogue
+tfvars: $(BIN)/.installed
+	$(BIN)/python scripts/gen-tfvars.py
+
 clean:
 	rm -rf $(VENV) $(CHECKOV_VENV) dist build-cache .pytest_cache .mypy_cache .ruff_cache

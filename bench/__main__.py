@@ -1,7 +1,7 @@
 """``python -m bench``: every benchmark in turn; each prints its table and writes bench/results/<name>.json.
 
-    python -m bench                  # all of them
-    python -m bench gateway race     # some of them
+python -m bench                  # all of them
+python -m bench gateway race     # some of them
 """
 
 from __future__ import annotations
@@ -19,7 +19,9 @@ NOT_BENCHMARKS = {"common", "servers", "soak"}
 def available() -> list[str]:
     here = Path(__file__).resolve().parent
     return sorted(
-        m.name for m in pkgutil.iter_modules([str(here)]) if not m.name.startswith("_") and m.name not in NOT_BENCHMARKS
+        m.name
+        for m in pkgutil.iter_modules([str(here)])
+        if not m.name.startswith("_") and m.name not in NOT_BENCHMARKS
     )
 
 
