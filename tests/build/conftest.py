@@ -17,16 +17,8 @@ import pytest
 from reservations.build.builder import BuildMetadata, BuildRequest, BuildResult, build
 from reservations.build.project import Project, find_project_root
 from reservations.build.zipper import ZipStats
-from reservations.catalogue import FUNCTION_NAMES, get_function
 
 ROOT = find_project_root(Path(__file__))
-# The functions whose handler module is in this checkout.  The scheduler's handlers land on main
-# after the API's; the invocation tests still require every catalogue function.
-BUILDABLE = tuple(
-    name
-    for name in FUNCTION_NAMES
-    if (ROOT / "src" / (get_function(name).module.replace(".", "/") + ".py")).is_file()
-)
 LOCAL_PYTHON = f"{sys.version_info.major}.{sys.version_info.minor}"
 
 

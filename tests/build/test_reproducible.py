@@ -9,11 +9,11 @@ import pytest
 
 from reservations.build.builder import BuildRequest, build
 from reservations.build.zipper import FILE_MODE, FIXED_TIME
-from reservations.catalogue import get_function
-from tests.build.conftest import BUILDABLE, LOCAL_PYTHON, ROOT, Builds, locked
+from reservations.catalogue import FUNCTION_NAMES, get_function
+from tests.build.conftest import LOCAL_PYTHON, ROOT, Builds, locked
 
 
-@pytest.mark.parametrize("name", BUILDABLE)
+@pytest.mark.parametrize("name", FUNCTION_NAMES)
 def test_building_twice_gives_identical_bytes(
     name: str, builds: Builds, shared_dir: Path, tmp_path: Path
 ) -> None:
@@ -29,7 +29,7 @@ def test_building_twice_gives_identical_bytes(
     assert second.zip_path.read_bytes() == first.zip_path.read_bytes()
 
 
-@pytest.mark.parametrize("name", BUILDABLE)
+@pytest.mark.parametrize("name", FUNCTION_NAMES)
 def test_zip_entries_are_normalized_and_hold_no_build_paths(name: str, builds: Builds) -> None:
     result = builds.get(name)
     with zipfile.ZipFile(result.zip_path) as archive:
@@ -53,7 +53,7 @@ def test_zip_entries_are_normalized_and_hold_no_build_paths(name: str, builds: B
         assert "aws_lambda_powertools/__init__.py" in names
 
 
-@pytest.mark.parametrize("name", BUILDABLE)
+@pytest.mark.parametrize("name", FUNCTION_NAMES)
 def test_zip_carries_no_cli_or_local_only_code(name: str, builds: Builds) -> None:
     with zipfile.ZipFile(builds.get(name).zip_path) as archive:
         own = [n for n in archive.namelist() if n.startswith("reservations/")]

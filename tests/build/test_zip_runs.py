@@ -135,3 +135,59 @@ def test_a_wrong_key_is_refused_by_the_zipped_authorizer(
     )
     assert outcome.get("error") == "UnauthorizedError: Unauthorized"
     assert "rsv_wrong" not in outcome["stderr"] + outcome["stdout"].rpartition("OUTCOME ")[0]
+
+
+def test_cluster_down_starts_a_teardown_from_its_zip(
+    builds: Builds, sandbox: Sandbox, moto_endpoint: str
+) -> None:
+    from reservations.cluster.runner import Clients
+    from tests.cluster.aws_helpers import make_cluster
+
+    aws = Clients(endpoint_url=moto_endpoint, region="us-east-1")
+    make_cluster(aws, "study")
+    env = {**_aws_env(moto_endpoint), "RESERVATIONS_CLUSTER_NAME": "study"}
+    outcome = sandbox.invoke(
+        builds.get("cluster-down").zip_path, get_function("cluster-down").module, {"phase": "start"}, env
+    )
+    assert "error" not in outcome, outcome
+    result = outcome["result"]
+    assert (result["action"], result["cluster"]) == ("down", "study")
+    assert result["status"] == "in_progress", result
+    groups = aws.get("eks").list_nodegroups(clusterName="study")["nodegroups"]
+    assert groups == [], "the first step deletes the node groups"
+
+
+def test_cluster_up_creates_a_terraform_cloud_run_from_its_zip(
+    builds: Builds, sandbox: Sandbox, moto_endpoint: str
+) -> None:
+    """pytfe (with pydantic's compiled core) and the token from Secrets Manager, all from the zip."""
+    import boto3
+
+    from tests.cluster.fake_tfc import TOKEN, FakeTerraformCloud
+
+    secret = boto3.client("secretsmanager", endpoint_url=moto_endpoint).create_secret(
+        Name="tfc-token", SecretString=TOKEN
+    )["ARN"]
+    tfc = FakeTerraformCloud().start()
+    try:
+        tfc.add_workspace("study-cluster")
+        env = {
+            **_aws_env(moto_endpoint),
+            "RESERVATIONS_CLUSTER_NAME": "study",
+            "RESERVATIONS_TFC_URL": tfc.url,
+            "RESERVATIONS_TFC_ORGANIZATION": "acme",
+            "RESERVATIONS_TFC_WORKSPACE": "study-cluster",
+            "RESERVATIONS_TFC_TOKEN_SECRET_ARN": secret,
+            "RESERVATIONS_TFC_CLIENT": "pytfe",
+        }
+        outcome = sandbox.invoke(
+            builds.get("cluster-up").zip_path, get_function("cluster-up").module, {"phase": "start"}, env
+        )
+        runs_created = tfc.calls("POST", "/api/v2/runs")
+    finally:
+        tfc.stop()
+    assert "error" not in outcome, outcome
+    result = outcome["result"]
+    assert (result["action"], result["step"]) == ("up", "run-created"), result
+    assert runs_created == 1
+    assert TOKEN not in outcome["stderr"]
