@@ -92,3 +92,20 @@ def test_a_fresh_pip_install_gives_the_same_zip_as_the_cached_install(
             ),
         )
     assert fresh.metadata.sha256 == cached.metadata.sha256
+
+
+def test_a_zip_over_its_budget_is_refused_and_not_written(
+    builds: Builds, shared_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from reservations.build import builder
+
+    own_code = builds.get("add").metadata.app_size
+    monkeypatch.setattr(builder, "APP_BUDGET", own_code - 1)
+    with locked(shared_dir), pytest.raises(builder.BuildError, match=r"own code is .* over its"):
+        build(
+            builds.project,
+            BuildRequest(
+                function="add", build_id="big", python_version=LOCAL_PYTHON, out_dir=tmp_path / "out"
+            ),
+        )
+    assert not (tmp_path / "out").exists()
