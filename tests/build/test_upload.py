@@ -87,13 +87,15 @@ def test_zip_and_metadata_land_under_the_build_id(s3: Any, tmp_path: Path, url: 
 
 
 def test_the_same_bytes_again_are_accepted_without_rewriting(s3: Any, tmp_path: Path) -> None:
+    s3.put_bucket_versioning(Bucket="artifacts", VersioningConfiguration={"Status": "Enabled"})
     destination = Destination.parse("s3://artifacts/p")
     upload(s3, destination, _result(tmp_path, "add", "7", "v1"))
-    before = s3.head_object(Bucket="artifacts", Key="p/add/add-7.zip")["LastModified"]
     (tmp_path / "again").mkdir()
-    again, _ = upload(s3, destination, _result(tmp_path / "again", "add", "7", "v1"))
+    again, meta_again = upload(s3, destination, _result(tmp_path / "again", "add", "7", "v1"))
     assert not again.created
-    assert s3.head_object(Bucket="artifacts", Key="p/add/add-7.zip")["LastModified"] == before
+    assert not meta_again.created
+    versions = s3.list_object_versions(Bucket="artifacts")["Versions"]
+    assert sorted(v["Key"] for v in versions) == ["p/add/add-7.json", "p/add/add-7.zip"]  # one version each
 
 
 def test_other_bytes_under_a_used_build_id_are_refused(s3: Any, tmp_path: Path) -> None:
