@@ -18,6 +18,7 @@ from typing import Any
 
 from reservations.build import deps, sources
 from reservations.build.project import LAMBDA_PYTHON_VERSION, Arch, Project
+from reservations.build.zipper import FORMAT as ZIP_FORMAT
 from reservations.build.zipper import ZipStats, site_entries, write_dependencies_zip, write_zip
 from reservations.catalogue import get_function
 
@@ -177,7 +178,7 @@ def build(project: Project, request: BuildRequest) -> BuildResult:
             project, project.requirements(function.name), platform, cache, Path(tmp), fresh=request.fresh
         )
         # The dependencies' part is compressed once per installed tree and kept beside it.
-        base = deps.dependencies_zip(site)
+        base = deps.dependencies_zip(site, ZIP_FORMAT)
         if not base.is_file():
             write_dependencies_zip(base, site_entries(site))
         try:

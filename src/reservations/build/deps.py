@@ -104,7 +104,8 @@ def install(
                 site = target
             else:
                 record.unlink(missing_ok=True)
-                dependencies_zip(cached).unlink(missing_ok=True)
+                for stale in cached.parent.glob(f"{key}.deps-v*.zip"):
+                    stale.unlink()
                 if cached.exists():
                     shutil.rmtree(cached)
                 cached.parent.mkdir(parents=True, exist_ok=True)
@@ -117,9 +118,9 @@ def install(
     return site, installed
 
 
-def dependencies_zip(site: Path) -> Path:
-    """Where the compressed dependencies of an installed tree are kept (beside it)."""
-    return site.parent / f"{site.name}.deps.zip"
+def dependencies_zip(site: Path, zip_format: int) -> Path:
+    """Where the compressed dependencies of an installed tree are kept: beside it, per zip format."""
+    return site.parent / f"{site.name}.deps-v{zip_format}.zip"
 
 
 def _site_key(project: Project, requirements: list[str], platform: Platform) -> str:

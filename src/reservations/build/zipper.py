@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
+FORMAT = 1  # bump on any change to what a zip holds: cached dependency zips are keyed by it
 FIXED_TIME = (1980, 1, 1, 0, 0, 0)  # the earliest a zip can hold
 FILE_MODE = 0o100644  # regular file, rw-r--r--: Lambda needs read, never write or exec
 COMPRESS_LEVEL = 6
