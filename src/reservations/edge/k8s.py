@@ -107,7 +107,7 @@ def _containers(doc: dict[str, Any]) -> list[dict[str, Any]]:
 def fill_documents(documents: list[dict[str, Any]], params: K8sParams) -> list[dict[str, Any]]:
     check_params(params)
     options = pod_options(params)
-    files = render(options, target="eks")
+    files = render(options)
     data = {**files, "tenants.json": json.dumps(options.tenants, indent=2, sort_keys=True) + "\n"}
     digest = hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()
     for doc in documents:
