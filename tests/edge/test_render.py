@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import shlex
 from pathlib import Path
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner
@@ -19,7 +20,7 @@ EXAMPLES = REPO / "deploy" / "nginx"
 API_GATEWAY = "https://abc123defg.execute-api.eu-west-1.amazonaws.com/prod"
 
 
-def options(tmp_path: Path, upstream: str = "http://127.0.0.1:8080", **changes: object) -> EdgeOptions:
+def options(tmp_path: Path, upstream: str = "http://127.0.0.1:8080", **changes: Any) -> EdgeOptions:
     values: dict[str, object] = {
         "upstream": parse_upstream(upstream),
         "port": 8081,
@@ -103,7 +104,7 @@ def test_tenants_lower_cased() -> None:
 )
 def test_options_refused(tmp_path: Path, change: dict[str, object]) -> None:
     with pytest.raises(EdgeConfigError):
-        options(tmp_path, **change)
+        options(tmp_path, "http://127.0.0.1:8080", **change)
 
 
 def test_no_placeholder_survives_rendering(tmp_path: Path) -> None:
