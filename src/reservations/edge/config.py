@@ -114,6 +114,17 @@ def parse_upstream(url: str) -> Upstream:
     return Upstream(parts.scheme, host, port or default_port, base_path)
 
 
+def _is_address_and_port(value: str) -> bool:
+    host, _, port = value.rpartition(":") if re.search(r"(\]|\.\d+):\d+$", value) else (value, "", "")
+    if port and not 1 <= int(port) <= 65535:
+        return False
+    try:
+        ipaddress.ip_address(host.removeprefix("[").removesuffix("]"))
+    except ValueError:
+        return False
+    return True
+
+
 def _valid_hostname(host: str) -> bool:
     host = host.removesuffix(".")
     if not host or len(host) > 253:
@@ -194,10 +205,10 @@ class EdgeOptions:
             raise EdgeConfigError(f"--burst {self.burst} must be between 0 and 100000")
         if not 1 <= self.upstream_timeout_s <= 300:
             raise EdgeConfigError(f"--upstream-timeout {self.upstream_timeout_s} must be 1-300 seconds")
-        try:
-            ipaddress.ip_address(self.resolver)
-        except ValueError:
-            raise EdgeConfigError(f"--resolver {self.resolver!r} must be an IP address") from None
+        if not _is_address_and_port(self.resolver):
+            raise EdgeConfigError(
+                f"--resolver {self.resolver!r} must be an IP address, with an optional :port"
+            )
         if not _WORKERS.match(self.workers):
             raise EdgeConfigError(f"--workers {self.workers!r} must be 'auto' or a small number")
         if self.user is not None and not _USER.match(self.user):
