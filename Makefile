@@ -39,7 +39,7 @@ typecheck: $(BIN)/.installed
 	$(BIN)/mypy
 
 unit: $(BIN)/.installed
-	$(BIN)/pytest -n 2 $(PYTEST_ARGS)
+	$(BIN)/pytest -n 2 --dist loadscope $(PYTEST_ARGS)
 
 ## Fresh machine -> everything the tests need -> ruff, mypy and the full suite
 test: system-deps $(BIN)/.installed checkov-venv

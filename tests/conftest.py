@@ -2,11 +2,21 @@
 
 from __future__ import annotations
 
+import importlib.util
 import os
+import signal
 import socket
-from collections.abc import Iterator
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
 
 import pytest
+
+from reservations.settings import Settings
 
 
 def free_port() -> int:
@@ -55,3 +65,126 @@ def moto_endpoint(moto_server: str) -> str:
     with urllib.request.urlopen(request, timeout=10) as response:
         response.read()
     return moto_server
+
+
+STORE_KINDS = ["sqlite"] + (["dynamodb"] if importlib.util.find_spec("reservations.stores.dynamodb") else [])
+
+
+@dataclass
+class Gateway:
+    """A real ``reservations serve`` process and what it takes to call it."""
+
+    url: str
+    settings: Settings
+    process: subprocess.Popen[bytes]
+    env: dict[str, str]
+    log_path: Path
+    keys: dict[str, str] = field(default_factory=dict)  # customer -> API key
+
+    def create_customer(self, name: str) -> str:
+        from reservations.stores import open_registry, open_store
+        from reservations.tenants import Tenants
+
+        registry, store = open_registry(self.settings), open_store(self.settings)
+        try:
+            ensure = getattr(registry, "ensure_table", None)
+            if ensure is not None:
+                ensure()
+            created = Tenants(registry, store, self.settings).create(name)
+        finally:
+            registry.close()
+            store.close()
+        self.keys[created.customer.name] = created.api_key
+        return created.api_key
+
+    def headers(self, customer: str) -> dict[str, str]:
+        return {"X-Customer": customer, "X-Api-Key": self.keys[customer]}
+
+    def stop(self, sig: int = signal.SIGTERM) -> int:
+        if self.process.poll() is None:
+            self.process.send_signal(sig)
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        return self.process.returncode
+
+
+def start_gateway(
+    settings: Settings, tmp: Path, *, port: int | None = None, extra_args: Sequence[str] = ()
+) -> Gateway:
+    """Starts ``reservations serve`` on a free loopback port and waits until /healthz answers."""
+    import httpx
+
+    port = port or free_port()
+    env = {
+        **os.environ,
+        **settings.to_env(),
+        "XDG_CONFIG_HOME": str(tmp / "config"),
+        "POWERTOOLS_LOG_LEVEL": os.environ.get("POWERTOOLS_LOG_LEVEL", "WARNING"),
+    }
+    log_path = tmp / f"gateway-{port}.log"
+    with log_path.open("ab") as log:
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "reservations",
+                "serve",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+                *extra_args,
+            ],
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while True:
+        if process.poll() is not None:
+            raise RuntimeError(f"gateway exited with {process.returncode}: {log_path.read_text()}")
+        try:
+            if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
+                break
+        except httpx.TransportError:
+            pass
+        if time.monotonic() > deadline:
+            process.kill()
+            raise RuntimeError(f"gateway did not start: {log_path.read_text()}")
+        time.sleep(0.05)
+    return Gateway(url=url, settings=settings, process=process, env=env, log_path=log_path)
+
+
+def store_settings(kind: str, tmp: Path, request: pytest.FixtureRequest) -> Settings:
+    if kind == "dynamodb":
+        endpoint = request.getfixturevalue("moto_server")
+        prefix = f"t{uuid.uuid4().hex[:8]}-"
+        return Settings(store="dynamodb", dynamodb_endpoint=endpoint, table_prefix=prefix, region="us-east-1")
+    return Settings(store="sqlite", data_dir=tmp / "data")
+
+
+@pytest.fixture(scope="module", params=STORE_KINDS)
+def gateway(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Gateway]:
+    """A running gateway per store kind with customers ``star`` and ``moon``, shared by a test module."""
+    tmp = tmp_path_factory.mktemp(f"gateway-{request.param}")
+    with pytest.MonkeyPatch.context() as patch:
+        for name, value in {
+            "AWS_ACCESS_KEY_ID": "testing",
+            "AWS_SECRET_ACCESS_KEY": "testing",
+            "AWS_DEFAULT_REGION": "us-east-1",
+            "AWS_CONFIG_FILE": os.devnull,
+            "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
+        }.items():
+            patch.setenv(name, value)
+        settings = store_settings(request.param, tmp, request)
+        running = start_gateway(settings, tmp)
+        try:
+            running.create_customer("star")
+            running.create_customer("moon")
+            yield running
+        finally:
+            running.stop()

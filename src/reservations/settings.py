@@ -41,8 +41,20 @@ class Settings:
             region=env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or "us-east-1",
         )
 
-    def with_overrides(self, **changes: object) -> Settings:
-        return replace(self, **{k: v for k, v in changes.items() if v is not None})  # type: ignore[arg-type]
+    @classmethod
+    def from_options(
+        cls, *, data_dir: Path | None = None, store: str | None = None, dynamodb_endpoint: str | None = None
+    ) -> Settings:
+        """Command-line flags over the environment, as every command that opens the store reads them."""
+        base = cls.from_env()
+        if store is not None and store not in ("sqlite", "dynamodb"):
+            raise ValidationError(f"--store must be sqlite or dynamodb, not {store!r}", field="store")
+        return replace(
+            base,
+            data_dir=data_dir if data_dir is not None else base.data_dir,
+            store=store if store is not None else base.store,  # type: ignore[arg-type]
+            dynamodb_endpoint=dynamodb_endpoint if dynamodb_endpoint is not None else base.dynamodb_endpoint,
+        )
 
     @property
     def registry_table_name(self) -> str:

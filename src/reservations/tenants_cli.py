@@ -2,6 +2,127 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated
+
 import typer
 
+from reservations.exit_status import ExitStatus
+from reservations.gateway.cli import DataDirOption, EndpointOption, StoreOption
+from reservations.tenants import Tenants
+
 app = typer.Typer(help="Manage customers and their API keys.", no_args_is_help=True)
+
+
+@contextmanager
+def _tenants(data_dir: Path | None, store: StoreOption, endpoint: str | None) -> Iterator[Tenants]:
+    from reservations import wiring
+    from reservations.domain import ReservationsError
+    from reservations.settings import Settings
+
+    try:
+        settings = Settings.from_options(
+            data_dir=data_dir, store=store.value if store else None, dynamodb_endpoint=endpoint
+        )
+        wiring.configure(settings)
+        registry = wiring.registry()
+        ensure = getattr(registry, "ensure_table", None)
+        if ensure is not None:
+            ensure()
+        yield Tenants(registry, wiring.store(), settings)
+    except ReservationsError as exc:
+        typer.echo(f"reservations tenants: {exc.message}", err=True)
+        raise typer.Exit(ExitStatus.ERROR) from None
+
+
+@app.command()
+def create(
+    name: Annotated[str, typer.Argument(help="Customer name: 2-40 of a-z, 0-9, '-'.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print {customer, api_key} as JSON.")] = False,
+    data_dir: DataDirOption = None,
+    store: StoreOption = None,
+    dynamodb_endpoint: EndpointOption = None,
+) -> None:
+    """Create a customer and its table; prints the API key once."""
+    with _tenants(data_dir, store, dynamodb_endpoint) as tenants:
+        created = tenants.create(name)
+    if as_json:
+        typer.echo(json.dumps({"customer": created.customer.name, "api_key": created.api_key}))
+    else:
+        typer.echo(f"Created customer {created.customer.name!r} (table {created.customer.table}).")
+        typer.echo(f"API key, shown only this once:\n  {created.api_key}")
+
+
+@app.command("list")
+def list_customers(
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    data_dir: DataDirOption = None,
+    store: StoreOption = None,
+    dynamodb_endpoint: EndpointOption = None,
+) -> None:
+    """List customers with their tables and key ids (never the keys)."""
+    with _tenants(data_dir, store, dynamodb_endpoint) as tenants:
+        rows = tenants.list()
+    if as_json:
+        typer.echo(
+            json.dumps(
+                [
+                    {
+                        "customer": c.name,
+                        "table": c.table,
+                        "status": c.status,
+                        "key_ids": [k.key_id for k in keys],
+                    }
+                    for c, keys in rows
+                ]
+            )
+        )
+        return
+    if not rows:
+        typer.echo("No customers yet: `reservations tenants create NAME`.")
+    for customer, keys in rows:
+        ids = ", ".join(k.key_id for k in keys) or "-"
+        typer.echo(f"{customer.name}\t{customer.status}\t{customer.table}\tkeys: {ids}")
+
+
+@app.command("rotate-key")
+def rotate_key(
+    name: str,
+    as_json: Annotated[bool, typer.Option("--json", help="Print {customer, api_key} as JSON.")] = False,
+    data_dir: DataDirOption = None,
+    store: StoreOption = None,
+    dynamodb_endpoint: EndpointOption = None,
+) -> None:
+    """Issue a new key and revoke the old ones at once; prints the new key once."""
+    with _tenants(data_dir, store, dynamodb_endpoint) as tenants:
+        api_key = tenants.rotate_key(name)
+    if as_json:
+        typer.echo(json.dumps({"customer": name.strip().lower(), "api_key": api_key}))
+    else:
+        typer.echo(
+            f"New API key for {name.strip().lower()!r} (old keys revoked), shown only this once:\n  {api_key}"
+        )
+
+
+@app.command()
+def delete(
+    name: str,
+    yes: Annotated[
+        bool, typer.Option("--yes", help="Confirm: deletes the customer's table and reservations.")
+    ] = False,
+    data_dir: DataDirOption = None,
+    store: StoreOption = None,
+    dynamodb_endpoint: EndpointOption = None,
+) -> None:
+    """Delete a customer, its keys, its table and every reservation in it."""
+    if not yes:
+        typer.echo(
+            "reservations tenants delete: this deletes every reservation of the customer; add --yes", err=True
+        )
+        raise typer.Exit(ExitStatus.USAGE)
+    with _tenants(data_dir, store, dynamodb_endpoint) as tenants:
+        tenants.delete(name)
+    typer.echo(f"Deleted customer {name.strip().lower()!r}.")

@@ -1,0 +1,5 @@
+"""``python -m reservations``: the same as the ``reservations`` command."""
+
+from reservations.cli import main
+
+main()

@@ -1,0 +1,31 @@
+"""Lambda entry point ``reservations.functions.list.handler``: list reservations, read one, legacy scan."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from reservations import wiring
+from reservations.domain import ListQuery, parse_reservation_id
+from reservations.functions import http
+from reservations.functions.legacy import get_res
+
+
+def list_reservations(request: http.Request) -> http.Response:
+    page = wiring.service().list(request.customer(), ListQuery.from_params(request.query))
+    return http.json_response(200, page.to_json())
+
+
+def get_reservation(request: http.Request) -> http.Response:
+    reservation_id = parse_reservation_id(request.path_params.get("id", ""))
+    return http.json_response(200, wiring.service().get(request.customer(), reservation_id).to_json())
+
+
+ENDPOINTS: dict[tuple[str, str], http.Endpoint] = {
+    ("GET", "/reservations"): list_reservations,
+    ("GET", "/reservations/{id}"): get_reservation,
+    ("GET", "/get-res"): get_res,
+}
+
+
+def handler(event: dict[str, Any], context: Any) -> http.Response:
+    return http.run(event, context, ENDPOINTS)

@@ -1,0 +1,220 @@
+"""The local API Gateway: real handlers behind an ASGI app, as API Gateway would run them.
+
+For each request it builds the REST proxy event (``events``), runs the authorizer function and then
+the function the catalogue names for the route, both in one worker thread (the handlers are
+synchronous, like Lambda), and turns the proxy result back into HTTP.  Everything else — health,
+the OpenAPI document, the static web page — is served by a small Starlette app.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import FileResponse, JSONResponse, Response
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+from starlette.types import Receive, Scope, Send
+
+from reservations import catalogue
+from reservations.gateway import events
+
+MAX_REQUEST_BYTES = 10 * 1024 * 1024  # API Gateway's own payload limit; functions enforce theirs
+OPENAPI_PATH = Path(__file__).resolve().parent.parent / "openapi.json"
+_REQUEST_ID_RE = re.compile(r"^[A-Za-z0-9._-]{1,128}$")
+CORS_ALLOW_HEADERS = "Content-Type, X-Customer, X-Api-Key, Idempotency-Key, customer, x-api-key, X-Request-Id"
+CORS_EXPOSE_HEADERS = "Location, X-Request-Id, Retry-After, Idempotent-Replayed"
+
+Handler = Callable[[dict[str, Any], Any], dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class LambdaContext:
+    """The parts of Lambda's context object the functions (and Powertools) read."""
+
+    aws_request_id: str
+    function_name: str
+    memory_limit_in_mb: int = 256
+    function_version: str = "$LATEST"
+
+    @property
+    def invoked_function_arn(self) -> str:
+        return f"arn:aws:lambda:local:{events.LOCAL_ACCOUNT}:function:{self.function_name}"
+
+    def get_remaining_time_in_millis(self) -> int:
+        return 30_000
+
+
+@dataclass(frozen=True)
+class CompiledRoute:
+    pattern: re.Pattern[str]
+    resource: str
+    methods: dict[str, tuple[str, Handler]]  # method -> (function name, handler)
+
+
+def _compile(resource: str) -> re.Pattern[str]:
+    regex = re.sub(r"\\\{(\w+)\\\}", r"(?P<\1>[^/]+)", re.escape(resource))
+    return re.compile(f"^{regex}/?$")
+
+
+def _load_handler(module: str) -> Handler:
+    handler: Handler = importlib.import_module(module).handler
+    return handler
+
+
+def build_routes() -> list[CompiledRoute]:
+    by_resource: dict[str, dict[str, tuple[str, Handler]]] = {}
+    for route, function in catalogue.routes():
+        by_resource.setdefault(route.path, {})[route.method] = (function.name, _load_handler(function.module))
+    return [CompiledRoute(_compile(res), res, methods) for res, methods in by_resource.items()]
+
+
+def _json(status: int, code: str, message: str, headers: dict[str, str] | None = None) -> Response:
+    return JSONResponse({"error": {"code": code, "message": message}}, status_code=status, headers=headers)
+
+
+class Gateway:
+    def __init__(self, *, cors_origins: Sequence[str] = (), web_dir: Path | None = None) -> None:
+        self.routes = build_routes()
+        self.authorizer = _load_handler(catalogue.get_function("authorizer").module)
+        self.cors_origins = {o.rstrip("/") for o in cors_origins}
+        self.site = self._site(web_dir)
+
+    def _site(self, web_dir: Path | None) -> Starlette:
+        async def healthz(_: Request) -> Response:
+            return JSONResponse({"status": "ok"})
+
+        async def openapi(_: Request) -> Response:
+            return FileResponse(OPENAPI_PATH, media_type="application/json")
+
+        routes: list[Route | Mount] = [Route("/healthz", healthz), Route("/openapi.json", openapi)]
+        if web_dir is not None and web_dir.is_dir():
+            routes.append(Mount("/", StaticFiles(directory=web_dir, html=True)))
+
+        async def not_found(_: Request, __: Exception) -> Response:
+            return _json(404, "not_found", "no such route")
+
+        async def method_not_allowed(_: Request, __: Exception) -> Response:
+            return _json(405, "method_not_allowed", "method not allowed here")
+
+        return Starlette(routes=routes, exception_handlers={404: not_found, 405: method_not_allowed})
+
+    def match(self, path: str) -> tuple[CompiledRoute, dict[str, str]] | None:
+        for route in self.routes:
+            found = route.pattern.match(path)
+            if found:
+                return route, found.groupdict()
+        return None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.site(scope, receive, send)
+            return
+        matched = self.match(scope["path"])
+        if matched is None:
+            await self.site(scope, receive, send)
+            return
+        response = await self._api(scope, receive, *matched)
+        await response(scope, receive, send)
+
+    async def _api(
+        self, scope: Scope, receive: Receive, route: CompiledRoute, params: dict[str, str]
+    ) -> Response:
+        request = Request(scope, receive)
+        origin = request.headers.get("origin", "").rstrip("/")
+        cors = self._cors_headers(origin)
+        method = request.method
+        if method == "OPTIONS" and "access-control-request-method" in request.headers:
+            headers = {**cors, "Access-Control-Max-Age": "600"} if cors else {}
+            if cors:
+                headers["Access-Control-Allow-Methods"] = ", ".join(sorted({*route.methods, "OPTIONS"}))
+                headers["Access-Control-Allow-Headers"] = CORS_ALLOW_HEADERS
+            return Response(status_code=204 if cors else 403, headers=headers)
+        if method not in route.methods:
+            allowed = ", ".join(sorted(route.methods))
+            return _json(
+                405, "method_not_allowed", f"{method} is not allowed here", {"Allow": allowed, **cors}
+            )
+        body = bytearray()
+        async for chunk in request.stream():
+            body += chunk
+            if len(body) > MAX_REQUEST_BYTES:
+                return _json(413, "payload_too_large", "the request body is too large", cors)
+        incoming_id = request.headers.get("x-request-id", "")
+        http_request = events.HttpRequest(
+            method=method,
+            path=scope["path"],
+            headers=[(k.decode("latin-1"), v.decode("latin-1")) for k, v in scope["headers"]],
+            query=_query_pairs(scope.get("query_string", b"")),
+            body=bytes(body),
+            source_ip=(scope.get("client") or ("127.0.0.1", 0))[0],
+            request_id=incoming_id if _REQUEST_ID_RE.match(incoming_id) else events.new_request_id(),
+        )
+        function_name, handler = route.methods[method]
+        result = await run_in_threadpool(
+            self._invoke, http_request, route.resource, params, function_name, handler
+        )
+        response = events.from_proxy_result(result)
+        out = Response(content=response.body, status_code=response.status)
+        for name, value in response.headers:
+            out.headers.append(name, value)
+        for name, value in cors.items():
+            out.headers[name] = value
+        out.headers.setdefault("x-request-id", http_request.request_id)
+        return out
+
+    def _invoke(
+        self,
+        request: events.HttpRequest,
+        resource: str,
+        params: dict[str, str],
+        function_name: str,
+        handler: Handler,
+    ) -> dict[str, Any]:
+        """Authorizer, then function, in one thread: as API Gateway, a refused request never reaches it."""
+        auth_event = events.authorizer_event(request, resource, params)
+        try:
+            auth = self.authorizer(auth_event, LambdaContext(request.request_id, "authorizer"))
+        except Exception as exc:  # API Gateway: "Unauthorized" -> 401, anything else -> 500
+            if str(exc) == "Unauthorized":
+                return _error_result(401, "unauthenticated", "missing or invalid API key", request.request_id)
+            return _error_result(500, "internal_error", "the authorizer failed", request.request_id)
+        statement = auth["policyDocument"]["Statement"][0]
+        context = dict(auth.get("context") or {})
+        if statement["Effect"] != "Allow":
+            message = str(context.get("error_message") or "forbidden")
+            return _error_result(403, "forbidden", message, request.request_id)
+        context["principalId"] = auth["principalId"]
+        event = events.proxy_event(request, resource, params, context)
+        return handler(event, LambdaContext(request.request_id, function_name))
+
+    def _cors_headers(self, origin: str) -> dict[str, str]:
+        if not origin or not (origin in self.cors_origins or "*" in self.cors_origins):
+            return {}
+        return {
+            "Access-Control-Allow-Origin": origin,
+            "Access-Control-Expose-Headers": CORS_EXPOSE_HEADERS,
+            "Vary": "Origin",
+        }
+
+
+def _error_result(status: int, code: str, message: str, request_id: str) -> dict[str, Any]:
+    return {
+        "statusCode": status,
+        "headers": {"Content-Type": "application/json", "X-Request-Id": request_id},
+        "body": json.dumps({"error": {"code": code, "message": message}}),
+    }
+
+
+def _query_pairs(raw: bytes) -> list[tuple[str, str]]:
+    from urllib.parse import parse_qsl
+
+    return parse_qsl(raw.decode("latin-1"), keep_blank_values=True)

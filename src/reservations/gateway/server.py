@@ -1,0 +1,78 @@
+"""Running the local gateway: first-start bootstrap, binding the port, and a graceful uvicorn server."""
+
+from __future__ import annotations
+
+import signal
+import socket
+import sys
+from pathlib import Path
+
+from reservations import wiring
+from reservations.settings import Settings
+from reservations.tenants import CreatedCustomer, Tenants
+
+DEMO_CUSTOMER = "demo"
+
+
+def default_web_dir() -> Path | None:
+    """The repository's ``web/`` folder when running from a checkout (``make run``)."""
+    candidate = Path(__file__).resolve().parents[3] / "web"
+    return candidate if candidate.is_dir() else None
+
+
+def bootstrap(settings: Settings) -> CreatedCustomer | None:
+    """On first start (no customer yet), creates the demo customer so the clients work at once."""
+    registry = wiring.registry()
+    ensure = getattr(registry, "ensure_table", None)
+    if ensure is not None:
+        ensure()
+    if registry.list_customers():
+        return None
+    return Tenants(registry, wiring.store(), settings).create(DEMO_CUSTOMER)
+
+
+def bind(host: str, port: int) -> socket.socket:
+    """Binds before starting, so an occupied port is one clear line, not a server stack trace."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError:
+        sock.close()
+        raise
+    sock.listen(2048)
+    sock.set_inheritable(True)
+    return sock
+
+
+def run(
+    settings: Settings,
+    sock: socket.socket,
+    *,
+    cors_origins: list[str],
+    web_dir: Path | None,
+    log_level: str = "warning",
+) -> None:
+    import uvicorn
+
+    from reservations.gateway.app import Gateway
+
+    app = Gateway(cors_origins=cors_origins, web_dir=web_dir)
+    config = uvicorn.Config(
+        app,
+        lifespan="off",
+        access_log=False,
+        log_level=log_level,
+        timeout_graceful_shutdown=10,
+        server_header=False,
+    )
+    server = uvicorn.Server(config)
+    # uvicorn finishes in-flight requests on SIGTERM/SIGINT, then re-raises the signal; a handler of
+    # ours absorbs that re-raise so a requested stop exits 0 instead of "killed by signal".
+    stopped: list[int] = []
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda received, _frame: stopped.append(received))
+    server.run(sockets=[sock])
+    wiring.store().close()
+    sys.stdout.flush()

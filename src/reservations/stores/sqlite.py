@@ -1,0 +1,388 @@
+"""The embedded store: one SQLite file per customer table, plus a registry file.
+
+Each customer's reservations live in their own file, so their data is physically separate and a
+customer can be dropped by deleting one file.  WAL mode with ``synchronous=FULL``: a commit has
+reached the disk before the caller (and so the HTTP client) hears of it.  Double booking is refused
+by the primary key of the ``nights`` table inside the same ``BEGIN IMMEDIATE`` transaction that
+writes the reservation, never by a check in Python.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date, datetime
+from pathlib import Path
+
+from reservations.domain import (
+    AddResult,
+    ConflictError,
+    Cursor,
+    IdempotencyMismatchError,
+    ListQuery,
+    NewReservation,
+    NotFoundError,
+    Page,
+    Reservation,
+    UnavailableError,
+    ValidationError,
+    format_timestamp,
+    parse_timestamp,
+)
+from reservations.stores import CustomerRecord, IdempotencyClaim, KeyRecord
+
+_SAFE_TABLE = re.compile(r"^[A-Za-z0-9._-]{1,255}$")
+_BUSY_TIMEOUT_S = 10.0
+
+_TABLE_SCHEMA = """
+CREATE TABLE IF NOT EXISTS reservations (
+    reservation_id INTEGER PRIMARY KEY AUTOINCREMENT,
+    guest_name TEXT NOT NULL,
+    room_number INTEGER NOT NULL,
+    nights INTEGER NOT NULL,
+    check_in TEXT NOT NULL,
+    check_out TEXT NOT NULL,
+    created_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS reservations_by_stay ON reservations (check_in, room_number, reservation_id);
+CREATE INDEX IF NOT EXISTS reservations_by_room ON reservations (room_number, check_in, reservation_id);
+CREATE TABLE IF NOT EXISTS nights (
+    room_number INTEGER NOT NULL,
+    night TEXT NOT NULL,
+    reservation_id INTEGER NOT NULL,
+    PRIMARY KEY (room_number, night)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS idempotency (
+    key_hash TEXT PRIMARY KEY,
+    fingerprint TEXT NOT NULL,
+    reservation_id INTEGER NOT NULL,
+    snapshot TEXT NOT NULL,
+    expires_at TEXT NOT NULL
+) WITHOUT ROWID;
+"""
+
+_REGISTRY_SCHEMA = """
+CREATE TABLE IF NOT EXISTS customers (
+    name TEXT PRIMARY KEY,
+    table_name TEXT NOT NULL,
+    status TEXT NOT NULL,
+    created_at TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS api_keys (
+    key_hash TEXT PRIMARY KEY,
+    customer TEXT NOT NULL REFERENCES customers (name) ON DELETE CASCADE,
+    key_id TEXT NOT NULL,
+    created_at TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS api_keys_by_customer ON api_keys (customer);
+"""
+
+_COLUMNS = "reservation_id, guest_name, room_number, nights, check_in, created_at"
+
+
+def _timestamp(moment: datetime) -> str:
+    return format_timestamp(moment)
+
+
+def _parse_timestamp(text: str) -> datetime:
+    return parse_timestamp(text)
+
+
+def _row_to_reservation(row: tuple[int, str, int, int, str, str]) -> Reservation:
+    rid, guest, room, nights, check_in, created_at = row
+    return Reservation(rid, guest, room, nights, date.fromisoformat(check_in), _parse_timestamp(created_at))
+
+
+def _unavailable(exc: sqlite3.OperationalError) -> UnavailableError:
+    text = str(exc).lower()
+    if "full" in text:
+        return UnavailableError("the store is out of disk space; nothing was written", retry_after_s=30)
+    if "locked" in text or "busy" in text:
+        return UnavailableError("the store is busy; nothing was written", retry_after_s=1)
+    return UnavailableError(f"the store failed: {exc}; nothing was written", retry_after_s=5)
+
+
+class _Connections:
+    """One connection per thread and file: sqlite3 connections must not be shared across threads."""
+
+    def __init__(self) -> None:
+        self._local = threading.local()
+        self._all: list[sqlite3.Connection] = []
+        self._lock = threading.Lock()
+
+    def get(self, path: Path, schema: str) -> sqlite3.Connection:
+        cache: dict[Path, sqlite3.Connection] = self._local.__dict__.setdefault("cache", {})
+        conn = cache.get(path)
+        if conn is None:
+            conn = sqlite3.connect(
+                path, timeout=_BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=False
+            )
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=FULL")
+            conn.execute("PRAGMA foreign_keys=ON")
+            conn.executescript(schema)
+            cache[path] = conn
+            with self._lock:
+                self._all.append(conn)
+        return conn
+
+    def forget(self, path: Path) -> None:
+        cache: dict[Path, sqlite3.Connection] = self._local.__dict__.setdefault("cache", {})
+        conn = cache.pop(path, None)
+        if conn is not None:
+            conn.close()
+
+    def close_all(self) -> None:
+        with self._lock:
+            for conn in self._all:
+                conn.close()
+            self._all.clear()
+        self._local = threading.local()
+
+
+@contextmanager
+def _transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+    """``BEGIN IMMEDIATE``: takes the write lock up front, so concurrent writers queue, never interleave."""
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+    except sqlite3.OperationalError as exc:
+        raise _unavailable(exc) from exc
+    try:
+        yield conn
+        conn.execute("COMMIT")
+    except sqlite3.OperationalError as exc:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise _unavailable(exc) from exc
+    except BaseException:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise
+
+
+class SqliteStore:
+    def __init__(self, data_dir: Path) -> None:
+        self._dir = Path(data_dir) / "tables"
+        self._connections = _Connections()
+
+    def _path(self, table: str) -> Path:
+        if not _SAFE_TABLE.match(table):
+            raise ValidationError(f"invalid table name {table!r}")
+        return self._dir / f"{table}.sqlite3"
+
+    def _conn(self, table: str) -> sqlite3.Connection:
+        path = self._path(table)
+        if not path.exists():
+            self._connections.forget(path)
+            raise NotFoundError("unknown customer table")
+        return self._connections.get(path, _TABLE_SCHEMA)
+
+    def create_table(self, table: str) -> None:
+        path = self._path(table)
+        self._dir.mkdir(parents=True, exist_ok=True)
+        self._connections.get(path, _TABLE_SCHEMA)
+
+    def drop_table(self, table: str) -> None:
+        path = self._path(table)
+        self._connections.forget(path)
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
+
+    def add(
+        self,
+        table: str,
+        new: NewReservation,
+        *,
+        created_at: datetime,
+        idempotency: IdempotencyClaim | None = None,
+    ) -> AddResult:
+        conn = self._conn(table)
+        with _transaction(conn):
+            if idempotency is not None:
+                row = conn.execute(
+                    "SELECT fingerprint, snapshot, expires_at FROM idempotency WHERE key_hash = ?",
+                    (idempotency.key,),
+                ).fetchone()
+                if row is not None and _parse_timestamp(row[2]) > created_at:
+                    if row[0] != idempotency.fingerprint:
+                        raise IdempotencyMismatchError(
+                            "this Idempotency-Key was used with a different request", field="Idempotency-Key"
+                        )
+                    return AddResult(Reservation.from_json(json.loads(row[1])), replayed=True)
+            cursor = conn.execute(
+                "INSERT INTO reservations (guest_name, room_number, nights, check_in, check_out, created_at)"
+                " VALUES (?, ?, ?, ?, ?, ?)",
+                (
+                    new.guest_name,
+                    new.room_number,
+                    new.nights,
+                    new.check_in.isoformat(),
+                    new.check_out.isoformat(),
+                    _timestamp(created_at),
+                ),
+            )
+            reservation_id = int(cursor.lastrowid or 0)
+            for night in new.stay_nights():
+                try:
+                    conn.execute(
+                        "INSERT INTO nights (room_number, night, reservation_id) VALUES (?, ?, ?)",
+                        (new.room_number, night.isoformat(), reservation_id),
+                    )
+                except sqlite3.IntegrityError:
+                    holder = self._holder(conn, new.room_number, night)
+                    raise ConflictError(new.room_number, night, holder) from None
+            reservation = Reservation.from_new(reservation_id, new, created_at.replace(microsecond=0))
+            if idempotency is not None:
+                conn.execute(
+                    "INSERT OR REPLACE INTO idempotency VALUES (?, ?, ?, ?, ?)",
+                    (
+                        idempotency.key,
+                        idempotency.fingerprint,
+                        reservation_id,
+                        json.dumps(reservation.to_json()),
+                        _timestamp(idempotency.expires_at),
+                    ),
+                )
+                conn.execute("DELETE FROM idempotency WHERE expires_at < ?", (_timestamp(created_at),))
+        return AddResult(reservation, replayed=False)
+
+    @staticmethod
+    def _holder(conn: sqlite3.Connection, room: int, night: date) -> Reservation | None:
+        row = conn.execute(
+            f"SELECT {_COLUMNS} FROM reservations WHERE reservation_id ="
+            " (SELECT reservation_id FROM nights WHERE room_number = ? AND night = ?)",
+            (room, night.isoformat()),
+        ).fetchone()
+        return _row_to_reservation(row) if row else None
+
+    def get(self, table: str, reservation_id: int) -> Reservation | None:
+        row = (
+            self._conn(table)
+            .execute(f"SELECT {_COLUMNS} FROM reservations WHERE reservation_id = ?", (reservation_id,))
+            .fetchone()
+        )
+        return _row_to_reservation(row) if row else None
+
+    def delete(self, table: str, reservation_id: int) -> Reservation:
+        conn = self._conn(table)
+        with _transaction(conn):
+            row = conn.execute(
+                f"SELECT {_COLUMNS} FROM reservations WHERE reservation_id = ?", (reservation_id,)
+            ).fetchone()
+            if row is None:
+                raise NotFoundError("no such reservation", field="reservation_id")
+            conn.execute(
+                "DELETE FROM nights WHERE reservation_id = ? AND room_number = ?", (reservation_id, row[2])
+            )
+            conn.execute("DELETE FROM reservations WHERE reservation_id = ?", (reservation_id,))
+        return _row_to_reservation(row)
+
+    def list(self, table: str, query: ListQuery) -> Page:
+        clauses: list[str] = []
+        params: list[object] = []
+        if query.cursor is not None:
+            clauses.append("(check_in, room_number, reservation_id) > (?, ?, ?)")
+            params += [
+                query.cursor.check_in.isoformat(),
+                query.cursor.room_number,
+                query.cursor.reservation_id,
+            ]
+        earliest = query.earliest_check_in()
+        if earliest is not None and query.start is not None:
+            clauses += ["check_in >= ?", "check_out > ?"]
+            params += [earliest.isoformat(), query.start.isoformat()]
+        if query.end is not None:
+            clauses.append("check_in < ?")
+            params.append(query.end.isoformat())
+        if query.room_number is not None:
+            clauses.append("room_number = ?")
+            params.append(query.room_number)
+        where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
+        rows = (
+            self._conn(table)
+            .execute(
+                f"SELECT {_COLUMNS} FROM reservations {where}"
+                " ORDER BY check_in, room_number, reservation_id LIMIT ?",
+                [*params, query.limit + 1],
+            )
+            .fetchall()
+        )
+        items = [_row_to_reservation(row) for row in rows[: query.limit]]
+        more = len(rows) > query.limit
+        return Page(items, Cursor.after(items[-1]).encode() if more and items else None)
+
+    def close(self) -> None:
+        self._connections.close_all()
+
+
+class SqliteRegistry:
+    def __init__(self, data_dir: Path) -> None:
+        self._path = Path(data_dir) / "registry.sqlite3"
+        self._connections = _Connections()
+
+    def _conn(self) -> sqlite3.Connection:
+        self._path.parent.mkdir(parents=True, exist_ok=True)
+        return self._connections.get(self._path, _REGISTRY_SCHEMA)
+
+    def ensure_table(self) -> None:
+        self._conn()
+
+    def create_customer(self, customer: CustomerRecord, key: KeyRecord) -> None:
+        conn = self._conn()
+        with _transaction(conn):
+            try:
+                conn.execute(
+                    "INSERT INTO customers VALUES (?, ?, ?, ?)",
+                    (customer.name, customer.table, customer.status, _timestamp(customer.created_at)),
+                )
+            except sqlite3.IntegrityError:
+                raise ValidationError(f"customer {customer.name!r} already exists", field="name") from None
+            conn.execute(
+                "INSERT INTO api_keys VALUES (?, ?, ?, ?)",
+                (key.key_hash, key.customer, key.key_id, _timestamp(key.created_at)),
+            )
+
+    def get_customer(self, name: str) -> CustomerRecord | None:
+        row = self._conn().execute("SELECT * FROM customers WHERE name = ?", (name,)).fetchone()
+        return CustomerRecord(row[0], row[1], row[2], _parse_timestamp(row[3])) if row else None
+
+    def list_customers(self) -> list[CustomerRecord]:
+        rows = self._conn().execute("SELECT * FROM customers ORDER BY name").fetchall()
+        return [CustomerRecord(r[0], r[1], r[2], _parse_timestamp(r[3])) for r in rows]
+
+    def list_keys(self, name: str) -> list[KeyRecord]:
+        rows = (
+            self._conn()
+            .execute("SELECT * FROM api_keys WHERE customer = ? ORDER BY created_at, key_id", (name,))
+            .fetchall()
+        )
+        return [KeyRecord(r[0], r[1], r[2], _parse_timestamp(r[3])) for r in rows]
+
+    def owner_of_key(self, key_hash: str) -> str | None:
+        row = self._conn().execute("SELECT customer FROM api_keys WHERE key_hash = ?", (key_hash,)).fetchone()
+        return str(row[0]) if row else None
+
+    def replace_keys(self, name: str, key: KeyRecord) -> None:
+        conn = self._conn()
+        with _transaction(conn):
+            if conn.execute("SELECT 1 FROM customers WHERE name = ?", (name,)).fetchone() is None:
+                raise NotFoundError(f"no customer named {name!r}", field="name")
+            conn.execute("DELETE FROM api_keys WHERE customer = ?", (name,))
+            conn.execute(
+                "INSERT INTO api_keys VALUES (?, ?, ?, ?)",
+                (key.key_hash, key.customer, key.key_id, _timestamp(key.created_at)),
+            )
+
+    def delete_customer(self, name: str) -> None:
+        conn = self._conn()
+        with _transaction(conn):
+            conn.execute("DELETE FROM api_keys WHERE customer = ?", (name,))
+            if conn.execute("DELETE FROM customers WHERE name = ?", (name,)).rowcount == 0:
+                raise NotFoundError(f"no customer named {name!r}", field="name")
+
+    def close(self) -> None:
+        self._connections.close_all()

@@ -1,0 +1,121 @@
+"""Customers and their API keys: naming rules, key issue and rotation, and authorization.
+
+Keys are random 256-bit secrets, so a plain SHA-256 is the right hash: it is what GitHub and AWS do
+for high-entropy tokens, and unlike a password hash it costs microseconds per request.  Only the hash
+is stored; the key is shown once, when it is made.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+from dataclasses import dataclass
+
+from reservations.domain import ForbiddenError, NotFoundError, UnauthenticatedError, ValidationError, now_utc
+from reservations.settings import Settings
+from reservations.stores import CustomerRecord, KeyRecord, Registry, Store
+
+CUSTOMER_NAME_RE = re.compile(r"^[a-z0-9][a-z0-9-]{1,39}$")
+KEY_PREFIX = "rsv_"
+MAX_KEY_LENGTH = 256
+
+
+def normalize_customer(raw: str) -> str:
+    """The header is matched ignoring case and surrounding whitespace."""
+    return raw.strip().lower()
+
+
+def validate_customer_name(name: str) -> str:
+    if not CUSTOMER_NAME_RE.match(name):
+        raise ValidationError(
+            "a customer name is 2-40 characters of a-z, 0-9 and '-', starting with a letter or digit",
+            field="name",
+        )
+    return name
+
+
+def new_api_key() -> str:
+    return KEY_PREFIX + secrets.token_urlsafe(32)
+
+
+def hash_key(api_key: str) -> str:
+    return hashlib.sha256(api_key.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def key_record(customer: str, api_key: str) -> KeyRecord:
+    digest = hash_key(api_key)
+    return KeyRecord(key_hash=digest, customer=customer, key_id=digest[:12], created_at=now_utc())
+
+
+def masked(api_key: str) -> str:
+    """How a key is shown after creation: its last four characters only."""
+    return f"…{api_key[-4:]}"
+
+
+def authorize(registry: Registry, customer_header: str | None, api_key: str | None) -> CustomerRecord:
+    """Proves that ``api_key`` belongs to the customer named in the header.
+
+    The key is checked first and the customer second, so a caller without a valid key learns
+    nothing about which customers exist (always 401); a valid key for another customer is 403.
+    """
+    if not api_key:
+        raise UnauthenticatedError("missing API key: send it in the X-Api-Key header")
+    if len(api_key) > MAX_KEY_LENGTH:
+        raise UnauthenticatedError("invalid API key")
+    owner = registry.owner_of_key(hash_key(api_key))
+    if owner is None:
+        raise UnauthenticatedError("invalid API key")
+    if customer_header is None or not customer_header.strip():
+        raise UnauthenticatedError("missing customer: send it in the X-Customer header")
+    if normalize_customer(customer_header) != owner:
+        raise ForbiddenError("this API key does not grant access to that customer")
+    customer = registry.get_customer(owner)
+    if customer is None or customer.status != "active":
+        raise ForbiddenError("this customer is disabled")
+    return customer
+
+
+@dataclass(frozen=True)
+class CreatedCustomer:
+    customer: CustomerRecord
+    api_key: str  # shown once, never stored
+
+
+class Tenants:
+    """Admin use cases behind ``reservations tenants``; tables are made here, never from a request."""
+
+    def __init__(self, registry: Registry, store: Store, settings: Settings) -> None:
+        self._registry = registry
+        self._store = store
+        self._settings = settings
+
+    def create(self, raw_name: str) -> CreatedCustomer:
+        name = validate_customer_name(normalize_customer(raw_name))
+        if self._registry.get_customer(name) is not None:
+            raise ValidationError(f"customer {name!r} already exists", field="name")
+        table = self._settings.table_for(name)
+        self._store.create_table(table)
+        api_key = new_api_key()
+        record = CustomerRecord(name=name, table=table, status="active", created_at=now_utc())
+        self._registry.create_customer(record, key_record(name, api_key))
+        return CreatedCustomer(record, api_key)
+
+    def rotate_key(self, raw_name: str) -> str:
+        name = normalize_customer(raw_name)
+        if self._registry.get_customer(name) is None:
+            raise NotFoundError(f"no customer named {name!r}", field="name")
+        api_key = new_api_key()
+        self._registry.replace_keys(name, key_record(name, api_key))
+        return api_key
+
+    def delete(self, raw_name: str) -> None:
+        name = normalize_customer(raw_name)
+        customer = self._registry.get_customer(name)
+        if customer is None:
+            raise NotFoundError(f"no customer named {name!r}", field="name")
+        self._registry.delete_customer(name)
+        self._store.drop_table(customer.table)
+
+    def list(self) -> list[tuple[CustomerRecord, list[KeyRecord]]]:
+        return [(c, self._registry.list_keys(c.name)) for c in self._registry.list_customers()]

@@ -1,0 +1,68 @@
+"""The one wiring point: settings → store, registry and service, built once per process.
+
+Lambda keeps a process warm across invocations, so the store (and its boto3 client) is made on the
+first request and reused.  ``reservations serve`` and the tests call ``configure`` first.
+"""
+
+from __future__ import annotations
+
+import threading
+
+from reservations.service import ReservationService
+from reservations.settings import Settings
+from reservations.stores import Registry, Store, open_registry, open_store
+
+_lock = threading.Lock()
+_settings: Settings | None = None
+_store: Store | None = None
+_registry: Registry | None = None
+_service: ReservationService | None = None
+
+
+def configure(settings: Settings) -> None:
+    """Replaces the process's settings; later calls to ``store()``/``service()`` use them."""
+    global _settings, _store, _registry, _service
+    with _lock:
+        for old in (_store, _registry):
+            if old is not None:
+                old.close()
+        _settings, _store, _registry, _service = settings, None, None, None
+
+
+def settings() -> Settings:
+    global _settings
+    if _settings is None:
+        with _lock:
+            if _settings is None:
+                _settings = Settings.from_env()
+    return _settings
+
+
+def store() -> Store:
+    global _store
+    if _store is None:
+        current = settings()
+        with _lock:
+            if _store is None:
+                _store = open_store(current)
+    return _store
+
+
+def registry() -> Registry:
+    global _registry
+    if _registry is None:
+        current = settings()
+        with _lock:
+            if _registry is None:
+                _registry = open_registry(current)
+    return _registry
+
+
+def service() -> ReservationService:
+    global _service
+    if _service is None:
+        built = ReservationService(store(), settings().table_for)
+        with _lock:
+            if _service is None:
+                _service = built
+    return _service

@@ -1,0 +1,142 @@
+"""The Lambda handlers invoked directly with API Gateway's own event shapes (JSON files in events/)."""
+
+from __future__ import annotations
+
+import copy
+import json
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aws_lambda_powertools.utilities.parser.models import APIGatewayProxyEventModel
+
+from reservations import wiring
+from reservations.domain import today_utc
+from reservations.functions import add, authorizer, delete
+from reservations.functions import list as list_function
+from reservations.gateway import events
+from reservations.settings import Settings
+from reservations.stores import Registry
+from reservations.tenants import Tenants
+
+EVENTS = Path(__file__).parent / "events"
+CHECK_IN = (today_utc() + timedelta(days=10)).isoformat()
+
+
+def load(name: str) -> dict[str, Any]:
+    event: dict[str, Any] = json.loads((EVENTS / name).read_text().replace("CHECK_IN", CHECK_IN))
+    return event
+
+
+@pytest.fixture
+def keys(tmp_path: Path) -> Iterator[dict[str, str]]:
+    settings = Settings(store="sqlite", data_dir=tmp_path / "data")
+    wiring.configure(settings)
+    tenants = Tenants(wiring.registry(), wiring.store(), settings)
+    yield {name: tenants.create(name).api_key for name in ("star", "moon")}
+    wiring.configure(Settings(store="sqlite", data_dir=tmp_path / "unused"))
+
+
+def test_add_event_from_api_gateway_creates_and_honours_stage_prefix(keys: dict[str, str]):
+    event = load("rest_post_reservations.json")
+    APIGatewayProxyEventModel.model_validate(event)
+    result = add.handler(event, None)
+    assert result["statusCode"] == 201
+    body = json.loads(result["body"])
+    assert result["headers"]["Location"] == f"/prod/reservations/{body['reservation_id']}"
+    assert result["headers"]["X-Request-Id"] == "c6af9ac6-7b61-11e6-9a41-93e8deadbeef"
+    replay = add.handler(copy.deepcopy(event), None)
+    assert json.loads(replay["body"]) == body
+
+
+def test_list_get_delete_with_the_authorizer_context_only(keys: dict[str, str]):
+    add.handler(load("rest_post_reservations.json"), None)
+    listing = load("rest_post_reservations.json") | {
+        "httpMethod": "GET",
+        "body": None,
+        "queryStringParameters": {"limit": "5"},
+    }
+    page = json.loads(list_function.handler(listing, None)["body"])
+    (item,) = page["items"]
+    one = listing | {"resource": "/reservations/{id}", "pathParameters": {"id": str(item["reservation_id"])}}
+    assert json.loads(list_function.handler(one, None)["body"]) == item
+    gone = one | {"httpMethod": "DELETE"}
+    assert delete.handler(gone, None)["statusCode"] == 204
+    assert delete.handler(gone, None)["statusCode"] == 404
+    # the same request, proved for moon: moon's table is empty whatever the headers say
+    moon = copy.deepcopy(listing)
+    moon["requestContext"]["authorizer"] = {"customer": "moon", "principalId": "moon"}
+    moon["headers"].pop("X-Customer")
+    assert json.loads(list_function.handler(moon, None)["body"])["items"] == []
+
+
+def test_without_authorizer_context_the_function_refuses(keys: dict[str, str]):
+    event = load("rest_post_reservations.json")
+    del event["requestContext"]["authorizer"]
+    result = add.handler(event, None)
+    assert result["statusCode"] == 401
+
+
+def test_unexpected_failure_is_500_json_without_trace(keys: dict[str, str], monkeypatch: pytest.MonkeyPatch):
+    def explode(*_: object, **__: object) -> None:
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(wiring.store(), "add", explode)
+    result = add.handler(load("rest_post_reservations.json"), None)
+    assert result["statusCode"] == 500
+    assert "disk on fire" not in result["body"]
+    assert json.loads(result["body"])["error"]["code"] == "internal_error"
+
+
+def authorizer_event(customer: str, key: str) -> dict[str, Any]:
+    text = (EVENTS / "rest_authorizer_request.json").read_text()
+    event: dict[str, Any] = json.loads(text.replace("CUSTOMER", customer).replace("API_KEY", key))
+    return event
+
+
+def test_authorizer_allows_owner_for_whole_stage(keys: dict[str, str]):
+    policy = authorizer.handler(authorizer_event(" STAR ", keys["star"]), None)
+    assert policy["principalId"] == "star"
+    assert policy["context"] == {"customer": "star"}
+    statement = policy["policyDocument"]["Statement"][0]
+    assert statement["Effect"] == "Allow"
+    assert statement["Resource"] == "arn:aws:execute-api:us-east-1:123456789012:abc123defg/prod/*/*"
+
+
+def test_authorizer_denies_other_customer_and_rejects_unknown_key(
+    keys: dict[str, str], capsys: pytest.CaptureFixture[str]
+):
+    denied = authorizer.handler(authorizer_event("moon", keys["star"]), None)
+    assert denied["policyDocument"]["Statement"][0]["Effect"] == "Deny"
+    assert "customer" not in denied["context"]
+    with pytest.raises(Exception, match=r"^Unauthorized$"):
+        authorizer.handler(authorizer_event("star", "rsv_forged"), None)
+    logs = capsys.readouterr()
+    assert keys["star"] not in logs.out + logs.err
+    assert "rsv_forged" not in logs.out + logs.err
+
+
+def test_gateway_events_match_api_gateways_model(keys: dict[str, str]):
+    request = events.HttpRequest(
+        method="POST",
+        path="/reservations",
+        headers=[("X-Customer", "star"), ("Accept", "a"), ("Accept", "b")],
+        query=[("limit", "1"), ("limit", "2")],
+        body=b"\xff\x00binary",
+        request_id="r-1",
+    )
+    event = events.proxy_event(request, "/reservations", {}, {"customer": "star"})
+    model = APIGatewayProxyEventModel.model_validate(event)
+    assert model.multiValueHeaders["Accept"] == ["a", "b"]
+    assert event["queryStringParameters"] == {"limit": "2"}
+    assert event["isBase64Encoded"] is True
+    auth = events.authorizer_event(request, "/reservations", {})
+    assert auth["type"] == "REQUEST"
+    assert auth["methodArn"].endswith("/POST/reservations")
+
+
+def test_registry_is_the_only_source_of_truth_for_keys(keys: dict[str, str]):
+    registry: Registry = wiring.registry()
+    assert all(keys[name] not in repr(registry.list_keys(name)) for name in keys)

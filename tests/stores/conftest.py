@@ -1,0 +1,45 @@
+"""The ``store`` fixture: every real store, so one contract suite proves them all."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from reservations.settings import Settings
+from reservations.stores import Registry, Store, open_registry, open_store
+from tests.conftest import STORE_KINDS
+
+
+def make_settings(kind: str, tmp_path: Path, request: pytest.FixtureRequest) -> Settings:
+    if kind == "dynamodb":
+        endpoint = request.getfixturevalue("moto_endpoint")
+        return Settings(store="dynamodb", dynamodb_endpoint=endpoint, table_prefix="test-")
+    return Settings(store="sqlite", data_dir=tmp_path / "data")
+
+
+@pytest.fixture(params=STORE_KINDS)
+def settings(request: pytest.FixtureRequest, tmp_path: Path) -> Settings:
+    return make_settings(request.param, tmp_path, request)
+
+
+@pytest.fixture
+def store(settings: Settings) -> Iterator[Store]:
+    opened = open_store(settings)
+    try:
+        yield opened
+    finally:
+        opened.close()
+
+
+@pytest.fixture
+def registry(settings: Settings) -> Iterator[Registry]:
+    opened = open_registry(settings)
+    ensure = getattr(opened, "ensure_table", None)
+    if ensure is not None:
+        ensure()
+    try:
+        yield opened
+    finally:
+        opened.close()
