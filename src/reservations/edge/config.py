@@ -14,12 +14,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from reservations.tenants import CUSTOMER_NAME_RE
+
 DEFAULT_CA_BUNDLE = Path("/etc/ssl/certs/ca-certificates.crt")
 # Route 53 Resolver's link-local address: reachable from every pod of an EKS cluster in a VPC.
 AWS_VPC_RESOLVER = "169.254.169.253"
 
 _HOST_LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
-_CUSTOMER = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$")
 _RATE = re.compile(r"^[1-9][0-9]{0,6}r/[sm]$")
 _WORKERS = re.compile(r"^(auto|[1-9][0-9]?)$")
 _USER = re.compile(r"^[a-z_][a-z0-9_-]{0,31}$")
@@ -141,9 +142,9 @@ def parse_tenants(raw: object, source: str) -> dict[str, str]:
         name = str(host).strip().lower().removesuffix(".")
         if not _valid_hostname(name) or "." not in name:
             raise EdgeConfigError(f"{source}: {host!r} is not a fully qualified host name")
-        if not isinstance(customer, str) or not _CUSTOMER.match(customer):
+        if not isinstance(customer, str) or not CUSTOMER_NAME_RE.match(customer):
             raise EdgeConfigError(
-                f"{source}: the customer of {host!r} must be a name of letters, digits, '.', '_' or '-'"
+                f"{source}: the customer of {host!r} must be a customer name (2-40 of a-z, 0-9 and '-')"
             )
         if name in tenants:
             raise EdgeConfigError(f"{source}: {host!r} is listed twice")
