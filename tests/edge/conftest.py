@@ -201,18 +201,26 @@ class Gateway:
     keys: dict[str, str]
 
 
-def create_customer(base: Path, data_dir: Path, name: str) -> str:
-    done = subprocess.run(
-        [*RESERVATIONS, "tenants", "create", name, "--json", "--data-dir", str(data_dir)],
-        capture_output=True,
-        env=cli_env(base),
-        timeout=60,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr.decode(errors="replace")
-    created = json.loads(done.stdout)
-    assert created["customer"] == name
-    return str(created["api_key"])
+def create_customers(base: Path, data_dir: Path, names: tuple[str, ...]) -> dict[str, str]:
+    """``reservations tenants create NAME --json`` for each name, run side by side; name -> API key."""
+    command = [*RESERVATIONS, "tenants", "create"]
+    processes = {
+        name: subprocess.Popen(
+            [*command, name, "--json", "--data-dir", str(data_dir)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            env=cli_env(base),
+        )
+        for name in names
+    }
+    keys = {}
+    for name, process in processes.items():
+        stdout, stderr = process.communicate(timeout=60)
+        assert process.returncode == 0, stderr.decode(errors="replace")
+        created = json.loads(stdout)
+        assert created["customer"] == name
+        keys[name] = str(created["api_key"])
+    return keys
 
 
 @contextmanager
@@ -237,8 +245,7 @@ def running_gateway(base: Path, customers: tuple[str, ...] = ("star", "moon")) -
     gateway = Gateway(f"http://127.0.0.1:{port}", data_dir, process, {})
     try:
         wait_until_healthy(gateway.url, process, output, timeout_s=30)
-        for name in customers:
-            gateway.keys[name] = create_customer(base, data_dir, name)
+        gateway.keys.update(create_customers(base, data_dir, customers))
         yield gateway
     finally:
         stop(process)

@@ -162,3 +162,20 @@ def test_burst_beyond_the_limit_is_429_json(recording_upstream: RecordingUpstrea
         assert client.get(f"{edge.url}/").status_code == 200
         assert all(status == 429 for status in statuses[4:])
         assert json.loads(limited.text)["error"]["message"]
+
+
+def test_page_config_points_at_this_origins_api(echo_edge: Edge) -> None:
+    """The page (web/) reads its API address from config.json; behind nginx that is /api here."""
+    response = httpx.get(f"{echo_edge.url}/config.json")
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("application/json")
+    assert response.json() == {"api_base_url": f"{echo_edge.url}/api"}
+    on_star = httpx.get(f"{echo_edge.url}/config.json", headers={"Host": STAR_HOST})
+    assert on_star.json() == {"api_base_url": f"http://{STAR_HOST}/api"}
+    # A Host that is not a plain name is not echoed into the JSON (no injection into the page's config).
+    for odd_host in ('x"y', "a{b}"):
+        odd = httpx.get(f"{echo_edge.url}/config.json", headers={"Host": odd_host})
+        assert odd.json() == {"api_base_url": "http:///api"}, odd_host
+    assert_json_error(
+        httpx.get(f"{echo_edge.url}/config.json", headers={"Host": "a/b"}), 400, "validation_error"
+    )

@@ -46,6 +46,12 @@ Resolver = Annotated[
 ]
 CaBundle = Annotated[Path, typer.Option(help="CA bundle the upstream's TLS certificate is checked against.")]
 Workers = Annotated[str, typer.Option(help="nginx worker processes: a number or 'auto'.")]
+PublicScheme = Annotated[
+    str | None,
+    typer.Option(
+        help="Scheme browsers use (https behind a TLS-terminating load balancer) [default: as received]."
+    ),
+]
 
 
 def _fail(message: str, status: int) -> NoReturn:
@@ -69,6 +75,7 @@ def _options(
     ca_bundle: Path,
     workers: str,
     user: str | None,
+    public_scheme: str | None,
 ) -> EdgeOptions:
     from reservations.edge.config import EdgeConfigError, EdgeOptions, load_tenants, parse_upstream
     from reservations.edge.paths import default_web_dir
@@ -90,6 +97,7 @@ def _options(
             ca_bundle=str(ca_bundle),
             workers=workers,
             user=user,
+            public_scheme=public_scheme,
         )
     except EdgeConfigError as exc:
         _fail(str(exc), ExitStatus.USAGE)
@@ -113,6 +121,7 @@ def render(
     resolver: Resolver = None,
     ca_bundle: CaBundle = Path("/etc/ssl/certs/ca-certificates.crt"),
     workers: Workers = "auto",
+    public_scheme: PublicScheme = None,
     user: Annotated[str | None, typer.Option(help="Worker user, only if nginx starts as root.")] = None,
 ) -> None:
     """Render nginx.conf (+ tenants.map) for a local gateway or for API Gateway."""
@@ -136,6 +145,7 @@ def render(
         ca_bundle=ca_bundle,
         workers=workers,
         user=user,
+        public_scheme=public_scheme,
     )
     try:
         conf = write(render_files(options), out)
@@ -165,6 +175,7 @@ def run(
     resolver: Resolver = None,
     ca_bundle: CaBundle = Path("/etc/ssl/certs/ca-certificates.crt"),
     workers: Workers = "auto",
+    public_scheme: PublicScheme = None,
     nginx: Annotated[
         str | None,
         typer.Option(envvar="RESERVATIONS_NGINX", help="nginx binary [default: PATH, /usr/sbin/nginx]."),
@@ -207,6 +218,7 @@ def run(
             ca_bundle=ca_bundle,
             workers=workers,
             user=user,
+            public_scheme=public_scheme,
         )
         if not Path(options.web_dir).is_dir():
             typer.echo(

@@ -192,6 +192,8 @@ class EdgeOptions:
     ca_bundle: str = str(DEFAULT_CA_BUNDLE)
     workers: str = "auto"
     user: str | None = None  # only when nginx starts as root (workers would otherwise be "nobody")
+    # The scheme browsers use, when a load balancer in front terminates TLS; None: as nginx received it.
+    public_scheme: str | None = None
 
     def __post_init__(self) -> None:
         if not 1 <= self.port <= 65535:
@@ -212,6 +214,8 @@ class EdgeOptions:
             )
         if not _WORKERS.match(self.workers):
             raise EdgeConfigError(f"--workers {self.workers!r} must be 'auto' or a small number")
+        if self.public_scheme not in (None, "http", "https"):
+            raise EdgeConfigError(f"--public-scheme {self.public_scheme!r} must be http or https")
         if self.user is not None and not _USER.match(self.user):
             raise EdgeConfigError(f"--user {self.user!r} is not a user name")
         check_path("--web-dir", self.web_dir)

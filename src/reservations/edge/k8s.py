@@ -84,6 +84,7 @@ def pod_options(params: K8sParams) -> EdgeOptions:
         burst=params.burst,
         resolver=AWS_VPC_RESOLVER,
         workers=POD_WORKERS,
+        public_scheme="https",  # the NLB terminates TLS
     )
 
 

@@ -117,6 +117,7 @@ def render_conf(options: EdgeOptions, *, target: str | None = None) -> str:
             "upstream_base_path": up.base_path,
             "proxy_pass": proxy_pass,
             "web_dir": options.web_dir,
+            "public_scheme": options.public_scheme or "$scheme",
             "error_locations": _error_locations(options.rate),
         },
     )
