@@ -61,9 +61,9 @@ def wait_until_healthy(
     )
 
 
-def stop(process: subprocess.Popen[bytes], timeout_s: float = 15) -> int:
+def stop(process: subprocess.Popen[bytes], timeout_s: float = 15, sig: int = signal.SIGTERM) -> int:
     if process.poll() is None:
-        process.send_signal(signal.SIGTERM)
+        process.send_signal(sig)
         try:
             process.wait(timeout=timeout_s)
         except subprocess.TimeoutExpired:
@@ -92,9 +92,13 @@ class Edge:
 
 @contextmanager
 def running_edge(
-    upstream: str, base: Path, *args: str, tenants: dict[str, str] | None = None
+    upstream: str,
+    base: Path,
+    *args: str,
+    tenants: dict[str, str] | None = None,
+    stop_signal: int = signal.SIGTERM,
 ) -> Iterator[Edge]:
-    """``reservations edge run`` in front of ``upstream``; stopped with SIGTERM, which must exit 0."""
+    """``reservations edge run`` in front of ``upstream``; stopped with ``stop_signal``, which must exit 0."""
     base.mkdir(parents=True, exist_ok=True)
     web = base / "web"
     web.mkdir(exist_ok=True)
@@ -116,8 +120,10 @@ def running_edge(
         wait_until_healthy(edge.url, process, output)
         yield edge
     finally:
-        status = stop(process)
-    assert status == 0, f"edge run exited {status} on SIGTERM:\n{output.read_text(errors='replace')}"
+        status = stop(process, sig=stop_signal)
+    assert status == 0, (
+        f"edge run exited {status} on signal {stop_signal}:\n{output.read_text(errors='replace')}"
+    )
     assert not (state / "nginx.pid").exists() or not (state / "nginx.pid").read_text().strip()
 
 

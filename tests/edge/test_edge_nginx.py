@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import signal
 from pathlib import Path
 
 import httpx
@@ -148,10 +149,11 @@ def test_access_log_is_json_without_api_keys(echo_edge: Edge) -> None:
 
 
 def test_burst_beyond_the_limit_is_429_json(recording_upstream: RecordingUpstream, tmp_path: Path) -> None:
-    with (
-        running_edge(recording_upstream.url, tmp_path, "--rate", "1r/m", "--burst", "3") as edge,
-        httpx.Client() as client,
-    ):
+    # Also the Ctrl-C path: this edge is stopped with SIGINT, which must end it cleanly too.
+    limited_edge = running_edge(
+        recording_upstream.url, tmp_path, "--rate", "1r/m", "--burst", "3", stop_signal=signal.SIGINT
+    )
+    with limited_edge as edge, httpx.Client() as client:
         statuses = [client.get(f"{edge.url}/api/reservations").status_code for _ in range(6)]
         assert statuses[:4] == [200] * 4
         limited = client.get(f"{edge.url}/api/reservations")

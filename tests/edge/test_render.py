@@ -208,3 +208,73 @@ def test_run_without_nginx_says_how_to_install(tmp_path: Path, monkeypatch: pyte
     monkeypatch.setenv("RESERVATIONS_NGINX", str(tmp_path / "still-none"))
     _one_line_error(runner.invoke(app, args), 2, "apt-get install nginx")
     assert not (tmp_path / "s").exists()
+
+
+def test_run_finds_no_nginx_anywhere(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Neither on PATH nor at Debian's path: the same one line, exit 2."""
+    from reservations.edge import runner
+
+    monkeypatch.setenv("PATH", str(tmp_path))
+    monkeypatch.delenv("RESERVATIONS_NGINX", raising=False)
+    monkeypatch.setattr(runner, "_DEBIAN_NGINX", tmp_path / "sbin" / "nginx")
+    result = CliRunner().invoke(app, ["edge", "run", "--upstream", "http://127.0.0.1:8080"])
+    _one_line_error(result, 2, "apt-get install nginx")
+
+
+@pytest.mark.nginx
+def test_nginx_runs_unprivileged(tmp_path: Path) -> None:
+    """The AWS-shaped config starts as a non-root user that owns nothing but its state directory."""
+    import dataclasses
+    import os
+    import shutil
+    import subprocess
+    import tempfile
+    import time
+
+    import httpx
+
+    from tests.conftest import free_port
+
+    # Somewhere an unprivileged user can reach (pytest's tmp_path is private to root).
+    base = Path(tempfile.mkdtemp(prefix="edge-unprivileged-"))
+    try:
+        base.chmod(0o755)
+        (base / "web").mkdir()
+        (base / "web" / "index.html").write_text("<p>hi</p>")
+        state = base / "state"
+        state.mkdir()
+        port = free_port()
+        opts = options(base, API_GATEWAY, port=port, web_dir=str(base / "web"), state_dir=str(state))
+        opts = dataclasses.replace(opts, log_dir=str(state), public_scheme="https")
+        for name, text in render(opts).items():
+            (base / name).write_text(text)
+        for path in [base, *base.rglob("*")]:
+            path.chmod(0o755 if path.is_dir() else 0o644)
+        command = [str(find_nginx()), "-p", f"{state}/", "-c", str(base / "nginx.conf")]
+        if os.geteuid() == 0:
+            shutil.chown(state, user="nobody")
+            command = ["runuser", "-u", "nobody", "--", *command]
+        process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        try:
+            health: httpx.Response | None = None
+            deadline = time.monotonic() + 10
+            while time.monotonic() < deadline and process.poll() is None:
+                try:
+                    health = httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1)
+                    break
+                except httpx.TransportError:
+                    time.sleep(0.05)
+            assert process.poll() is None, process.stdout.read() if process.stdout else ""
+            assert health is not None
+            assert health.status_code == 200
+            assert httpx.get(f"http://127.0.0.1:{port}/").text == "<p>hi</p>"
+            assert httpx.get(f"http://127.0.0.1:{port}/config.json").json() == {
+                "api_base_url": f"https://127.0.0.1:{port}/api"
+            }
+            owner = (state / "nginx.pid").stat().st_uid
+            assert owner != 0 or os.geteuid() != 0
+        finally:
+            process.terminate()
+            process.wait(timeout=15)
+    finally:
+        shutil.rmtree(base, ignore_errors=True)
