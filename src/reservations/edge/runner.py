@@ -14,6 +14,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType
@@ -64,13 +65,21 @@ def check_config(nginx: Path, prefix: Path, conf: Path) -> CheckResult:
     return CheckResult(done.returncode == 0, (done.stderr + done.stdout).strip())
 
 
-def _die_with_parent() -> None:
-    """Runs in the child before exec: SIGTERM to nginx's master if the runner disappears."""
-    if sys.platform.startswith("linux"):
-        import ctypes
+def die_with_parent_hook() -> Callable[[], None] | None:
+    """A ``preexec_fn`` asking the kernel to SIGTERM nginx's master if the runner disappears (Linux).
 
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
+    libc is loaded here, in the parent, so the child runs no import between fork and exec.
+    """
+    if not sys.platform.startswith("linux"):
+        return None
+    import ctypes
+
+    prctl = ctypes.CDLL(None, use_errno=True).prctl
+
+    def hook() -> None:
+        prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
+
+    return hook
 
 
 def run_foreground(nginx: Path, prefix: Path, conf: Path) -> int:
@@ -78,7 +87,7 @@ def run_foreground(nginx: Path, prefix: Path, conf: Path) -> int:
     process = subprocess.Popen(
         [str(nginx), "-p", f"{prefix}/", "-c", str(conf)],
         stdin=subprocess.DEVNULL,
-        preexec_fn=_die_with_parent,  # the CLI process has no other threads
+        preexec_fn=die_with_parent_hook(),  # the CLI process has no other threads
     )
     stopping = False
 
