@@ -43,12 +43,13 @@ def _fake_aws_credentials(monkeypatch: pytest.MonkeyPatch) -> None:
 def moto_server() -> Iterator[str]:
     """moto's server on a free loopback port, one per test process; yields its endpoint URL.
 
-    Real HTTP, so botocore's wire format (serialisation, retries, errors) is exercised.
+    Real HTTP, so botocore's wire format (serialisation, retries, errors) is exercised.  Requests are
+    served one at a time: moto's transactions are not atomic under concurrency (see serial_moto).
     """
-    from moto.server import ThreadedMotoServer
+    from tests.serial_moto import SerialMotoServer
 
     port = free_port()
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server = SerialMotoServer(ip_address="127.0.0.1", port=port)
     server.start()
     try:
         yield f"http://127.0.0.1:{port}"

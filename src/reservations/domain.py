@@ -105,7 +105,8 @@ def now_utc() -> datetime:
 
 def format_timestamp(moment: datetime) -> str:
     """UTC, whole seconds, ``Z``: the one timestamp format of the API and the stores."""
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    # isoformat is several times cheaper than strftime, which consults the locale and time zone.
+    return moment.astimezone(UTC).replace(tzinfo=None).isoformat(timespec="seconds") + "Z"
 
 
 def parse_timestamp(text: str) -> datetime:

@@ -206,6 +206,15 @@ class Gateway:
         }
 
 
+def create_app() -> Gateway:
+    """The app factory each server process calls; configured by the environment ``serve`` sets."""
+    import os
+
+    origins = [o for o in os.environ.get("RESERVATIONS_CORS_ORIGINS", "").split(",") if o]
+    web_dir = os.environ.get("RESERVATIONS_WEB_DIR")
+    return Gateway(cors_origins=origins, web_dir=Path(web_dir) if web_dir else None)
+
+
 def _error_result(status: int, code: str, message: str, request_id: str) -> dict[str, Any]:
     return {
         "statusCode": status,

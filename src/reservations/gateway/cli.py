@@ -50,6 +50,9 @@ def serve(
         typer.Option("--cors-origin", help="An origin allowed to call the API from a browser."),
     ] = None,
     web_dir: Annotated[Path | None, typer.Option("--web-dir", help="Static web page to serve at /.")] = None,
+    workers: Annotated[
+        int, typer.Option(min=1, max=64, help="Server processes, each running the handlers.")
+    ] = 1,
     log_level: Annotated[
         str, typer.Option(help="Server log level (function logs: POWERTOOLS_LOG_LEVEL).")
     ] = "warning",
@@ -86,7 +89,7 @@ def serve(
     if created is not None:
         _announce_demo(url, created.customer.name, created.api_key)
     typer.echo("Press Ctrl-C to stop.", err=True)
-    server.run(settings, sock, cors_origins=origins, web_dir=web, log_level=log_level)
+    server.run(settings, sock, cors_origins=origins, web_dir=web, workers=workers, log_level=log_level)
 
 
 def _announce_demo(url: str, customer: str, api_key: str) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import signal
 import socket
 import sys
@@ -52,27 +53,38 @@ def run(
     *,
     cors_origins: list[str],
     web_dir: Path | None,
+    workers: int = 1,
     log_level: str = "warning",
 ) -> None:
+    """Serves until SIGTERM/SIGINT, letting in-flight requests finish.
+
+    Each worker process builds the app from the environment (``create_app``), so several workers
+    can share the socket; SQLite in WAL mode takes writers from several processes safely.
+    """
     import uvicorn
+    from uvicorn.supervisors import Multiprocess
 
-    from reservations.gateway.app import Gateway
-
-    app = Gateway(cors_origins=cors_origins, web_dir=web_dir)
+    os.environ.update(settings.to_env())
+    os.environ["RESERVATIONS_CORS_ORIGINS"] = ",".join(cors_origins)
+    os.environ["RESERVATIONS_WEB_DIR"] = str(web_dir) if web_dir else ""
     config = uvicorn.Config(
-        app,
+        "reservations.gateway.app:create_app",
+        factory=True,
+        workers=workers,
         lifespan="off",
         access_log=False,
         log_level=log_level,
         timeout_graceful_shutdown=10,
         server_header=False,
     )
-    server = uvicorn.Server(config)
     # uvicorn finishes in-flight requests on SIGTERM/SIGINT, then re-raises the signal; a handler of
     # ours absorbs that re-raise so a requested stop exits 0 instead of "killed by signal".
     stopped: list[int] = []
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda received, _frame: stopped.append(received))
-    server.run(sockets=[sock])
+    if workers > 1:
+        Multiprocess(config, sockets=[sock]).run()
+    else:
+        uvicorn.Server(config).run(sockets=[sock])
     wiring.store().close()
     sys.stdout.flush()

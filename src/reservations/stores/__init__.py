@@ -106,7 +106,7 @@ def open_store(settings: Settings) -> Store:
     if settings.store == "dynamodb":
         from reservations.stores.dynamodb import DynamoDBStore
 
-        return DynamoDBStore.from_settings(settings)  # type: ignore[no-any-return]
+        return DynamoDBStore.from_settings(settings)
     from reservations.stores.sqlite import SqliteStore
 
     return SqliteStore(settings.data_dir)
@@ -116,7 +116,7 @@ def open_registry(settings: Settings) -> Registry:
     if settings.store == "dynamodb":
         from reservations.stores.dynamodb import DynamoDBRegistry
 
-        return DynamoDBRegistry.from_settings(settings)  # type: ignore[no-any-return]
+        return DynamoDBRegistry.from_settings(settings)
     from reservations.stores.sqlite import SqliteRegistry
 
     return SqliteRegistry(settings.data_dir)

@@ -168,6 +168,21 @@ class SqliteStore:
     def __init__(self, data_dir: Path) -> None:
         self._dir = Path(data_dir) / "tables"
         self._connections = _Connections()
+        self._write_locks: dict[str, threading.Lock] = {}
+        self._locks_lock = threading.Lock()
+
+    def _writer(self, table: str) -> threading.Lock:
+        """Serialises this process's writers per table before SQLite's lock.
+
+        SQLite's busy handler polls with sleeps of up to 100 ms; with many threads waiting on one
+        file that turned a 200-way race into seconds.  A Python lock hands over at once; the
+        SQLite lock still arbitrates between processes.
+        """
+        lock = self._write_locks.get(table)
+        if lock is None:
+            with self._locks_lock:
+                lock = self._write_locks.setdefault(table, threading.Lock())
+        return lock
 
     def _path(self, table: str) -> Path:
         if not _SAFE_TABLE.match(table):
@@ -201,7 +216,7 @@ class SqliteStore:
         idempotency: IdempotencyClaim | None = None,
     ) -> AddResult:
         conn = self._conn(table)
-        with _transaction(conn):
+        with self._writer(table), _transaction(conn):
             if idempotency is not None:
                 row = conn.execute(
                     "SELECT fingerprint, snapshot, expires_at FROM idempotency WHERE key_hash = ?",
@@ -269,7 +284,7 @@ class SqliteStore:
 
     def delete(self, table: str, reservation_id: int) -> Reservation:
         conn = self._conn(table)
-        with _transaction(conn):
+        with self._writer(table), _transaction(conn):
             row = conn.execute(
                 f"SELECT {_COLUMNS} FROM reservations WHERE reservation_id = ?", (reservation_id,)
             ).fetchone()
@@ -323,9 +338,12 @@ class SqliteRegistry:
     def __init__(self, data_dir: Path) -> None:
         self._path = Path(data_dir) / "registry.sqlite3"
         self._connections = _Connections()
+        self._made_dir = False
 
     def _conn(self) -> sqlite3.Connection:
-        self._path.parent.mkdir(parents=True, exist_ok=True)
+        if not self._made_dir:
+            self._path.parent.mkdir(parents=True, exist_ok=True)
+            self._made_dir = True
         return self._connections.get(self._path, _REGISTRY_SCHEMA)
 
     def ensure_table(self) -> None:

@@ -1,0 +1,213 @@
+"""Benchmark 2 of the core issue: the local gateway's throughput and latency (wrk), next to the
+service called in-process and next to Chalice's local API Gateway emulation serving the same page.
+
+    python -m bench.gateway [--seconds 6]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import subprocess
+import tempfile
+import time
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from bench.common import median, table, write
+from bench.servers import create_customer, start_chalice_peer, start_gateway, stop
+from reservations.domain import ListQuery, NewReservation, today_utc
+from reservations.service import ReservationService
+from reservations.settings import Settings
+from reservations.stores import open_store
+
+WRK_DIR = Path(__file__).resolve().parent / "wrk"
+
+
+def wrk(
+    url: str,
+    script: str,
+    connections: int,
+    seconds: float,
+    headers: dict[str, str],
+    env: dict[str, str] | None = None,
+) -> dict[str, Any]:
+    threads = 1 if connections == 1 else 2
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as combined:
+        combined.write((WRK_DIR / script).read_text() + "\n" + (WRK_DIR / "report.lua").read_text())
+    command = [
+        "wrk",
+        f"-t{threads}",
+        f"-c{connections}",
+        f"-d{max(1, round(seconds))}s",
+        "-s",
+        combined.name,
+        "--timeout",
+        "10s",
+    ]
+    for name, value in headers.items():
+        command += ["-H", f"{name}: {value}"]
+    import os
+
+    result = subprocess.run(
+        [*command, url],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, "WRK_THREADS": str(threads), **(env or {})},
+    )
+    line = next(x for x in result.stdout.splitlines() if x.startswith("WRK_JSON "))
+    data: dict[str, Any] = json.loads(line.removeprefix("WRK_JSON "))
+    data["rps"] = data["requests"] / (data["duration_us"] / 1e6)
+    return data
+
+
+def in_process(settings: Settings, customer: str, count: int = 300) -> dict[str, float]:
+    """The same operations on the service directly: the floor the HTTP layers add to."""
+    store = open_store(settings)
+    service = ReservationService(store, settings.table_for)
+    day = today_utc() + timedelta(days=500)
+    timings: dict[str, list[float]] = {"add": [], "list": [], "delete": []}
+    ids = []
+    for i in range(count):
+        started = time.perf_counter()
+        ids.append(
+            service.add(customer, NewReservation("In Process", i + 1, 1, day)).reservation.reservation_id
+        )
+        timings["add"].append(time.perf_counter() - started)
+    for _ in range(count):
+        started = time.perf_counter()
+        service.list(customer, ListQuery(limit=50))
+        timings["list"].append(time.perf_counter() - started)
+    for reservation_id in ids:
+        started = time.perf_counter()
+        service.delete(customer, reservation_id)
+        timings["delete"].append(time.perf_counter() - started)
+    store.close()
+    return {op: 1 / median(values) for op, values in timings.items()}
+
+
+def main(argv: list[str] | None = None) -> dict[str, Any]:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--seconds", type=int, default=6)
+    parser.add_argument(
+        "--workers", type=int, default=2, help="gateway worker processes (this machine: 2 cores)"
+    )
+    args = parser.parse_args(argv)
+    if shutil.which("wrk") is None:
+        raise SystemExit("wrk is not installed: apt-get install wrk")
+    tmp = Path(tempfile.mkdtemp(prefix="bench-gateway-"))
+    settings = Settings(store="sqlite", data_dir=tmp / "data")
+    key = create_customer(settings, "bench")
+    headers = {"X-Customer": "bench", "X-Api-Key": key}
+    url, gateway = start_gateway(settings, tmp, "--workers", str(args.workers))
+    results: dict[str, Any] = {
+        "workers": args.workers,
+        "gateway": {},
+        "in_process_ops_per_s": {},
+        "chalice_local": {},
+    }
+    try:
+        with httpx.Client(base_url=url, headers=headers) as client:
+            for i in range(60):  # the page every list request reads
+                client.post(
+                    "/reservations",
+                    json={
+                        "guest_name": f"Seed {i}",
+                        "room_number": 900 + i,
+                        "nights": 2,
+                        "check_in": (today_utc() + timedelta(days=3)).isoformat(),
+                    },
+                )
+        for connections in (1, 16):
+            results["gateway"][f"list c={connections}"] = wrk(
+                f"{url}", "list.lua", connections, args.seconds, headers
+            )
+            first_id = _max_id(url, headers) + 1
+            results["gateway"][f"add c={connections}"] = wrk(
+                url, "add.lua", connections, args.seconds, headers
+            )
+            results["gateway"][f"delete c={connections}"] = wrk(
+                url,
+                "delete.lua",
+                connections,
+                max(1, args.seconds // 2),
+                headers,
+                env={"FIRST_ID": str(first_id)},
+            )
+    finally:
+        stop(gateway)
+    results["in_process_ops_per_s"] = in_process(settings, "bench")
+    peer_url, peer = start_chalice_peer(
+        settings.data_dir / "tables" / f"{settings.table_for('bench')}.sqlite3", tmp
+    )
+    try:
+        for connections in (1, 16):
+            results["chalice_local"][f"list c={connections}"] = wrk(
+                peer_url, "list.lua", connections, args.seconds, {}
+            )
+    finally:
+        stop(peer)
+    rows = []
+    for name, data in results["gateway"].items():
+        op = name.split()[0]
+        peer_data = results["chalice_local"].get(name)
+        rows.append(
+            [
+                name,
+                data["rps"],
+                data["p50_us"] / 1000,
+                data["p99_us"] / 1000,
+                data["non_2xx"],
+                results["in_process_ops_per_s"][op],
+                data["rps"] / results["in_process_ops_per_s"][op],
+                peer_data["rps"] if peer_data else "",
+                peer_data["p99_us"] / 1000 if peer_data else "",
+                f"{data['rps'] / peer_data['rps']:.2f}x" if peer_data else "",
+            ]
+        )
+    markdown = table(
+        f"Local gateway (SQLite store, {args.workers} worker(s), wrk, one run)",
+        [
+            "operation",
+            "req/s",
+            "p50 ms",
+            "p99 ms",
+            "non-2xx",
+            "in-process ops/s",
+            "gateway/in-process",
+            "chalice req/s",
+            "chalice p99 ms",
+            "ours/chalice",
+        ],
+        rows,
+    )
+    write("gateway", results, markdown)
+    shutil.rmtree(tmp, ignore_errors=True)
+    return results
+
+
+def _max_id(url: str, headers: dict[str, str]) -> int:
+    """The highest id so far: the add phase's reservations follow it (ids only increase)."""
+    items = httpx.get(f"{url}/reservations", headers=headers, params={"limit": 500}).json()["items"]
+    with httpx.Client(base_url=url, headers=headers) as client:
+        response = client.post(
+            "/reservations",
+            json={
+                "guest_name": "marker",
+                "room_number": 99999,
+                "nights": 1,
+                "check_in": (today_utc() + timedelta(days=700)).isoformat(),
+            },
+        )
+        marker = int(response.json()["reservation_id"])
+        client.delete(f"/reservations/{marker}")
+    return max([marker, *(int(r["reservation_id"]) for r in items)])
+
+
+if __name__ == "__main__":
+    main()

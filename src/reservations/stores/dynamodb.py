@@ -1,0 +1,339 @@
+"""The DynamoDB store: one table per customer, one low-level boto3 client per process.
+
+Every change is a single ``TransactWriteItems``: a reservation is written together with one
+item per room-night (``attribute_not_exists`` is the double-booking guard) and its idempotency
+record, and deleted together with them, so a failed or throttled request leaves nothing
+half-written.  The item layout is in ``dynamodb_items``.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from botocore.exceptions import ClientError
+
+from reservations.domain import (
+    MAX_RESERVATION_ID,
+    AddResult,
+    ConflictError,
+    Cursor,
+    IdempotencyMismatchError,
+    ListQuery,
+    NewReservation,
+    NotFoundError,
+    Page,
+    Reservation,
+)
+from reservations.stores import IdempotencyClaim
+from reservations.stores import dynamodb_items as items
+from reservations.stores.dynamodb_client import (
+    TableAdmin,
+    backoff,
+    busy,
+    cancellation_reasons,
+    make_client,
+    translated_errors,
+)
+from reservations.stores.dynamodb_registry import DynamoDBRegistry
+
+if TYPE_CHECKING:
+    from reservations.settings import Settings
+
+__all__ = ["DynamoDBRegistry", "DynamoDBStore"]
+
+# Our own retries of a transaction that DynamoDB cancelled for a reason that passes (another
+# transaction held an item); throttling and 5xx are retried by botocore's standard mode first.
+_TRANSACTION_ATTEMPTS = 4
+# A page reads at most this many items beyond the page itself, however selective the filters are
+# (a ``room`` filter is a FilterExpression): past it the page comes back short, with a cursor.
+_EXTRA_READ_BUDGET = 2000
+_FILTERED_BATCH = 1000
+
+Writes = list[dict[str, Any]]  # named here: inside the class ``list`` is the method
+Reasons = list[dict[str, Any]]
+
+
+class DynamoDBStore:
+    """Reservations in DynamoDB; ``table`` is the customer's table name (``Settings.table_for``)."""
+
+    def __init__(self, client: Any, *, owns_client: bool = False) -> None:
+        self._client = client
+        self._owns_client = owns_client
+        self._admin = TableAdmin(client)
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> DynamoDBStore:
+        return cls(make_client(settings), owns_client=True)
+
+    def close(self) -> None:
+        if self._owns_client:
+            self._client.close()
+
+    # ----------------------------------------------------------------------- tables
+
+    def create_table(self, table: str) -> None:
+        with translated_errors():
+            self._admin.create(table, ttl_attribute=items.TTL_ATTRIBUTE)
+
+    def drop_table(self, table: str) -> None:
+        with translated_errors():
+            self._admin.drop(table)
+
+    # ----------------------------------------------------------------------- reads
+
+    def get(self, table: str, reservation_id: int) -> Reservation | None:
+        with translated_errors():
+            response = self._client.get_item(
+                TableName=table, Key=items.id_key(reservation_id), ConsistentRead=True
+            )
+        item = response.get("Item")
+        return items.reservation_from_item(item) if item else None
+
+    def list(self, table: str, query: ListQuery) -> Page:
+        """One Query (rarely a few) on the list partition, from the cursor onwards.
+
+        ``from`` narrows the key range to stays that can reach it (check-in at most 30 nights
+        earlier) and ``to`` ends it; ``room`` and the exact ``from`` test are filters, read past
+        until the page is full, the partition ends or ``_EXTRA_READ_BUDGET`` items were read.  In
+        the last case the page is short (maybe empty) and ``next_cursor`` resumes after the last
+        item read, so a walk still visits every reservation exactly once.
+        """
+        condition, values = self._key_range(query)
+        if condition is None:
+            return Page([], None)
+        filters = []
+        if query.start is not None:
+            filters.append("check_out > :from")
+            values[":from"] = items.s(query.start.isoformat())
+        if query.room_number is not None:
+            filters.append("room_number = :room")
+            values[":room"] = items.n(query.room_number)
+        params: dict[str, Any] = {
+            "TableName": table,
+            "KeyConditionExpression": condition,
+            "ExpressionAttributeValues": values,
+            "ConsistentRead": True,  # a 201 is followed by a list that shows it
+            "Limit": min(_FILTERED_BATCH, max(100, 4 * (query.limit + 1))) if filters else query.limit + 1,
+        }
+        if filters:
+            params["FilterExpression"] = " AND ".join(filters)
+        found: list[Reservation] = []
+        budget = query.limit + 1 + _EXTRA_READ_BUDGET
+        while True:
+            with translated_errors():
+                response = self._client.query(**params)
+            found.extend(items.reservation_from_item(item) for item in response.get("Items", []))
+            budget -= int(response.get("ScannedCount", 0))
+            last = response.get("LastEvaluatedKey")
+            if len(found) > query.limit:
+                page = found[: query.limit]
+                return Page(page, Cursor.after(page[-1]).encode())
+            if not last:
+                return Page(found, None)
+            if budget <= 0:
+                return Page(found, items.cursor_of(last["sk"]["S"]).encode())
+            params["ExclusiveStartKey"] = last
+
+    @staticmethod
+    def _key_range(query: ListQuery) -> tuple[str | None, dict[str, Any]]:
+        values: dict[str, Any] = {":pk": items.s(items.LIST_PK)}
+        lows = []
+        if query.cursor is not None:
+            lows.append(items.after_cursor(query.cursor))
+        earliest = query.earliest_check_in()
+        if earliest is not None:
+            lows.append(earliest.isoformat())  # sorts before every key of that day
+        low = max(lows) if lows else None
+        # Keys of a check-in day all sort after the bare date, so ``to`` itself is excluded.
+        high = query.end.isoformat() if query.end is not None else None
+        if low is not None and high is not None:
+            if low > high:
+                return None, values
+            values.update({":lo": items.s(low), ":hi": items.s(high)})
+            return "pk = :pk AND sk BETWEEN :lo AND :hi", values
+        if low is not None:
+            values[":lo"] = items.s(low)
+            return "pk = :pk AND sk >= :lo", values
+        if high is not None:
+            values[":hi"] = items.s(high)
+            return "pk = :pk AND sk < :hi", values
+        return "pk = :pk", values
+
+    # ----------------------------------------------------------------------- writes
+
+    def add(
+        self,
+        table: str,
+        new: NewReservation,
+        *,
+        created_at: datetime,
+        idempotency: IdempotencyClaim | None = None,
+    ) -> AddResult:
+        created_at = created_at.replace(microsecond=0)
+        reservation = Reservation.from_new(self._next_id(table), new, created_at)
+        for attempt in range(_TRANSACTION_ATTEMPTS):
+            if attempt:
+                backoff(attempt)
+            try:
+                with translated_errors():
+                    self._client.transact_write_items(
+                        TransactItems=self._add_writes(table, reservation, idempotency),
+                        ClientRequestToken=uuid.uuid4().hex,  # botocore's retries cannot apply it twice
+                    )
+                return AddResult(reservation, replayed=False)
+            except ClientError as exc:
+                reasons = cancellation_reasons(exc)
+                outcome = self._explain_add_cancel(table, reservation, idempotency, reasons)
+                if isinstance(outcome, AddResult):
+                    return outcome
+                if outcome == "new_id":
+                    reservation = Reservation.from_new(self._next_id(table), new, created_at)
+        raise busy()
+
+    def _add_writes(
+        self, table: str, reservation: Reservation, idempotency: IdempotencyClaim | None
+    ) -> Writes:
+        """In this order: [idempotency record], the nights in date order, the list and by-id items."""
+        writes: Writes = []
+        if idempotency is not None:
+            record = items.idempotency_item(
+                idempotency.key, idempotency.fingerprint, idempotency.expires_at, reservation
+            )
+            writes.append(
+                _put(
+                    table,
+                    record,
+                    # DynamoDB's TTL deletes lazily (within days), so expired means absent here.
+                    # "Now" is the request's time, as everywhere in the add.
+                    "attribute_not_exists(pk) OR expires_at <= :now",
+                    {":now": items.n(int(reservation.created_at.timestamp()))},
+                )
+            )
+        for night in reservation.stay_nights():
+            writes.append(_put(table, items.night_item(reservation, night), "attribute_not_exists(pk)"))
+        attributes = items.reservation_attributes(reservation)
+        writes.append(_put(table, {**items.list_key(reservation), **attributes}, "attribute_not_exists(pk)"))
+        writes.append(
+            _put(
+                table, {**items.id_key(reservation.reservation_id), **attributes}, "attribute_not_exists(pk)"
+            )
+        )
+        return writes
+
+    def _explain_add_cancel(
+        self,
+        table: str,
+        reservation: Reservation,
+        idempotency: IdempotencyClaim | None,
+        reasons: Reasons,
+    ) -> AddResult | str:
+        """Turns a cancelled add into its answer, or says how to retry ("retry", "new_id")."""
+        codes = [reason.get("Code", "None") for reason in reasons]
+        offset = 0
+        if idempotency is not None:
+            offset = 1
+            if codes and codes[0] == "ConditionalCheckFailed":
+                record = reasons[0].get("Item") or self._read(
+                    table, items.idempotency_record_key(idempotency.key)
+                )
+                if record is None:
+                    return "retry"  # expired and swept in between: the key is free again
+                fingerprint, original, expires_at = items.idempotency_snapshot(record)
+                if expires_at <= reservation.created_at.timestamp():
+                    return "retry"
+                if fingerprint != idempotency.fingerprint:
+                    raise IdempotencyMismatchError(
+                        "this Idempotency-Key was already used with a different request",
+                        field="Idempotency-Key",
+                    )
+                return AddResult(original, replayed=True)
+        nights = reservation.stay_nights()
+        for index, night in enumerate(nights, start=offset):
+            if index < len(codes) and codes[index] == "ConditionalCheckFailed":
+                held = reasons[index].get("Item") or self._read(
+                    table, items.night_key(reservation.room_number, night)
+                )
+                holder = self.get(table, int(held["reservation_id"]["N"])) if held else None
+                if holder is None:
+                    return "retry"  # the holder was deleted meanwhile: the night may be free
+                raise ConflictError(reservation.room_number, night, holder)
+        if "ConditionalCheckFailed" in codes[offset + len(nights) :]:
+            return "new_id"  # the id is taken (a restored table's counter went back): take another
+        if "TransactionConflict" in codes:
+            return "retry"
+        raise RuntimeError(f"DynamoDB cancelled the add for reasons {codes}")
+
+    def delete(self, table: str, reservation_id: int) -> Reservation:
+        for attempt in range(_TRANSACTION_ATTEMPTS):
+            if attempt:
+                backoff(attempt)
+            reservation = self.get(table, reservation_id)
+            if reservation is None:
+                raise NotFoundError("no such reservation", field="reservation_id")
+            writes = [
+                _delete(table, items.id_key(reservation_id), "attribute_exists(pk)"),
+                _delete(table, items.list_key(reservation)),
+                *(
+                    _delete(table, items.night_key(reservation.room_number, night))
+                    for night in reservation.stay_nights()
+                ),
+            ]
+            try:
+                with translated_errors():
+                    self._client.transact_write_items(
+                        TransactItems=writes, ClientRequestToken=uuid.uuid4().hex
+                    )
+                return reservation
+            except ClientError as exc:
+                codes = [reason.get("Code") for reason in cancellation_reasons(exc)]
+                if codes and codes[0] == "ConditionalCheckFailed":
+                    raise NotFoundError("no such reservation", field="reservation_id") from None
+                if "TransactionConflict" not in codes:
+                    raise busy() from exc
+        raise busy()
+
+    # ----------------------------------------------------------------------- helpers
+
+    def _next_id(self, table: str) -> int:
+        """Ids come from an atomic counter: increasing, never reused; a failed add leaves a gap."""
+        with translated_errors():
+            response = self._client.update_item(
+                TableName=table,
+                Key=items.COUNTER_KEY,
+                UpdateExpression="ADD next_id :one",
+                ExpressionAttributeValues={":one": items.n(1)},
+                ReturnValues="UPDATED_NEW",
+            )
+        next_id = int(response["Attributes"]["next_id"]["N"])
+        if next_id > MAX_RESERVATION_ID:
+            raise RuntimeError("reservation ids are exhausted")
+        return next_id
+
+    def _read(self, table: str, key: items.Item) -> items.Item | None:
+        with translated_errors():
+            response = self._client.get_item(TableName=table, Key=key, ConsistentRead=True)
+        item: items.Item | None = response.get("Item")
+        return item
+
+
+def _put(
+    table: str, item: items.Item, condition: str, values: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    put: dict[str, Any] = {
+        "TableName": table,
+        "Item": item,
+        "ConditionExpression": condition,
+        "ReturnValuesOnConditionCheckFailure": "ALL_OLD",  # saves a read to name the holder
+    }
+    if values:
+        put["ExpressionAttributeValues"] = values
+    return {"Put": put}
+
+
+def _delete(table: str, key: items.Item, condition: str | None = None) -> dict[str, Any]:
+    delete: dict[str, Any] = {"TableName": table, "Key": key}
+    if condition:
+        delete["ConditionExpression"] = condition
+    return {"Delete": delete}

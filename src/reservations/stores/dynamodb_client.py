@@ -1,0 +1,150 @@
+"""What the DynamoDB store and registry share: the client, error translation, table administration."""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any
+
+from botocore.exceptions import ClientError, HTTPClientError
+from botocore.exceptions import ConnectionError as BotoConnectionError
+
+from reservations.domain import NotFoundError, UnavailableError
+
+if TYPE_CHECKING:
+    from reservations.settings import Settings
+
+# Errors that say "not now" rather than "no": DynamoDB's capacity and throttling answers and its
+# 5xx.  botocore's standard retry mode has already retried them (with backoff) when we see them.
+_TRANSIENT_CODES = frozenset(
+    {
+        "ThrottlingException",
+        "ProvisionedThroughputExceededException",
+        "RequestLimitExceeded",
+        "TransactionConflictException",
+        "TransactionInProgressException",
+        "LimitExceededException",
+        "InternalServerError",
+        "ServiceUnavailable",
+    }
+)
+# DynamoDB's per-item cancellation reasons meaning the same.
+TRANSIENT_REASONS = frozenset({"ThrottlingError", "ProvisionedThroughputExceeded", "RequestLimitExceeded"})
+
+KEY_SCHEMA = [{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}]
+ATTRIBUTES = [{"AttributeName": "pk", "AttributeType": "S"}, {"AttributeName": "sk", "AttributeType": "S"}]
+
+
+def make_client(settings: Settings) -> Any:
+    """The process's DynamoDB client: standard retries, short timeouts, endpoint overridable.
+
+    The low-level client, not the resource layer: it imports and starts faster (cold start).
+    """
+    import boto3
+    from botocore.config import Config
+
+    config = Config(retries={"mode": "standard", "max_attempts": 4}, connect_timeout=2, read_timeout=5)
+    return boto3.client(
+        "dynamodb", endpoint_url=settings.dynamodb_endpoint, region_name=settings.region, config=config
+    )
+
+
+def error_code(exc: ClientError) -> str:
+    return str(exc.response.get("Error", {}).get("Code", ""))
+
+
+def is_transient(exc: ClientError) -> bool:
+    status = int(exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0) or 0)
+    return error_code(exc) in _TRANSIENT_CODES or status >= 500
+
+
+def busy(message: str = "the reservation store is busy; nothing was changed") -> UnavailableError:
+    return UnavailableError(message, retry_after_s=1)
+
+
+@contextmanager
+def translated_errors(missing: str = "unknown customer table") -> Iterator[None]:
+    """Maps what boto3 raises (after its own retries) onto the domain's errors.
+
+    Anything else, e.g. a cancelled transaction, passes through for the caller to explain.
+    """
+    try:
+        yield
+    except ClientError as exc:
+        if error_code(exc) == "ResourceNotFoundException":
+            raise NotFoundError(missing) from exc
+        if is_transient(exc):
+            raise busy() from exc
+        raise
+    except (BotoConnectionError, HTTPClientError) as exc:
+        raise busy("the reservation store cannot be reached") from exc
+
+
+def cancellation_reasons(exc: ClientError) -> list[dict[str, Any]]:
+    """The per-item reasons of a cancelled transaction, in the order of its items.
+
+    Re-raises any other error; a cancellation for throttling becomes ``UnavailableError``.
+    """
+    if error_code(exc) != "TransactionCanceledException":
+        raise exc
+    reasons: list[dict[str, Any]] = exc.response.get("CancellationReasons") or []
+    if any(reason.get("Code") in TRANSIENT_REASONS for reason in reasons):
+        raise busy() from exc
+    return reasons
+
+
+def backoff(attempt: int) -> None:
+    """Jittered wait before retrying a transaction another one got in the way of."""
+    time.sleep(random.uniform(0.01, 0.05) * 2**attempt)
+
+
+class TableAdmin:
+    """Creates and deletes tables, waiting for them as AWS needs (moto answers at once)."""
+
+    def __init__(self, client: Any) -> None:
+        self._client = client
+
+    def create(self, table: str, *, ttl_attribute: str | None = None) -> None:
+        """Idempotent: an existing table is left as it is (TTL switched on if it was not)."""
+        try:
+            self._client.create_table(
+                TableName=table,
+                KeySchema=KEY_SCHEMA,
+                AttributeDefinitions=ATTRIBUTES,
+                BillingMode="PAY_PER_REQUEST",
+            )
+        except ClientError as exc:
+            if error_code(exc) != "ResourceInUseException":
+                raise
+        waiter = self._client.get_waiter("table_exists")
+        waiter.wait(TableName=table, WaiterConfig={"Delay": 1, "MaxAttempts": 120})
+        if ttl_attribute is None:
+            return
+        described = self._client.describe_time_to_live(TableName=table)
+        status = described.get("TimeToLiveDescription", {}).get("TimeToLiveStatus", "DISABLED")
+        if status in ("DISABLED", "DISABLING"):
+            self._client.update_time_to_live(
+                TableName=table, TimeToLiveSpecification={"Enabled": True, "AttributeName": ttl_attribute}
+            )
+
+    def drop(self, table: str) -> None:
+        """Idempotent: a missing table is fine; returns once the name can be created again."""
+        try:
+            self._client.delete_table(TableName=table)
+        except ClientError as exc:
+            if error_code(exc) != "ResourceNotFoundException":
+                raise
+            return
+        waiter = self._client.get_waiter("table_not_exists")
+        waiter.wait(TableName=table, WaiterConfig={"Delay": 1, "MaxAttempts": 120})
+
+    def exists(self, table: str) -> bool:
+        try:
+            self._client.describe_table(TableName=table)
+        except ClientError as exc:
+            if error_code(exc) == "ResourceNotFoundException":
+                return False
+            raise
+        return True

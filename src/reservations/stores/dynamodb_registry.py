@@ -1,0 +1,224 @@
+"""The customer registry in one DynamoDB table (``Settings.registry_table_name``).
+
+The authorizer asks one question per request, "whose key is this?": a single consistent GetItem on
+``KEY#<hash>``.  Keys are listed per customer under the customer's partition, so ``list_keys`` is one
+Query and key changes are single transactions.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import TYPE_CHECKING, Any
+
+from botocore.exceptions import ClientError
+
+from reservations.domain import NotFoundError, ValidationError
+from reservations.stores import CustomerRecord, KeyRecord
+from reservations.stores import dynamodb_items as items
+from reservations.stores.dynamodb_client import (
+    TableAdmin,
+    backoff,
+    busy,
+    cancellation_reasons,
+    make_client,
+    translated_errors,
+)
+
+if TYPE_CHECKING:
+    from reservations.settings import Settings
+
+_TRANSACTION_ATTEMPTS = 4
+_TRANSACTION_MAX_ITEMS = 100  # DynamoDB's limit per TransactWriteItems
+
+
+class DynamoDBRegistry:
+    def __init__(self, client: Any, table: str, *, owns_client: bool = False) -> None:
+        self._client = client
+        self._table = table
+        self._owns_client = owns_client
+        self._missing = f"the customer registry table {table} does not exist"
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> DynamoDBRegistry:
+        return cls(make_client(settings), settings.registry_table_name, owns_client=True)
+
+    def ensure_table(self) -> None:
+        """Creates the registry table if it is missing (local stacks; Terraform creates it in AWS)."""
+        with translated_errors(self._missing):
+            TableAdmin(self._client).create(self._table)
+
+    def close(self) -> None:
+        if self._owns_client:
+            self._client.close()
+
+    # ----------------------------------------------------------------------- reads
+
+    def get_customer(self, name: str) -> CustomerRecord | None:
+        item = self._get(items.customer_key(name))
+        return items.customer_from_item(item) if item else None
+
+    def list_customers(self) -> list[CustomerRecord]:
+        """A Scan: the registry is small and only the admin CLI lists it."""
+        found: list[CustomerRecord] = []
+        params: dict[str, Any] = {
+            "TableName": self._table,
+            "FilterExpression": "sk = :customer",
+            "ExpressionAttributeValues": {":customer": items.s("CUSTOMER")},
+            "ConsistentRead": True,
+        }
+        while True:
+            response = self._call("scan", **params)
+            if response is None:
+                return []
+            found.extend(items.customer_from_item(item) for item in response.get("Items", []))
+            if not response.get("LastEvaluatedKey"):
+                return sorted(found, key=lambda customer: customer.name)
+            params["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+
+    def list_keys(self, name: str) -> list[KeyRecord]:
+        found: list[KeyRecord] = []
+        params: dict[str, Any] = {
+            "TableName": self._table,
+            "KeyConditionExpression": "pk = :pk AND begins_with(sk, :key)",
+            "ExpressionAttributeValues": {":pk": items.s(f"CUSTOMER#{name}"), ":key": items.s("KEY#")},
+            "ConsistentRead": True,
+        }
+        while True:
+            response = self._call("query", **params)
+            if response is None:
+                return []
+            found.extend(items.key_from_item(item) for item in response.get("Items", []))
+            if not response.get("LastEvaluatedKey"):
+                return sorted(found, key=lambda key: (key.created_at, key.key_id))
+            params["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+
+    def owner_of_key(self, key_hash: str) -> str | None:
+        """Consistent, so a rotated key stops working and a new one works at once."""
+        item = self._get(items.owner_key(key_hash))
+        return item["customer"]["S"] if item else None
+
+    # ----------------------------------------------------------------------- writes
+
+    def create_customer(self, customer: CustomerRecord, key: KeyRecord) -> None:
+        """The customer and its first key appear together or not at all."""
+        attributes = items.key_attributes(key)
+        writes = [
+            _put(self._table, items.customer_item(customer), "attribute_not_exists(pk)"),
+            _put(self._table, {**items.owner_key(key.key_hash), **attributes}, "attribute_not_exists(pk)"),
+            _put(self._table, {**items.listed_key(customer.name, key.key_hash), **attributes}),
+        ]
+        try:
+            self._transact(writes)
+        except ClientError as exc:
+            codes = [reason.get("Code") for reason in cancellation_reasons(exc)]
+            if codes and codes[0] == "ConditionalCheckFailed":
+                raise ValidationError(f"customer {customer.name!r} already exists", field="name") from None
+            if len(codes) > 1 and codes[1] == "ConditionalCheckFailed":
+                raise ValidationError("this API key is already in use", field="api_key") from None
+            raise busy() from exc
+
+    def replace_keys(self, name: str, key: KeyRecord) -> None:
+        """One transaction, guarded by the customer's ``keys_version``: a key added concurrently
+        cannot survive a rotation unseen.  Holds up to 48 old keys (the transaction limit)."""
+        for attempt in range(_TRANSACTION_ATTEMPTS):
+            if attempt:
+                backoff(attempt)
+            customer = self._get(items.customer_key(name))
+            if customer is None:
+                raise NotFoundError(f"no customer named {name!r}", field="name")
+            version = int(customer.get("keys_version", items.n(0))["N"])
+            old = [k for k in self.list_keys(name) if k.key_hash != key.key_hash]
+            attributes = items.key_attributes(key)
+            writes: list[dict[str, Any]] = [
+                {
+                    "Update": {
+                        "TableName": self._table,
+                        "Key": items.customer_key(name),
+                        "UpdateExpression": "SET keys_version = :next",
+                        "ConditionExpression": "attribute_not_exists(keys_version) OR keys_version = :seen",
+                        "ExpressionAttributeValues": {
+                            ":seen": items.n(version),
+                            ":next": items.n(version + 1),
+                        },
+                    }
+                },
+                *(_delete(self._table, items.owner_key(k.key_hash)) for k in old),
+                *(_delete(self._table, items.listed_key(name, k.key_hash)) for k in old),
+                _put(self._table, {**items.owner_key(key.key_hash), **attributes}),
+                _put(self._table, {**items.listed_key(name, key.key_hash), **attributes}),
+            ]
+            if len(writes) > _TRANSACTION_MAX_ITEMS:
+                raise ValidationError(f"customer {name!r} has too many keys to replace at once", field="name")
+            try:
+                self._transact(writes)
+                return
+            except ClientError as exc:
+                codes = [reason.get("Code") for reason in cancellation_reasons(exc)]
+                retry = codes[:1] == ["ConditionalCheckFailed"] or "TransactionConflict" in codes
+                if not retry:
+                    raise busy() from exc
+        raise busy()
+
+    def delete_customer(self, name: str) -> None:
+        """Keys first, the customer last: an interrupted delete never leaves a key without owner."""
+        params: dict[str, Any] = {
+            "TableName": self._table,
+            "KeyConditionExpression": "pk = :pk",
+            "ExpressionAttributeValues": {":pk": items.s(f"CUSTOMER#{name}")},
+            "ConsistentRead": True,
+        }
+        owned: list[items.Item] = []
+        while True:
+            response = self._call("query", **params)
+            if response is None:
+                break
+            owned.extend(response.get("Items", []))
+            if not response.get("LastEvaluatedKey"):
+                break
+            params["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+        if not any(item["sk"]["S"] == "CUSTOMER" for item in owned):
+            raise NotFoundError(f"no customer named {name!r}", field="name")
+        writes = []
+        for item in owned:
+            sort_key = item["sk"]["S"]
+            if sort_key.startswith("KEY#"):
+                writes.append(_delete(self._table, items.owner_key(sort_key.removeprefix("KEY#"))))
+                writes.append(_delete(self._table, items.listed_key(name, sort_key.removeprefix("KEY#"))))
+        writes.append(_delete(self._table, items.customer_key(name)))
+        for start in range(0, len(writes), _TRANSACTION_MAX_ITEMS):
+            try:
+                self._transact(writes[start : start + _TRANSACTION_MAX_ITEMS])
+            except ClientError as exc:
+                cancellation_reasons(exc)
+                raise busy() from exc
+
+    # ----------------------------------------------------------------------- helpers
+
+    def _get(self, key: items.Item) -> items.Item | None:
+        response = self._call("get_item", TableName=self._table, Key=key, ConsistentRead=True)
+        item: items.Item | None = response.get("Item") if response else None
+        return item
+
+    def _call(self, operation: str, **params: Any) -> dict[str, Any] | None:
+        """A read; ``None`` when the registry table does not exist (then no customer does either)."""
+        try:
+            with translated_errors(self._missing):
+                response: dict[str, Any] = getattr(self._client, operation)(**params)
+        except NotFoundError:
+            return None
+        return response
+
+    def _transact(self, writes: list[dict[str, Any]]) -> None:
+        with translated_errors(self._missing):
+            self._client.transact_write_items(TransactItems=writes, ClientRequestToken=uuid.uuid4().hex)
+
+
+def _put(table: str, item: items.Item, condition: str | None = None) -> dict[str, Any]:
+    put: dict[str, Any] = {"TableName": table, "Item": item}
+    if condition:
+        put["ConditionExpression"] = condition
+    return {"Put": put}
+
+
+def _delete(table: str, key: items.Item) -> dict[str, Any]:
+    return {"Delete": {"TableName": table, "Key": key}}
