@@ -278,3 +278,18 @@ def test_nginx_runs_unprivileged(tmp_path: Path) -> None:
             process.wait(timeout=15)
     finally:
         shutil.rmtree(base, ignore_errors=True)
+
+
+@pytest.mark.nginx
+def test_run_on_a_busy_port_says_so_in_one_line(tmp_path: Path) -> None:
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        args = ["edge", "run", "--upstream", "http://127.0.0.1:8080", "--port", str(port)]
+        result = CliRunner().invoke(
+            app, [*args, "--state-dir", str(tmp_path / "s"), "--web-dir", str(tmp_path)]
+        )
+    _one_line_error(result, 2, f"cannot listen on 127.0.0.1:{port}")

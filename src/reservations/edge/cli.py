@@ -220,6 +220,11 @@ def run(
             user=user,
             public_scheme=public_scheme,
         )
+        busy = runner.port_free(options.bind, options.port)
+        if busy is not None:
+            _fail(
+                f"cannot listen on {options.bind}:{options.port}: {busy.strerror or busy}", ExitStatus.USAGE
+            )
         if not Path(options.web_dir).is_dir():
             typer.echo(
                 f"reservations edge: warning: no web page at {options.web_dir} (/ will answer 404)", err=True
@@ -231,6 +236,11 @@ def run(
             conf = write(render_files(options), state)
         except OSError as exc:
             _fail(f"cannot write the configuration into {state}: {exc.strerror or exc}", ExitStatus.ERROR)
+        busy = runner.port_free(options.bind, options.port)
+        if busy is not None:
+            _fail(
+                f"cannot listen on {options.bind}:{options.port}: {busy.strerror or busy}", ExitStatus.USAGE
+            )
         check = runner.check_config(binary, state, conf)
         if not check.ok:
             last = check.output.splitlines()[-1] if check.output else "no reason given"
