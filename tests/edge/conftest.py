@@ -257,8 +257,9 @@ def running_gateway(base: Path, customers: tuple[str, ...] = ("star", "moon")) -
         stop(process)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def gateway(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Gateway]:
+    """One gateway for the folder, customers star and moon; tests book distinct rooms."""
     with running_gateway(tmp_path_factory.mktemp("gateway")) as running:
         yield running
 
