@@ -113,6 +113,7 @@ def test_configmap_carries_the_rendered_config(docs: dict[str, dict[str, Any]]) 
     # The pod runs exactly the committed AWS example (itself checked against the template).
     assert data["nginx.conf"] == (REPO / "deploy" / "nginx" / "aws" / "nginx.conf").read_text()
     assert "star.hotels.example.com star;" in data["tenants.map"]
+    assert "Strict-Transport-Security" in data["nginx.conf"]  # browsers come in over the NLB's TLS
     assert json.loads(data["tenants.json"]) == json.loads(TENANTS.read_text())
     annotations = docs["Deployment"]["spec"]["template"]["metadata"]["annotations"]
     expected = hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()

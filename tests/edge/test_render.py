@@ -123,6 +123,9 @@ def test_tls_settings_only_for_https(tmp_path: Path) -> None:
     assert not re.search(r"TLSv1(\.1)?[ ;]", aws)
     assert "resolver 169.254.169.253" in aws
     assert "rewrite ^/api/(.*)$ /prod/$1 break;" in aws
+    assert "Strict-Transport-Security" not in aws  # nginx itself speaks plain http here
+    behind_tls = render(options(tmp_path, API_GATEWAY, public_scheme="https"))["nginx.conf"]
+    assert 'add_header Strict-Transport-Security "max-age=31536000" always;' in behind_tls
     local = render(options(tmp_path))["nginx.conf"]
     assert "proxy_ssl" not in local
     assert "resolver" not in local

@@ -118,6 +118,10 @@ def render_conf(options: EdgeOptions, *, target: str | None = None) -> str:
             "proxy_pass": proxy_pass,
             "web_dir": options.web_dir,
             "public_scheme": options.public_scheme or "$scheme",
+            # Browsers reach the page over https only when a load balancer terminates TLS in front.
+            "hsts": '            add_header Strict-Transport-Security "max-age=31536000" always;\n'
+            if options.public_scheme == "https"
+            else "",
             "error_locations": _error_locations(options.rate),
         },
     )
