@@ -6,14 +6,10 @@ from pathlib import Path
 
 # src/reservations/edge/paths.py -> the repository root, in a checkout or an editable install.
 REPO_ROOT = Path(__file__).resolve().parents[3]
-_PACKAGE = Path(__file__).resolve().parents[1]
 
 
 def default_web_dir() -> Path:
-    """The repo's ``web/``; an installed package's own copy when there is no checkout around it."""
-    for candidate in (REPO_ROOT / "web", _PACKAGE / "web"):
-        if candidate.is_dir():
-            return candidate
+    """The checkout's ``web/`` (as ``reservations serve`` uses); the image bakes it in at /srv/web."""
     return REPO_ROOT / "web"
 
 
