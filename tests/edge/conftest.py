@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import httpx
 import pytest
@@ -90,6 +90,21 @@ class Edge:
         return [json.loads(line) for line in self.access_log.read_text().splitlines() if line]
 
 
+def _render_and_start(options: list[str], state: Path, sink: IO[bytes]) -> subprocess.Popen[bytes]:
+    """``reservations edge render`` (in this process), then nginx itself as ``edge run`` would start it."""
+    from typer.testing import CliRunner
+
+    from reservations.cli import app
+    from reservations.edge.runner import find_nginx
+
+    user = ["--user", "root"] if os.geteuid() == 0 else []
+    rendered = CliRunner().invoke(app, ["edge", "render", *options, "--out", str(state), *user])
+    assert rendered.exit_code == 0, rendered.output
+    (state / "logs").mkdir(exist_ok=True)
+    command = [str(find_nginx()), "-p", f"{state}/", "-c", str(state / "nginx.conf")]
+    return subprocess.Popen(command, stdout=sink, stderr=subprocess.STDOUT)
+
+
 @contextmanager
 def running_edge(
     upstream: str,
@@ -97,8 +112,14 @@ def running_edge(
     *args: str,
     tenants: dict[str, str] | None = None,
     stop_signal: int = signal.SIGTERM,
+    via_run: bool = True,
 ) -> Iterator[Edge]:
-    """``reservations edge run`` in front of ``upstream``; stopped with ``stop_signal``, which must exit 0."""
+    """nginx in front of ``upstream``, stopped with ``stop_signal``, which must end it with status 0.
+
+    ``via_run``: started by ``reservations edge run`` (the command under test); otherwise rendered by
+    ``reservations edge render`` and started directly, which saves a Python start-up per test where the
+    runner itself is not the point.
+    """
     base.mkdir(parents=True, exist_ok=True)
     web = base / "web"
     web.mkdir(exist_ok=True)
@@ -108,22 +129,25 @@ def running_edge(
     port = free_port()
     state, logs = base / "state", base / "state" / "logs"
     output = base / "edge-run.out"
-    command = [
-        *RESERVATIONS, "edge", "run", "--upstream", upstream, "--port", str(port),
-        "--tenants-map", str(tenants_file), "--web-dir", str(web), "--state-dir", str(state),
-        "--log-dir", str(logs), "--workers", "1", *args,
+    options = [
+        "--upstream", upstream, "--port", str(port), "--tenants-map", str(tenants_file),
+        "--web-dir", str(web), "--state-dir", str(state), "--log-dir", str(logs), "--workers", "1", *args,
     ]  # fmt: skip
     with output.open("wb") as sink:
-        process = subprocess.Popen(command, stdout=sink, stderr=subprocess.STDOUT, env=cli_env(base))
+        if via_run:
+            command = [*RESERVATIONS, "edge", "run", *options]
+            process = subprocess.Popen(command, stdout=sink, stderr=subprocess.STDOUT, env=cli_env(base))
+        else:
+            # nginx's own graceful stop stands in for the runner's forwarding of SIGTERM/SIGINT.
+            stop_signal = signal.SIGQUIT
+            process = _render_and_start(options, state, sink)
     edge = Edge(f"http://127.0.0.1:{port}", port, state, logs, process)
     try:
         wait_until_healthy(edge.url, process, output)
         yield edge
     finally:
         status = stop(process, sig=stop_signal)
-    assert status == 0, (
-        f"edge run exited {status} on signal {stop_signal}:\n{output.read_text(errors='replace')}"
-    )
+    assert status == 0, f"edge exited {status} on signal {stop_signal}:\n{output.read_text(errors='replace')}"
     assert not (state / "nginx.pid").exists() or not (state / "nginx.pid").read_text().strip()
 
 

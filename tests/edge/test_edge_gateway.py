@@ -117,7 +117,7 @@ def test_compat_route_passes_through(gateway: Gateway, gateway_edge: Edge) -> No
 def test_gateway_stopped_is_502_json(tmp_path: Path) -> None:
     with (
         running_gateway(tmp_path / "gw", customers=()) as gateway,
-        running_edge(gateway.url, tmp_path / "edge") as edge,
+        running_edge(gateway.url, tmp_path / "edge", via_run=False) as edge,
     ):
         # No key needed to see that the gateway answers: its own 401 comes back through nginx.
         answered = httpx.get(f"{edge.url}/api/reservations", headers={"X-Customer": "star"})

@@ -36,7 +36,9 @@ def browser() -> Iterator[Browser]:
 def page_edge(gateway: Gateway, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Edge]:
     """nginx serving the repository's own web/ (not a stand-in page) in front of the gateway."""
     base = tmp_path_factory.mktemp("page-edge")
-    with running_edge(gateway.url, base, "--rate", "1000r/s", "--web-dir", str(REPO / "web")) as edge:
+    with running_edge(
+        gateway.url, base, "--rate", "1000r/s", "--web-dir", str(REPO / "web"), via_run=False
+    ) as edge:
         yield edge
 
 

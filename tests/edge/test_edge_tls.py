@@ -177,7 +177,7 @@ def test_verified_tls_with_sni_through_a_resolved_name(
 ) -> None:
     upstream = f"https://{API_HOST}:{api_gateway.port}/prod"
     args = ("--resolver", dns.address, "--ca-bundle", str(api_gateway.ca_file))
-    with running_edge(upstream, tmp_path, *args) as edge:
+    with running_edge(upstream, tmp_path, *args, via_run=False) as edge:
         response = httpx.get(
             f"{edge.url}/api/reservations?limit=5",
             headers={"Host": "star.hotels.example.com", "X-Api-Key": "k"},
@@ -198,7 +198,7 @@ def test_an_unverifiable_certificate_is_refused_with_json_502(
     """With the system CA bundle the throw-away CA is unknown: nginx must refuse, not proxy."""
     before = len(api_gateway.seen)
     upstream = f"https://{API_HOST}:{api_gateway.port}/prod"
-    with running_edge(upstream, tmp_path, "--resolver", dns.address) as edge:
+    with running_edge(upstream, tmp_path, "--resolver", dns.address, via_run=False) as edge:
         response = httpx.get(f"{edge.url}/api/reservations")
         assert response.status_code == 502
         assert response.json()["error"]["code"] == "bad_gateway"
