@@ -28,7 +28,7 @@ TenantsMap = Annotated[
 Port = Annotated[int, typer.Option(help="Port nginx listens on.")]
 Bind = Annotated[str, typer.Option(help="Address nginx listens on (0.0.0.0 in a container).")]
 WebDir = Annotated[
-    Path | None, typer.Option(help="Directory of the static page served at / [default: the repo's web/].")
+    Path | None, typer.Option(help="Directory of the static page served at / (default: the repo's web/).")
 ]
 LogDir = Annotated[
     str,
@@ -41,7 +41,7 @@ Resolver = Annotated[
     str | None,
     typer.Option(
         help="DNS server for an upstream host name "
-        "[render: 169.254.169.253 (AWS VPC); run: /etc/resolv.conf]."
+        "(render: 169.254.169.253, the AWS VPC resolver; run: /etc/resolv.conf)."
     ),
 ]
 CaBundle = Annotated[Path, typer.Option(help="CA bundle the upstream's TLS certificate is checked against.")]
@@ -49,7 +49,7 @@ Workers = Annotated[str, typer.Option(help="nginx worker processes: a number or 
 PublicScheme = Annotated[
     str | None,
     typer.Option(
-        help="Scheme browsers use (https behind a TLS-terminating load balancer) [default: as received]."
+        help="Scheme browsers use: https behind a TLS-terminating load balancer (default: as received)."
     ),
 ]
 
@@ -112,7 +112,7 @@ def render(
     bind: Bind = "127.0.0.1",
     web_dir: WebDir = None,
     state_dir: Annotated[
-        Path | None, typer.Option(help="Where nginx keeps its pid and temp files [default: --out].")
+        Path | None, typer.Option(help="Where nginx keeps its pid and temp files (default: --out).")
     ] = None,
     log_dir: LogDir = "-",
     rate: Rate = "10r/s",
@@ -165,7 +165,7 @@ def run(
     state_dir: Annotated[
         Path | None,
         typer.Option(
-            help="Where the config, pid, temp files (and logs) go [default: a temp dir, removed at exit]."
+            help="Where the config, pid, temp files (and logs) go (default: a temp dir, removed at exit)."
         ),
     ] = None,
     log_dir: LogDir = "-",
@@ -178,7 +178,7 @@ def run(
     public_scheme: PublicScheme = None,
     nginx: Annotated[
         str | None,
-        typer.Option(envvar="RESERVATIONS_NGINX", help="nginx binary [default: PATH, /usr/sbin/nginx]."),
+        typer.Option(envvar="RESERVATIONS_NGINX", help="nginx binary (default: PATH, /usr/sbin/nginx)."),
     ] = None,
 ) -> None:
     """Run nginx in the foreground in front of a running gateway, until SIGTERM or Ctrl-C."""
@@ -269,7 +269,7 @@ def k8s(
     rate: Rate = "10r/s",
     burst: Burst = 20,
     manifests: Annotated[
-        Path | None, typer.Option(help="Directory of the base manifests [default: the repo's deploy/k8s].")
+        Path | None, typer.Option(help="Directory of the base manifests (default: the repo's deploy/k8s).")
     ] = None,
 ) -> None:
     """Print the Kubernetes manifests (with the rendered nginx.conf) for one image and upstream."""
