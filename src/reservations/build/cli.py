@@ -16,6 +16,7 @@ from typing import Annotated, Any, NoReturn
 import typer
 from typer.core import TyperGroup
 
+from reservations.build.project import LAMBDA_PYTHON_VERSION
 from reservations.exit_status import ExitStatus
 
 
@@ -98,7 +99,7 @@ def build_function(
     arch: Annotated[str, typer.Option("--arch", help="Lambda architecture: x86_64 or arm64.")] = "x86_64",
     python_version: Annotated[
         str, typer.Option("--python-version", help="CPython of the Lambda runtime the wheels are for.")
-    ] = "3.12",
+    ] = LAMBDA_PYTHON_VERSION,
     project_dir: Annotated[
         Path, typer.Option("--project-dir", help="The checkout to build from (default: found from the cwd).")
     ] = Path("."),
