@@ -113,14 +113,34 @@ def test_from_s3_reads_the_metadata_beside_the_zips(
                 Bucket="artifacts", Key=key + ".json", Body=_meta(name, build_id, key + ".zip").to_json()
             )
     s3.put_object(Bucket="artifacts", Key="other/readme.json", Body=b"[]")
+    # A build ID may hold dashes (a sanitized CODEBUILD_BUILD_ID): still add's, and pinned below.
+    key = "lambda/add/add-reservations-lambda-5f0c"
+    s3.put_object(
+        Bucket="artifacts",
+        Key=key + ".json",
+        Body=_meta("add", "reservations-lambda-5f0c", key + ".zip").to_json(),
+    )
     monkeypatch.setenv("AWS_ENDPOINT_URL", moto_endpoint)
     out = tmp_path / "tfvars.json"
     result = CliRunner().invoke(
-        app, ["build", "tfvars", "--from", "s3://artifacts/lambda", "--out", str(out), "--pin", "list=0"]
+        app,
+        [
+            "build",
+            "tfvars",
+            "--from",
+            "s3://artifacts/lambda",
+            "--out",
+            str(out),
+            "--pin",
+            "list=0",
+            "--pin",
+            "add=reservations-lambda-5f0c",
+        ],
     )
     assert result.exit_code == 0, result.output
     builds = json.loads(out.read_text())["lambda_builds"]
     assert builds["list"]["build_id"] == "0"
+    assert builds["add"]["s3_key"] == "lambda/add/add-reservations-lambda-5f0c.zip"
     assert builds["cluster-up"] == {
         "build_id": str(100 + FUNCTION_NAMES.index("cluster-up")),
         "source_code_hash": f"hash-cluster-up-{100 + FUNCTION_NAMES.index('cluster-up')}",

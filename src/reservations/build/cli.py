@@ -240,7 +240,7 @@ def build_tfvars(
 
             destination = Destination.parse(source)
             try:
-                candidates = tfvars.from_s3(_s3_client(), destination)
+                candidates = tfvars.from_s3(_s3_client(), destination, pins)
             except (BotoCoreError, ClientError) as error:
                 status = ExitStatus.UNREACHABLE if _unreachable(error) else ExitStatus.ERROR
                 _fail(f"cannot read s3://{destination.bucket}: {error}", status)

@@ -12,11 +12,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from reservations.build.builder import BuildMetadata
+from reservations.build.builder import BuildMetadata, valid_build_id
 from reservations.build.upload import Destination
 from reservations.catalogue import FUNCTION_NAMES
-
-DEFAULT_OUT = Path("terraform/lambda_builds.auto.tfvars.json")
 
 
 class TfvarsError(Exception):
@@ -43,25 +41,50 @@ def from_directory(directory: Path) -> list[Candidate]:
     return found
 
 
-def from_s3(s3: Any, destination: Destination) -> list[Candidate]:
-    """Every build's metadata under ``s3://BUCKET/PREFIX/<function>/``."""
-    found: list[Candidate] = []
+def from_s3(s3: Any, destination: Destination, pins: dict[str, str] | None = None) -> list[Candidate]:
+    """Each function's newest (or pinned) build's metadata under ``s3://BUCKET/PREFIX/<function>/``.
+
+    The keys are listed and ranked first, so only the metadata objects that can be chosen are read,
+    however many builds the bucket has kept.
+    """
+    pins = pins or {}
+    prefix = destination.function_prefix()
+    ranked: dict[str, list[tuple[float, tuple[int, str], str, str]]] = {}
     paginator = s3.get_paginator("list_objects_v2")
-    for page in paginator.paginate(Bucket=destination.bucket, Prefix=destination.function_prefix()):
+    for page in paginator.paginate(Bucket=destination.bucket, Prefix=prefix):
         for item in page.get("Contents", []):
             key = str(item["Key"])
-            if not key.endswith(".json"):
+            parsed = _parse_metadata_key(key[len(prefix) :])
+            if parsed is None:
                 continue
+            function, build_id = parsed
+            if function in pins and pins[function] != build_id:
+                continue
+            entry = (item["LastModified"].timestamp(), _natural(build_id), build_id, key)
+            ranked.setdefault(function, []).append(entry)
+    found: list[Candidate] = []
+    for entries in ranked.values():
+        for modified, _, _, key in sorted(entries, reverse=True):
             body = s3.get_object(Bucket=destination.bucket, Key=key)["Body"].read()
             try:
                 meta = BuildMetadata.from_json(body.decode("utf-8"))
             except (ValueError, TypeError, UnicodeDecodeError):
-                continue
-            if meta.s3_key is None:
-                meta.s3_key = key.removesuffix(".json") + ".zip"
+                continue  # not a build's metadata: try the next newest
+            meta.s3_key = meta.s3_key or key.removesuffix(".json") + ".zip"
             meta.s3_bucket = meta.s3_bucket or destination.bucket
-            found.append(Candidate(meta, item["LastModified"].timestamp()))
+            found.append(Candidate(meta, modified))
+            break
     return found
+
+
+def _parse_metadata_key(name: str) -> tuple[str, str] | None:
+    """``<function>/<function>-<build_id>.json`` -> (function, build_id); anything else -> None."""
+    function, _, file = name.partition("/")
+    stem = f"{function}-"
+    if function not in FUNCTION_NAMES or not file.startswith(stem) or not file.endswith(".json"):
+        return None
+    build_id = file[len(stem) : -len(".json")]
+    return (function, build_id) if valid_build_id(build_id) else None
 
 
 def select(
