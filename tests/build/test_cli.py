@@ -113,3 +113,12 @@ def test_an_unwritable_out_directory_is_one_line_not_a_traceback(builds: Builds,
     assert result.exit_code == 1
     assert result.stderr.strip().startswith("error: Not a directory")
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_no_function_is_named_like_a_build_command() -> None:
+    """``build NAME`` reads NAME as a command first: a function called ``tfvars`` could not be built."""
+    from reservations.build.cli import app as build_app
+
+    commands = {c.name for c in build_app.registered_commands}
+    assert commands == {"function", "tfvars"}
+    assert not commands & set(FUNCTION_NAMES)
