@@ -16,5 +16,8 @@ request = function()
   local t = os.time() + (60 + day_offset) * 86400
   local body = string.format('{"guest_name":"Load %d","room_number":%d,"nights":1,"check_in":"%s"}',
     counter, room, os.date("!%Y-%m-%d", t))
-  return wrk.format("POST", "/reservations", {["Content-Type"] = "application/json"}, body)
+  -- wrk.format replaces wrk.headers (the -H headers: customer and key) when given a table: merge them.
+  local headers = {["Content-Type"] = "application/json"}
+  for name, value in pairs(wrk.headers) do headers[name] = value end
+  return wrk.format("POST", "/reservations", headers, body)
 end

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from reservations import wiring
-from reservations.domain import NewReservation, ValidationError, today_utc
+from reservations.domain import MAX_RESERVATION_ID, NewReservation, NotFoundError, ValidationError, today_utc
 from reservations.functions import http
 
 _ADD_FIELDS = {"reservation_id", "customer_name", "room_number", "nights", "check_in"}
@@ -17,7 +17,8 @@ _ADD_FIELDS = {"reservation_id", "customer_name", "room_number", "nights", "chec
 
 def _number(data: dict[str, Any], name: str) -> Any:
     value = data.get(name)
-    if isinstance(value, str) and value.strip().isdigit() and value.isascii():
+    # At most 16 digits: int() of a longer string is needless work (and past 4,300 digits an error).
+    if isinstance(value, str) and value.strip().isdigit() and value.isascii() and len(value.strip()) <= 16:
         return int(value.strip())
     return value
 
@@ -87,5 +88,7 @@ def delete_res(request: http.Request) -> http.Response:
     value = _number(data, "reservation_id")
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
         raise ValidationError("reservation_id must be a positive whole number", field="reservation_id")
+    if value > MAX_RESERVATION_ID:  # no store can hold it (SQLite's integers stop at 2**63 - 1)
+        raise NotFoundError(f"no reservation {value}", field="reservation_id")
     wiring.service().delete(customer, value)
     return http.text_response(200, f"Reservation {value} deleted.")
