@@ -46,6 +46,7 @@ def test_unknown_function_lists_the_valid_names_and_exits_2() -> None:
         (["add", "--build-id", "proj:1"], "build id 'proj:1' may hold only"),
         (["add", "--upload", "bucket/prefix"], "--upload wants s3://BUCKET[/PREFIX]"),
         (["add", "--python-version", "three"], "--python-version wants MAJOR.MINOR"),
+        (["add", "--kms-key-id", "alias/artifacts"], "--kms-key-id encrypts an upload"),
     ],
 )
 def test_bad_options_are_one_line_usage_errors(args: list[str], message: str, tmp_path: Path) -> None:
