@@ -51,5 +51,14 @@ bench: $(BIN)/.installed
 soak: system-deps $(BIN)/.installed
 	RESERVATIONS_SOAK=1 $(BIN)/python -m bench.soak
 
+## Prints the edge's manifests: make k8s-render IMAGE=<ecr repo>@sha256:<digest> UPSTREAM=https://<id>.execute-api.<region>.amazonaws.com/<stage> CERTIFICATE_ARN=arn:aws:acm:... [TENANTS_MAP=tenants.json]
+k8s-render: $(BIN)/.installed
+	PYTHON=$(BIN)/python scripts/k8s-render --image "$(IMAGE)" --upstream "$(UPSTREAM)" \
+	  --certificate-arn "$(CERTIFICATE_ARN)" $(if $(TENANTS_MAP),--tenants-map "$(TENANTS_MAP)")
+
+## Regenerates terraform/functions.auto.tfvars.json from the function catalogue
+tfvars: $(BIN)/.installed
+	$(BIN)/python scripts/gen-tfvars.py
+
 clean:
 	rm -rf $(VENV) $(CHECKOV_VENV) dist build-cache .pytest_cache .mypy_cache .ruff_cache

@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
-# Installs the system programs the tests drive for real: nginx (the edge) and Chromium (the web page).
+# Installs the system programs the tests drive for real: nginx (the edge), Chromium (the web page),
+# and wrk (the benchmarks' load generator).
 set -euo pipefail
 missing=()
 command -v nginx >/dev/null 2>&1 || [[ -x /usr/sbin/nginx ]] || missing+=(nginx)
 [[ -x /usr/bin/chromium ]] || missing+=(chromium)
+command -v wrk >/dev/null 2>&1 || missing+=(wrk)  # the benchmarks' load generator
 if ((${#missing[@]} == 0)); then
   exit 0
 fi

@@ -32,4 +32,26 @@ app.add_typer(edge_app, name="edge")
 
 
 def main() -> None:
-    app()
+    """Runs the command; a usage error is one line and exit 2, never Click's boxed panel."""
+    import sys
+
+    # Typer vendors Click; its exception classes are not re-exported under public names.
+    from typer._click import exceptions as click_errors
+
+    from reservations.exit_status import ExitStatus
+
+    try:
+        status = app(standalone_mode=False)
+    except click_errors.NoArgsIsHelpError:
+        sys.exit(ExitStatus.USAGE)  # the help was printed
+    except click_errors.UsageError as exc:
+        command = exc.ctx.command_path if exc.ctx is not None else "reservations"
+        print(f"{command}: {exc.format_message()}", file=sys.stderr)
+        sys.exit(ExitStatus.USAGE)
+    except click_errors.ClickException as exc:
+        print(f"Error: {exc.format_message()}", file=sys.stderr)
+        sys.exit(exc.exit_code)
+    except typer.Abort:
+        print("Aborted.", file=sys.stderr)
+        sys.exit(ExitStatus.ERROR)
+    sys.exit(status if isinstance(status, int) else ExitStatus.SUCCESS)

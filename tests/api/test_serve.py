@@ -88,7 +88,9 @@ def test_bad_flag_is_exit_2(tmp_path: Path):
         timeout=30,
     )
     assert result.returncode == 2
-    assert "Traceback" not in result.stderr
+    assert result.stderr.strip().splitlines() == [
+        "python -m reservations serve: Invalid value for '--store': Value error, 'postgres' is not one of 'sqlite', 'dynamodb'."
+    ]
 
 
 def test_cors_preflight_for_configured_origin_only(tmp_path: Path):

@@ -140,3 +140,25 @@ def test_gateway_events_match_api_gateways_model(keys: dict[str, str]):
 def test_registry_is_the_only_source_of_truth_for_keys(keys: dict[str, str]):
     registry: Registry = wiring.registry()
     assert all(keys[name] not in repr(registry.list_keys(name)) for name in keys)
+
+
+def test_functions_name_allowed_origins_for_api_gateway(
+    keys: dict[str, str], monkeypatch: pytest.MonkeyPatch
+):
+    from reservations.functions import http
+
+    monkeypatch.setattr(http, "_CORS_ORIGINS", frozenset({"https://page.example.com"}))
+    event = load("rest_post_reservations.json")
+    event["headers"]["Origin"] = "https://page.example.com"
+    allowed = add.handler(event, None)
+    assert allowed["headers"]["Access-Control-Allow-Origin"] == "https://page.example.com"
+    event["headers"]["Origin"] = "https://evil.example.com"
+    assert "Access-Control-Allow-Origin" not in add.handler(event, None)["headers"]
+
+
+def test_authorizer_returns_the_usage_plan_key_when_configured(
+    keys: dict[str, str], monkeypatch: pytest.MonkeyPatch
+):
+    monkeypatch.setattr(authorizer, "_USAGE_KEY_PREFIX", "prod-")
+    policy = authorizer.handler(authorizer_event("star", keys["star"]), None)
+    assert policy["usageIdentifierKey"] == "prod-star"

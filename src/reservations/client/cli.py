@@ -1,9 +1,184 @@
-"""Client commands: list, get, add, delete, menu, configure."""
+"""Client commands: list, get, add, delete, menu, configure.
+
+Only flag declarations live here; the bodies (``commands.py``, ``menu.py``) and httpx/rich load when
+a command runs, so ``reservations --help`` stays quick.  Flags are taken as text and parsed by us,
+so a bad value is one line on stderr with exit 2 rather than Click's multi-line box.
+"""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Annotated
+
 import typer
+
+if TYPE_CHECKING:
+    from reservations.client.commands import Connection
+
+_CONN = "Connection (flags > RESERVATIONS_* environment > profile)"
+
+Url = Annotated[
+    str | None,
+    typer.Option("--url", help="Server base URL, path prefix included.", rich_help_panel=_CONN),
+]
+Customer = Annotated[str | None, typer.Option("--customer", help="Customer name.", rich_help_panel=_CONN)]
+ApiKey = Annotated[
+    str | None,
+    typer.Option(
+        "--api-key",
+        help="API key (prefer RESERVATIONS_API_KEY or a profile: flags show in `ps`).",
+        rich_help_panel=_CONN,
+    ),
+]
+ProfileName = Annotated[
+    str | None,
+    typer.Option("--profile", help="Profile in the config file.", rich_help_panel=_CONN),
+]
+Debug = Annotated[bool, typer.Option("--debug", help="Show a traceback on failure.")]
+Json = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON only.")]
+
+
+def _conn(url: str | None, customer: str | None, api_key: str | None, profile: str | None) -> Connection:
+    from reservations.client.commands import Connection
+
+    return Connection(url=url, customer=customer, api_key=api_key, profile=profile)
+
+
+def _finish(status: int) -> None:
+    if status:
+        raise typer.Exit(status)
 
 
 def register(app: typer.Typer) -> None:
     """Adds the client commands at the top level of ``app``."""
+
+    @app.command("list")
+    def list_command(
+        all_pages: Annotated[bool, typer.Option("--all", help="Every page, streamed.")] = False,
+        start: Annotated[str | None, typer.Option("--from", help="Nights on or after DATE.")] = None,
+        end: Annotated[str | None, typer.Option("--to", help="Stays with a night before DATE.")] = None,
+        room: Annotated[str | None, typer.Option("--room", help="Only this room.")] = None,
+        limit: Annotated[str | None, typer.Option("--limit", help="Page size (1-500).")] = None,
+        as_json: Json = False,
+        url: Url = None,
+        customer: Customer = None,
+        api_key: ApiKey = None,
+        profile: ProfileName = None,
+        debug: Debug = False,
+    ) -> None:
+        """List reservations by check-in date (first page, or --all)."""
+        from reservations.client import commands
+
+        conn = _conn(url, customer, api_key, profile)
+        _finish(
+            commands.run(
+                debug,
+                lambda: commands.list_reservations(
+                    conn, all_pages=all_pages, start=start, end=end, room=room, limit=limit, as_json=as_json
+                ),
+            )
+        )
+
+    @app.command("get")
+    def get_command(
+        reservation_id: Annotated[str, typer.Argument(metavar="ID", help="Reservation id.")],
+        as_json: Json = False,
+        url: Url = None,
+        customer: Customer = None,
+        api_key: ApiKey = None,
+        profile: ProfileName = None,
+        debug: Debug = False,
+    ) -> None:
+        """Show one reservation."""
+        from reservations.client import commands
+
+        conn = _conn(url, customer, api_key, profile)
+        _finish(commands.run(debug, lambda: commands.get_reservation(conn, reservation_id, as_json=as_json)))
+
+    @app.command("add")
+    def add_command(
+        guest: Annotated[str | None, typer.Option("--guest", help="Guest name.")] = None,
+        room: Annotated[str | None, typer.Option("--room", help="Room number.")] = None,
+        nights: Annotated[str | None, typer.Option("--nights", help="Nights (1-30).")] = None,
+        check_in: Annotated[str | None, typer.Option("--check-in", help="YYYY-MM-DD; default today.")] = None,
+        as_json: Json = False,
+        url: Url = None,
+        customer: Customer = None,
+        api_key: ApiKey = None,
+        profile: ProfileName = None,
+        debug: Debug = False,
+    ) -> None:
+        """Book a room (refused if any night is taken)."""
+        from reservations.client import commands
+
+        conn = _conn(url, customer, api_key, profile)
+        _finish(
+            commands.run(
+                debug,
+                lambda: commands.add_reservation(
+                    conn, guest=guest, room=room, nights=nights, check_in=check_in, as_json=as_json
+                ),
+            )
+        )
+
+    @app.command("delete")
+    def delete_command(
+        reservation_id: Annotated[str, typer.Argument(metavar="ID", help="Reservation id.")],
+        yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
+        url: Url = None,
+        customer: Customer = None,
+        api_key: ApiKey = None,
+        profile: ProfileName = None,
+        debug: Debug = False,
+    ) -> None:
+        """Delete a reservation and free its nights."""
+        from reservations.client import commands
+
+        conn = _conn(url, customer, api_key, profile)
+        _finish(commands.run(debug, lambda: commands.delete_reservation(conn, reservation_id, yes=yes)))
+
+    @app.command("menu")
+    def menu_command(
+        url: Url = None,
+        customer: Customer = None,
+        api_key: ApiKey = None,
+        profile: ProfileName = None,
+        debug: Debug = False,
+    ) -> None:
+        """Interactive menu: add, delete, list, switch profile (reads lines when stdin is not a terminal)."""
+        from reservations.client import commands, menu
+
+        conn = _conn(url, customer, api_key, profile)
+        _finish(commands.run(debug, lambda: menu.main(conn)))
+
+    @app.command("configure")
+    def configure_command(
+        profile: Annotated[str | None, typer.Option("--profile", help="Profile to write.")] = None,
+        url: Annotated[str | None, typer.Option("--url", help="Server base URL.")] = None,
+        customer: Annotated[str | None, typer.Option("--customer", help="Customer name.")] = None,
+        api_key: Annotated[
+            str | None, typer.Option("--api-key", help="API key (asked, hidden, when omitted).")
+        ] = None,
+        make_default: Annotated[
+            bool, typer.Option("--default", help="Make this the default profile.")
+        ] = False,
+        show: Annotated[bool, typer.Option("--show", help="Print the profile (key masked).")] = False,
+        verify: Annotated[bool, typer.Option("--verify/--no-verify", help="Try the profile.")] = True,
+        debug: Debug = False,
+    ) -> None:
+        """Write a connection profile (file mode 0600), asking for what flags do not give."""
+        from reservations.client import commands
+
+        _finish(
+            commands.run(
+                debug,
+                lambda: commands.configure(
+                    name=profile,
+                    url=url,
+                    customer=customer,
+                    api_key=api_key,
+                    make_default=make_default,
+                    show=show,
+                    verify=verify,
+                ),
+            )
+        )

@@ -8,12 +8,15 @@ application functions in the policy's context, the only customer they trust.
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 from reservations import wiring
 from reservations.domain import ForbiddenError, UnauthenticatedError
 from reservations.functions.runtime import logger
 from reservations.tenants import authorize
+
+_USAGE_KEY_PREFIX = os.environ.get("RESERVATIONS_USAGE_KEY_PREFIX", "")
 
 
 class UnauthorizedError(Exception):
@@ -58,4 +61,7 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
         return _policy(
             "anonymous", "Deny", method_arn, {"error_code": exc.code, "error_message": exc.message}
         )
-    return _policy(customer.name, "Allow", method_arn, {"customer": customer.name})
+    allowed = _policy(customer.name, "Allow", method_arn, {"customer": customer.name})
+    if _USAGE_KEY_PREFIX:  # API Gateway enforces the customer's usage plan through this key
+        allowed["usageIdentifierKey"] = f"{_USAGE_KEY_PREFIX}{customer.name}"
+    return allowed

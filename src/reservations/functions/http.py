@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import os
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -29,6 +30,9 @@ from reservations.functions.runtime import logger
 from reservations.tenants import normalize_customer
 
 MAX_BODY_BYTES = 16 * 1024
+_CORS_ORIGINS = frozenset(
+    o.strip().rstrip("/") for o in os.environ.get("RESERVATIONS_CORS_ORIGINS", "").split(",") if o.strip()
+)
 
 Response = dict[str, Any]
 
@@ -149,6 +153,13 @@ def _reject_constant(name: str) -> Any:
     raise ValidationError(f"{name} is not a JSON number")
 
 
+def _header(event: Mapping[str, Any], name: str) -> str | None:
+    for key, value in (event.get("headers") or {}).items():
+        if str(key).lower() == name:
+            return str(value)
+    return None
+
+
 def json_response(status: int, body: Any, headers: dict[str, str] | None = None) -> Response:
     return {
         "statusCode": status,
@@ -217,6 +228,17 @@ def run(event: Mapping[str, Any], context: Any, endpoints: Mapping[tuple[str, st
         logger.exception("unhandled error", extra={"request_id": request_id})
         response = json_response(500, error_body("internal_error", "the server failed; nothing was changed"))
     response["headers"]["X-Request-Id"] = request_id
+    origin = _header(event, "origin")
+    if origin and origin.rstrip("/") in _CORS_ORIGINS:
+        # API Gateway passes proxy responses through as they are: a page on another origin can
+        # read them only if the function itself names that origin.
+        response["headers"].update(
+            {
+                "Access-Control-Allow-Origin": origin.rstrip("/"),
+                "Access-Control-Expose-Headers": "Location, X-Request-Id, Retry-After, Idempotent-Replayed",
+                "Vary": "Origin",
+            }
+        )
     logger.info(
         "request",
         extra={

@@ -122,37 +122,45 @@ class Gateway:
         if matched is None:
             await self.site(scope, receive, send)
             return
-        response = await self._api(scope, receive, *matched)
-        await response(scope, receive, send)
+        status, headers, body = await self._api(scope, receive, *matched)
+        await send({"type": "http.response.start", "status": status, "headers": headers})
+        await send({"type": "http.response.body", "body": body})
 
     async def _api(
         self, scope: Scope, receive: Receive, route: CompiledRoute, params: dict[str, str]
-    ) -> Response:
-        request = Request(scope, receive)
-        origin = request.headers.get("origin", "").rstrip("/")
-        cors = self._cors_headers(origin)
-        method = request.method
-        if method == "OPTIONS" and "access-control-request-method" in request.headers:
-            headers = {**cors, "Access-Control-Max-Age": "600"} if cors else {}
+    ) -> tuple[int, list[tuple[bytes, bytes]], bytes]:
+        """Plain ASGI on the hot path: every API request passes here, so no framework objects."""
+        raw_headers: list[tuple[bytes, bytes]] = scope["headers"]
+        headers = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in raw_headers]
+        lookup = {k.lower(): v for k, v in headers}
+        cors = self._cors_headers(lookup.get("origin", "").rstrip("/"))
+        method: str = scope["method"]
+        if method == "OPTIONS" and "access-control-request-method" in lookup:
+            preflight = {**cors, "Access-Control-Max-Age": "600"} if cors else {}
             if cors:
-                headers["Access-Control-Allow-Methods"] = ", ".join(sorted({*route.methods, "OPTIONS"}))
-                headers["Access-Control-Allow-Headers"] = CORS_ALLOW_HEADERS
-            return Response(status_code=204 if cors else 403, headers=headers)
+                preflight["Access-Control-Allow-Methods"] = ", ".join(sorted({*route.methods, "OPTIONS"}))
+                preflight["Access-Control-Allow-Headers"] = CORS_ALLOW_HEADERS
+            return 204 if cors else 403, _encode(preflight.items()), b""
         if method not in route.methods:
             allowed = ", ".join(sorted(route.methods))
-            return _json(
+            return _json_error(
                 405, "method_not_allowed", f"{method} is not allowed here", {"Allow": allowed, **cors}
             )
         body = bytearray()
-        async for chunk in request.stream():
-            body += chunk
+        more = True
+        while more:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                return _json_error(400, "validation_error", "the client went away", cors)
+            body += message.get("body", b"")
+            more = message.get("more_body", False)
             if len(body) > MAX_REQUEST_BYTES:
-                return _json(413, "payload_too_large", "the request body is too large", cors)
-        incoming_id = request.headers.get("x-request-id", "")
+                return _json_error(413, "payload_too_large", "the request body is too large", cors)
+        incoming_id = lookup.get("x-request-id", "")
         http_request = events.HttpRequest(
             method=method,
             path=scope["path"],
-            headers=[(k.decode("latin-1"), v.decode("latin-1")) for k, v in scope["headers"]],
+            headers=headers,
             query=_query_pairs(scope.get("query_string", b"")),
             body=bytes(body),
             source_ip=(scope.get("client") or ("127.0.0.1", 0))[0],
@@ -163,13 +171,12 @@ class Gateway:
             self._invoke, http_request, route.resource, params, function_name, handler
         )
         response = events.from_proxy_result(result)
-        out = Response(content=response.body, status_code=response.status)
-        for name, value in response.headers:
-            out.headers.append(name, value)
-        for name, value in cors.items():
-            out.headers[name] = value
-        out.headers.setdefault("x-request-id", http_request.request_id)
-        return out
+        out = [(k, v) for k, v in response.headers if k.lower() not in _CORS_NAMES]
+        out += cors.items()
+        if not any(k.lower() == "x-request-id" for k, _ in out):
+            out.append(("X-Request-Id", http_request.request_id))
+        out.append(("Content-Length", str(len(response.body))))
+        return response.status, _encode(out), response.body
 
     def _invoke(
         self,
@@ -213,6 +220,21 @@ def create_app() -> Gateway:
     origins = [o for o in os.environ.get("RESERVATIONS_CORS_ORIGINS", "").split(",") if o]
     web_dir = os.environ.get("RESERVATIONS_WEB_DIR")
     return Gateway(cors_origins=origins, web_dir=Path(web_dir) if web_dir else None)
+
+
+_CORS_NAMES = {"access-control-allow-origin", "access-control-expose-headers", "vary"}
+
+
+def _encode(pairs: Any) -> list[tuple[bytes, bytes]]:
+    return [(str(k).lower().encode("latin-1"), str(v).encode("latin-1")) for k, v in pairs]
+
+
+def _json_error(
+    status: int, code: str, message: str, headers: dict[str, str]
+) -> tuple[int, list[tuple[bytes, bytes]], bytes]:
+    body = json.dumps({"error": {"code": code, "message": message}}).encode()
+    pairs = [("Content-Type", "application/json"), ("Content-Length", str(len(body))), *headers.items()]
+    return status, _encode(pairs), body
 
 
 def _error_result(status: int, code: str, message: str, request_id: str) -> dict[str, Any]:

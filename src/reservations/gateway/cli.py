@@ -93,14 +93,14 @@ def serve(
 
 
 def _announce_demo(url: str, customer: str, api_key: str) -> None:
+    from reservations.client.config import ConfigError, Profile, save_profile
+
     typer.echo(f"Created customer {customer!r}. Its API key, shown only this once:\n  {api_key}")
     try:
-        from reservations.client.config import Profile, save_profile  # type: ignore[import-not-found]
-
         path = save_profile("local", Profile(url=url, customer=customer, api_key=api_key))
         typer.echo(
             f"Client profile 'local' written to {path}; try `reservations menu` or `reservations list`."
         )
-    except ImportError:
-        pass
+    except (ConfigError, OSError) as exc:
+        typer.echo(f"Client profile not written: {exc}", err=True)
     typer.echo(f"  curl -H 'X-Customer: {customer}' -H 'X-Api-Key: {api_key}' {url}/reservations")

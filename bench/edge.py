@@ -1,0 +1,197 @@
+"""What nginx costs: list reservations directly from the gateway vs through the edge, concurrency 16.
+
+Starts ``reservations serve`` (temp SQLite data dir) with one customer and 200 reservations, and
+``reservations edge run`` in front of it with a rate limit high enough never to answer 429.  After a
+warm-up, the two targets take turns (``--rounds`` runs each of ``GET /reservations?limit=50``, median
+reported), so a burst of load from elsewhere on the machine hits both alike.  The load comes from wrk
+when installed (C, negligible client cost); otherwise from an asyncio httpx generator, which competes
+with the servers for the CPU, so there the ratio is what to read, not the absolute numbers.
+
+    python -m bench.edge [--seconds 4] [--rounds 3] [--workers 2]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from bench.common import table, write
+from bench.servers import create_customer, free_port, start_gateway, stop, wait_until_up
+from reservations.domain import today_utc
+from reservations.settings import Settings
+
+NAME = "edge"
+CONCURRENCY = 16
+SEEDED = 200
+QUERY = "/reservations?limit=50"
+REPORT_LUA = Path(__file__).resolve().parent / "wrk" / "report.lua"
+
+
+def run_wrk(url: str, headers: dict[str, str], seconds: float) -> dict[str, Any]:
+    """wrk with the shared report script (exact p50/p99 in microseconds); the path is the URL's."""
+    command = ["wrk", "-t2", f"-c{CONCURRENCY}", f"-d{max(1, round(seconds))}s", "--timeout", "10s"]
+    command += ["-s", str(REPORT_LUA)]
+    for name, value in headers.items():
+        command += ["-H", f"{name}: {value}"]
+    done = subprocess.run([*command, url], capture_output=True, text=True, check=True, timeout=seconds + 60)
+    line = next(x for x in done.stdout.splitlines() if x.startswith("WRK_JSON "))
+    data: dict[str, Any] = json.loads(line.removeprefix("WRK_JSON "))
+    return {
+        "requests": data["requests"],
+        "rps": data["requests"] / (data["duration_us"] / 1e6),
+        "p50_ms": data["p50_us"] / 1000,
+        "p99_ms": data["p99_us"] / 1000,
+        "errors": data["non_2xx"] + data["socket_errors"],
+    }
+
+
+async def _httpx_load(url: str, headers: dict[str, str], seconds: float) -> dict[str, Any]:
+    latencies: list[float] = []
+    errors = 0
+    limits = httpx.Limits(max_connections=CONCURRENCY, max_keepalive_connections=CONCURRENCY)
+    async with httpx.AsyncClient(headers=headers, limits=limits, timeout=30) as client:
+        deadline = time.perf_counter() + seconds
+
+        async def worker() -> None:
+            nonlocal errors
+            while time.perf_counter() < deadline:
+                began = time.perf_counter()
+                response = await client.get(url)
+                latencies.append((time.perf_counter() - began) * 1000)
+                errors += response.status_code != 200
+
+        began = time.perf_counter()
+        await asyncio.gather(*(worker() for _ in range(CONCURRENCY)))
+        elapsed = time.perf_counter() - began
+    ordered = sorted(latencies)
+
+    def pct(fraction: float) -> float:
+        return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
+
+    return {
+        "requests": len(ordered),
+        "rps": len(ordered) / elapsed,
+        "p50_ms": pct(0.5),
+        "p99_ms": pct(0.99),
+        "errors": errors,
+    }
+
+
+def measure(url: str, headers: dict[str, str], seconds: float, tool: str) -> dict[str, Any]:
+    if tool == "wrk":
+        return run_wrk(url, headers, seconds)
+    return asyncio.run(_httpx_load(url, headers, seconds))
+
+
+def compare(
+    targets: dict[str, str], headers: dict[str, str], seconds: float, rounds: int, tool: str
+) -> dict[str, dict[str, Any]]:
+    """Each target's median-throughput run, with every run kept (the spread shows the noise)."""
+    for url in targets.values():
+        measure(url, headers, 1, tool)  # warm-up: connections, caches, SQLite pages
+    runs: dict[str, list[dict[str, Any]]] = {name: [] for name in targets}
+    for _ in range(rounds):
+        for name, url in targets.items():
+            runs[name].append(measure(url, headers, seconds, tool))
+    result = {}
+    for name, measured in runs.items():
+        ordered = sorted(measured, key=lambda run: float(run["rps"]))
+        result[name] = {**ordered[len(ordered) // 2], "runs": measured}
+    return result
+
+
+def seed(url: str, headers: dict[str, str]) -> None:
+    first = today_utc() + timedelta(days=1)
+    with httpx.Client(base_url=url, headers=headers, timeout=30) as client:
+        for i in range(SEEDED):
+            body = {
+                "guest_name": f"Guest {i}",
+                "room_number": 100 + i % 50,
+                "nights": 1,
+                "check_in": (first + timedelta(days=i // 50)).isoformat(),
+            }
+            response = client.post("/reservations", json=body)
+            if response.status_code != 201:
+                raise SystemExit(f"seeding failed: {response.status_code} {response.text}")
+
+
+def start_edge(upstream: str, tmp: Path) -> tuple[str, subprocess.Popen[bytes]]:
+    port = free_port()
+    log = tmp / "edge-run.log"
+    command = [
+        sys.executable, "-m", "reservations", "edge", "run", "--upstream", upstream, "--port", str(port),
+        "--rate", "9999999r/s", "--burst", "100000", "--state-dir", str(tmp / "edge"),
+        "--log-dir", str(tmp / "edge"), "--web-dir", str(tmp),
+    ]  # fmt: skip
+    with log.open("wb") as out:
+        process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, env=dict(os.environ))
+    url = f"http://127.0.0.1:{port}"
+    wait_until_up(f"{url}/healthz", process, log)
+    return url, process
+
+
+def main(argv: list[str] | None = None) -> dict[str, Any]:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--seconds", type=float, default=4)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--workers", type=int, default=2, help="gateway worker processes")
+    args = parser.parse_args(argv)
+    tool = "wrk" if shutil.which("wrk") else "httpx"
+    tmp = Path(tempfile.mkdtemp(prefix="bench-edge-"))
+    settings = Settings(store="sqlite", data_dir=tmp / "data")
+    headers = {"X-Customer": "bench", "X-Api-Key": create_customer(settings, "bench")}
+    processes = []
+    try:
+        gateway_url, gateway = start_gateway(settings, tmp, "--workers", str(args.workers))
+        processes.append(gateway)
+        seed(gateway_url, headers)
+        edge_url, edge = start_edge(gateway_url, tmp)
+        processes.append(edge)
+        targets = {"direct": gateway_url + QUERY, "via nginx": f"{edge_url}/api{QUERY}"}
+        measured = compare(targets, headers, args.seconds, args.rounds, tool)
+    finally:
+        for process in reversed(processes):
+            stop(process)
+        shutil.rmtree(tmp, ignore_errors=True)
+    direct, via_nginx = measured["direct"], measured["via nginx"]
+    ratio = {"throughput": via_nginx["rps"] / direct["rps"], "p99": via_nginx["p99_ms"] / direct["p99_ms"]}
+    results: dict[str, Any] = {
+        "request": f"GET {QUERY}",
+        "concurrency": CONCURRENCY,
+        "seconds": args.seconds,
+        "rounds": args.rounds,
+        "gateway_workers": args.workers,
+        "tool": tool,
+        "direct": direct,
+        "via_nginx": via_nginx,
+        "ratio_nginx_over_direct": ratio,
+    }
+    rows = [
+        [name, run["rps"], run["p50_ms"], run["p99_ms"], run["errors"]]
+        for name, run in (("direct", direct), ("via nginx", via_nginx))
+    ]
+    rows.append(["ratio nginx/direct", f"{ratio['throughput']:.2f}x", "", f"{ratio['p99']:.2f}x", ""])
+    markdown = table(
+        f"List via nginx vs directly (GET {QUERY}, c={CONCURRENCY}, median of {args.rounds} x "
+        f"{args.seconds:g}s, {tool}, gateway workers {args.workers})",
+        ["target", "req/s", "p50 ms", "p99 ms", "errors"],
+        rows,
+    )
+    write(NAME, results, markdown)
+    return results
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,296 @@
+"""The bodies of the scriptable commands; ``cli.py`` only declares their flags.
+
+Every command ends through ``run``, which turns each failure class into one line on stderr and
+its exit status, so scripts can tell "refused" (1) from "usage" (2) from "unreachable" (3) and no
+traceback ever reaches a user (``--debug`` shows one).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import traceback
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import date
+from typing import TYPE_CHECKING, TextIO
+
+from reservations.client import config
+from reservations.client.config import ConfigError, Profile, mask_key
+from reservations.client.errors import ClientError, NetworkError
+from reservations.client.render import console, describe, table
+from reservations.domain import ValidationError, parse_date
+from reservations.exit_status import ExitStatus
+
+if TYPE_CHECKING:
+    from reservations.client.library import ReservationsClient
+    from reservations.domain import Page, Reservation
+
+ALL_PAGES_LIMIT = 500  # the API's maximum: fewest round trips when streaming everything
+
+
+class UsageProblem(Exception):
+    """A flag or argument is malformed; reported like Click's usage errors (exit 2), in one line."""
+
+
+@dataclass(frozen=True)
+class Connection:
+    """Connection flags as given (None: fall back to the environment, then the profile)."""
+
+    url: str | None = None
+    customer: str | None = None
+    api_key: str | None = None
+    profile: str | None = None
+
+    def resolve(self) -> config.Resolved:
+        return config.resolve(
+            url=self.url, customer=self.customer, api_key=self.api_key, profile=self.profile
+        )
+
+    def client(self) -> ReservationsClient:
+        from reservations.client.library import ReservationsClient
+
+        p = self.resolve().profile
+        return ReservationsClient(p.url, p.customer, p.api_key)
+
+
+def run(debug: bool, action: Callable[[], int | None]) -> int:
+    """Runs a command body and returns its exit status; failures become one line on stderr."""
+    try:
+        return action() or ExitStatus.SUCCESS
+    except (UsageProblem, ConfigError) as exc:
+        return _fail(debug, str(exc), ExitStatus.USAGE)
+    except NetworkError as exc:
+        return _fail(debug, exc.message, ExitStatus.UNREACHABLE)
+    except ClientError as exc:
+        return _fail(debug, exc.message, ExitStatus.ERROR)
+    except (KeyboardInterrupt, EOFError):
+        return _fail(debug, "cancelled", ExitStatus.ERROR)
+    except BrokenPipeError:
+        # The reader went away (``| head``): not an error of ours.  Point stdout at /dev/null so the
+        # interpreter's final flush does not report it again (the recipe of Python's signal docs).
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return ExitStatus.SUCCESS
+    except Exception as exc:  # the promise: no traceback without --debug
+        return _fail(debug, f"unexpected {type(exc).__name__}: {exc}", ExitStatus.ERROR)
+
+
+def _fail(debug: bool, message: str, status: ExitStatus) -> int:
+    if debug:
+        traceback.print_exc()
+    print(f"Error: {message}", file=sys.stderr)
+    return status
+
+
+# ---------------------------------------------------------------------- argument parsing
+
+
+def whole_number(text: str, what: str) -> int:
+    text = text.strip()
+    if not text.isascii() or not text.isdigit():
+        raise UsageProblem(f"{what} must be a whole number, not {text!r}")
+    if len(text.lstrip("0")) > 16:
+        raise UsageProblem(f"{what} is too large")
+    return int(text)
+
+
+def a_date(text: str, what: str) -> date:
+    try:
+        return parse_date(text.strip(), what)
+    except ValidationError as exc:
+        raise UsageProblem(f"{exc.message}, not {text!r}") from None
+
+
+# ---------------------------------------------------------------------- commands
+
+
+def list_reservations(
+    conn: Connection,
+    *,
+    all_pages: bool,
+    start: str | None,
+    end: str | None,
+    room: str | None,
+    limit: str | None,
+    as_json: bool,
+) -> int:
+    first = a_date(start, "--from") if start else None
+    last = a_date(end, "--to") if end else None
+    if first and last and last <= first:
+        raise UsageProblem("--to must be after --from")
+    room_number = whole_number(room, "--room") if room else None
+    page_size = whole_number(limit, "--limit") if limit else (ALL_PAGES_LIMIT if all_pages else None)
+    with conn.client() as client:
+        pages = client.pages(limit=page_size, start=first, end=last, room=room_number)
+        more = _More()
+        if as_json:
+            write_json_array(_items(pages, all_pages, more), sys.stdout)
+        else:
+            items = list(_items(pages, all_pages, more))
+            out = console()
+            if items:
+                out.print(table(items))
+            elif first or last or room_number:
+                out.print("No reservations match.")
+            else:
+                out.print("No reservations yet.")
+    if more.value:
+        print("More reservations exist: add --all to list every page.", file=sys.stderr)
+    return ExitStatus.SUCCESS
+
+
+class _More:
+    """Set when pages were left unread, so the caller can say so after the output."""
+
+    def __init__(self) -> None:
+        self.value = False
+
+
+def _items(pages: Iterator[Page], all_pages: bool, more: _More) -> Iterator[Reservation]:
+    for page in pages:
+        yield from page.items
+        if not all_pages:
+            more.value = page.next_cursor is not None
+            return
+
+
+def write_json_array(items: Iterator[Reservation], out: TextIO) -> None:
+    """Streams a JSON array item by item, so memory holds one page however long the list is."""
+    out.write("[")
+    sep = "\n  "
+    count = 0
+    for r in items:
+        out.write(sep + json.dumps(r.to_json(), ensure_ascii=False))
+        sep = ",\n  "
+        count += 1
+        if count % ALL_PAGES_LIMIT == 0:
+            out.flush()
+    out.write("\n]\n" if count else "]\n")
+    out.flush()
+
+
+def get_reservation(conn: Connection, reservation_id: str, *, as_json: bool) -> int:
+    rid = whole_number(reservation_id, "the reservation id")
+    with conn.client() as client:
+        r = client.get(rid)
+    if as_json:
+        print(json.dumps(r.to_json(), ensure_ascii=False, indent=2))
+    else:
+        console().print(table([r]))
+    return ExitStatus.SUCCESS
+
+
+def add_reservation(
+    conn: Connection,
+    *,
+    guest: str | None,
+    room: str | None,
+    nights: str | None,
+    check_in: str | None,
+    as_json: bool,
+) -> int:
+    if guest is None:
+        raise UsageProblem("--guest is required")
+    if room is None:
+        raise UsageProblem("--room is required")
+    if nights is None:
+        raise UsageProblem("--nights is required")
+    room_number = whole_number(room, "--room")
+    night_count = whole_number(nights, "--nights")
+    day = a_date(check_in, "--check-in") if check_in else date.today()
+    with conn.client() as client:
+        r = client.add(guest, room_number, night_count, day)
+    if as_json:
+        print(json.dumps(r.to_json(), ensure_ascii=False, indent=2))
+    else:
+        console().print(f"Added {describe(r)}")
+    return ExitStatus.SUCCESS
+
+
+def delete_reservation(conn: Connection, reservation_id: str, *, yes: bool) -> int:
+    rid = whole_number(reservation_id, "the reservation id")
+    with conn.client() as client:
+        if not yes:
+            if not sys.stdin.isatty():
+                raise UsageProblem("pass --yes to delete without a terminal to confirm on")
+            r = client.get(rid)
+            answer = input(f"Delete {describe(r)}? [y/N] ").strip().lower()
+            if answer not in ("y", "yes"):
+                print("Not deleted.", file=sys.stderr)
+                return ExitStatus.ERROR
+        client.delete(rid)
+    print(f"Deleted reservation {rid}.")
+    return ExitStatus.SUCCESS
+
+
+def configure(
+    *,
+    name: str | None,
+    url: str | None,
+    customer: str | None,
+    api_key: str | None,
+    make_default: bool,
+    show: bool,
+    verify: bool,
+) -> int:
+    name = name or config.default_profile_name()
+    try:
+        current: Profile | None = config.load_profile(name)
+    except ConfigError:
+        current = None
+    if show:
+        if current is None:
+            raise ConfigError(f"no profile {name!r} in {config.config_path()}")
+        print(f"profile:  {name}\nurl:      {current.url}\ncustomer: {current.customer}")
+        print(f"api_key:  {mask_key(current.api_key)}\nfile:     {config.config_path()}")
+        return ExitStatus.SUCCESS
+    url = url or ask("Server URL", current.url if current else "http://127.0.0.1:8080")
+    customer = customer or ask("Customer", current.customer if current else None)
+    api_key = api_key or ask_secret("API key", current.api_key if current else None)
+    if not url.startswith(("http://", "https://")):
+        raise UsageProblem(f"the server URL must start with http:// or https://, not {url!r}")
+    profile = Profile(url=url.rstrip("/"), customer=customer, api_key=api_key)
+    path = config.save_profile(name, profile)
+    if make_default:
+        config.set_default_profile(name)
+    print(f"Saved profile {name!r} (key {mask_key(api_key)}) in {path}")
+    if verify:
+        check_connection(profile)
+    return ExitStatus.SUCCESS
+
+
+def check_connection(profile: Profile) -> None:
+    from reservations.client.library import ReservationsClient
+
+    try:
+        with ReservationsClient(profile.url, profile.customer, profile.api_key, retries=1) as client:
+            client.page(limit=1)
+    except ClientError as exc:
+        print(f"Warning: could not use it yet: {exc.message}", file=sys.stderr)
+    else:
+        print(f"Connected to {profile.url} as {profile.customer}.")
+
+
+def ask(label: str, default: str | None) -> str:
+    """Re-asks until answered; Enter keeps the default, which is shown."""
+    while True:
+        hint = f" [{default}]" if default else ""
+        answer = input(f"{label}{hint}: ").strip()
+        if answer or default:
+            return answer or default or ""
+        print(f"{label} is required.")
+
+
+def ask_secret(label: str, current: str | None) -> str:
+    """Hidden input on a terminal; a plain line when scripted (getpass would open /dev/tty instead)."""
+    import getpass
+
+    hint = f" [keep {mask_key(current)}]" if current else ""
+    while True:
+        prompt = f"{label}{hint}: "
+        answer = (getpass.getpass(prompt) if sys.stdin.isatty() else input(prompt)).strip()
+        if answer or current:
+            return answer or current or ""
+        print(f"{label} is required.")

@@ -1,0 +1,320 @@
+"""``ReservationsClient``: the one place that speaks the HTTP contract, for the CLI, the menu and scripts.
+
+Retries are safe by construction: reads and deletes are idempotent, and every logical add carries
+an ``Idempotency-Key`` that its retries reuse, so a retry after a lost response returns the
+original reservation instead of booking twice.  Backoff uses full jitter (so many clients that
+failed together do not retry together) and honours ``Retry-After`` on 429/503.
+"""
+
+from __future__ import annotations
+
+import builtins
+import email.utils
+import random
+import time
+import uuid
+from collections.abc import Callable, Iterator, Mapping
+from datetime import UTC, date, datetime
+from types import TracebackType
+from typing import Any
+
+import httpx
+
+from reservations.client.errors import (
+    ApiError,
+    AuthError,
+    ClientError,
+    ConflictError,
+    InvalidRequestError,
+    NetworkError,
+    NotFoundError,
+    RateLimitedError,
+    ServerError,
+)
+from reservations.domain import Page, Reservation
+
+USER_AGENT = "reservations-client/0.1"
+RETRY_STATUSES = frozenset({429, 502, 503, 504})  # the request was not served; 502/504 come from nginx
+# Failures before the request reached the server: always safe to resend.
+_NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+
+
+class ReservationsClient:
+    """One customer's view of the API; ``base_url`` may carry a path prefix (``.../prod``, ``/api``)."""
+
+    def __init__(
+        self,
+        base_url: str,
+        customer: str,
+        api_key: str,
+        *,
+        timeout: float = 10.0,
+        retries: int = 3,
+        backoff_s: float = 0.25,
+        max_backoff_s: float = 8.0,
+        max_retry_after_s: float = 30.0,
+        http: httpx.Client | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.customer = customer
+        self._headers = {
+            "X-Customer": customer,
+            "X-Api-Key": api_key,
+            "User-Agent": USER_AGENT,
+            "Accept": "application/json",
+        }
+        self.retries = max(0, retries)
+        self._backoff_s = backoff_s
+        self._max_backoff_s = max_backoff_s
+        self._max_retry_after_s = max_retry_after_s
+        self._sleep = sleep
+        self._owns_http = http is None
+        self._http = http or httpx.Client(timeout=timeout, follow_redirects=False)
+
+    def __repr__(self) -> str:
+        return f"ReservationsClient({self.base_url!r}, customer={self.customer!r})"
+
+    def close(self) -> None:
+        if self._owns_http:
+            self._http.close()
+
+    def __enter__(self) -> ReservationsClient:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+    # ------------------------------------------------------------------ operations
+
+    def get(self, reservation_id: int) -> Reservation:
+        response = self._request("GET", f"/reservations/{int(reservation_id)}")
+        return _reservation(self._json(response))
+
+    def add(
+        self,
+        guest_name: str,
+        room_number: int,
+        nights: int,
+        check_in: date | str,
+        *,
+        idempotency_key: str | None = None,
+    ) -> Reservation:
+        """Books a room.  Reusing an ``idempotency_key`` retries one logical add by hand (the menu does)."""
+        body = {
+            "guest_name": guest_name,
+            "room_number": room_number,
+            "nights": nights,
+            "check_in": check_in.isoformat() if isinstance(check_in, date) else check_in,
+        }
+        key = idempotency_key or new_idempotency_key()
+        response = self._request("POST", "/reservations", json=body, headers={"Idempotency-Key": key})
+        return _reservation(self._json(response))
+
+    def delete(self, reservation_id: int) -> None:
+        """Deletes; a 404 on a retry after a lost response means our first attempt did it."""
+        self._request("DELETE", f"/reservations/{int(reservation_id)}", not_found_after_retry_ok=True)
+
+    def page(
+        self,
+        *,
+        cursor: str | None = None,
+        limit: int | None = None,
+        start: date | None = None,
+        end: date | None = None,
+        room: int | None = None,
+    ) -> Page:
+        """One page, in (check-in, room, id) order; ``next_cursor`` is None on the last one."""
+        params: dict[str, str] = {}
+        if limit is not None:
+            params["limit"] = str(limit)
+        if cursor:
+            params["cursor"] = cursor
+        if start is not None:
+            params["from"] = start.isoformat()
+        if end is not None:
+            params["to"] = end.isoformat()
+        if room is not None:
+            params["room"] = str(room)
+        data = self._json(self._request("GET", "/reservations", params=params))
+        if not isinstance(data, dict) or not isinstance(data.get("items"), builtins.list):
+            raise ApiError("the server's answer is not a page of reservations", status=200)
+        items = [_reservation(item) for item in data["items"]]
+        next_cursor = data.get("next_cursor")
+        return Page(items=items, next_cursor=next_cursor if isinstance(next_cursor, str) else None)
+
+    def pages(
+        self,
+        *,
+        limit: int | None = None,
+        start: date | None = None,
+        end: date | None = None,
+        room: int | None = None,
+    ) -> Iterator[Page]:
+        """Every page, fetched only when the previous one has been consumed."""
+        cursor: str | None = None
+        while True:
+            page = self.page(cursor=cursor, limit=limit, start=start, end=end, room=room)
+            yield page
+            if not page.next_cursor:
+                return
+            cursor = page.next_cursor
+
+    def list(
+        self,
+        *,
+        start: date | None = None,
+        end: date | None = None,
+        room: int | None = None,
+        limit: int | None = None,
+        all_pages: bool = False,
+    ) -> Iterator[Reservation]:
+        """Reservations lazily, one page in memory at a time; only the first page unless ``all_pages``."""
+        for page in self.pages(limit=limit, start=start, end=end, room=room):
+            yield from page.items
+            if not all_pages:
+                return
+
+    # ------------------------------------------------------------------ transport
+
+    def _request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, str] | None = None,
+        json: Any = None,
+        headers: Mapping[str, str] | None = None,
+        not_found_after_retry_ok: bool = False,
+    ) -> httpx.Response:
+        url = self.base_url + path
+        all_headers = self._headers | dict(headers or {})
+        ambiguous = False  # an earlier attempt may have reached the server
+        attempt = 0
+        while True:
+            try:
+                response = self._http.request(method, url, params=params, json=json, headers=all_headers)
+            except (httpx.HTTPError, httpx.InvalidURL) as exc:
+                ambiguous = ambiguous or not isinstance(exc, _NOT_SENT)
+                retryable = isinstance(exc, httpx.TransportError) and not isinstance(
+                    exc, httpx.UnsupportedProtocol
+                )
+                if attempt >= self.retries or not retryable:
+                    raise NetworkError(describe_network_error(self.base_url, exc)) from None
+                self._sleep(self._backoff(attempt, None))
+                attempt += 1
+                continue
+            if response.status_code in RETRY_STATUSES and attempt < self.retries:
+                retry_after = parse_retry_after(response.headers.get("Retry-After"))
+                if retry_after is None or retry_after <= self._max_retry_after_s:
+                    self._sleep(self._backoff(attempt, retry_after))
+                    attempt += 1
+                    continue
+            if response.status_code == 404 and ambiguous and not_found_after_retry_ok:
+                return response
+            if response.is_success:
+                return response
+            raise error_from_response(response)
+
+    def _backoff(self, attempt: int, retry_after: float | None) -> float:
+        if retry_after is not None:
+            return retry_after + random.uniform(0, self._backoff_s)
+        return random.uniform(0, min(self._max_backoff_s, self._backoff_s * 2**attempt))
+
+    @staticmethod
+    def _json(response: httpx.Response) -> Any:
+        try:
+            return response.json()
+        except ValueError:
+            raise ApiError(
+                f"the server answered HTTP {response.status_code} with a body that is not JSON",
+                status=response.status_code,
+                request_id=response.headers.get("X-Request-Id"),
+            ) from None
+
+
+def _reservation(data: Any) -> Reservation:
+    try:
+        return Reservation.from_json(data)
+    except (KeyError, TypeError, ValueError):
+        raise ApiError("the server's answer is not a reservation") from None
+
+
+def new_idempotency_key() -> str:
+    return uuid.uuid4().hex
+
+
+def parse_retry_after(value: str | None, *, now: datetime | None = None) -> float | None:
+    """Seconds to wait from a ``Retry-After`` header (delta-seconds or an HTTP date)."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
+
+
+def describe_network_error(base_url: str, exc: Exception) -> str:
+    if isinstance(exc, httpx.TimeoutException):
+        reason = "it did not answer in time"
+    elif isinstance(exc, httpx.ConnectError):
+        reason = "connection refused or host unknown"
+    elif isinstance(exc, httpx.UnsupportedProtocol | httpx.InvalidURL):
+        reason = f"the URL is not valid ({exc})"
+    elif isinstance(exc, httpx.RemoteProtocolError | httpx.ReadError | httpx.WriteError):
+        reason = "the connection broke before it answered"
+    else:
+        reason = type(exc).__name__
+    return f"cannot reach the server at {base_url}: {reason}"
+
+
+_CLASS_BY_STATUS: dict[int, type[ApiError]] = {
+    400: InvalidRequestError,
+    413: InvalidRequestError,
+    422: InvalidRequestError,
+    401: AuthError,
+    403: AuthError,
+    404: NotFoundError,
+    409: ConflictError,
+    429: RateLimitedError,
+}
+
+
+def error_from_response(response: httpx.Response) -> ClientError:
+    """The typed exception for an error response, with the server's own message when it sent one."""
+    status = response.status_code
+    request_id = response.headers.get("X-Request-Id")
+    error: Mapping[str, Any] = {}
+    try:
+        body = response.json()
+        if isinstance(body, dict) and isinstance(body.get("error"), dict):
+            error = body["error"]
+    except ValueError:
+        pass
+    message = str(error.get("message") or f"HTTP {status} {response.reason_phrase}".strip())
+    code = error.get("code") if isinstance(error.get("code"), str) else None
+    field = error.get("field") if isinstance(error.get("field"), str) else None
+    common: dict[str, Any] = {"status": status, "code": code, "field": field, "request_id": request_id}
+    retry_after = parse_retry_after(response.headers.get("Retry-After"))
+    if status == 409:
+        conflicting = None
+        raw = error.get("conflicting_reservation")
+        if isinstance(raw, dict):
+            try:
+                conflicting = Reservation.from_json(raw)
+            except (KeyError, TypeError, ValueError):
+                conflicting = None
+        return ConflictError(message, conflicting=conflicting, **common)
+    if status == 429:
+        return RateLimitedError(message, retry_after_s=retry_after, **common)
+    if status >= 500:
+        return ServerError(message, retry_after_s=retry_after, **common)
+    return _CLASS_BY_STATUS.get(status, ApiError)(message, **common)

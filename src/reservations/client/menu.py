@@ -1,0 +1,366 @@
+"""``reservations menu``: the original text menu (add, delete, list, exit), made hard to crash.
+
+Plain ``input()`` prompts rather than a full-screen toolkit, because the same code must serve a
+terminal and a script piping lines on stdin.  Every answer is parsed here and re-asked with the
+reason; the server's refusals come back as typed errors and are turned into a next step (change
+the dates, re-ask a field, retry), never a traceback.  Ctrl-C / Ctrl-D cancel the current action
+and leave the menu from the top level.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from collections.abc import Callable
+from datetime import date, timedelta
+from functools import partial
+from typing import TYPE_CHECKING, TypeVar
+
+from reservations.client import config
+from reservations.client.config import ConfigError, Profile, mask_key
+from reservations.client.errors import (
+    AuthError,
+    ClientError,
+    ConflictError,
+    InvalidRequestError,
+    NetworkError,
+    NotFoundError,
+)
+from reservations.client.library import ReservationsClient, new_idempotency_key
+from reservations.client.render import console, describe, table
+from reservations.domain import (
+    MAX_DAYS_AHEAD,
+    MAX_DAYS_BEHIND,
+    NIGHTS_MAX,
+    NIGHTS_MIN,
+    ROOM_MAX,
+    ROOM_MIN,
+    ValidationError,
+    parse_guest_name,
+    today_utc,
+)
+from reservations.exit_status import ExitStatus
+
+if TYPE_CHECKING:
+    from reservations.client.commands import Connection
+
+T = TypeVar("T")
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
+PAGE_SIZE = 20
+CHOICES = (
+    "Add a reservation",
+    "Delete a reservation",
+    "List all reservations",
+    "Switch customer/profile",
+    "Exit",
+)
+
+
+class Invalid(Exception):
+    """An answer that cannot be used; the message says why, and the question is asked again."""
+
+
+class Cancelled(Exception):
+    """The user backed out of the current action."""
+
+
+# ---------------------------------------------------------------------- answer parsers
+
+
+def parse_name(text: str) -> str:
+    try:
+        return parse_guest_name(text)
+    except ValidationError as exc:
+        raise Invalid(exc.message.replace("guest_name", "The guest name")) from None
+
+
+def number_parser(what: str, low: int, high: int) -> Callable[[str], int]:
+    def parse(text: str) -> int:
+        text = text.strip()
+        if not text:
+            raise Invalid(f"Please enter the {what}")
+        if not text.isascii() or not text.isdigit():
+            raise Invalid(f"The {what} must be a whole number, and {text!r} is not one")
+        # Compare lengths first: int() of a thousand-digit answer is slow, and it is out of range anyway.
+        if len(text.lstrip("0")) > len(str(high)) or not low <= int(text) <= high:
+            raise Invalid(f"The {what} must be between {low} and {high}")
+        return int(text)
+
+    return parse
+
+
+parse_room = number_parser("room number", ROOM_MIN, ROOM_MAX)
+parse_nights = number_parser("number of nights", NIGHTS_MIN, NIGHTS_MAX)
+
+
+def parse_check_in(text: str, *, today: date | None = None) -> date:
+    """The server's rule (from yesterday UTC to two years ahead), checked before asking it."""
+    text = text.strip()
+    if not _DATE.fullmatch(text):
+        raise Invalid(f"Please enter the date as YYYY-MM-DD (e.g. {date.today().isoformat()})")
+    try:
+        day = date.fromisoformat(text)
+    except ValueError:
+        raise Invalid(f"{text} is not a calendar date") from None
+    today = today or today_utc()
+    if day < today - timedelta(days=MAX_DAYS_BEHIND):
+        raise Invalid(f"The check-in date {day.isoformat()} is in the past")
+    if day > today + timedelta(days=MAX_DAYS_AHEAD):
+        raise Invalid("The check-in date must be at most two years ahead")
+    return day
+
+
+# ---------------------------------------------------------------------- the menu
+
+
+class Menu:
+    def __init__(self, profile: Profile, profile_name: str | None) -> None:
+        self.profile = profile
+        self.profile_name = profile_name
+        self.client = self._connect(profile)
+        self.out = console()
+        self.scripted = not sys.stdin.isatty()
+
+    @staticmethod
+    def _connect(profile: Profile) -> ReservationsClient:
+        # One quick retry: the person at the keyboard gets the retry choice soon rather than a long wait.
+        return ReservationsClient(profile.url, profile.customer, profile.api_key, retries=1, backoff_s=0.2)
+
+    def run(self) -> int:
+        try:
+            while True:
+                self.show_menu()
+                try:
+                    choice = self.read(f"Choose [1-{len(CHOICES)}]: ").strip().lower()
+                except (KeyboardInterrupt, EOFError):
+                    self.say("\nGoodbye.")
+                    return ExitStatus.SUCCESS
+                if choice in ("5", "q", "quit", "exit"):
+                    self.say("Goodbye.")
+                    return ExitStatus.SUCCESS
+                action = {"1": self.add, "2": self.delete, "3": self.list, "4": self.switch}.get(choice)
+                if action is None:
+                    self.say(f"Please enter a number from 1 to {len(CHOICES)}.")
+                    continue
+                self.perform(action)
+        finally:
+            self.client.close()
+
+    def perform(self, action: Callable[[], None]) -> None:
+        try:
+            action()
+        except (Cancelled, KeyboardInterrupt, EOFError):
+            self.say("\nCancelled.")
+        except AuthError as exc:
+            self.say(
+                f"The server refused customer {self.profile.customer!r} with key "
+                f"{mask_key(self.profile.api_key)}: {exc.message}. Choose 4 to switch profile."
+            )
+        except ClientError as exc:
+            self.say(f"The server refused: {exc.message}")
+
+    def show_menu(self) -> None:
+        where = f" (profile {self.profile_name})" if self.profile_name else ""
+        self.say("")
+        self.say(f"Reservations - customer {self.profile.customer} at {self.profile.url}{where}")
+        for number, label in enumerate(CHOICES, start=1):
+            self.say(f"  {number}. {label}")
+
+    # ------------------------------------------------------------------ input and output
+
+    def say(self, text: str) -> None:
+        print(text, flush=True)
+
+    def read(self, prompt: str) -> str:
+        answer = input(prompt)
+        if self.scripted:  # a transcript of a scripted session reads like one typed in
+            print(answer, flush=True)
+        return answer
+
+    def ask(self, label: str, parse: Callable[[str], T], default: str | None = None) -> T:
+        while True:
+            hint = f" [{default}]" if default else ""
+            text = self.read(f"{label}{hint}: ")
+            if not text.strip() and default:
+                text = default
+            try:
+                return parse(text)
+            except Invalid as exc:
+                self.say(f"  {exc}. Please try again.")
+
+    def yes_no(self, question: str, *, default: bool) -> bool:
+        hint = "[Y/n]" if default else "[y/N]"
+        while True:
+            answer = self.read(f"{question} {hint} ").strip().lower()
+            if not answer:
+                return default
+            if answer in ("y", "yes"):
+                return True
+            if answer in ("n", "no"):
+                return False
+            self.say("  Please answer y or n.")
+
+    def call(self, request: Callable[[], T]) -> T:
+        """Runs a request; when the server cannot be reached, says so and offers to retry."""
+        while True:
+            try:
+                return request()
+            except NetworkError as exc:
+                self.say(f"Cannot reach the server: {exc.message}.")
+                if not self.yes_no("Retry?", default=True):
+                    raise Cancelled from None
+
+    # ------------------------------------------------------------------ actions
+
+    def add(self) -> None:
+        name = self.ask("Guest name", parse_name)
+        room = self.ask("Room number", parse_room)
+        nights = self.ask("Nights", parse_nights)
+        check_in = self.ask("Check-in date", parse_check_in, default=date.today().isoformat())
+        key = new_idempotency_key()  # one per attempted booking: a retry of it cannot book twice
+        while True:
+            try:
+                added = self.call(partial(self.client.add, name, room, nights, check_in, idempotency_key=key))
+            except ConflictError as exc:
+                self.say(f"Not booked: {exc.message}.")
+                change = self.ask("Change the (d)ates, the (r)oom, or (c)ancel?", parse_dqc, default="d")
+                if change == "c":
+                    raise Cancelled from None
+                if change == "r":
+                    room = self.ask("Room number", parse_room, default=str(room))
+                else:
+                    nights = self.ask("Nights", parse_nights, default=str(nights))
+                    check_in = self.ask("Check-in date", parse_check_in, default=check_in.isoformat())
+                key = new_idempotency_key()
+                continue
+            except InvalidRequestError as exc:
+                self.say(f"Not booked: {exc.message}.")
+                if exc.field == "guest_name":
+                    name = self.ask("Guest name", parse_name, default=name)
+                elif exc.field == "room_number":
+                    room = self.ask("Room number", parse_room, default=str(room))
+                elif exc.field == "nights":
+                    nights = self.ask("Nights", parse_nights, default=str(nights))
+                elif exc.field == "check_in":
+                    check_in = self.ask("Check-in date", parse_check_in, default=check_in.isoformat())
+                else:
+                    raise Cancelled from None
+                key = new_idempotency_key()
+                continue
+            self.say(f"Booked: {describe(added)}.")
+            self.say(f"The reservation ID is {added.reservation_id}.")
+            return
+
+    def list(self) -> None:
+        self.show_pages(title="Reservations")
+
+    def show_pages(self, *, title: str) -> int:
+        """Prints the list a page at a time, asking before the next; returns how many were shown."""
+        shown = 0
+        cursor: str | None = None
+        while True:
+            page = self.call(partial(self.client.page, cursor=cursor, limit=PAGE_SIZE))
+            if not page.items and shown == 0:
+                self.say("No reservations yet.")
+                return 0
+            first = shown + 1
+            shown += len(page.items)
+            self.out.print(table(page.items, title=f"{title} {first}-{shown}, by check-in date"))
+            if not page.next_cursor:
+                return shown
+            more = self.read("Press Enter for more, or q to stop: ").strip().lower()
+            if more in ("q", "quit"):
+                return shown
+            cursor = page.next_cursor
+
+    def delete(self) -> None:
+        if self.show_pages(title="Reservations") == 0:
+            return
+        rid = self.ask("ID of the reservation to delete", number_parser("reservation ID", 1, 2**53 - 1))
+        try:
+            found = self.call(lambda: self.client.get(rid))
+        except NotFoundError:
+            self.say(f"There is no reservation {rid}.")
+            return
+        if not self.yes_no(f"Delete {describe(found)}?", default=False):
+            self.say("Not deleted.")
+            return
+        try:
+            self.call(lambda: self.client.delete(rid))
+        except NotFoundError:
+            self.say(f"There is no reservation {rid} any more.")
+            return
+        self.say(f"Deleted reservation {rid}.")
+
+    def switch(self) -> None:
+        names = config.profile_names()
+        for number, name in enumerate(names, start=1):
+            try:
+                p = config.load_profile(name)
+                line = f"{p.customer} at {p.url} (key {mask_key(p.api_key)})"
+            except ConfigError as exc:
+                line = f"unusable: {exc}"
+            current = " (current)" if name == self.profile_name else ""
+            self.say(f"  {number}. {name}: {line}{current}")
+        self.say("  n. Enter a server, customer and key")
+        choice = self.read("Profile number, or n: ").strip().lower()
+        if choice == "n":
+            profile = Profile(
+                url=self.ask("Server URL", parse_url, default=self.profile.url),
+                customer=self.ask("Customer", parse_required),
+                api_key=self.ask_secret("API key"),
+            )
+            save_as = self.read("Save as profile named (Enter: use for this session only): ").strip()
+            if save_as:
+                path = config.save_profile(save_as, profile)
+                self.say(f"Saved profile {save_as!r} in {path}.")
+            self.use(profile, save_as or None)
+            return
+        if not (choice.isdigit() and 1 <= int(choice) <= len(names)):
+            self.say("No such profile; nothing changed.")
+            return
+        name = names[int(choice) - 1]
+        try:
+            self.use(config.load_profile(name), name)
+        except ConfigError as exc:
+            self.say(str(exc))
+
+    def use(self, profile: Profile, name: str | None) -> None:
+        self.client.close()
+        self.profile, self.profile_name = profile, name
+        self.client = self._connect(profile)
+        self.say(f"Now customer {profile.customer} at {profile.url}.")
+
+    def ask_secret(self, label: str) -> str:
+        import getpass
+
+        while True:
+            text = (self.read(f"{label}: ") if self.scripted else getpass.getpass(f"{label}: ")).strip()
+            if text:
+                return text
+            self.say(f"  The {label} is required. Please try again.")
+
+
+def parse_dqc(text: str) -> str:
+    choice = text.strip().lower()[:1]
+    if choice not in ("d", "r", "c"):
+        raise Invalid("Please answer d, r or c")
+    return choice
+
+
+def parse_url(text: str) -> str:
+    text = text.strip().rstrip("/")
+    if not text.startswith(("http://", "https://")):
+        raise Invalid("The URL must start with http:// or https://")
+    return text
+
+
+def parse_required(text: str) -> str:
+    if not text.strip():
+        raise Invalid("An answer is required")
+    return text.strip()
+
+
+def main(conn: Connection) -> int:
+    resolved = conn.resolve()
+    return Menu(resolved.profile, resolved.profile_name).run()

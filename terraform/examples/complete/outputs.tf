@@ -1,0 +1,29 @@
+output "api_url" {
+  description = "Base URL of the REST API."
+  value       = module.reservations.api_url
+}
+
+output "web_url" {
+  description = "URL of the static page."
+  value       = module.reservations.web_url
+}
+
+output "edge_url" {
+  description = "URL of the nginx edge."
+  value       = module.reservations.edge_url
+}
+
+output "customer_api_key_ids" {
+  description = "Usage-plan key id of each customer."
+  value       = module.reservations.customer_api_key_ids
+}
+
+output "cluster_name" {
+  description = "Name of the EKS cluster."
+  value       = module.reservations.cluster_name
+}
+
+output "artifacts_bucket" {
+  description = "Bucket the builds upload to."
+  value       = module.reservations.artifacts_bucket
+}

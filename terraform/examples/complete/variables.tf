@@ -1,0 +1,421 @@
+# The root module's inputs, as the example passes them through (copied from ../../variables.tf;
+# tests/terraform checks that the two stay identical). Set them in terraform.tfvars.
+
+variable "region" {
+  description = "AWS region everything is deployed to."
+  type        = string
+  default     = "us-east-1"
+
+  validation {
+    condition     = can(regex("^[a-z]{2}(-[a-z]+)+-[0-9]$", var.region))
+    error_message = "region must look like an AWS region name, e.g. us-east-1."
+  }
+}
+
+variable "name" {
+  description = "Name prefix of every non-table resource (functions, API, buckets, cluster roles)."
+  type        = string
+  default     = "reservations"
+
+  validation {
+    condition     = can(regex("^[a-z][a-z0-9-]{1,30}[a-z0-9]$", var.name))
+    error_message = "name must be 3-32 lower-case letters, digits or hyphens, starting with a letter."
+  }
+}
+
+variable "table_prefix" {
+  description = "Prefix of the DynamoDB table names (RESERVATIONS_TABLE_PREFIX): customer tables are <prefix><customer>-reservations and the registry is <prefix>reservations-customers."
+  type        = string
+  default     = ""
+
+  validation {
+    condition     = can(regex("^[a-zA-Z0-9_.-]{0,40}$", var.table_prefix))
+    error_message = "table_prefix may hold at most 40 of the characters DynamoDB allows in table names (a-z A-Z 0-9 _ . -)."
+  }
+}
+
+variable "tags" {
+  description = "Tags added to every AWS resource (through the provider's default_tags)."
+  type        = map(string)
+  default     = {}
+}
+
+variable "lambda_builds" {
+  description = "Per-function build metadata written by `reservations build tfvars` into lambda_builds.auto.tfvars.json: name -> build_id, source_code_hash (base64 sha256 of the zip) and, optionally, the S3 key the build was uploaded to (otherwise [artifacts_prefix/]<name>/<name>-<build_id>.zip)."
+  type = map(object({
+    build_id         = string
+    source_code_hash = string
+    s3_key           = optional(string)
+  }))
+  default = {}
+
+  validation {
+    condition     = alltrue([for b in values(var.lambda_builds) : can(regex("^[A-Za-z0-9._-]{1,128}$", b.build_id))])
+    error_message = "build_id may only hold letters, digits, '.', '_' and '-' (it is part of an S3 key)."
+  }
+  validation {
+    condition     = alltrue([for b in values(var.lambda_builds) : can(regex("^[A-Za-z0-9+/]{43}=$", b.source_code_hash))])
+    error_message = "source_code_hash must be the base64 form of a sha256 digest (44 characters)."
+  }
+  validation {
+    condition     = alltrue([for name, b in var.lambda_builds : b.s3_key == null ? true : endswith(b.s3_key, "${name}/${name}-${b.build_id}.zip")])
+    error_message = "A build's s3_key must end with <function>/<function>-<build_id>.zip, the builder's naming."
+  }
+}
+
+variable "artifacts_prefix" {
+  description = "Key prefix of the function zips in the artifacts bucket (`reservations build --upload s3://BUCKET/PREFIX`); empty for none."
+  type        = string
+  default     = ""
+
+  validation {
+    condition     = can(regex("^([A-Za-z0-9._-]+(/[A-Za-z0-9._-]+)*)?$", var.artifacts_prefix))
+    error_message = "artifacts_prefix must be empty or path segments without leading or trailing slashes."
+  }
+}
+
+variable "lambda_architecture" {
+  description = "Instruction set of every function; must match the --arch the zips were built for."
+  type        = string
+  default     = "x86_64"
+
+  validation {
+    condition     = contains(["x86_64", "arm64"], var.lambda_architecture)
+    error_message = "lambda_architecture must be x86_64 or arm64."
+  }
+}
+
+variable "log_retention_days" {
+  description = "Retention of every CloudWatch log group (functions, API access logs, CodeBuild, WAF)."
+  type        = number
+  default     = 365
+
+  validation {
+    condition     = contains([1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653], var.log_retention_days)
+    error_message = "log_retention_days must be one of the values CloudWatch Logs accepts."
+  }
+}
+
+variable "api_reserved_concurrency" {
+  description = "Reserved concurrency of each API function (null: the account's unreserved pool). Caps what one runaway client can cost."
+  type        = number
+  default     = null
+
+  validation {
+    condition     = var.api_reserved_concurrency == null ? true : var.api_reserved_concurrency >= 1
+    error_message = "api_reserved_concurrency must be null or at least 1."
+  }
+}
+
+variable "customers" {
+  description = "Customers (hotels): name -> host names the edge maps to them and their usage plan. Each gets its own DynamoDB table and usage plan; their API keys are created afterwards with `reservations tenants create`."
+  type = map(object({
+    hosts         = optional(list(string), [])
+    rate_limit    = optional(number, 20)
+    burst_limit   = optional(number, 40)
+    monthly_quota = optional(number)
+  }))
+
+  validation {
+    condition     = alltrue([for name in keys(var.customers) : can(regex("^[a-z0-9][a-z0-9-]{1,39}$", name))])
+    error_message = "Customer names must match ^[a-z0-9][a-z0-9-]{1,39}$ (the registry's rule)."
+  }
+  validation {
+    condition     = alltrue(flatten([for c in values(var.customers) : [for h in c.hosts : can(regex("^[a-z0-9]([a-z0-9.-]{0,251}[a-z0-9])?$", h))]]))
+    error_message = "hosts must be lower-case DNS names."
+  }
+  validation {
+    condition     = length(flatten([for c in values(var.customers) : c.hosts])) == length(distinct(flatten([for c in values(var.customers) : c.hosts])))
+    error_message = "A host name can map to one customer only."
+  }
+  validation {
+    condition     = alltrue([for c in values(var.customers) : c.rate_limit > 0 && c.burst_limit >= 1])
+    error_message = "rate_limit must be positive and burst_limit at least 1."
+  }
+}
+
+variable "stage_name" {
+  description = "API Gateway stage name (the last path segment of the API URL)."
+  type        = string
+  default     = "v1"
+
+  validation {
+    condition     = can(regex("^[A-Za-z0-9_]{1,64}$", var.stage_name))
+    error_message = "stage_name may hold letters, digits and underscores only."
+  }
+}
+
+variable "api_throttle" {
+  description = "Stage-wide throttling (requests per second and burst) applied before the per-customer usage plans."
+  type = object({
+    rate_limit  = number
+    burst_limit = number
+  })
+  default = {
+    rate_limit  = 200
+    burst_limit = 400
+  }
+
+  validation {
+    condition     = var.api_throttle.rate_limit > 0 && var.api_throttle.burst_limit >= 1
+    error_message = "api_throttle needs a positive rate_limit and a burst_limit of at least 1."
+  }
+}
+
+variable "authorizer_cache_ttl_seconds" {
+  description = "How long API Gateway caches an authorizer decision, keyed on the API key and customer headers (0 disables caching; a revoked key keeps working at most this long)."
+  type        = number
+  default     = 300
+
+  validation {
+    condition     = var.authorizer_cache_ttl_seconds >= 0 && var.authorizer_cache_ttl_seconds <= 3600
+    error_message = "authorizer_cache_ttl_seconds must be between 0 and 3600."
+  }
+}
+
+variable "enforce_usage_plans" {
+  description = "Require every API method to be metered by the customer's usage plan: API Gateway then takes the plan key from the authorizer's usageIdentifierKey (<prefix><customer>, env RESERVATIONS_USAGE_KEY_PREFIX). Turn on only with an authorizer that returns it; otherwise every request is refused with 403."
+  type        = bool
+  default     = true
+}
+
+variable "cors_allowed_origins" {
+  description = "Browser origins allowed to call the API directly, besides the CloudFront web origin (added automatically when enable_web is true)."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = alltrue([for o in var.cors_allowed_origins : can(regex("^https?://[A-Za-z0-9.-]+(:[0-9]+)?$", o))])
+    error_message = "cors_allowed_origins must be origins such as https://hotels.example.com (scheme, host, optional port; no path)."
+  }
+}
+
+variable "enable_waf" {
+  description = "Attach an AWS WAF web ACL (managed common and known-bad-input rules plus a per-address rate limit) to the API stage."
+  type        = bool
+  default     = true
+}
+
+variable "manage_api_gateway_account" {
+  description = "Set the account-wide API Gateway CloudWatch role (needed for access logging). Turn off if another stack in this account and region already manages aws_api_gateway_account."
+  type        = bool
+  default     = true
+}
+
+variable "enable_web" {
+  description = "Serve the static web page from a private S3 bucket through CloudFront."
+  type        = bool
+  default     = true
+}
+
+variable "vpc_id" {
+  description = "VPC the EKS cluster runs in."
+  type        = string
+
+  validation {
+    condition     = can(regex("^vpc-[0-9a-f]{8,17}$", var.vpc_id))
+    error_message = "vpc_id must be a VPC id such as vpc-0123456789abcdef0."
+  }
+}
+
+variable "subnet_ids" {
+  description = "Subnets of the cluster and its nodes (at least two availability zones). Empty: every subnet of vpc_id tagged kubernetes.io/role/internal-elb or kubernetes.io/role/elb."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = alltrue([for s in var.subnet_ids : can(regex("^subnet-[0-9a-f]{8,17}$", s))])
+    error_message = "subnet_ids must be subnet ids such as subnet-0123456789abcdef0."
+  }
+}
+
+variable "cluster_name" {
+  description = "Name of the EKS cluster (also the scheduler's RESERVATIONS_CLUSTER_NAME)."
+  type        = string
+  default     = "reservations"
+
+  validation {
+    condition     = can(regex("^[0-9A-Za-z][A-Za-z0-9_-]{0,99}$", var.cluster_name))
+    error_message = "cluster_name must be a valid EKS cluster name."
+  }
+}
+
+variable "cluster_version" {
+  description = "Kubernetes version of the EKS cluster."
+  type        = string
+  default     = "1.32"
+
+  validation {
+    condition     = can(regex("^1\\.[0-9]{2}$", var.cluster_version))
+    error_message = "cluster_version must look like 1.32."
+  }
+}
+
+variable "cluster_endpoint_public_access_cidrs" {
+  description = "Networks allowed to reach the Kubernetes API endpoint from the internet (the Terraform Cloud runners and operators). Empty: private endpoint only, so Terraform must run inside the VPC (e.g. a Terraform Cloud agent)."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = alltrue([for c in var.cluster_endpoint_public_access_cidrs : can(cidrhost(c, 0)) && c != "0.0.0.0/0"])
+    error_message = "cluster_endpoint_public_access_cidrs must be CIDR blocks narrower than 0.0.0.0/0."
+  }
+}
+
+variable "cluster_admin_role_arns" {
+  description = "IAM role ARNs given cluster-admin access to Kubernetes (operators, the Terraform Cloud run role)."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = alltrue([for a in var.cluster_admin_role_arns : can(regex("^arn:aws[a-z-]*:iam::[0-9]{12}:role/.+$", a))])
+    error_message = "cluster_admin_role_arns must be IAM role ARNs."
+  }
+}
+
+variable "node_group" {
+  description = "The managed node group: instance types and size."
+  type = object({
+    instance_types = optional(list(string), ["t3.medium"])
+    min_size       = optional(number, 2)
+    desired_size   = optional(number, 2)
+    max_size       = optional(number, 4)
+    disk_size_gb   = optional(number, 20)
+  })
+  default = {}
+
+  validation {
+    condition     = var.node_group.min_size >= 1 && var.node_group.min_size <= var.node_group.desired_size && var.node_group.desired_size <= var.node_group.max_size
+    error_message = "node_group needs 1 <= min_size <= desired_size <= max_size."
+  }
+}
+
+variable "edge" {
+  description = "The nginx edge on EKS: image tag (pushed to the ECR repository), replicas and autoscaling bounds, and the per-address rate limit."
+  type = object({
+    image_tag          = string
+    replicas           = optional(number, 2)
+    max_replicas       = optional(number, 6)
+    rate_limit_per_sec = optional(number, 20)
+    rate_limit_burst   = optional(number, 40)
+  })
+
+  validation {
+    condition     = can(regex("^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$", var.edge.image_tag)) && var.edge.image_tag != "latest"
+    error_message = "edge.image_tag must be a valid, immutable image tag (not \"latest\": the ECR repository refuses to move tags)."
+  }
+  validation {
+    condition     = var.edge.replicas >= 2 && var.edge.replicas <= var.edge.max_replicas
+    error_message = "edge.replicas must be at least 2 (the disruption budget keeps one) and at most edge.max_replicas."
+  }
+}
+
+variable "cluster_schedule" {
+  description = "When the scheduler tears the cluster down and rebuilds it (EventBridge Scheduler cron expressions in `timezone`), how often it follows up until a step is done, and the dates on which scheduled runs do nothing."
+  type = object({
+    enabled               = optional(bool, true)
+    down                  = optional(string, "cron(0 23 ? * MON-FRI *)")
+    up                    = optional(string, "cron(0 7 ? * MON-FRI *)")
+    timezone              = optional(string, "America/New_York")
+    follow_up_minutes     = optional(number, 5)
+    holidays              = optional(list(string), [])
+    allow_foreign_destroy = optional(bool, false)
+  })
+  default = {}
+
+  validation {
+    condition     = can(regex("^cron\\(.+\\)$", var.cluster_schedule.down)) && can(regex("^cron\\(.+\\)$", var.cluster_schedule.up))
+    error_message = "cluster_schedule.down and .up must be EventBridge Scheduler cron(...) expressions."
+  }
+  validation {
+    condition     = can(regex("^[A-Za-z_]+(/[A-Za-z0-9_+-]+){0,2}$", var.cluster_schedule.timezone))
+    error_message = "cluster_schedule.timezone must be an IANA time zone such as America/New_York or UTC."
+  }
+  validation {
+    condition     = var.cluster_schedule.follow_up_minutes >= 1 && var.cluster_schedule.follow_up_minutes <= 60
+    error_message = "cluster_schedule.follow_up_minutes must be between 1 and 60."
+  }
+  validation {
+    condition     = alltrue([for d in var.cluster_schedule.holidays : can(formatdate("YYYY-MM-DD", "${d}T00:00:00Z"))])
+    error_message = "cluster_schedule.holidays must be YYYY-MM-DD dates."
+  }
+}
+
+variable "notification_emails" {
+  description = "Addresses subscribed to the scheduler's outcome topic (each must confirm the subscription)."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = alltrue([for e in var.notification_emails : can(regex("^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$", e))])
+    error_message = "notification_emails must be e-mail addresses."
+  }
+}
+
+variable "tfc_url" {
+  description = "Terraform Cloud (or Terraform Enterprise) address the \"up\" function starts runs on."
+  type        = string
+  default     = "https://app.terraform.io"
+
+  validation {
+    condition     = can(regex("^https://[A-Za-z0-9.-]+(:[0-9]+)?/?$", var.tfc_url))
+    error_message = "tfc_url must be an https:// address."
+  }
+}
+
+variable "tfc_organization" {
+  description = "Terraform Cloud organization holding this configuration's workspace."
+  type        = string
+
+  validation {
+    condition     = can(regex("^[A-Za-z0-9_-]{1,64}$", var.tfc_organization))
+    error_message = "tfc_organization must be a Terraform Cloud organization name."
+  }
+}
+
+variable "tfc_workspace" {
+  description = "Terraform Cloud workspace whose runs (re)create the cluster: this configuration's workspace."
+  type        = string
+
+  validation {
+    condition     = can(regex("^[A-Za-z0-9_-]{1,90}$", var.tfc_workspace))
+    error_message = "tfc_workspace must be a Terraform Cloud workspace name."
+  }
+}
+
+variable "tfc_token_secret_arn" {
+  description = "ARN of the Secrets Manager secret holding the Terraform Cloud API token (a team token for the workspace). Only the ARN is configured here; the token never enters Terraform."
+  type        = string
+
+  validation {
+    condition     = can(regex("^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:.+$", var.tfc_token_secret_arn))
+    error_message = "tfc_token_secret_arn must be a Secrets Manager secret ARN."
+  }
+}
+
+variable "tfc_client" {
+  description = "Terraform Cloud client library the \"up\" function uses: pytfe (default, maintained) or terrasnek (the original system's)."
+  type        = string
+  default     = "pytfe"
+
+  validation {
+    condition     = contains(["pytfe", "terrasnek"], var.tfc_client)
+    error_message = "tfc_client must be pytfe or terrasnek."
+  }
+}
+
+variable "source_repository_url" {
+  description = "HTTPS clone URL of this repository, which CodeBuild builds with its buildspec.yml."
+  type        = string
+
+  validation {
+    condition     = can(regex("^https://.+", var.source_repository_url))
+    error_message = "source_repository_url must be an https:// clone URL."
+  }
+}
+
+variable "source_version" {
+  description = "Branch, tag or commit CodeBuild builds by default."
+  type        = string
+  default     = "main"
+}

@@ -1,0 +1,292 @@
+# Root module: wires the catalogue's functions, the customers' tables and the API, the EKS cluster
+# with its nginx edge, the cost scheduler, the build pipeline and the web page together.
+# Function names, handlers and routes come from var.functions (functions.auto.tfvars.json, generated
+# from reservations.catalogue); builds from var.lambda_builds (lambda_builds.auto.tfvars.json).
+
+data "aws_caller_identity" "current" {}
+data "aws_partition" "current" {}
+
+locals {
+  tags = merge({ "project" = "reservations", "managed-by" = "terraform" }, var.tags)
+
+  registry_table_name = "${var.table_prefix}reservations-customers"
+  artifact_key_prefix = var.artifacts_prefix == "" ? "" : "${var.artifacts_prefix}/"
+
+  authorizer_function = one([for name, f in var.functions : name if f.kind == "authorizer"])
+  # Scheduler functions are named cluster-<direction>; direction is "down" or "up" (checked by the
+  # variable's validation), so the schedule for each direction finds its function without a second list.
+  scheduler_direction = { for name, f in var.functions : name => trimprefix(name, "cluster-") if f.kind == "scheduler" }
+  scheduler_function  = { for name, direction in local.scheduler_direction : direction => name }
+
+  store_environment = {
+    RESERVATIONS_STORE            = "dynamodb"
+    RESERVATIONS_TABLE_PREFIX     = var.table_prefix
+    RESERVATIONS_REGISTRY_TABLE   = module.registry_table.name
+    RESERVATIONS_USAGE_KEY_PREFIX = module.rest_api.usage_key_prefix
+    RESERVATIONS_CORS_ORIGINS     = join(",", local.cors_allowed_origins)
+    POWERTOOLS_SERVICE_NAME       = var.name
+    POWERTOOLS_LOG_LEVEL          = "INFO"
+  }
+
+  scheduler_environment = {
+    RESERVATIONS_CLUSTER_NAME            = var.cluster_name
+    RESERVATIONS_TFC_URL                 = var.tfc_url
+    RESERVATIONS_TFC_ORGANIZATION        = var.tfc_organization
+    RESERVATIONS_TFC_WORKSPACE           = var.tfc_workspace
+    RESERVATIONS_TFC_TOKEN_SECRET_ARN    = var.tfc_token_secret_arn
+    RESERVATIONS_TFC_CLIENT              = var.tfc_client
+    RESERVATIONS_NOTIFY_TOPIC_ARN        = module.cluster_scheduler.topic_arn
+    RESERVATIONS_SCHEDULE_TIMEZONE       = var.cluster_schedule.timezone
+    RESERVATIONS_HOLIDAYS                = join(",", var.cluster_schedule.holidays)
+    RESERVATIONS_ALLOW_FOREIGN_DESTROY   = tostring(var.cluster_schedule.allow_foreign_destroy)
+    RESERVATIONS_FOLLOWUP_SCHEDULE_GROUP = module.cluster_scheduler.schedule_group_name
+    POWERTOOLS_SERVICE_NAME              = "${var.name}-scheduler"
+    POWERTOOLS_LOG_LEVEL                 = "INFO"
+  }
+
+  function_environment = {
+    for name, f in var.functions : name => (
+      f.kind == "scheduler"
+      ? merge(local.scheduler_environment, { RESERVATIONS_FOLLOWUP_SCHEDULE = module.cluster_scheduler.followup_schedule_names[local.scheduler_direction[name]] })
+      : local.store_environment
+    )
+  }
+
+  function_role_arn = {
+    for name, f in var.functions : name => (
+      f.kind == "api" ? module.iam.app_role_arn :
+      f.kind == "authorizer" ? module.iam.authorizer_role_arn :
+      module.iam.scheduler_role_arns[local.scheduler_direction[name]]
+    )
+  }
+
+  web_origins          = var.enable_web ? [module.web[0].url] : []
+  cors_allowed_origins = distinct(concat(var.cors_allowed_origins, local.web_origins))
+
+  # Host name -> customer, for nginx's map (the edge sets X-Customer itself on mapped hosts).
+  edge_tenants = merge([for customer, c in var.customers : { for host in c.hosts : host => customer }]...)
+}
+
+# One customer-managed key for data at rest: tables, log groups, the artifacts bucket, the
+# scheduler's topic and queue, the cluster's secrets and the image repository.
+resource "aws_kms_key" "this" {
+  description             = "${var.name}: data at rest (DynamoDB, logs, S3, SNS, SQS, EKS secrets, ECR)"
+  enable_key_rotation     = true
+  deletion_window_in_days = 30
+  policy                  = data.aws_iam_policy_document.kms.json
+}
+
+resource "aws_kms_alias" "this" {
+  name          = "alias/${var.name}"
+  target_key_id = aws_kms_key.this.key_id
+}
+
+# A key policy's Resource "*" means "this key"; the account delegates to IAM, and the services that
+# encrypt on their own behalf (CloudWatch Logs, SNS and EventBridge Scheduler) get use of the key,
+# each limited to this account.
+data "aws_iam_policy_document" "kms" {
+  #checkov:skip=CKV_AWS_111:This is a key policy: its Resource "*" is the key itself, and write access goes to the account's IAM (which grants it per role), Logs for this account's log groups, and SNS/Scheduler for this account only.
+  #checkov:skip=CKV_AWS_356:This is a key policy: Resource "*" can only mean the key the policy is attached to.
+  #checkov:skip=CKV_AWS_109:This is a key policy: "kms:*" for the account root delegates key administration to IAM, as AWS's default key policy does; without it the key would be unmanageable.
+  statement {
+    sid       = "AccountAdministersThroughIam"
+    actions   = ["kms:*"]
+    resources = ["*"]
+    principals {
+      type        = "AWS"
+      identifiers = ["arn:${data.aws_partition.current.partition}:iam::${data.aws_caller_identity.current.account_id}:root"]
+    }
+  }
+
+  statement {
+    sid       = "CloudWatchLogsEncryptsThisAccountsLogGroups"
+    actions   = ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"]
+    resources = ["*"]
+    principals {
+      type        = "Service"
+      identifiers = ["logs.${var.region}.amazonaws.com"]
+    }
+    condition {
+      test     = "ArnLike"
+      variable = "kms:EncryptionContext:aws:logs:arn"
+      values   = ["arn:${data.aws_partition.current.partition}:logs:${var.region}:${data.aws_caller_identity.current.account_id}:log-group:*"]
+    }
+  }
+
+  statement {
+    sid       = "ServicesPublishingToEncryptedTopicsAndQueues"
+    actions   = ["kms:Decrypt", "kms:GenerateDataKey*"]
+    resources = ["*"]
+    principals {
+      type        = "Service"
+      identifiers = ["scheduler.amazonaws.com", "sns.amazonaws.com"]
+    }
+    condition {
+      test     = "StringEquals"
+      variable = "aws:SourceAccount"
+      values   = [data.aws_caller_identity.current.account_id]
+    }
+  }
+}
+
+# ---------------------------------------------------------------------------------------------------
+# Data: a table per customer (never created from a request header) and the customers registry
+# ---------------------------------------------------------------------------------------------------
+module "customer_table" {
+  source   = "./modules/customer_table"
+  for_each = var.customers
+
+  table_name    = "${var.table_prefix}${each.key}-reservations"
+  ttl_attribute = "expires_at"
+  kms_key_arn   = aws_kms_key.this.arn
+}
+
+module "registry_table" {
+  source = "./modules/customer_table"
+
+  table_name    = local.registry_table_name
+  ttl_attribute = null
+  kms_key_arn   = aws_kms_key.this.arn
+}
+
+# ---------------------------------------------------------------------------------------------------
+# Functions: one per catalogue entry, code from the build's S3 artifact
+# ---------------------------------------------------------------------------------------------------
+module "function" {
+  source   = "./modules/lambda_function"
+  for_each = var.functions
+
+  function_name        = "${var.name}-${each.key}"
+  description          = each.value.description
+  handler              = each.value.handler
+  memory_mb            = each.value.memory_mb
+  timeout_s            = each.value.timeout_s
+  architecture         = var.lambda_architecture
+  s3_bucket            = module.build.artifacts_bucket_name
+  s3_key               = coalesce(try(var.lambda_builds[each.key].s3_key, null), "${local.artifact_key_prefix}${each.key}/${each.key}-${try(var.lambda_builds[each.key].build_id, "missing")}.zip")
+  source_code_hash     = try(var.lambda_builds[each.key].source_code_hash, "")
+  role_arn             = local.function_role_arn[each.key]
+  environment          = local.function_environment[each.key]
+  reserved_concurrency = each.value.kind == "api" ? var.api_reserved_concurrency : null
+  log_retention_days   = var.log_retention_days
+  kms_key_arn          = aws_kms_key.this.arn
+}
+
+module "iam" {
+  source = "./modules/iam"
+
+  name                      = var.name
+  table_prefix              = var.table_prefix
+  registry_table_arn        = module.registry_table.arn
+  kms_key_arn               = aws_kms_key.this.arn
+  function_names            = [for name in keys(var.functions) : "${var.name}-${name}"]
+  cluster_name              = var.cluster_name
+  tfc_token_secret_arn      = var.tfc_token_secret_arn
+  notify_topic_arn          = module.cluster_scheduler.topic_arn
+  followup_schedule_arns    = module.cluster_scheduler.followup_schedule_arns
+  scheduler_invoke_role_arn = module.cluster_scheduler.invoke_role_arn
+  artifacts_bucket_arn      = module.build.artifacts_bucket_arn
+  codebuild_log_group_arn   = module.build.log_group_arn
+}
+
+# ---------------------------------------------------------------------------------------------------
+# The REST API: routes, authorizers and usage plans from the catalogue and the customers
+# ---------------------------------------------------------------------------------------------------
+module "rest_api" {
+  source = "./modules/rest_api"
+
+  name                         = var.name
+  stage_name                   = var.stage_name
+  functions                    = var.functions
+  function_invoke_arns         = { for name, m in module.function : name => m.invoke_arn }
+  function_names               = { for name, m in module.function : name => m.function_name }
+  authorizer_function          = local.authorizer_function
+  authorizer_cache_ttl_seconds = var.authorizer_cache_ttl_seconds
+  customers                    = var.customers
+  enforce_usage_plans          = var.enforce_usage_plans
+  throttle                     = var.api_throttle
+  cors_allowed_origins         = local.cors_allowed_origins
+  enable_waf                   = var.enable_waf
+  manage_account               = var.manage_api_gateway_account
+  cloudwatch_role_arn          = module.iam.api_gateway_cloudwatch_role_arn
+  log_retention_days           = var.log_retention_days
+  kms_key_arn                  = aws_kms_key.this.arn
+}
+
+# ---------------------------------------------------------------------------------------------------
+# Build pipeline, image repository and web page
+# ---------------------------------------------------------------------------------------------------
+module "build" {
+  source = "./modules/build"
+
+  name                  = var.name
+  source_repository_url = var.source_repository_url
+  source_version        = var.source_version
+  artifacts_prefix      = var.artifacts_prefix
+  default_function      = keys(var.functions)[0] # builds override FUNCTION_NAME; any catalogue name will do
+  lambda_architecture   = var.lambda_architecture
+  service_role_arn      = module.iam.codebuild_role_arn
+  kms_key_arn           = aws_kms_key.this.arn
+  log_retention_days    = var.log_retention_days
+}
+
+module "ecr" {
+  source = "./modules/ecr"
+
+  repository_name = "${var.name}-edge"
+  kms_key_arn     = aws_kms_key.this.arn
+}
+
+module "web" {
+  source = "./modules/web"
+  count  = var.enable_web ? 1 : 0
+
+  name         = var.name
+  source_dir   = coalesce(var.web_source_dir, "${path.module}/../web")
+  api_base_url = module.rest_api.invoke_url
+}
+
+# ---------------------------------------------------------------------------------------------------
+# EKS with the nginx edge, and the scheduler that tears it down and rebuilds it
+# ---------------------------------------------------------------------------------------------------
+module "eks" {
+  source = "./modules/eks"
+
+  cluster_name                 = var.cluster_name
+  cluster_version              = var.cluster_version
+  vpc_id                       = var.vpc_id
+  subnet_ids                   = var.subnet_ids
+  endpoint_public_access_cidrs = var.cluster_endpoint_public_access_cidrs
+  admin_role_arns              = var.cluster_admin_role_arns
+  node_group                   = var.node_group
+  schedule_opt_in              = var.cluster_schedule.enabled
+  kms_key_arn                  = aws_kms_key.this.arn
+  log_retention_days           = var.log_retention_days
+}
+
+module "edge" {
+  source = "./modules/edge"
+
+  name               = "${var.name}-edge"
+  image              = "${module.ecr.repository_url}:${var.edge.image_tag}"
+  upstream_url       = module.rest_api.invoke_url
+  tenants            = local.edge_tenants
+  replicas           = var.edge.replicas
+  max_replicas       = var.edge.max_replicas
+  rate_limit_per_sec = var.edge.rate_limit_per_sec
+  rate_limit_burst   = var.edge.rate_limit_burst
+
+  # The node group must exist before pods can be scheduled; destroying in the reverse order lets
+  # Kubernetes release the NLB before the nodes go.
+  depends_on = [module.eks]
+}
+
+module "cluster_scheduler" {
+  source = "./modules/cluster_scheduler"
+
+  name                = var.name
+  function_arns       = { for direction, name in local.scheduler_function : direction => module.function[name].arn }
+  schedule            = var.cluster_schedule
+  notification_emails = var.notification_emails
+  kms_key_arn         = aws_kms_key.this.arn
+}

@@ -1,0 +1,329 @@
+# The nginx edge on EKS, applied by Terraform with the kubernetes provider, so the run that
+# recreates the cluster also restores the edge (no kubectl step).  Namespace, ConfigMap (nginx.conf
+# and the host -> customer map), Deployment, NLB Service, PodDisruptionBudget and autoscaler.
+
+locals {
+  upstream = regex("^https://([^/]+)(/.*)?$", trimsuffix(var.upstream_url, "/"))
+  labels   = { "app.kubernetes.io/name" = var.name, "app.kubernetes.io/part-of" = "reservations" }
+  nginx_conf = templatefile("${path.module}/templates/nginx.conf.tftpl", {
+    listen_port        = 8080
+    resolver           = "169.254.169.253" # the VPC's DNS resolver
+    tenants_map_path   = "/etc/nginx/edge/tenants.map"
+    web_root           = "/srv/web" # baked into the image (deploy/k8s/Dockerfile)
+    upstream_host      = local.upstream[0]
+    upstream_path      = local.upstream[1] == null ? "" : local.upstream[1]
+    rate_limit_per_sec = var.rate_limit_per_sec
+    rate_limit_burst   = var.rate_limit_burst
+  })
+  tenants_map = join("", [for host in sort(keys(var.tenants)) : "${host} ${var.tenants[host]};\n"])
+}
+
+resource "kubernetes_namespace_v1" "this" {
+  metadata {
+    name   = var.name
+    labels = merge(local.labels, { "pod-security.kubernetes.io/enforce" = "restricted" })
+  }
+}
+
+resource "kubernetes_config_map_v1" "this" {
+  metadata {
+    name      = var.name
+    namespace = kubernetes_namespace_v1.this.metadata[0].name
+    labels    = local.labels
+  }
+
+  data = {
+    "nginx.conf"  = local.nginx_conf
+    "tenants.map" = local.tenants_map
+  }
+}
+
+resource "kubernetes_service_account_v1" "this" {
+  metadata {
+    name      = var.name
+    namespace = kubernetes_namespace_v1.this.metadata[0].name
+    labels    = local.labels
+  }
+  automount_service_account_token = false
+}
+
+resource "kubernetes_deployment_v1" "this" {
+  #checkov:skip=CKV_K8S_14:The tag comes from var.image, whose validation refuses "latest" and a missing tag; checkov cannot see the value through the module call.
+  #checkov:skip=CKV_K8S_43:The image comes from an ECR repository with immutable tags, so the tag names one digest for good; a digest here would tie the configuration to one push.
+  metadata {
+    name      = var.name
+    namespace = kubernetes_namespace_v1.this.metadata[0].name
+    labels    = local.labels
+  }
+
+  spec {
+    replicas               = var.replicas
+    revision_history_limit = 5
+
+    selector {
+      match_labels = local.labels
+    }
+
+    strategy {
+      type = "RollingUpdate"
+      rolling_update {
+        max_unavailable = "0"
+        max_surge       = "1"
+      }
+    }
+
+    template {
+      metadata {
+        labels = local.labels
+        annotations = {
+          # A new configuration rolls the pods (nginx reads its config at start).
+          "checksum/config" = sha256(jsonencode(kubernetes_config_map_v1.this.data))
+        }
+      }
+
+      spec {
+        service_account_name             = kubernetes_service_account_v1.this.metadata[0].name
+        automount_service_account_token  = false
+        termination_grace_period_seconds = 45
+
+        security_context {
+          run_as_non_root = true
+          run_as_user     = 10101
+          run_as_group    = 10101
+          fs_group        = 10101
+          seccomp_profile {
+            type = "RuntimeDefault"
+          }
+        }
+
+        topology_spread_constraint {
+          max_skew           = 1
+          topology_key       = "topology.kubernetes.io/zone"
+          when_unsatisfiable = "ScheduleAnyway"
+          label_selector {
+            match_labels = local.labels
+          }
+        }
+        topology_spread_constraint {
+          max_skew           = 1
+          topology_key       = "kubernetes.io/hostname"
+          when_unsatisfiable = "ScheduleAnyway"
+          label_selector {
+            match_labels = local.labels
+          }
+        }
+
+        container {
+          name              = "nginx"
+          image             = var.image
+          image_pull_policy = "Always"
+          # The image's entrypoint is nginx; its state (pid, temp files) lives in the /tmp volume.
+          args = ["-p", "/tmp/", "-c", "/etc/nginx/edge/nginx.conf"]
+
+          port {
+            name           = "http"
+            container_port = 8080
+          }
+
+          resources {
+            requests = {
+              cpu    = var.resources.cpu_request
+              memory = var.resources.memory_request
+            }
+            limits = {
+              cpu    = var.resources.cpu_limit
+              memory = var.resources.memory_limit
+            }
+          }
+
+          security_context {
+            allow_privilege_escalation = false
+            privileged                 = false
+            read_only_root_filesystem  = true
+            run_as_non_root            = true
+            run_as_user                = 10101
+            capabilities {
+              drop = ["ALL"]
+            }
+            seccomp_profile {
+              type = "RuntimeDefault"
+            }
+          }
+
+          # The NLB keeps sending for a few seconds after a pod is marked terminating; nginx then
+          # gets SIGQUIT (the image's stop signal) and finishes in-flight requests.
+          lifecycle {
+            pre_stop {
+              exec {
+                command = ["/bin/sleep", "15"]
+              }
+            }
+          }
+
+          liveness_probe {
+            http_get {
+              path = "/healthz"
+              port = "http"
+            }
+            period_seconds    = 10
+            failure_threshold = 3
+          }
+
+          readiness_probe {
+            http_get {
+              path = "/healthz"
+              port = "http"
+            }
+            period_seconds    = 5
+            failure_threshold = 2
+          }
+
+          volume_mount {
+            name       = "config"
+            mount_path = "/etc/nginx/edge"
+            read_only  = true
+          }
+          volume_mount {
+            name       = "tmp"
+            mount_path = "/tmp"
+          }
+        }
+
+        volume {
+          name = "config"
+          config_map {
+            name = kubernetes_config_map_v1.this.metadata[0].name
+          }
+        }
+        volume {
+          name = "tmp"
+          empty_dir {
+            medium     = "Memory"
+            size_limit = "64Mi"
+          }
+        }
+      }
+    }
+  }
+
+  lifecycle {
+    # The autoscaler owns the replica count once it runs.
+    ignore_changes = [spec[0].replicas]
+  }
+}
+
+# Ingress on the nginx port only; egress to DNS and HTTPS (the API Gateway stage) only.  Enforced by
+# the VPC CNI's network policy agent (enabled on the eks module's vpc-cni add-on).
+resource "kubernetes_network_policy_v1" "this" {
+  metadata {
+    name      = var.name
+    namespace = kubernetes_namespace_v1.this.metadata[0].name
+    labels    = local.labels
+  }
+
+  spec {
+    pod_selector {
+      match_labels = local.labels
+    }
+    policy_types = ["Ingress", "Egress"]
+
+    ingress {
+      ports {
+        port     = "8080"
+        protocol = "TCP"
+      }
+    }
+
+    egress {
+      ports {
+        port     = "53"
+        protocol = "UDP"
+      }
+      ports {
+        port     = "53"
+        protocol = "TCP"
+      }
+    }
+
+    egress {
+      ports {
+        port     = "443"
+        protocol = "TCP"
+      }
+    }
+  }
+}
+
+resource "kubernetes_service_v1" "this" {
+  metadata {
+    name      = var.name
+    namespace = kubernetes_namespace_v1.this.metadata[0].name
+    labels    = local.labels
+    annotations = {
+      "service.beta.kubernetes.io/aws-load-balancer-type"                              = "nlb"
+      "service.beta.kubernetes.io/aws-load-balancer-scheme"                            = "internet-facing"
+      "service.beta.kubernetes.io/aws-load-balancer-cross-zone-load-balancing-enabled" = "true"
+    }
+  }
+
+  spec {
+    type = "LoadBalancer"
+    # Keeps the client's address, which nginx's per-address rate limit keys on.
+    external_traffic_policy = "Local"
+    selector                = local.labels
+
+    port {
+      name        = "http"
+      port        = 80
+      target_port = "http"
+      protocol    = "TCP"
+    }
+  }
+
+  wait_for_load_balancer = true
+}
+
+resource "kubernetes_pod_disruption_budget_v1" "this" {
+  metadata {
+    name      = var.name
+    namespace = kubernetes_namespace_v1.this.metadata[0].name
+    labels    = local.labels
+  }
+
+  spec {
+    min_available = "1"
+    selector {
+      match_labels = local.labels
+    }
+  }
+}
+
+resource "kubernetes_horizontal_pod_autoscaler_v2" "this" {
+  metadata {
+    name      = var.name
+    namespace = kubernetes_namespace_v1.this.metadata[0].name
+    labels    = local.labels
+  }
+
+  spec {
+    min_replicas = var.replicas
+    max_replicas = var.max_replicas
+
+    scale_target_ref {
+      api_version = "apps/v1"
+      kind        = "Deployment"
+      name        = kubernetes_deployment_v1.this.metadata[0].name
+    }
+
+    metric {
+      type = "Resource"
+      resource {
+        name = "cpu"
+        target {
+          type                = "Utilization"
+          average_utilization = var.target_cpu_utilization
+        }
+      }
+    }
+  }
+}

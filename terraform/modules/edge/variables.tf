@@ -1,0 +1,112 @@
+variable "name" {
+  description = "Name of the namespace, deployment, service and related objects."
+  type        = string
+  default     = "reservations-edge"
+
+  validation {
+    condition     = can(regex("^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$", var.name))
+    error_message = "name must be a DNS label (lower-case letters, digits, hyphens)."
+  }
+}
+
+variable "image" {
+  description = "nginx edge image, <ECR repository URL>:<immutable tag>."
+  type        = string
+
+  validation {
+    condition     = can(regex("^[^:]+(:[0-9]+)?/[^:]+:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$", var.image)) && !endswith(var.image, ":latest")
+    error_message = "image must be <registry>/<repository>:<tag> with an immutable tag (not latest)."
+  }
+}
+
+variable "upstream_url" {
+  description = "API Gateway stage URL nginx proxies /api/ to (https://<id>.execute-api.<region>.amazonaws.com/<stage>)."
+  type        = string
+
+  validation {
+    condition     = can(regex("^https://[A-Za-z0-9.-]+(/[A-Za-z0-9_-]+)*/?$", var.upstream_url))
+    error_message = "upstream_url must be an https:// URL without query or fragment."
+  }
+}
+
+variable "tenants" {
+  description = "Host name -> customer; nginx sets the customer header itself on these hosts."
+  type        = map(string)
+  default     = {}
+
+  validation {
+    condition     = alltrue([for h, c in var.tenants : can(regex("^[a-z0-9.-]+$", h)) && can(regex("^[a-z0-9][a-z0-9-]{1,39}$", c))])
+    error_message = "tenants must map lower-case host names to customer names."
+  }
+}
+
+variable "replicas" {
+  description = "Minimum (and initial) number of nginx pods."
+  type        = number
+  default     = 2
+
+  validation {
+    condition     = var.replicas >= 2
+    error_message = "replicas must be at least 2 so the disruption budget can keep one running."
+  }
+}
+
+variable "max_replicas" {
+  description = "Most pods the autoscaler may run."
+  type        = number
+  default     = 6
+
+  validation {
+    condition     = var.max_replicas >= 2
+    error_message = "max_replicas must be at least 2."
+  }
+}
+
+variable "target_cpu_utilization" {
+  description = "Average CPU utilisation (percent of requests) the autoscaler aims for."
+  type        = number
+  default     = 70
+
+  validation {
+    condition     = var.target_cpu_utilization >= 10 && var.target_cpu_utilization <= 100
+    error_message = "target_cpu_utilization must be between 10 and 100."
+  }
+}
+
+variable "rate_limit_per_sec" {
+  description = "Requests per second one client address may make (nginx limit_req)."
+  type        = number
+  default     = 20
+
+  validation {
+    condition     = var.rate_limit_per_sec >= 1
+    error_message = "rate_limit_per_sec must be at least 1."
+  }
+}
+
+variable "rate_limit_burst" {
+  description = "Burst above the rate a client address may make before getting 429."
+  type        = number
+  default     = 40
+
+  validation {
+    condition     = var.rate_limit_burst >= 0
+    error_message = "rate_limit_burst must not be negative."
+  }
+}
+
+variable "resources" {
+  description = "CPU and memory requests and limits of each nginx container."
+  type = object({
+    cpu_request    = optional(string, "100m")
+    memory_request = optional(string, "64Mi")
+    cpu_limit      = optional(string, "500m")
+    memory_limit   = optional(string, "128Mi")
+  })
+  default = {
+    cpu_request    = "100m"
+    memory_request = "64Mi"
+    cpu_limit      = "500m"
+    memory_limit   = "128Mi"
+  }
+}

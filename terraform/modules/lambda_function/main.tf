@@ -1,0 +1,43 @@
+# One Lambda function from a build artifact in S3, with its own log group created first, so the
+# retention and encryption apply from the very first invocation (Lambda would otherwise create the
+# group itself, unencrypted and kept forever).
+
+resource "aws_cloudwatch_log_group" "this" {
+  name              = "/aws/lambda/${var.function_name}"
+  retention_in_days = var.log_retention_days
+  kms_key_id        = var.kms_key_arn
+}
+
+resource "aws_lambda_function" "this" {
+  #checkov:skip=CKV_AWS_117:The functions reach DynamoDB, EKS, SNS and Secrets Manager through public AWS endpoints; a VPC would add NAT or endpoint cost and cold-start time without isolating anything.
+  #checkov:skip=CKV_AWS_116:API functions are invoked synchronously (a DLQ never receives anything); the scheduler's asynchronous invocations have a dead-letter queue on their EventBridge Scheduler target.
+  #checkov:skip=CKV_AWS_272:Integrity comes from the reproducible build: source_code_hash pins the exact zip the builder hashed, and the artifacts bucket refuses silent overwrites.
+  #checkov:skip=CKV_AWS_115:Reserved concurrency is a per-deployment choice (var.api_reserved_concurrency); reserving by default would take capacity from the account's other functions.
+  function_name    = var.function_name
+  description      = var.description
+  role             = var.role_arn
+  runtime          = var.runtime
+  handler          = var.handler
+  architectures    = [var.architecture]
+  memory_size      = var.memory_mb
+  timeout          = var.timeout_s
+  s3_bucket        = var.s3_bucket
+  s3_key           = var.s3_key
+  source_code_hash = var.source_code_hash
+  kms_key_arn      = var.kms_key_arn
+
+  reserved_concurrent_executions = var.reserved_concurrency == null ? -1 : var.reserved_concurrency
+
+  environment {
+    variables = var.environment
+  }
+
+  tracing_config {
+    mode = var.tracing_mode
+  }
+
+  logging_config {
+    log_format = "JSON"
+    log_group  = aws_cloudwatch_log_group.this.name
+  }
+}

@@ -1,0 +1,277 @@
+# Deployment, stage, logging, throttling and the WAF in front of the stage.
+
+resource "aws_api_gateway_account" "this" {
+  count = var.manage_account ? 1 : 0
+
+  cloudwatch_role_arn = var.cloudwatch_role_arn
+}
+
+# A new deployment whenever a route, integration, authorizer, response or CORS rule changes;
+# created before the old one is destroyed so the stage never points at nothing.
+resource "aws_api_gateway_deployment" "this" {
+  rest_api_id = aws_api_gateway_rest_api.this.id
+
+  triggers = {
+    redeployment = sha1(jsonencode([
+      local.routes,
+      local.authorizers,
+      var.enforce_usage_plans,
+      var.cors_allowed_origins,
+      aws_api_gateway_resource.level_1,
+      aws_api_gateway_resource.level_2,
+      aws_api_gateway_resource.level_3,
+      aws_api_gateway_method.route,
+      aws_api_gateway_integration.route,
+      aws_api_gateway_authorizer.this,
+      aws_api_gateway_gateway_response.this,
+      aws_api_gateway_method.cors,
+      aws_api_gateway_integration.cors,
+      aws_api_gateway_integration_response.cors,
+    ]))
+  }
+
+  lifecycle {
+    create_before_destroy = true
+  }
+
+  depends_on = [
+    aws_api_gateway_integration.route,
+    aws_api_gateway_integration.cors,
+    aws_api_gateway_integration_response.cors,
+    aws_api_gateway_gateway_response.this,
+  ]
+}
+
+resource "aws_cloudwatch_log_group" "access" {
+  name              = "/aws/apigateway/${var.name}/access"
+  retention_in_days = var.log_retention_days
+  kms_key_id        = var.kms_key_arn
+}
+
+resource "aws_api_gateway_stage" "this" {
+  #checkov:skip=CKV_AWS_120:Responses are per customer and must reflect every write at once; a stage cache would serve stale bookings.
+  #checkov:skip=CKV2_AWS_51:Clients authenticate with per-customer API keys checked by the authorizer; the backends are Lambda functions, not HTTP servers that could verify a client certificate.
+  deployment_id        = aws_api_gateway_deployment.this.id
+  rest_api_id          = aws_api_gateway_rest_api.this.id
+  stage_name           = var.stage_name
+  xray_tracing_enabled = true
+
+  # JSON access log: who (customer from the authorizer, never the key), what, how long, outcome.
+  access_log_settings {
+    destination_arn = aws_cloudwatch_log_group.access.arn
+    format = jsonencode({
+      requestId          = "$context.requestId"
+      requestTime        = "$context.requestTime"
+      sourceIp           = "$context.identity.sourceIp"
+      httpMethod         = "$context.httpMethod"
+      resourcePath       = "$context.resourcePath"
+      status             = "$context.status"
+      responseLength     = "$context.responseLength"
+      customer           = "$context.authorizer.customer"
+      latencyMs          = "$context.responseLatency"
+      integrationLatency = "$context.integration.latency"
+      authorizerStatus   = "$context.authorizer.status"
+      errorType          = "$context.error.responseType"
+    })
+  }
+
+  depends_on = [aws_api_gateway_account.this]
+}
+
+resource "aws_api_gateway_method_settings" "all" {
+  #checkov:skip=CKV_AWS_225:Caching is off on purpose (see the stage); cache_data_encrypted is still set should it ever be turned on.
+  rest_api_id = aws_api_gateway_rest_api.this.id
+  stage_name  = aws_api_gateway_stage.this.stage_name
+  method_path = "*/*"
+
+  settings {
+    metrics_enabled        = true
+    logging_level          = "ERROR"
+    data_trace_enabled     = false # full request logging would record API keys
+    throttling_rate_limit  = var.throttle.rate_limit
+    throttling_burst_limit = var.throttle.burst_limit
+    caching_enabled        = false
+    cache_data_encrypted   = true
+  }
+}
+
+# ---------------------------------------------------------------------------------------------------
+# WAF: AWS managed rules and a per-address rate limit, logged without the API key header.
+# ---------------------------------------------------------------------------------------------------
+resource "aws_wafv2_web_acl" "this" {
+  count = var.enable_waf ? 1 : 0
+
+  name  = "${var.name}-api"
+  scope = "REGIONAL"
+
+  default_action {
+    allow {}
+  }
+
+  rule {
+    name     = "aws-common"
+    priority = 1
+    override_action {
+      none {}
+    }
+    statement {
+      managed_rule_group_statement {
+        vendor_name = "AWS"
+        name        = "AWSManagedRulesCommonRuleSet"
+        # The API accepts bodies up to 16 KiB (the functions answer 413 beyond); the rule's 8 KiB
+        # limit would turn valid requests into opaque 403s.
+        rule_action_override {
+          name = "SizeRestrictions_BODY"
+          action_to_use {
+            count {}
+          }
+        }
+      }
+    }
+    visibility_config {
+      cloudwatch_metrics_enabled = true
+      metric_name                = "${var.name}-aws-common"
+      sampled_requests_enabled   = true
+    }
+  }
+
+  rule {
+    name     = "aws-known-bad-inputs"
+    priority = 2
+    override_action {
+      none {}
+    }
+    statement {
+      managed_rule_group_statement {
+        vendor_name = "AWS"
+        name        = "AWSManagedRulesKnownBadInputsRuleSet"
+      }
+    }
+    visibility_config {
+      cloudwatch_metrics_enabled = true
+      metric_name                = "${var.name}-aws-known-bad-inputs"
+      sampled_requests_enabled   = true
+    }
+  }
+
+  rule {
+    name     = "aws-anonymous-ip"
+    priority = 3
+    override_action {
+      none {}
+    }
+    statement {
+      managed_rule_group_statement {
+        vendor_name = "AWS"
+        name        = "AWSManagedRulesAnonymousIpList"
+        # The nginx edge itself runs in AWS (its NAT address is a hosting provider's): count only.
+        rule_action_override {
+          name = "HostingProviderIPList"
+          action_to_use {
+            count {}
+          }
+        }
+      }
+    }
+    visibility_config {
+      cloudwatch_metrics_enabled = true
+      metric_name                = "${var.name}-aws-anonymous-ip"
+      sampled_requests_enabled   = true
+    }
+  }
+
+  # Two rate limits: per client address as the nginx edge reports it (X-Forwarded-For, which the
+  # edge overwrites with the address it sees), and a much higher one per connecting address, because
+  # every request through the edge arrives from the cluster's few NAT addresses.
+  rule {
+    name     = "per-client-rate-limit"
+    priority = 4
+    action {
+      block {
+        custom_response {
+          response_code            = 429
+          custom_response_body_key = "rate-limited"
+        }
+      }
+    }
+    statement {
+      rate_based_statement {
+        limit              = var.waf_rate_limit_per_5_minutes
+        aggregate_key_type = "FORWARDED_IP"
+        forwarded_ip_config {
+          header_name       = "X-Forwarded-For"
+          fallback_behavior = "NO_MATCH"
+        }
+      }
+    }
+    visibility_config {
+      cloudwatch_metrics_enabled = true
+      metric_name                = "${var.name}-client-rate-limit"
+      sampled_requests_enabled   = true
+    }
+  }
+
+  rule {
+    name     = "per-source-rate-limit"
+    priority = 5
+    action {
+      block {
+        custom_response {
+          response_code            = 429
+          custom_response_body_key = "rate-limited"
+        }
+      }
+    }
+    statement {
+      rate_based_statement {
+        limit              = var.waf_source_rate_limit_per_5_minutes
+        aggregate_key_type = "IP"
+      }
+    }
+    visibility_config {
+      cloudwatch_metrics_enabled = true
+      metric_name                = "${var.name}-source-rate-limit"
+      sampled_requests_enabled   = true
+    }
+  }
+
+  custom_response_body {
+    key          = "rate-limited"
+    content_type = "APPLICATION_JSON"
+    content      = jsonencode({ error = { code = "rate_limited", message = "too many requests from this address; retry later" } })
+  }
+
+  visibility_config {
+    cloudwatch_metrics_enabled = true
+    metric_name                = "${var.name}-api"
+    sampled_requests_enabled   = true
+  }
+}
+
+resource "aws_wafv2_web_acl_association" "this" {
+  count = var.enable_waf ? 1 : 0
+
+  resource_arn = aws_api_gateway_stage.this.arn
+  web_acl_arn  = aws_wafv2_web_acl.this[0].arn
+}
+
+resource "aws_cloudwatch_log_group" "waf" {
+  count = var.enable_waf ? 1 : 0
+
+  name              = "aws-waf-logs-${var.name}-api" # WAF requires the aws-waf-logs- prefix
+  retention_in_days = var.log_retention_days
+  kms_key_id        = var.kms_key_arn
+}
+
+resource "aws_wafv2_web_acl_logging_configuration" "this" {
+  count = var.enable_waf ? 1 : 0
+
+  resource_arn            = aws_wafv2_web_acl.this[0].arn
+  log_destination_configs = [aws_cloudwatch_log_group.waf[0].arn]
+
+  redacted_fields {
+    single_header {
+      name = "x-api-key"
+    }
+  }
+}

@@ -1,0 +1,29 @@
+terraform {
+  required_version = ">= 1.6.0"
+
+  required_providers {
+    aws = {
+      source  = "hashicorp/aws"
+      version = ">= 5.80.0, < 7.0.0"
+    }
+    kubernetes = {
+      source  = "hashicorp/kubernetes"
+      version = "~> 2.35"
+    }
+  }
+
+  # Terraform Cloud / Enterprise workspace (optional, but the scheduler's "up" function needs it):
+  # the cluster's configuration lives in this workspace's state, so a run started through the
+  # Terraform Cloud API recreates the cluster and, with it, the nginx edge.  Uncomment, set the
+  # organization and workspace (the same values as var.tfc_organization / var.tfc_workspace), then
+  # `terraform login` and `terraform init`.  Without this block the state is local (or add your own
+  # backend) and the scheduler can only tear the cluster down.
+  #
+  # cloud {
+  #   hostname     = "app.terraform.io"
+  #   organization = "my-org"
+  #   workspaces {
+  #     name = "reservations-prod"
+  #   }
+  # }
+}

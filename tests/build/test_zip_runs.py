@@ -1,0 +1,193 @@
+"""Each zip is complete: its handler, run from the extracted zip alone, serves a real event against moto.
+
+The API functions are chained through one DynamoDB (moto's server over HTTP): the authorizer's
+zip proves a key made by ``reservations tenants create``, the add zip stores a reservation, the
+list zip reads it back and the delete zip removes it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from datetime import timedelta
+from typing import Any
+
+import pytest
+
+from reservations.catalogue import FUNCTION_NAMES, get_function
+from reservations.domain import today_utc
+from tests.build.conftest import ROOT, Builds
+from tests.build.lambda_sandbox import Sandbox
+
+EVENTS = ROOT / "tests" / "functions" / "events"
+API_FUNCTIONS = ("authorizer", "add", "list", "delete")
+SCHEDULER_FUNCTIONS = ("cluster-down", "cluster-up")
+
+
+@pytest.fixture(scope="module")
+def sandbox(tmp_path_factory: pytest.TempPathFactory) -> Sandbox:
+    return Sandbox(tmp_path_factory.mktemp("lambda"))
+
+
+def _aws_env(endpoint: str) -> dict[str, str]:
+    return {
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_SESSION_TOKEN": "testing",
+        "AWS_REGION": "us-east-1",
+        "AWS_DEFAULT_REGION": "us-east-1",
+        "AWS_ENDPOINT_URL": endpoint,
+    }
+
+
+def _store_env(moto_endpoint: str) -> dict[str, str]:
+    return {"RESERVATIONS_STORE": "dynamodb", "RESERVATIONS_DYNAMODB_ENDPOINT": moto_endpoint}
+
+
+def _create_customer(name: str, store_env: dict[str, str]) -> str:
+    args = ["--store", "dynamodb", "--dynamodb-endpoint", store_env["RESERVATIONS_DYNAMODB_ENDPOINT"]]
+    completed = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "from reservations.cli import main; main()",
+            "tenants",
+            "create",
+            name,
+            "--json",
+            *args,
+        ],
+        env={**os.environ, **store_env},
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
+    )
+    assert completed.returncode == 0, completed.stderr
+    return str(json.loads(completed.stdout)["api_key"])
+
+
+def _event(name: str, **replacements: str) -> dict[str, Any]:
+    text = (EVENTS / name).read_text()
+    for key, value in replacements.items():
+        text = text.replace(key, value)
+    event: dict[str, Any] = json.loads(text)
+    return event
+
+
+def test_every_catalogue_function_is_exercised_here() -> None:
+    assert sorted((*API_FUNCTIONS, *SCHEDULER_FUNCTIONS)) == sorted(FUNCTION_NAMES)
+
+
+def test_api_functions_serve_a_booking_from_their_zips(
+    builds: Builds, sandbox: Sandbox, moto_endpoint: str
+) -> None:
+    env = {**_aws_env(moto_endpoint), **_store_env(moto_endpoint)}
+    api_key = _create_customer("star", env)
+
+    def invoke(function: str, event: dict[str, Any]) -> dict[str, Any]:
+        outcome = sandbox.invoke(
+            builds.get(function).zip_path,
+            get_function(function).module,
+            event,
+            {**env, "AWS_LAMBDA_FUNCTION_NAME": f"reservations-{function}"},
+        )
+        assert "error" not in outcome, outcome["error"] + outcome["stderr"][-2000:]
+        result: dict[str, Any] = outcome["result"]
+        return result
+
+    policy = invoke("authorizer", _event("rest_authorizer_request.json", API_KEY=api_key, CUSTOMER="star"))
+    assert policy["policyDocument"]["Statement"][0]["Effect"] == "Allow"
+    assert policy["context"] == {"customer": "star"}
+
+    check_in = (today_utc() + timedelta(days=10)).isoformat()
+    post = _event("rest_post_reservations.json", CHECK_IN=check_in)
+    post["requestContext"]["authorizer"] = {"customer": policy["context"]["customer"], "principalId": "star"}
+    created = invoke("add", post)
+    assert created["statusCode"] == 201, created
+    reservation = json.loads(created["body"])
+    assert reservation["check_in"] == check_in
+
+    listing = post | {"httpMethod": "GET", "body": None, "headers": {}, "multiValueHeaders": {}}
+    page = invoke("list", listing)
+    assert page["statusCode"] == 200, page
+    assert json.loads(page["body"])["items"] == [reservation]
+
+    one = listing | {"httpMethod": "DELETE", "resource": "/reservations/{id}"}
+    one["pathParameters"] = {"id": str(reservation["reservation_id"])}
+    deleted = invoke("delete", one)
+    assert deleted["statusCode"] == 204, deleted
+    assert json.loads(invoke("list", listing)["body"])["items"] == []
+
+
+def test_a_wrong_key_is_refused_by_the_zipped_authorizer(
+    builds: Builds, sandbox: Sandbox, moto_endpoint: str
+) -> None:
+    env = {**_aws_env(moto_endpoint), **_store_env(moto_endpoint)}
+    _create_customer("moon", env)
+    outcome = sandbox.invoke(
+        builds.get("authorizer").zip_path,
+        get_function("authorizer").module,
+        _event("rest_authorizer_request.json", API_KEY="rsv_wrong", CUSTOMER="moon"),
+        env,
+    )
+    assert outcome.get("error") == "UnauthorizedError: Unauthorized"
+    assert "rsv_wrong" not in outcome["stderr"] + outcome["stdout"].rpartition("OUTCOME ")[0]
+
+
+def test_cluster_down_starts_a_teardown_from_its_zip(
+    builds: Builds, sandbox: Sandbox, moto_endpoint: str
+) -> None:
+    from reservations.cluster.runner import Clients
+    from tests.cluster.aws_helpers import make_cluster
+
+    aws = Clients(endpoint_url=moto_endpoint, region="us-east-1")
+    make_cluster(aws, "study")
+    env = {**_aws_env(moto_endpoint), "RESERVATIONS_CLUSTER_NAME": "study"}
+    outcome = sandbox.invoke(
+        builds.get("cluster-down").zip_path, get_function("cluster-down").module, {"phase": "start"}, env
+    )
+    assert "error" not in outcome, outcome
+    result = outcome["result"]
+    assert (result["action"], result["cluster"]) == ("down", "study")
+    assert result["status"] == "in_progress", result
+    groups = aws.get("eks").list_nodegroups(clusterName="study")["nodegroups"]
+    assert groups == [], "the first step deletes the node groups"
+
+
+def test_cluster_up_creates_a_terraform_cloud_run_from_its_zip(
+    builds: Builds, sandbox: Sandbox, moto_endpoint: str
+) -> None:
+    """pytfe (with pydantic's compiled core) and the token from Secrets Manager, all from the zip."""
+    import boto3
+
+    from tests.cluster.fake_tfc import TOKEN, FakeTerraformCloud
+
+    secret = boto3.client("secretsmanager", endpoint_url=moto_endpoint).create_secret(
+        Name="tfc-token", SecretString=TOKEN
+    )["ARN"]
+    tfc = FakeTerraformCloud().start()
+    try:
+        tfc.add_workspace("study-cluster")
+        env = {
+            **_aws_env(moto_endpoint),
+            "RESERVATIONS_CLUSTER_NAME": "study",
+            "RESERVATIONS_TFC_URL": tfc.url,
+            "RESERVATIONS_TFC_ORGANIZATION": "acme",
+            "RESERVATIONS_TFC_WORKSPACE": "study-cluster",
+            "RESERVATIONS_TFC_TOKEN_SECRET_ARN": secret,
+            "RESERVATIONS_TFC_CLIENT": "pytfe",
+        }
+        outcome = sandbox.invoke(
+            builds.get("cluster-up").zip_path, get_function("cluster-up").module, {"phase": "start"}, env
+        )
+        runs_created = tfc.calls("POST", "/api/v2/runs")
+    finally:
+        tfc.stop()
+    assert "error" not in outcome, outcome
+    result = outcome["result"]
+    assert (result["action"], result["step"]) == ("up", "run-created"), result
+    assert runs_created == 1
+    assert TOKEN not in outcome["stderr"]

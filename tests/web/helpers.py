@@ -1,0 +1,127 @@
+"""Steps a clerk takes on the page, shared by the browser tests."""
+
+from __future__ import annotations
+
+import json
+import secrets
+import subprocess
+import sys
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+from playwright.sync_api import Locator, Page, expect
+
+CLI = [sys.executable, "-c", "from reservations.cli import main; main()"]
+
+
+@dataclass(frozen=True)
+class Customer:
+    name: str
+    api_key: str
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"X-Customer": self.name, "X-Api-Key": self.api_key}
+
+
+@dataclass(frozen=True)
+class Gateway:
+    url: str
+    data_dir: Path
+    env: dict[str, str]
+
+    def cli(self, *args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [*CLI, *args, "--data-dir", str(self.data_dir)],
+            env=self.env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=True,
+        )
+
+    def create_customer(self) -> Customer:
+        name = f"web-{secrets.token_hex(4)}"
+        created = json.loads(self.cli("tenants", "create", name, "--json").stdout)
+        return Customer(created["customer"], created["api_key"])
+
+
+@dataclass(frozen=True)
+class StaticOrigin:
+    """web/ served from another origin, as from an S3 bucket: the API is then cross-origin."""
+
+    url: str
+
+
+def today() -> date:
+    return datetime.now(UTC).date()
+
+
+def sign_in(page: Page, url: str, customer: Customer, *, api_base: str | None = None) -> None:
+    """Types the credentials and presses Enter (keyboard only), then waits for the grid."""
+    page.goto(url)
+    page.get_by_label("Customer").fill(customer.name)
+    page.get_by_label("API key").fill(customer.api_key)
+    if api_base is not None:
+        page.get_by_text("The API is on another address").click()
+        page.get_by_label("API base URL").fill(api_base)
+    page.get_by_label("API key").press("Enter")
+    expect(page.get_by_role("heading", name="Occupancy", exact=True)).to_be_visible()
+    expect(page.locator("#list-scroll")).to_have_attribute("aria-busy", "false")
+
+
+def add_dialog(page: Page) -> Locator:
+    return page.get_by_role("dialog", name="New reservation")
+
+
+def fill_add_form(page: Page, *, guest: str, room: str, check_in: date | str, nights: str) -> Locator:
+    dialog = add_dialog(page)
+    expect(dialog).to_be_visible()
+    dialog.get_by_label("Guest name").fill(guest)
+    dialog.get_by_label("Room", exact=True).fill(room)
+    dialog.get_by_label("Check-in").fill(str(check_in))
+    dialog.get_by_label("Nights").fill(nights)
+    return dialog
+
+
+def book(page: Page, *, guest: str, room: str, check_in: date | str, nights: str) -> Locator:
+    page.get_by_role("button", name="New reservation").click()
+    dialog = fill_add_form(page, guest=guest, room=room, check_in=check_in, nights=nights)
+    dialog.get_by_role("button", name="Book").click()
+    return dialog
+
+
+def row(page: Page, text: str) -> Locator:
+    return page.locator("#list-body tr", has_text=text)
+
+
+def bar(page: Page, room: int, guest: str) -> Locator:
+    return page.locator(f"#grid tbody tr[data-room='{room}'] .bar", has_text=guest)
+
+
+def all_reservations(api: httpx.Client, customer: Customer) -> list[dict[str, Any]]:
+    response = api.get("/reservations", params={"limit": 500}, headers=customer.headers)
+    response.raise_for_status()
+    items: list[dict[str, Any]] = response.json()["items"]
+    return items
+
+
+def create(api: httpx.Client, customer: Customer, guest: str, room: int, check_in: date, nights: int) -> int:
+    body = {"guest_name": guest, "room_number": room, "nights": nights, "check_in": check_in.isoformat()}
+    response = api.post("/reservations", json=body, headers=customer.headers)
+    assert response.status_code == 201, response.text
+    return int(response.json()["reservation_id"])
+
+
+def server_error_message(api: httpx.Client, headers: dict[str, str]) -> str:
+    """What the API itself says to these credentials, so a test checks the page shows that text."""
+    response = api.get("/reservations", headers=headers)
+    assert response.status_code in (401, 403), response.text
+    return str(response.json()["error"]["message"])
+
+
+def day_after(day: date, days: int) -> date:
+    return day + timedelta(days=days)

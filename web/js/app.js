@@ -1,0 +1,352 @@
+// Wires the page: sign-in, the occupancy grid, the table, the add and delete dialogs.
+// Credentials live in sessionStorage only (this tab, until sign-out or close); no secret is in the source.
+
+import { ApiError, createApi, listAll, normaliseBase } from "./api.js";
+import { addDays, isIsoDate, longDate, todayLocal, todayUtc } from "./dates.js";
+import { createDialogs } from "./dialogs.js";
+import { clearFormErrors, describe, setFormError, showErrors } from "./forms.js";
+import { GRID_DAYS, enableGridKeyboard, parseRooms, renderGrid } from "./grid.js";
+import { nextSort, renderRows, renderSortHeaders, sortItems } from "./table.js";
+import { RULES, validateFilters } from "./validate.js";
+
+const SESSION_KEY = "reservations.session";
+const $ = (id) => document.getElementById(id);
+
+const state = {
+  api: null,
+  defaultBase: "",
+  list: { items: [], nextCursor: null, params: {}, sort: null, loading: false, seq: 0, highlightId: null },
+  grid: { start: todayLocal(), extraRooms: [], items: [], seq: 0 },
+};
+let dialogs = null;
+
+// ------------------------------------------------------------------ session
+
+function readSession() {
+  try {
+    const saved = JSON.parse(sessionStorage.getItem(SESSION_KEY) || "null");
+    if (saved && typeof saved.customer === "string" && typeof saved.apiKey === "string") return saved;
+  } catch {
+    // A damaged entry is as good as none.
+  }
+  sessionStorage.removeItem(SESSION_KEY);
+  return null;
+}
+
+function roomsKey(customer) {
+  return `reservations.rooms.${customer}`;
+}
+
+async function loadConfig() {
+  // Deployments apart from the API (an S3 bucket) ship config.json naming the API; it holds no secret.
+  try {
+    const response = await fetch("config.json", { cache: "no-store", credentials: "omit" });
+    if (!response.ok) return;
+    const config = await response.json();
+    if (config && typeof config.api_base_url === "string") state.defaultBase = config.api_base_url;
+  } catch {
+    // Optional file.
+  }
+}
+
+function showSignIn(message) {
+  $("app-view").hidden = true;
+  $("who").hidden = true;
+  $("sign-in-view").hidden = false;
+  const form = $("sign-in-form");
+  clearFormErrors(form);
+  if (message) setFormError($("sign-in-error"), message);
+  const base = form.elements.api_base;
+  if (!base.value && state.defaultBase) base.value = state.defaultBase;
+  $("api-base-details").open = Boolean(base.value);
+  (form.elements.customer.value ? form.elements.api_key : form.elements.customer).focus();
+}
+
+function signOut(message = null) {
+  sessionStorage.removeItem(SESSION_KEY);
+  state.api = null;
+  state.list = { items: [], nextCursor: null, params: {}, sort: null, loading: false, seq: state.list.seq + 1, highlightId: null };
+  state.grid = { start: todayLocal(), extraRooms: [], items: [], seq: state.grid.seq + 1 };
+  for (const dialog of document.querySelectorAll("dialog[open]")) dialog.close();
+  $("sign-in-form").elements.api_key.value = "";
+  $("list-body").replaceChildren();
+  $("grid").replaceChildren();
+  $("notice").textContent = "";
+  showSignIn(message);
+}
+
+function enterApp(session) {
+  state.api = createApi(session);
+  $("who-customer").textContent = session.customer;
+  $("who").hidden = false;
+  $("sign-in-view").hidden = true;
+  $("app-view").hidden = false;
+  $("filters").reset();
+  clearFormErrors($("filters"));
+  const rooms = localStorage.getItem(roomsKey(session.customer)) || "";
+  $("grid-rooms").value = rooms;
+  state.grid.extraRooms = parseRooms(rooms).rooms || [];
+  $("grid-start").value = state.grid.start;
+  $("occupancy-title").focus();
+  loadGrid();
+  loadList();
+}
+
+async function onSignIn(event) {
+  event.preventDefault();
+  const form = event.currentTarget;
+  clearFormErrors(form);
+  const customer = form.elements.customer.value.trim();
+  const apiKey = form.elements.api_key.value.trim();
+  const errors = {};
+  if (!customer) errors.customer = "Customer is required";
+  if (!apiKey) errors.api_key = "API key is required";
+  let base = "";
+  try {
+    base = normaliseBase(form.elements.api_base.value);
+  } catch (error) {
+    errors.api_base = error.message;
+    $("api-base-details").open = true;
+  }
+  if (Object.keys(errors).length) {
+    showErrors(form, errors);
+    return;
+  }
+  const submit = $("sign-in-submit");
+  submit.disabled = true;
+  const session = { base, customer, apiKey };
+  try {
+    await createApi(session).list({ limit: 1 });
+  } catch (error) {
+    if (!(error instanceof ApiError)) throw error;
+    setFormError($("sign-in-error"), describe(error));
+    (error.signsOut ? form.elements.api_key : form.elements.customer).focus();
+    return;
+  } finally {
+    submit.disabled = false;
+  }
+  sessionStorage.setItem(SESSION_KEY, JSON.stringify(session));
+  form.elements.api_key.value = "";
+  enterApp(session);
+}
+
+/** Common handling: a refused key ends the session; anything else is shown in `box`. */
+function reportError(error, box) {
+  if (!(error instanceof ApiError)) throw error;
+  if (error.signsOut) {
+    signOut(error.message);
+    return;
+  }
+  setFormError(box, describe(error));
+}
+
+function notify(text) {
+  $("notice").textContent = text;
+}
+
+// ------------------------------------------------------------------ grid
+
+function drawGrid() {
+  const shown = renderGrid($("grid"), {
+    start: state.grid.start,
+    days: GRID_DAYS,
+    rooms: state.grid.extraRooms,
+    reservations: state.grid.items,
+    today: todayLocal(),
+    firstBookable: addDays(todayUtc(), -RULES.maxDaysBehind),
+  });
+  const status = $("grid-status");
+  status.hidden = shown > 0;
+  status.textContent = shown
+    ? ""
+    : `No stays from ${longDate(state.grid.start)} for 14 days. Type room numbers in “Rooms to show” to see free rooms, or use “New reservation”.`;
+}
+
+async function loadGrid() {
+  if (!state.api) return;
+  const seq = ++state.grid.seq;
+  const api = state.api;
+  setFormError($("grid-error"), null);
+  $("grid-scroll").setAttribute("aria-busy", "true");
+  try {
+    const { items, complete } = await listAll(api, { from: state.grid.start, to: addDays(state.grid.start, GRID_DAYS) });
+    if (seq !== state.grid.seq || api !== state.api) return;
+    state.grid.items = items;
+    drawGrid();
+    if (!complete) setFormError($("grid-error"), "Too many stays in these 14 days to draw them all.");
+  } catch (error) {
+    if (seq === state.grid.seq && api === state.api) reportError(error, $("grid-error"));
+  } finally {
+    if (seq === state.grid.seq) $("grid-scroll").setAttribute("aria-busy", "false");
+  }
+}
+
+function moveGrid(start) {
+  state.grid.start = start;
+  $("grid-start").value = start;
+  loadGrid();
+}
+
+function onGridControls(event) {
+  event.preventDefault();
+  const form = $("grid-controls");
+  clearFormErrors(form);
+  const parsed = parseRooms(form.elements.rooms.value);
+  if (parsed.error) {
+    showErrors(form, { rooms: parsed.error });
+    return;
+  }
+  state.grid.extraRooms = parsed.rooms;
+  if (state.api) localStorage.setItem(roomsKey(state.api.customer), form.elements.rooms.value.trim());
+  const start = form.elements.start.value;
+  if (start) moveGrid(start);
+  else showErrors(form, { start: "Start date is required" });
+}
+
+/** Keeps the grid in step after an add or delete, without asking the server again. */
+function gridAfterChange({ added = null, removedId = null }) {
+  if (removedId !== null) state.grid.items = state.grid.items.filter((r) => r.reservation_id !== removedId);
+  if (added) {
+    const end = addDays(state.grid.start, GRID_DAYS);
+    if (added.check_in < end && added.check_out > state.grid.start) state.grid.items = [...state.grid.items, added];
+  }
+  drawGrid();
+}
+
+// ------------------------------------------------------------------ table
+
+function drawList() {
+  const { items, nextCursor, sort, loading, params, highlightId } = state.list;
+  const filtered = Object.keys(params).length > 0;
+  let view = "rows";
+  if (loading && items.length === 0) view = "loading";
+  else if (items.length === 0) view = filtered ? "empty-filtered" : "empty";
+  renderRows($("list-body"), sortItems(items, sort), { state: view, highlightId });
+  renderSortHeaders($("list").tHead, sort);
+  $("load-more").hidden = !nextCursor;
+  $("load-more").disabled = loading;
+  $("list-scroll").setAttribute("aria-busy", String(loading));
+  let status = "";
+  if (loading) status = items.length ? "Loading more…" : "";
+  else if (items.length) {
+    const noun = items.length === 1 ? "reservation" : "reservations";
+    status = nextCursor ? `Showing ${items.length} ${noun}; more to load.` : `Showing ${items.length} ${noun}.`;
+    if (nextCursor && sort) status += " Sorting covers the loaded rows only.";
+  }
+  $("list-status").textContent = status;
+}
+
+async function loadList({ append = false } = {}) {
+  if (!state.api) return;
+  const list = state.list;
+  const seq = ++list.seq;
+  const api = state.api;
+  if (!append) {
+    list.items = [];
+    list.nextCursor = null;
+  }
+  list.loading = true;
+  setFormError($("list-error"), null);
+  drawList();
+  try {
+    const page = await api.list({ ...list.params, cursor: append ? list.nextCursor : null });
+    if (seq !== list.seq || api !== state.api) return;
+    const known = new Set(list.items.map((r) => r.reservation_id));
+    list.items = [...list.items, ...page.items.filter((r) => !known.has(r.reservation_id))];
+    list.nextCursor = page.next_cursor;
+  } catch (error) {
+    if (seq === list.seq && api === state.api) reportError(error, $("list-error"));
+  } finally {
+    if (seq === list.seq) {
+      list.loading = false;
+      if (state.api) drawList();
+    }
+  }
+}
+
+function onFilters(event) {
+  event.preventDefault();
+  const form = $("filters");
+  clearFormErrors(form);
+  const result = validateFilters({ room: form.elements.room.value, from: form.elements.from.value, to: form.elements.to.value });
+  if (result.errors) {
+    showErrors(form, result.errors);
+    return;
+  }
+  state.list.params = result.params;
+  loadList();
+}
+
+// ------------------------------------------------------------------ wiring
+
+function wire() {
+  dialogs = createDialogs({
+    api: () => state.api,
+    notify,
+    signOut,
+    added(created) {
+      state.list.highlightId = created.reservation_id;
+      gridAfterChange({ added: created });
+      loadList();
+    },
+    deleted(id) {
+      state.list.items = state.list.items.filter((r) => r.reservation_id !== id);
+      drawList();
+      gridAfterChange({ removedId: id });
+      $("reservations-title").focus();
+    },
+  });
+  $("sign-in-form").addEventListener("submit", onSignIn);
+  $("sign-out").addEventListener("click", () => signOut());
+  $("new-reservation").addEventListener("click", () => dialogs.openAdd());
+  $("grid-controls").addEventListener("submit", onGridControls);
+  $("grid-start").addEventListener("change", (e) => {
+    if (isIsoDate(e.target.value) && e.target.value >= "1970") moveGrid(e.target.value);
+  });
+  $("grid-prev").addEventListener("click", () => moveGrid(addDays(state.grid.start, -GRID_DAYS)));
+  $("grid-next").addEventListener("click", () => moveGrid(addDays(state.grid.start, GRID_DAYS)));
+  $("grid-today").addEventListener("click", () => moveGrid(todayLocal()));
+  enableGridKeyboard($("grid"));
+  $("grid").addEventListener("click", (event) => {
+    const slot = event.target.closest("button.free-slot");
+    if (slot) dialogs.openAdd({ room: slot.dataset.room, checkIn: slot.dataset.day });
+  });
+  $("filters").addEventListener("submit", onFilters);
+  $("filters-clear").addEventListener("click", () => {
+    $("filters").reset();
+    clearFormErrors($("filters"));
+    state.list.params = {};
+    loadList();
+  });
+  $("load-more").addEventListener("click", () => loadList({ append: true }));
+  $("list").tHead.addEventListener("click", (event) => {
+    const th = event.target.closest("th[data-sort]");
+    if (!th) return;
+    state.list.sort = nextSort(state.list.sort, th.dataset.sort);
+    drawList();
+  });
+  $("list-body").addEventListener("click", (event) => {
+    const button = event.target.closest("button.delete");
+    if (!button) return;
+    const id = Number(button.dataset.reservationId);
+    const reservation = state.list.items.find((r) => r.reservation_id === id);
+    if (reservation) dialogs.openDelete(reservation);
+  });
+}
+
+async function start() {
+  wire();
+  $("sign-in-submit").disabled = false;
+  await loadConfig();
+  const session = readSession();
+  try {
+    if (session) enterApp(session);
+    else showSignIn();
+  } catch (error) {
+    if (!(error instanceof ApiError)) throw error;
+    signOut(error.message); // a stored session whose API base URL is not valid any more
+  }
+  document.documentElement.dataset.ready = "true";
+}
+
+start();

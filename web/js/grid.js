@@ -1,0 +1,237 @@
+// The occupancy grid: rooms (rows) by days (columns). A stay is one cell spanning its nights, so a
+// screen reader reads it as one thing and the browser lays the bar out with no arithmetic in CSS.
+// Keyboard: one tab stop for the whole grid; arrow keys, Home and End move between cells.
+
+import { addDays, dayMonth, daysBetween, longDate, weekday } from "./dates.js";
+
+export const GRID_DAYS = 14;
+const MAX_ROOMS_FROM_TEXT = 500;
+
+function el(tag, attrs = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [name, value] of Object.entries(attrs)) {
+    if (name === "className") node.className = value;
+    else if (name === "dataset") Object.assign(node.dataset, value);
+    else node.setAttribute(name, value);
+  }
+  for (const child of children) node.append(child);
+  return node;
+}
+
+/**
+ * Parses "101-105, 201" into sorted room numbers. Returns {rooms} or {error}; a range is capped so a
+ * typo such as 1-99999 cannot build a grid the browser chokes on.
+ */
+export function parseRooms(text) {
+  const rooms = new Set();
+  const parts = String(text ?? "")
+    .split(/[\s,;]+/)
+    .filter(Boolean);
+  for (const part of parts) {
+    const match = /^(\d{1,5})(?:-(\d{1,5}))?$/.exec(part);
+    if (!match) return { error: `“${part}” is not a room number or a range such as 101-110` };
+    const low = Number(match[1]);
+    const high = match[2] === undefined ? low : Number(match[2]);
+    if (low < 1 || high < low) return { error: `“${part}” is not a valid range` };
+    if (high - low + 1 + rooms.size > MAX_ROOMS_FROM_TEXT) {
+      return { error: `Show at most ${MAX_ROOMS_FROM_TEXT} rooms at once` };
+    }
+    for (let room = low; room <= high; room += 1) rooms.add(room);
+  }
+  return { rooms: [...rooms].sort((a, b) => a - b) };
+}
+
+/** Lays each room's stays on day indexes [0, days); overlaps (never expected) keep the first. */
+function layout(reservations, start, days) {
+  const byRoom = new Map();
+  const sorted = [...reservations].sort(
+    (a, b) => a.check_in.localeCompare(b.check_in) || a.reservation_id - b.reservation_id,
+  );
+  for (const r of sorted) {
+    const from = Math.max(0, daysBetween(start, r.check_in));
+    const to = Math.min(days, daysBetween(start, r.check_out));
+    if (to <= from) continue;
+    const stays = byRoom.get(r.room_number) ?? [];
+    const last = stays[stays.length - 1];
+    if (last && from < last.to) continue;
+    stays.push({ from, to, reservation: r });
+    byRoom.set(r.room_number, stays);
+  }
+  return byRoom;
+}
+
+function headerRow(start, days, today) {
+  const row = el("tr", {}, el("th", { scope: "col", className: "room-head" }, "Room"));
+  for (let i = 0; i < days; i += 1) {
+    const day = addDays(start, i);
+    const th = el(
+      "th",
+      { scope: "col", className: day === today ? "day today" : "day", dataset: { day } },
+      el("span", { className: "weekday" }, weekday(day)),
+      el("span", { className: "date" }, dayMonth(day)),
+    );
+    if (day === today) {
+      th.setAttribute("aria-current", "date");
+      th.append(el("span", { className: "today-tag" }, "Today"));
+    }
+    row.append(th);
+  }
+  return row;
+}
+
+function stayCell(stay, start, days, today) {
+  const r = stay.reservation;
+  const classes = ["stay"];
+  if (stay.from === 0 && r.check_in < start) classes.push("continues-before");
+  if (stay.to === days && r.check_out > addDays(start, days)) classes.push("continues-after");
+  const coversToday = daysBetween(start, today) >= stay.from && daysBetween(start, today) < stay.to;
+  if (coversToday) classes.push("has-today");
+  const nights = `${r.nights} night${r.nights === 1 ? "" : "s"}`;
+  const summary = `${r.guest_name}, reservation ${r.reservation_id}, ${longDate(r.check_in)} to ${longDate(r.check_out)}, ${nights}`;
+  const bar = el(
+    "span",
+    {
+      className: "bar",
+      tabindex: "-1",
+      title: summary,
+      dataset: { reservationId: String(r.reservation_id) },
+    },
+    el("span", { className: "guest" }, r.guest_name),
+    el("span", { className: "visually-hidden" }, `, reservation ${r.reservation_id}, ${longDate(r.check_in)} to ${longDate(r.check_out)}, ${nights}`),
+  );
+  const td = el("td", { className: classes.join(" "), dataset: { from: String(stay.from), to: String(stay.to) } }, bar);
+  if (stay.to - stay.from > 1) td.colSpan = stay.to - stay.from;
+  return td;
+}
+
+function pastCell(room, day, index) {
+  // The server refuses check-ins before yesterday (UTC): nothing to book, but still a stop for the arrows.
+  const label = `Room ${room}, ${longDate(day)}: free, in the past`;
+  const slot = el("span", { className: "past-slot", tabindex: "-1", role: "img", "aria-label": label });
+  return el("td", { className: "free past", dataset: { from: String(index), to: String(index + 1) } }, slot);
+}
+
+function freeCell(room, day, index, today) {
+  const label = `Room ${room}, ${longDate(day)}: free. Book it`;
+  const button = el(
+    "button",
+    { type: "button", className: "free-slot", tabindex: "-1", "aria-label": label, title: label, dataset: { room: String(room), day } },
+    el("span", { "aria-hidden": "true" }, "+"),
+  );
+  const td = el(
+    "td",
+    { className: day === today ? "free today" : "free", dataset: { from: String(index), to: String(index + 1) } },
+    button,
+  );
+  return td;
+}
+
+/**
+ * Renders the grid into `table`. Returns the number of rooms shown. `rooms` are extra rooms to show
+ * even when free; rooms with a stay in the window are always shown.
+ */
+export function renderGrid(table, { start, days = GRID_DAYS, rooms = [], reservations = [], today, firstBookable }) {
+  const byRoom = layout(reservations, start, days);
+  const allRooms = [...new Set([...rooms, ...byRoom.keys()])].sort((a, b) => a - b);
+  const end = addDays(start, days);
+
+  const caption = el("caption", { className: "visually-hidden" }, `Occupancy of ${allRooms.length} rooms from ${longDate(start)} to ${longDate(addDays(end, -1))}`);
+  const colgroup = el("colgroup", {}, el("col", { className: "room-col" }));
+  for (let i = 0; i < days; i += 1) {
+    colgroup.append(el("col", { className: addDays(start, i) === today ? "day-col today" : "day-col" }));
+  }
+  const thead = el("thead", {}, headerRow(start, days, today));
+  const tbody = el("tbody");
+  for (const room of allRooms) {
+    const row = el("tr", { dataset: { room: String(room) } }, el("th", { scope: "row", className: "room" }, String(room)));
+    const stays = byRoom.get(room) ?? [];
+    let next = 0;
+    for (let i = 0; i < days; ) {
+      const stay = stays[next];
+      if (stay && stay.from === i) {
+        row.append(stayCell(stay, start, days, today));
+        i = stay.to;
+        next += 1;
+      } else if (firstBookable && addDays(start, i) < firstBookable) {
+        row.append(pastCell(room, addDays(start, i), i));
+        i += 1;
+      } else {
+        row.append(freeCell(room, addDays(start, i), i, today));
+        i += 1;
+      }
+    }
+    tbody.append(row);
+  }
+  table.replaceChildren(caption, colgroup, thead, tbody);
+  const first = table.querySelector("tbody td > [tabindex]");
+  if (first) first.tabIndex = 0;
+  return allRooms.length;
+}
+
+function cellTarget(td) {
+  return td.querySelector("[tabindex]");
+}
+
+function moveFocus(from, to) {
+  if (!to) return;
+  const target = cellTarget(to);
+  if (!target) return;
+  const current = cellTarget(from);
+  if (current) current.tabIndex = -1;
+  target.tabIndex = 0;
+  target.focus();
+}
+
+function cellCovering(row, index) {
+  if (!row) return null;
+  for (const td of row.querySelectorAll("td")) {
+    if (Number(td.dataset.from) <= index && index < Number(td.dataset.to)) return td;
+  }
+  return null;
+}
+
+/** Arrow-key movement across the grid (ARIA grid-like, one tab stop); Enter/Space activate natively. */
+export function enableGridKeyboard(table) {
+  table.addEventListener("keydown", (event) => {
+    const td = event.target.closest("tbody td");
+    if (!td || !table.contains(td)) return;
+    const row = td.parentElement;
+    const cells = [...row.querySelectorAll("td")];
+    const position = cells.indexOf(td);
+    const from = Number(td.dataset.from);
+    let target = null;
+    switch (event.key) {
+      case "ArrowRight":
+        target = cells[position + 1];
+        break;
+      case "ArrowLeft":
+        target = cells[position - 1];
+        break;
+      case "ArrowDown":
+        target = cellCovering(row.nextElementSibling, from);
+        break;
+      case "ArrowUp":
+        target = cellCovering(row.previousElementSibling, from);
+        break;
+      case "Home":
+        target = cells[0];
+        break;
+      case "End":
+        target = cells[cells.length - 1];
+        break;
+      default:
+        return;
+    }
+    event.preventDefault();
+    moveFocus(td, target);
+  });
+  // Clicking a cell makes it the grid's tab stop, so Tab back into the grid returns there.
+  table.addEventListener("focusin", (event) => {
+    const target = event.target;
+    if (!(target instanceof HTMLElement) || !target.closest("tbody td")) return;
+    for (const other of table.querySelectorAll('tbody [tabindex="0"]')) {
+      if (other !== target) other.tabIndex = -1;
+    }
+    target.tabIndex = 0;
+  });
+}
