@@ -29,6 +29,7 @@ STORES = ("sqlite", "dynamodb")
 # a second, so the DynamoDB model check runs fewer operations per client than SQLite's 10,000.
 MODEL_OPS = {"sqlite": 10_000, "dynamodb": 400}
 FUZZ_CASES = 500
+SUITES = ("fuzz", "hostile", "isolation", "model", "race", "load", "crash", "disk", "faults")
 HOSTILE = {"sqlite": 5000, "dynamodb": 1500}
 
 
@@ -36,7 +37,9 @@ def _n(full: int, scale: float, floor: int = 1) -> int:
     return max(floor, round(full * scale))
 
 
-def _suites(kind: str, tmp: Path, moto: str | None, scale: float, chosen: set[str]) -> list[Figures]:
+def _suites(
+    kind: str, tmp: Path, moto: str | None, scales: dict[str, float], chosen: set[str]
+) -> list[Figures]:
     done: list[Figures] = []
 
     def timed(name: str, job: Callable[[], Figures]) -> None:
@@ -60,8 +63,8 @@ def _suites(kind: str, tmp: Path, moto: str | None, scale: float, chosen: set[st
                 gw.url,
                 "star",
                 gw.keys["star"],
-                examples=_n(FUZZ_CASES, scale, 50),
-                stateful_steps=_n(200, scale, 10),
+                examples=_n(FUZZ_CASES, scales["fuzz"], 50),
+                stateful_steps=_n(200, scales["fuzz"], 10),
                 store=kind,
             ),
         )
@@ -73,7 +76,7 @@ def _suites(kind: str, tmp: Path, moto: str | None, scale: float, chosen: set[st
                 gw.keys["star"],
                 "moon",
                 gw.keys["moon"],
-                examples=_n(HOSTILE[kind], scale, 50),
+                examples=_n(HOSTILE[kind], scales["hostile"], 50),
                 store=kind,
                 tables=lambda: tables_of(settings),
             ),
@@ -90,27 +93,33 @@ def _suites(kind: str, tmp: Path, moto: str | None, scale: float, chosen: set[st
         timed(
             "model",
             lambda: model.run(
-                gw.url, gw.headers("model"), clients=32, ops=_n(MODEL_OPS[kind], scale, 10), store=kind
+                gw.url,
+                gw.headers("model"),
+                clients=32,
+                ops=_n(MODEL_OPS[kind], scales["model"], 10),
+                store=kind,
             ),
         )
         timed(
             "race",
-            lambda: model.race(gw.url, gw.headers("race"), rounds=_n(20, scale, 2), racers=200, store=kind),
+            lambda: model.race(
+                gw.url, gw.headers("race"), rounds=_n(20, scales["race"], 2), racers=200, store=kind
+            ),
         )
         timed(
             "load",
             lambda: load.run(
-                gw.url, gw.process.pid, gw.headers("load"), seconds=_n(60, scale, 5), store=kind
+                gw.url, gw.process.pid, gw.headers("load"), seconds=_n(60, scales["load"], 5), store=kind
             ),
         )
     if kind == "sqlite":
-        timed("crash", lambda: crash.kill_rounds(tmp / "crash", rounds=_n(20, scale, 3)))
+        timed("crash", lambda: crash.kill_rounds(tmp / "crash", rounds=_n(20, scales["crash"], 3)))
         kinds = ["fsize"] + (["tmpfs"] if crash.can_mount_tmpfs(tmp / "probe") else [])
         for disk in kinds:
             timed(
                 "disk",
                 functools.partial(
-                    crash.full_disk, tmp / f"disk-{disk}", kind=disk, adds_when_full=_n(50, scale, 8)
+                    crash.full_disk, tmp / f"disk-{disk}", kind=disk, adds_when_full=_n(50, scales["disk"], 8)
                 ),
             )
     if kind == "dynamodb" and moto is not None and "faults" in chosen:
@@ -124,9 +133,9 @@ def _suites(kind: str, tmp: Path, moto: str | None, scale: float, chosen: set[st
                         proxy,
                         gw.headers("fault"),
                         behind.table_for("fault"),
-                        adds=_n(100, scale, 4),
+                        adds=_n(100, scales["faults"], 4),
                         rate=0.3,
-                        timeouts=_n(3, scale, 1),
+                        timeouts=_n(3, scales["faults"], 1),
                     ),
                 )
     return done
@@ -175,6 +184,7 @@ HEADLINES = {
         "failures",
     ],
     "200-way race": ["rounds", "adds", "max_settle_s", "failures"],
+    "full disk": ["adds_while_full", "refused_503", "half_written", "failures"],
     "load": [
         "connections",
         "seconds",
@@ -223,24 +233,32 @@ LIMITS = [
     "* moto's server answers one request at a time (its transactions are not atomic otherwise), so",
     "  DynamoDB throughput and latency here are moto's, not DynamoDB's; the DynamoDB model check runs",
     "  fewer operations per client for that reason.",
-    "* Requests that are not valid HTTP (a bare CR or LF in a header value) are refused by uvicorn's",
-    "  parser with a plain-text 400 before the API sees them; every answer from the API itself is JSON.",
+    "* Requests that are not valid HTTP/1.1 (a NUL or bare LF in a header value, raw non-ASCII bytes",
+    "  or a space in the request line) are refused by uvicorn's parser with a plain-text 400 before the",
+    "  API sees them (counted as `refused_by_http_parser`); every answer from the API itself is JSON. A",
+    "  CR LF inside a header value is, on the wire, a second header: the API keeps the last value, as",
+    "  API Gateway does, and refuses the request.",
     "",
 ]
 
 
-def render(results: list[dict[str, Any]], info: dict[str, Any], scale: float, wall_s: float) -> str:
+def render(
+    results: list[dict[str, Any]], info: dict[str, Any], scale: float, full: list[str], wall_s: float
+) -> str:
+    command = f"python -m bench.soak --scale {scale:g}" + (f" --full {' '.join(full)}" if full else "")
+    if scale >= 1:
+        size = " (full size)."
+    else:
+        at_full = f"; {', '.join(full)} at full size" if full else ""
+        size = (
+            f" (other suites' counts at {scale:g} of full size{at_full}; `make soak` runs all at full size)."
+        )
     lines = [
         "# Reliability figures",
         "",
         "<!-- Written by `python -m bench.soak` (`make soak`); do not edit by hand. -->",
         "",
-        f"Produced by `python -m bench.soak --scale {scale:g}` in {wall_s / 60:.1f} min"
-        + (
-            " (full size)."
-            if scale >= 1
-            else f" (every count at {scale:g} of full size; `make soak` runs full size)."
-        ),
+        f"Produced by `{command}` in {wall_s / 60:.1f} min{size}",
         f"Machine: {info['cpu']}, {info['cpus']} CPUs, {info['memory_gib']} GiB, {info['platform']}, Python {info['python']}, "
         f"load average at start {info['load_average_at_start']}; revision {info['revision']}, {info['date']}.",
         "",
@@ -263,7 +281,7 @@ def render(results: list[dict[str, Any]], info: dict[str, Any], scale: float, wa
                 [
                     [
                         r["store"] + (f" ({r['suite'].split('(')[1]}" if "(" in r["suite"] else ""),
-                        *(r.get(c, "") for c in columns),
+                        *(r.get(c, 0) for c in columns),
                         r.get("wall_s", ""),
                     ]
                     for r in rows
@@ -284,11 +302,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--suites",
         nargs="+",
-        default=["fuzz", "hostile", "isolation", "model", "race", "load", "crash", "disk", "faults"],
+        default=list(SUITES),
     )
+    parser.add_argument("--full", nargs="*", default=[], help="suites run at full size whatever --scale says")
     parser.add_argument("--no-doc", action="store_true", help="print and write JSON only")
     args = parser.parse_args(argv)
     os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "WARNING")
+    scales = {suite: 1.0 if suite in args.full else args.scale for suite in SUITES}
     started = time.monotonic()
     info = describe_machine()
     results: list[dict[str, Any]] = []
@@ -297,17 +317,26 @@ def main(argv: list[str] | None = None) -> int:
             results += [
                 f.as_dict()
                 for f in _suites(
-                    kind, Path(tmp), moto if kind == "dynamodb" else None, args.scale, set(args.suites)
+                    kind, Path(tmp), moto if kind == "dynamodb" else None, scales, set(args.suites)
                 )
             ]
     wall = time.monotonic() - started
-    document = render(results, info, args.scale, wall)
+    document = render(results, info, args.scale, [s for s in args.full if s in args.suites], wall)
     print(document)
     RESULTS.mkdir(parents=True, exist_ok=True)
     import json
 
     (RESULTS / "soak.json").write_text(
-        json.dumps({"machine": info, "scale": args.scale, "wall_s": round(wall), "suites": results}, indent=2)
+        json.dumps(
+            {
+                "machine": info,
+                "scale": args.scale,
+                "full": args.full,
+                "wall_s": round(wall),
+                "suites": results,
+            },
+            indent=2,
+        )
         + "\n"
     )
     if not args.no_doc:
