@@ -114,7 +114,7 @@ def _suites(
         )
     if kind == "sqlite":
         timed("crash", lambda: crash.kill_rounds(tmp / "crash", rounds=_n(20, scales["crash"], 3)))
-        kinds = ["fsize"] + (["tmpfs"] if crash.can_mount_tmpfs(tmp / "probe") else [])
+        kinds = ["fsize"] + (["tmpfs"] if crash.can_mount_tmpfs() else [])
         for disk in kinds:
             timed(
                 "disk",

@@ -13,14 +13,14 @@ take writes again once there is room.
 from __future__ import annotations
 
 import asyncio
-import json
 import os
 import random
 import resource
+import shutil
 import signal
 import sqlite3
 import subprocess
-import time
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date, timedelta
@@ -199,17 +199,21 @@ def kill_rounds(tmp: Path, *, rounds: int, writers: int = 8, store: str = "sqlit
 # --------------------------------------------------------------------------- full disk
 
 
-def can_mount_tmpfs(where: Path) -> bool:
-    where.mkdir(parents=True, exist_ok=True)
-    if os.geteuid() != 0:
+def can_mount_tmpfs() -> bool:
+    """Whether this process may mount a tmpfs (root, and a kernel and container that allow it)."""
+    if os.geteuid() != 0 or shutil.which("mount") is None:
         return False
-    done = subprocess.run(
-        ["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(where)], capture_output=True
-    )
-    if done.returncode != 0:
-        return False
-    subprocess.run(["umount", str(where)], check=True)
-    return True
+    where = Path(tempfile.mkdtemp(prefix="tmpfs-probe-"))
+    try:
+        done = subprocess.run(
+            ["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(where)], capture_output=True
+        )
+        if done.returncode != 0:
+            return False
+        subprocess.run(["umount", str(where)], check=True)
+        return True
+    finally:
+        where.rmdir()
 
 
 @contextmanager
@@ -322,12 +326,3 @@ def _expect_unavailable(response: httpx.Response, figures: Figures) -> None:
         figures.fail(
             f"full disk answered {response.status_code} {response.headers.get('retry-after')} {response.text[:200]}"
         )
-
-
-def wait_for_exit(process: Any, timeout_s: float = 10) -> None:
-    deadline = time.monotonic() + timeout_s
-    while process.poll() is None and time.monotonic() < deadline:
-        time.sleep(0.05)
-
-
-_ = json  # (kept for callers formatting figures)

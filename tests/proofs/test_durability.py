@@ -9,7 +9,7 @@ import pytest
 from tests.proofs import crash
 
 # tmpfs needs root (the CI machine and this one run as root); the file-size limit needs nothing.
-DISKS = ["fsize"] + (["tmpfs"] if crash.can_mount_tmpfs(Path("/tmp/reservations-tmpfs-probe")) else [])
+DISKS = ["fsize"] + (["tmpfs"] if crash.can_mount_tmpfs() else [])
 
 
 def test_kill_9_loses_no_acknowledged_write(tmp_path: Path):
