@@ -210,6 +210,7 @@ HEADLINES = {
         "faults_injected",
         "attempts_when_throttle",
         "exhausted_503_with_retry_after",
+        "timeouts_injected",
         "requests_under_faults",
         "client_saw_503",
         "duplicates",
