@@ -5,12 +5,19 @@ from __future__ import annotations
 from typing import Any
 
 from reservations import wiring
-from reservations.domain import ListQuery, parse_reservation_id
+from reservations.domain import ListQuery, ValidationError, parse_reservation_id
 from reservations.functions import http
 from reservations.functions.legacy import get_res
 
+# Parameters the OpenAPI document types as numbers or dates: an empty value is none of those, so it
+# is refused rather than read as "absent" (``cursor`` is a string; empty means the first page).
+_TYPED_PARAMS = ("limit", "from", "to", "room")
+
 
 def list_reservations(request: http.Request) -> http.Response:
+    for name in _TYPED_PARAMS:
+        if request.query.get(name) == "":
+            raise ValidationError(f"{name} must not be empty", field=name)
     page = wiring.service().list(request.customer(), ListQuery.from_params(request.query))
     return http.json_response(200, page.to_json())
 

@@ -198,10 +198,20 @@ class Gateway:
         auth_event = events.authorizer_event(request, resource, params)
         try:
             auth = self.authorizer(auth_event, LambdaContext(request.request_id, "authorizer"))
-        except Exception as exc:  # API Gateway: "Unauthorized" -> 401, anything else -> 500
+        except Exception as exc:  # API Gateway: "Unauthorized" -> 401, anything else -> AUTHORIZER_FAILURE
             if str(exc) == "Unauthorized":
                 return _error_result(401, "unauthenticated", "missing or invalid API key", request.request_id)
-            return _error_result(500, "internal_error", "the authorizer failed", request.request_id)
+            # The authorizer fails when the registry cannot answer (throttled, unreachable): the
+            # AUTHORIZER_FAILURE gateway response (terraform/modules/rest_api/responses.tf) says
+            # 503 + Retry-After, so the client retries rather than reporting a server bug.
+            result = _error_result(
+                503,
+                "unavailable",
+                "the API key cannot be checked now; nothing was changed",
+                request.request_id,
+            )
+            result["headers"]["Retry-After"] = "1"
+            return result
         statement = auth["policyDocument"]["Statement"][0]
         context = dict(auth.get("context") or {})
         if statement["Effect"] != "Allow":

@@ -12,7 +12,7 @@ locals {
     REQUEST_TOO_LARGE              = { status = "413", code = "payload_too_large", message = "\"request body too large\"" }
     THROTTLED                      = { status = "429", code = "rate_limited", message = "\"too many requests; retry later\"" }
     QUOTA_EXCEEDED                 = { status = "429", code = "rate_limited", message = "\"this customer's quota is used up for the period\"" }
-    AUTHORIZER_FAILURE             = { status = "500", code = "internal_error", message = "\"authorization failed\"" }
+    AUTHORIZER_FAILURE             = { status = "503", code = "unavailable", message = "\"the API key cannot be checked now; nothing was changed\"" }
     AUTHORIZER_CONFIGURATION_ERROR = { status = "500", code = "internal_error", message = "\"authorization failed\"" }
     INTEGRATION_FAILURE            = { status = "502", code = "bad_gateway", message = "\"the function failed\"" }
     INTEGRATION_TIMEOUT            = { status = "504", code = "gateway_timeout", message = "\"the function timed out\"" }
@@ -41,7 +41,10 @@ resource "aws_api_gateway_gateway_response" "this" {
 
   response_parameters = merge(local.gateway_cors_headers, {
     "gatewayresponse.header.X-Request-Id" = "context.requestId"
-  })
+    }, each.key == "AUTHORIZER_FAILURE" ? {
+    # the authorizer failed because the registry could not answer (throttled): retry shortly
+    "gatewayresponse.header.Retry-After" = "'1'"
+  } : {})
 }
 
 # ---------------------------------------------------------------------------------------------------

@@ -1,0 +1,188 @@
+"""What every proof suite shares: starting a stack outside pytest, raw HTTP, reading a customer's store.
+
+The fast tests (``tests/proofs/test_*.py``) and the long runs (``python -m bench.soak``) call the same
+suite functions with different sizes, so the figures in ``docs/reliability.md`` come from the code the
+test suite keeps green.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from reservations.domain import today_utc
+from reservations.settings import Settings
+from tests.conftest import Gateway, free_port, start_gateway
+
+FAKE_AWS = {
+    "AWS_ACCESS_KEY_ID": "testing",
+    "AWS_SECRET_ACCESS_KEY": "testing",
+    "AWS_SESSION_TOKEN": "testing",
+    "AWS_DEFAULT_REGION": "us-east-1",
+    "AWS_REGION": "us-east-1",
+    "AWS_CONFIG_FILE": os.devnull,
+    "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
+}
+
+
+def day(offset: int) -> str:
+    """A check-in ``offset`` days from today (UTC), as the API writes it."""
+    return (today_utc() + timedelta(days=offset)).isoformat()
+
+
+def settings_for(kind: str, tmp: Path, moto_endpoint: str | None) -> Settings:
+    if kind == "dynamodb":
+        if moto_endpoint is None:
+            raise ValueError("the dynamodb store needs moto's endpoint")
+        prefix = f"p{uuid.uuid4().hex[:8]}-"
+        return Settings(
+            store="dynamodb", dynamodb_endpoint=moto_endpoint, table_prefix=prefix, region="us-east-1"
+        )
+    return Settings(store="sqlite", data_dir=tmp / "data")
+
+
+@contextmanager
+def serial_moto() -> Iterator[str]:
+    """moto's server (one request at a time, see tests/serial_moto.py) for runs outside pytest."""
+    import logging
+
+    from tests.serial_moto import SerialMotoServer
+
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)  # one log line per DynamoDB call otherwise
+    for name, value in FAKE_AWS.items():
+        os.environ[name] = value
+    os.environ.pop("AWS_PROFILE", None)
+    port = free_port()
+    server = SerialMotoServer(ip_address="127.0.0.1", port=port)
+    server.start()
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.stop()
+
+
+@contextmanager
+def running_gateway(settings: Settings, tmp: Path, customers: list[str], *extra: str) -> Iterator[Gateway]:
+    tmp.mkdir(parents=True, exist_ok=True)
+    gateway = start_gateway(settings, tmp, extra_args=extra)
+    try:
+        for name in customers:
+            gateway.create_customer(name)
+        yield gateway
+    finally:
+        gateway.stop()
+
+
+def list_all(url: str, headers: dict[str, str], client: httpx.Client | None = None) -> list[dict[str, Any]]:
+    """Every reservation of the customer, following ``next_cursor`` to the end."""
+    own = client or httpx.Client(timeout=30)
+    try:
+        items: list[dict[str, Any]] = []
+        params: dict[str, Any] = {"limit": 500}
+        while True:
+            response = own.get(f"{url}/reservations", params=params, headers=headers)
+            response.raise_for_status()
+            page = response.json()
+            items += page["items"]
+            if page["next_cursor"] is None:
+                return items
+            params = {"limit": 500, "cursor": page["next_cursor"]}
+    finally:
+        if client is None:
+            own.close()
+
+
+def raw_exchange(url: str, request: bytes, timeout: float = 10) -> tuple[int | None, bytes, bytes]:
+    """Sends bytes as they are (no client library fixes them up); returns status, headers, body.
+
+    ``None`` as status means the server closed the connection without an answer.
+    """
+    host, port = url.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port)), timeout=timeout) as sock:
+        sock.sendall(request)
+        chunks = []
+        while True:
+            try:
+                chunk = sock.recv(65536)
+            except ConnectionResetError:
+                break
+            if not chunk:
+                break
+            chunks.append(chunk)
+    raw = b"".join(chunks)
+    if not raw.startswith(b"HTTP/1.1 "):
+        return None, b"", raw
+    head, _, body = raw.partition(b"\r\n\r\n")
+    status = int(head[9:12])
+    return status, head, body
+
+
+def rss_kib(pid: int) -> int:
+    """Resident memory of a process, from /proc (Linux)."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1])
+    return 0
+
+
+def overlapping(items: list[dict[str, Any]]) -> list[tuple[int, int]]:
+    """Pairs of reservations that share a room-night (must be empty: no double booking)."""
+    held: dict[tuple[int, date], int] = {}
+    clashes = []
+    for item in items:
+        start = date.fromisoformat(item["check_in"])
+        for offset in range(item["nights"]):
+            slot = (item["room_number"], start + timedelta(days=offset))
+            if slot in held:
+                clashes.append((held[slot], item["reservation_id"]))
+            held[slot] = item["reservation_id"]
+    return clashes
+
+
+@dataclass
+class Figures:
+    """What a suite reports: counts by name, and the first few failures in words."""
+
+    suite: str
+    store: str
+    counts: dict[str, Any] = field(default_factory=dict)
+    failures: list[str] = field(default_factory=list)
+
+    def fail(self, message: str) -> None:
+        self.failures.append(message)
+
+    def add(self, name: str, amount: int = 1) -> None:
+        self.counts[name] = self.counts.get(name, 0) + amount
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "suite": self.suite,
+            "store": self.store,
+            **self.counts,
+            "failures": len(self.failures),
+            "failure_examples": self.failures[:10],
+        }
+
+
+def tables_of(settings: Settings) -> set[str]:
+    """The customer tables that exist: files for SQLite, tables with our prefix for DynamoDB."""
+    if settings.store == "sqlite":
+        folder = settings.data_dir / "tables"
+        return {p.name for p in folder.iterdir()} if folder.is_dir() else set()
+    import boto3
+
+    client = boto3.client("dynamodb", endpoint_url=settings.dynamodb_endpoint, region_name=settings.region)
+    try:
+        names = client.list_tables(Limit=100).get("TableNames", [])
+    finally:
+        client.close()
+    return {name for name in names if name.startswith(settings.table_prefix)}

@@ -1,0 +1,254 @@
+"""Suite 4, concurrency: many clients against one customer while a model tracks every acknowledgement.
+
+Adds go to a few rooms and weeks so they collide; each client deletes only reservations it made
+(so a live one must delete with 204); lists are checked against what could exist at that moment.
+At the end the store must equal the model: nothing lost, nothing phantom, no room-night booked
+twice, every fresh id unique, and an add that began after another ended got a larger id.  Then the
+200-way race: one room-night, 200 adds at once, exactly one wins, repeated.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import bisect
+import itertools
+import random
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+import httpx
+
+from tests.proofs.harness import Figures, day, list_all, overlapping
+
+
+@dataclass
+class Add:
+    start: float
+    end: float
+    reservation: dict[str, Any]
+
+
+@dataclass
+class Model:
+    fresh: list[Add] = field(default_factory=list)  # 201s that created a reservation
+    by_id: dict[int, dict[str, Any]] = field(default_factory=dict)
+    deleted_at: dict[int, float] = field(default_factory=dict)  # id -> when its 204 arrived
+    add_started: dict[int, float] = field(default_factory=dict)
+    conflicts: list[tuple[float, dict[str, Any], dict[str, Any]]] = field(default_factory=list)
+    lists: list[tuple[float, float, list[dict[str, Any]]]] = field(default_factory=list)
+    keys: dict[str, int] = field(default_factory=dict)  # Idempotency-Key -> id
+
+
+async def _client(
+    number: int, ops: int, http: httpx.AsyncClient, model: Model, figures: Figures, rooms: int, seed: int
+) -> None:
+    rng = random.Random(seed * 1000 + number)
+    mine: list[int] = []
+    used_keys: list[tuple[str, dict[str, Any]]] = []
+    for step in range(ops):
+        figures.add("operations")
+        roll = rng.random()
+        began = time.monotonic()
+        try:
+            if roll < 0.5 or not mine:
+                if used_keys and rng.random() < 0.05:
+                    key, body = rng.choice(used_keys)  # a client retry: must replay, never create
+                else:
+                    body = {
+                        "guest_name": f"c{number} op{step}",
+                        "room_number": rng.randint(1, rooms),
+                        "nights": rng.randint(1, 4),
+                        "check_in": day(rng.randint(1, 45)),
+                    }
+                    key = f"k-{seed}-{number}-{step}" if rng.random() < 0.3 else ""
+                    if key:
+                        used_keys.append((key, body))
+                response = await http.post(
+                    "/reservations", json=body, headers={"Idempotency-Key": key} if key else {}
+                )
+                ended = time.monotonic()
+                if response.status_code == 201:
+                    reservation = response.json()
+                    rid = reservation["reservation_id"]
+                    if response.headers.get("idempotent-replayed") == "true":
+                        figures.add("replays")
+                        if model.keys.get(key) != rid:
+                            figures.fail(
+                                f"replay of {key} answered {rid}, the original was {model.keys.get(key)}"
+                            )
+                        continue
+                    if key in model.keys:
+                        figures.fail(
+                            f"retry of Idempotency-Key {key} created {rid} (original {model.keys[key]})"
+                        )
+                    if key:
+                        model.keys[key] = rid
+                    if rid in model.by_id:
+                        figures.fail(f"id {rid} handed out twice")
+                    model.by_id[rid] = reservation
+                    model.add_started[rid] = began
+                    model.fresh.append(Add(began, ended, reservation))
+                    mine.append(rid)
+                    figures.add("adds_created")
+                elif response.status_code == 409:
+                    figures.add("adds_conflict")
+                    model.conflicts.append((began, body, response.json()["error"]["conflicting_reservation"]))
+                else:
+                    figures.fail(f"add answered {response.status_code}: {response.text[:200]}")
+            elif roll < 0.75:
+                if rng.random() < 0.1:
+                    rid, expected = 10**12 + rng.randint(0, 10**6), 404
+                else:
+                    rid, expected = mine.pop(rng.randrange(len(mine))), 204
+                response = await http.delete(f"/reservations/{rid}")
+                if response.status_code != expected:
+                    figures.fail(f"delete {rid} answered {response.status_code}, the model says {expected}")
+                if response.status_code == 204:
+                    model.deleted_at[rid] = time.monotonic()
+                    figures.add("deletes")
+            else:
+                params: dict[str, Any] = {"limit": rng.choice([10, 50, 200])}
+                if rng.random() < 0.5:
+                    params["room"] = rng.randint(1, rooms)
+                if rng.random() < 0.5:
+                    params["from"] = day(rng.randint(1, 30))
+                response = await http.get("/reservations", params=params)
+                if response.status_code != 200:
+                    figures.fail(f"list answered {response.status_code}: {response.text[:200]}")
+                else:
+                    model.lists.append((began, time.monotonic(), response.json()["items"]))
+                    figures.add("lists")
+        except httpx.HTTPError as exc:
+            figures.fail(f"transport error: {exc!r}")
+
+
+def _check(model: Model, final: list[dict[str, Any]], figures: Figures) -> None:
+    live = {rid for rid in model.by_id if rid not in model.deleted_at}
+    stored = {item["reservation_id"]: item for item in final}
+    lost = sorted(live - set(stored))
+    phantom = sorted(set(stored) - live)
+    figures.counts["lost"] = len(lost)
+    figures.counts["phantom"] = len(phantom)
+    for rid in lost[:5]:
+        figures.fail(f"lost: {rid} was acknowledged and never deleted, but is gone")
+    for rid in phantom[:5]:
+        figures.fail(f"phantom: {rid} is stored but was never acknowledged (or was deleted)")
+    for rid in live & set(stored):
+        if stored[rid] != model.by_id[rid]:
+            figures.fail(f"{rid} stored as {stored[rid]}, acknowledged as {model.by_id[rid]}")
+    clashes = overlapping(final)
+    figures.counts["double_booked"] = len(clashes)
+    for pair in clashes[:5]:
+        figures.fail(f"double booking: {pair}")
+    # ids: an add that began after another one ended got a larger id
+    ordered = sorted(model.fresh, key=lambda a: a.end)
+    ends = [a.end for a in ordered]
+    running_max = list(itertools.accumulate((a.reservation["reservation_id"] for a in ordered), max))
+    for add in model.fresh:
+        index = bisect.bisect_left(ends, add.start)
+        if index and running_max[index - 1] >= add.reservation["reservation_id"]:
+            figures.fail(
+                f"id {add.reservation['reservation_id']} is not above ids acknowledged before its add began"
+            )
+    # a 409 names a real reservation that overlaps, and that was not deleted before the add began
+    for began, body, holder in model.conflicts:
+        rid = holder["reservation_id"]
+        if model.by_id.get(rid) != holder:
+            figures.fail(f"409 named {rid}, which no acknowledged add created as {holder}")
+            continue
+        if model.deleted_at.get(rid, float("inf")) < began:
+            figures.fail(f"409 named {rid}, deleted before that add began")
+        start, stay = date.fromisoformat(body["check_in"]), timedelta(days=body["nights"])
+        h_start = date.fromisoformat(holder["check_in"])
+        if holder["room_number"] != body["room_number"] or not (
+            h_start < start + stay and start < h_start + timedelta(days=holder["nights"])
+        ):
+            figures.fail(f"409 named {rid}, which does not overlap {body}")
+    # a list shows only what could exist then: created by an add begun before the list ended,
+    # not deleted before the list began, and exactly as acknowledged
+    for began, ended, items in model.lists:
+        for item in items:
+            rid = item["reservation_id"]
+            if model.add_started.get(rid, float("inf")) > ended and rid not in model.by_id:
+                figures.fail(f"list showed {rid}, which no add created")
+            elif model.deleted_at.get(rid, float("inf")) < began:
+                figures.fail(f"list showed {rid} after its delete was acknowledged")
+            elif rid in model.by_id and model.by_id[rid] != item:
+                figures.fail(f"list showed {rid} as {item}, acknowledged as {model.by_id[rid]}")
+    figures.counts["ids_unique"] = len(model.by_id) == len(
+        {a.reservation["reservation_id"] for a in model.fresh}
+    )
+
+
+def run(
+    url: str, headers: dict[str, str], *, clients: int, ops: int, store: str, rooms: int = 12, seed: int = 1
+) -> Figures:
+    """``headers`` name a customer of its own: the model assumes no one else touches its table."""
+    figures = Figures("concurrency model", store)
+    model = Model()
+    if list_all(url, headers):
+        raise ValueError("the model check needs an empty customer")
+
+    async def main() -> None:
+        limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
+        async with httpx.AsyncClient(base_url=url, headers=headers, limits=limits, timeout=60) as http:
+            await asyncio.gather(
+                *(_client(n, ops, http, model, figures, rooms, seed) for n in range(clients))
+            )
+
+    started = time.monotonic()
+    asyncio.run(main())
+    figures.counts["clients"] = clients
+    figures.counts["seconds"] = round(time.monotonic() - started, 1)
+    _check(model, list_all(url, headers), figures)
+    return figures
+
+
+def race(
+    url: str, headers: dict[str, str], *, rounds: int, racers: int, store: str, room_base: int = 7000
+) -> Figures:
+    """``racers`` adds of one room-night at once, ``rounds`` times: exactly one 201 each time."""
+    figures = Figures("200-way race", store)
+    settle: list[float] = []
+
+    async def one(room: int) -> list[httpx.Response]:
+        limits = httpx.Limits(max_connections=racers)
+        async with httpx.AsyncClient(base_url=url, headers=headers, limits=limits, timeout=120) as http:
+            body = {"room_number": room, "nights": 1, "check_in": day(60)}
+            return list(
+                await asyncio.gather(
+                    *(
+                        http.post("/reservations", json={**body, "guest_name": f"racer {i}"})
+                        for i in range(racers)
+                    )
+                )
+            )
+
+    for round_ in range(rounds):
+        room = room_base + round_
+        started = time.monotonic()
+        responses = asyncio.run(one(room))
+        settle.append(time.monotonic() - started)
+        statuses = Counter(r.status_code for r in responses)
+        figures.add("rounds")
+        figures.add("adds", len(responses))
+        if statuses != {201: 1, 409: racers - 1}:
+            figures.fail(f"room {room}: {dict(statuses)}")
+            continue
+        winner = next(r.json()["reservation_id"] for r in responses if r.status_code == 201)
+        named = {
+            r.json()["error"]["conflicting_reservation"]["reservation_id"]
+            for r in responses
+            if r.status_code == 409
+        }
+        if named != {winner}:
+            figures.fail(f"room {room}: 409s named {sorted(named)[:5]}, the winner is {winner}")
+        stored = [r["reservation_id"] for r in list_all(url, headers) if r["room_number"] == room]
+        if stored != [winner]:
+            figures.fail(f"room {room}: stored {stored}, winner {winner}")
+    figures.counts["winners_per_round"] = "1" if not figures.failures else "see failures"
+    figures.counts["max_settle_s"] = round(max(settle), 2) if settle else 0
+    return figures

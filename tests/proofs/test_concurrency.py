@@ -1,0 +1,34 @@
+"""Fast variant of suite 4: a model-checked mixed load, and the 200-way race repeated."""
+
+from __future__ import annotations
+
+from tests.conftest import Gateway
+from tests.proofs import model
+
+SCALE = {"sqlite": (8, 40, 2), "dynamodb": (8, 12, 1)}  # clients, operations each, race rounds
+
+
+def test_store_equals_the_model_after_concurrent_mixed_operations(gateway: Gateway):
+    clients, ops, _ = SCALE[gateway.settings.store]
+    gateway.create_customer("model")
+    figures = model.run(
+        gateway.url, gateway.headers("model"), clients=clients, ops=ops, store=gateway.settings.store
+    )
+    assert figures.failures == []
+    assert figures.counts["operations"] == clients * ops
+    assert (figures.counts["lost"], figures.counts["phantom"], figures.counts["double_booked"]) == (0, 0, 0)
+    assert figures.counts["adds_created"] > 0
+    assert figures.counts["adds_conflict"] > 0
+
+
+def test_200_parallel_adds_of_one_room_night_have_one_winner_every_round(gateway: Gateway):
+    gateway.create_customer("race")
+    figures = model.race(
+        gateway.url,
+        gateway.headers("race"),
+        rounds=SCALE[gateway.settings.store][2],
+        racers=200,
+        store=gateway.settings.store,
+    )
+    assert figures.failures == []
+    assert figures.counts["rounds"] == SCALE[gateway.settings.store][2]

@@ -1,0 +1,29 @@
+"""Fast variant of suite 5 (SQLite): kill -9 under a write load, and a full disk."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.proofs import crash
+
+# tmpfs needs root (the CI machine and this one run as root); the file-size limit needs nothing.
+DISKS = ["fsize"] + (["tmpfs"] if crash.can_mount_tmpfs() else [])
+
+
+def test_kill_9_loses_no_acknowledged_write(tmp_path: Path):
+    figures = crash.kill_rounds(tmp_path, rounds=3)
+    assert figures.failures == []
+    assert figures.counts["kills"] == 3
+    assert figures.counts["acknowledged_adds"] > 0
+    assert figures.counts["lost_writes"] == 0
+    assert figures.counts["phantoms"] == 0
+
+
+@pytest.mark.parametrize("kind", DISKS)
+def test_full_disk_is_503_and_leaves_nothing_half_written(tmp_path: Path, kind: str):
+    figures = crash.full_disk(tmp_path, kind=kind, adds_when_full=8)
+    assert figures.failures == []
+    assert figures.counts["refused_503"] > 0
+    assert figures.counts["half_written"] == 0

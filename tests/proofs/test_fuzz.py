@@ -1,0 +1,41 @@
+"""Fast variants of suites 1 and 2 (schema fuzzing, hostile input); ``make soak`` runs them larger."""
+
+from __future__ import annotations
+
+from tests.conftest import Gateway
+from tests.proofs import fuzz, hostile
+from tests.proofs.harness import tables_of
+
+STATEFUL_STEPS = {"sqlite": 20, "dynamodb": 10}
+HOSTILE_EXAMPLES = {"sqlite": 200, "dynamodb": 80}
+
+
+def test_schema_fuzzing_finds_no_5xx_and_no_answer_off_the_document(gateway: Gateway):
+    figures = fuzz.run(
+        gateway.url,
+        "star",
+        gateway.keys["star"],
+        examples=50,
+        stateful_steps=STATEFUL_STEPS[gateway.settings.store],
+        store=gateway.settings.store,
+    )
+    assert figures.failures == []
+    operations = [name for name in figures.counts if name.startswith("cases ") and "healthz" not in name]
+    assert len(operations) == 7
+    assert all(figures.counts[name] >= 50 for name in operations), figures.counts
+    assert figures.counts.get("stateful_calls", 0) > 0
+
+
+def test_hostile_requests_get_4xx_and_write_nothing(gateway: Gateway):
+    figures = hostile.run(
+        gateway.url,
+        "star",
+        gateway.keys["star"],
+        "moon",
+        gateway.keys["moon"],
+        examples=HOSTILE_EXAMPLES[gateway.settings.store],
+        store=gateway.settings.store,
+        tables=lambda: tables_of(gateway.settings),
+    )
+    assert figures.failures == []
+    assert figures.counts["requests"] == HOSTILE_EXAMPLES[gateway.settings.store]
