@@ -141,6 +141,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
             )
     finally:
         stop(gateway)
+    results["gateway_statuses"] = _statuses(tmp)
     results["in_process_ops_per_s"] = in_process(settings, "bench")
     peer_url, peer = start_chalice_peer(
         settings.data_dir / "tables" / f"{settings.table_for('bench')}.sqlite3", tmp
@@ -189,6 +190,17 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     write("gateway", results, markdown)
     shutil.rmtree(tmp, ignore_errors=True)
     return results
+
+
+def _statuses(tmp: Path) -> dict[str, int]:
+    """Every status the functions answered, from their JSON log lines (so non-2xx are explained)."""
+    counts: dict[str, int] = {}
+    for log in tmp.glob("gateway-*.log"):
+        for line in log.read_text(errors="replace").splitlines():
+            if line.startswith("{") and '"status":' in line:
+                status = str(json.loads(line).get("status"))
+                counts[status] = counts.get(status, 0) + 1
+    return counts
 
 
 def _max_id(url: str, headers: dict[str, str]) -> int:
