@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 import subprocess
 import tempfile
@@ -51,7 +52,6 @@ def wrk(
     ]
     for name, value in headers.items():
         command += ["-H", f"{name}: {value}"]
-    import os
 
     result = subprocess.run(
         [*command, url],
@@ -129,7 +129,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
             )
             first_id = _max_id(url, headers) + 1
             results["gateway"][f"add c={connections}"] = wrk(
-                url, "add.lua", connections, args.seconds, headers
+                url, "add.lua", connections, args.seconds, headers, env={"DAY_BASE": str(10 * connections)}
             )
             results["gateway"][f"delete c={connections}"] = wrk(
                 url,
@@ -188,7 +188,10 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         rows,
     )
     write("gateway", results, markdown)
-    shutil.rmtree(tmp, ignore_errors=True)
+    if not os.environ.get("BENCH_KEEP"):
+        shutil.rmtree(tmp, ignore_errors=True)
+    else:
+        print(f"kept {tmp}")
     return results
 
 
