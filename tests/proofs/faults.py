@@ -35,6 +35,8 @@ THROTTLE = (
     "Rate of requests exceeds the allowed throughput.",
 )
 SERVER_ERROR = (500, "com.amazonaws.dynamodb.v20120810#InternalServerError", "Internal server error")
+# step 3's adds take rooms from 510 upwards; the timeout steps' rooms must never meet them
+TIMEOUT_ROOMS = 10_000
 READ_TIMEOUT_S = 5  # the store's botocore read_timeout (stores/dynamodb_client.py)
 
 
@@ -263,13 +265,13 @@ def run(
                 Plan(target=target, rate=1.0, kinds=(kind,), operations=("TransactWriteItems",), budget=1)
             )
             key = f"timeout-{n + offset}-{run_id}"
-            first[key] = _add(url, headers, 100 + n + offset, key)
+            first[key] = _add(url, headers, TIMEOUT_ROOMS + n + offset, key)
             figures.add("timeouts_injected", sum(proxy.plan.injected.values()))
             if first[key].status_code != 201 or first[key].headers.get("idempotent-replayed"):
                 figures.fail(f"{kind}: {first[key].status_code} {first[key].headers} {first[key].text[:200]}")
     # 5. A delete whose answer is lost after moto applied it: 204, not 404.
     if timeouts:
-        victim = _add(url, headers, 199, f"victim-{run_id}").json()["reservation_id"]
+        victim = _add(url, headers, TIMEOUT_ROOMS + 99, f"victim-{run_id}").json()["reservation_id"]
         proxy.set(
             Plan(
                 target=target,
@@ -287,7 +289,7 @@ def run(
     proxy.set(Plan())
     for key, response in first.items():
         n = int(key.split("-")[1])
-        retry = _add(url, headers, (100 if key.startswith("timeout") else 10) + n, key)
+        retry = _add(url, headers, (TIMEOUT_ROOMS if key.startswith("timeout") else 10) + n, key)
         if retry.status_code != 201:
             figures.fail(f"client retry of {key}: {retry.status_code} {retry.text[:200]}")
         elif response.status_code == 201 and retry.json() != response.json():
