@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import functools
+import json
 import os
 import platform
 import tempfile
@@ -29,6 +30,9 @@ STORES = ("sqlite", "dynamodb")
 # a second, so the DynamoDB model check runs fewer operations per client than SQLite's 10,000.
 MODEL_OPS = {"sqlite": 10_000, "dynamodb": 400}
 FUZZ_CASES = 500
+# moto serves one request at a time (~10-20 a second here): at 64 connections requests only time
+# out in its queue, so DynamoDB's load runs at 16.
+LOAD_CONNECTIONS = {"sqlite": 64, "dynamodb": 16}
 SUITES = ("fuzz", "hostile", "isolation", "model", "race", "load", "crash", "disk", "faults")
 HOSTILE = {"sqlite": 5000, "dynamodb": 1500}
 
@@ -109,7 +113,12 @@ def _suites(
         timed(
             "load",
             lambda: load.run(
-                gw.url, gw.process.pid, gw.headers("load"), seconds=_n(60, scales["load"], 5), store=kind
+                gw.url,
+                gw.process.pid,
+                gw.headers("load"),
+                seconds=_n(60, scales["load"], 5),
+                store=kind,
+                connections=LOAD_CONNECTIONS[kind],
             ),
         )
     if kind == "sqlite":
@@ -243,25 +252,25 @@ LIMITS = [
 ]
 
 
-def render(
-    results: list[dict[str, Any]], info: dict[str, Any], scale: float, full: list[str], wall_s: float
-) -> str:
-    command = f"python -m bench.soak --scale {scale:g}" + (f" --full {' '.join(full)}" if full else "")
-    if scale >= 1:
-        size = " (full size)."
-    else:
-        at_full = f"; {', '.join(full)} at full size" if full else ""
-        size = (
-            f" (other suites' counts at {scale:g} of full size{at_full}; `make soak` runs all at full size)."
-        )
+def render(results: list[dict[str, Any]], info: dict[str, Any], runs: list[dict[str, Any]]) -> str:
+    produced = [
+        f"* `{r['command']}` ({r['date']}, revision {r['revision']}, {r['wall_min']} min): "
+        + ", ".join(f"{x['store']} {x['suite']}" for x in results if x.get("run") == r["command"])
+        for r in runs
+    ]
     lines = [
         "# Reliability figures",
         "",
         "<!-- Written by `python -m bench.soak` (`make soak`); do not edit by hand. -->",
         "",
-        f"Produced by `{command}` in {wall_s / 60:.1f} min{size}",
+        "Produced by these runs (`make soak` is `python -m bench.soak` at full size, `--scale 1`; a run with",
+        "`--scale F` shrinks the counts of the suites not named in `--full` to F of full size, and",
+        "`--update` re-runs only the suites it names):",
+        "",
+        *produced,
+        "",
         f"Machine: {info['cpu']}, {info['cpus']} CPUs, {info['memory_gib']} GiB, {info['platform']}, Python {info['python']}, "
-        f"load average at start {info['load_average_at_start']}; revision {info['revision']}, {info['date']}.",
+        f"load average at start {info['load_average_at_start']}.",
         "",
         "Each suite runs against a real `reservations serve` process over HTTP, for SQLite and for DynamoDB "
         "(moto's server, which answers one request at a time). What each one claims and how it is checked is "
@@ -306,6 +315,11 @@ def main(argv: list[str] | None = None) -> int:
         default=list(SUITES),
     )
     parser.add_argument("--full", nargs="*", default=[], help="suites run at full size whatever --scale says")
+    parser.add_argument(
+        "--update",
+        action="store_true",
+        help="replace only the (store, suite) rows run now in bench/results/soak.json, then re-render",
+    )
     parser.add_argument("--no-doc", action="store_true", help="print and write JSON only")
     args = parser.parse_args(argv)
     os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "WARNING")
@@ -322,24 +336,33 @@ def main(argv: list[str] | None = None) -> int:
                 )
             ]
     wall = time.monotonic() - started
-    document = render(results, info, args.scale, [s for s in args.full if s in args.suites], wall)
+    full = [s for s in args.full if s in args.suites]
+    command = f"python -m bench.soak --scale {args.scale:g}" + (f" --full {' '.join(full)}" if full else "")
+    if args.update:
+        command += f" --stores {' '.join(args.stores)} --suites {' '.join(args.suites)} --update"
+    run = {
+        "command": command,
+        "date": info["date"],
+        "wall_min": round(wall / 60, 1),
+        "revision": info["revision"],
+    }
+    for row in results:
+        row["run"] = command
+    runs = [run]
+    path = RESULTS / "soak.json"
+    if args.update and path.exists():
+        previous = json.loads(path.read_text())
+        fresh = {(r["store"], r["suite"]): r for r in results}
+        merged = [fresh.pop((r["store"], r["suite"]), r) for r in previous["suites"]]
+        results = merged + list(fresh.values())
+        runs = [
+            r for r in previous.get("runs", []) if any(x.get("run") == r["command"] for x in results)
+        ] + runs
+        info = previous["machine"]
+    document = render(results, info, runs)
     print(document)
     RESULTS.mkdir(parents=True, exist_ok=True)
-    import json
-
-    (RESULTS / "soak.json").write_text(
-        json.dumps(
-            {
-                "machine": info,
-                "scale": args.scale,
-                "full": args.full,
-                "wall_s": round(wall),
-                "suites": results,
-            },
-            indent=2,
-        )
-        + "\n"
-    )
+    path.write_text(json.dumps({"machine": info, "runs": runs, "suites": results}, indent=2) + "\n")
     if not args.no_doc:
         DOC.parent.mkdir(parents=True, exist_ok=True)
         DOC.write_text(document)

@@ -1,7 +1,8 @@
 """Suite 6, dependency faults (DynamoDB): a fault-injecting HTTP proxy between the gateway and moto.
 
 The proxy answers chosen requests itself, before moto sees them, with DynamoDB's throttling error,
-a 500, or silence past botocore's read timeout; everything else it forwards.  Faults are aimed at
+a 500, or silence past botocore's read timeout, or it forwards the request and then withholds
+moto's answer past that timeout; everything else it forwards.  Faults are aimed at
 one customer's table (the request body names it), so the authorizer's registry reads pass.  Claims:
 transient faults are retried with backoff and the client never notices; when the retries are
 exhausted the client gets 503 + ``Retry-After`` and the store is unchanged; retrying with the same
@@ -34,6 +35,8 @@ THROTTLE = (
     "Rate of requests exceeds the allowed throughput.",
 )
 SERVER_ERROR = (500, "com.amazonaws.dynamodb.v20120810#InternalServerError", "Internal server error")
+# step 3's adds take rooms from 510 upwards; the timeout steps' rooms must never meet them
+TIMEOUT_ROOMS = 10_000
 READ_TIMEOUT_S = 5  # the store's botocore read_timeout (stores/dynamodb_client.py)
 
 
@@ -74,7 +77,7 @@ class FaultProxy:
                     time.sleep(READ_TIMEOUT_S + 1)
                     self.close_connection = True
                     return
-                if fault is not None:
+                if fault in ("throttle", "server_error"):
                     status, kind, message = THROTTLE if fault == "throttle" else SERVER_ERROR
                     self._answer(
                         status,
@@ -94,6 +97,10 @@ class FaultProxy:
                     )
                     response = conn.getresponse()
                     payload = response.read()
+                    if fault == "lost_response":  # applied by moto, but the answer never arrives
+                        time.sleep(READ_TIMEOUT_S + 1)
+                        self.close_connection = True
+                        return
                     headers = [
                         (k, v)
                         for k, v in response.getheaders()
@@ -248,21 +255,41 @@ def run(
         elif first[key].status_code != 201:
             figures.fail(f"transient faults: {first[key].status_code} {first[key].text[:200]}")
     figures.add("faults_injected", sum(proxy.plan.injected.values()))
-    # 4. One read timeout per request on the first ``timeouts`` adds' transaction: retried, then 201.
+    # 4. One read timeout per request on the transaction of ``timeouts`` adds, before moto sees it
+    #    ("timeout") or after moto applied it ("lost_response": botocore's retry carries the same
+    #    ClientRequestToken, which DynamoDB answers with the first success): 201 either way, once.
     for n in range(timeouts):
-        # only the first attempt hangs: the budget lets botocore's retry through
+        for offset, kind in ((0, "timeout"), (50, "lost_response")):
+            # only the first attempt hangs: the budget lets botocore's retry through
+            proxy.set(
+                Plan(target=target, rate=1.0, kinds=(kind,), operations=("TransactWriteItems",), budget=1)
+            )
+            key = f"timeout-{n + offset}-{run_id}"
+            first[key] = _add(url, headers, TIMEOUT_ROOMS + n + offset, key)
+            figures.add("timeouts_injected", sum(proxy.plan.injected.values()))
+            if first[key].status_code != 201 or first[key].headers.get("idempotent-replayed"):
+                figures.fail(f"{kind}: {first[key].status_code} {first[key].headers} {first[key].text[:200]}")
+    # 5. A delete whose answer is lost after moto applied it: 204, not 404.
+    if timeouts:
+        victim = _add(url, headers, TIMEOUT_ROOMS + 99, f"victim-{run_id}").json()["reservation_id"]
         proxy.set(
-            Plan(target=target, rate=1.0, kinds=("timeout",), operations=("TransactWriteItems",), budget=1)
+            Plan(
+                target=target,
+                rate=1.0,
+                kinds=("lost_response",),
+                operations=("TransactWriteItems",),
+                budget=1,
+            )
         )
-        key = f"timeout-{n}-{run_id}"
-        first[key] = _add(url, headers, 100 + n, key)
+        gone = httpx.delete(f"{url}/reservations/{victim}", headers=headers, timeout=120)
         figures.add("timeouts_injected", sum(proxy.plan.injected.values()))
-        if first[key].status_code != 201:
-            figures.fail(f"one timed-out attempt: {first[key].status_code} {first[key].text[:200]}")
+        proxy.set(Plan())
+        if gone.status_code != 204:
+            figures.fail(f"delete whose answer was lost: {gone.status_code} {gone.text[:200]}")
     proxy.set(Plan())
     for key, response in first.items():
         n = int(key.split("-")[1])
-        retry = _add(url, headers, (100 if key.startswith("timeout") else 10) + n, key)
+        retry = _add(url, headers, (TIMEOUT_ROOMS if key.startswith("timeout") else 10) + n, key)
         if retry.status_code != 201:
             figures.fail(f"client retry of {key}: {retry.status_code} {retry.text[:200]}")
         elif response.status_code == 201 and retry.json() != response.json():
