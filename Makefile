@@ -45,8 +45,10 @@ unit: $(BIN)/.installed
 test: system-deps $(BIN)/.installed checkov-venv
 	$(MAKE) lint typecheck unit
 
-bench: $(BIN)/.installed
+## Every benchmark (a few minutes), then their tables into the README
+bench: system-deps $(BIN)/.installed
 	$(BIN)/python -m bench
+	$(BIN)/python scripts/bench-readme.py
 
 soak: system-deps $(BIN)/.installed
 	RESERVATIONS_SOAK=1 $(BIN)/python -m bench.soak

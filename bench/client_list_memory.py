@@ -31,6 +31,7 @@ from typing import Any
 
 import httpx
 
+from bench.common import table, write
 from reservations.client.commands import Connection, list_reservations
 from reservations.client.config import Profile, load_profile
 from reservations.domain import NewReservation, now_utc, today_utc
@@ -166,23 +167,36 @@ def measure(sizes: tuple[int, ...] = SIZES) -> dict[str, Any]:
     }
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> dict[str, Any]:
+    del argv  # no options
     result = measure()
-    header = f"{'reservations':>12}  {'json s':>7}  {'json RSS MiB':>12}  {'json heap KiB':>13}  {'table RSS MiB':>13}"
-    print(header)
-    print("-" * len(header))
-    for row in result["rows"]:
-        print(
-            f"{row['reservations']:>12,}  {row['json_all_seconds']:>7.2f}  {row['json_all_peak_rss_mib']:>12.1f}"
-            f"  {row['json_all_heap_peak_kib']:>13.1f}  {row['table_all_peak_rss_mib']:>13.1f}"
-        )
-    print(
-        f"growth {SIZES[0]:,} -> {SIZES[-1]:,}: --json --all RSS {result['json_rss_growth_mib']} MiB, "
-        f"heap {result['json_heap_growth_kib']} KiB; table RSS {result['table_rss_growth_mib']} MiB"
+    rows = [
+        [
+            f"{row['reservations']:,}",
+            row["json_all_seconds"],
+            row["json_all_peak_rss_mib"],
+            row["json_all_heap_peak_kib"],
+            row["table_all_peak_rss_mib"],
+        ]
+        for row in result["rows"]
+    ]
+    markdown = table(
+        "`reservations list --json --all`: memory by number of reservations (pages of 500, streamed)",
+        [
+            "reservations",
+            "json s",
+            "json peak RSS MiB",
+            "json heap peak KiB",
+            "table (`list --all`) peak RSS MiB",
+        ],
+        rows,
     )
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps(result, indent=2) + "\n")
-    print(f"wrote {RESULTS}")
+    markdown += (
+        f"\n\nGrowth {SIZES[0]:,} -> {SIZES[-1]:,}: `--json --all` RSS {result['json_rss_growth_mib']} MiB, "
+        f"heap {result['json_heap_growth_kib']} KiB; the human table (which must hold every row) {result['table_rss_growth_mib']} MiB."
+    )
+    write(NAME, result, markdown)
+    return result
 
 
 if __name__ == "__main__":

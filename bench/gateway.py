@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 import subprocess
 import tempfile
@@ -51,7 +52,6 @@ def wrk(
     ]
     for name, value in headers.items():
         command += ["-H", f"{name}: {value}"]
-    import os
 
     result = subprocess.run(
         [*command, url],
@@ -129,7 +129,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
             )
             first_id = _max_id(url, headers) + 1
             results["gateway"][f"add c={connections}"] = wrk(
-                url, "add.lua", connections, args.seconds, headers
+                url, "add.lua", connections, args.seconds, headers, env={"DAY_BASE": str(10 * connections)}
             )
             results["gateway"][f"delete c={connections}"] = wrk(
                 url,
@@ -141,6 +141,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
             )
     finally:
         stop(gateway)
+    results["gateway_statuses"] = _statuses(tmp)
     results["in_process_ops_per_s"] = in_process(settings, "bench")
     peer_url, peer = start_chalice_peer(
         settings.data_dir / "tables" / f"{settings.table_for('bench')}.sqlite3", tmp
@@ -187,8 +188,22 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         rows,
     )
     write("gateway", results, markdown)
-    shutil.rmtree(tmp, ignore_errors=True)
+    if not os.environ.get("BENCH_KEEP"):
+        shutil.rmtree(tmp, ignore_errors=True)
+    else:
+        print(f"kept {tmp}")
     return results
+
+
+def _statuses(tmp: Path) -> dict[str, int]:
+    """Every status the functions answered, from their JSON log lines (so non-2xx are explained)."""
+    counts: dict[str, int] = {}
+    for log in tmp.glob("gateway-*.log"):
+        for line in log.read_text(errors="replace").splitlines():
+            if line.startswith("{") and '"status":' in line:
+                status = str(json.loads(line).get("status"))
+                counts[status] = counts.get(status, 0) + 1
+    return counts
 
 
 def _max_id(url: str, headers: dict[str, str]) -> int:

@@ -9,16 +9,16 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import tempfile
 import time
 from collections import Counter
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
-import httpx
-
-from bench.common import median, table, write
+from bench.common import median, raw_request, table, write
 from bench.servers import create_customer, moto, start_gateway, stop
 from reservations.domain import today_utc
 from reservations.settings import Settings
@@ -26,20 +26,19 @@ from reservations.settings import Settings
 
 async def one_round(url: str, headers: dict[str, str], room: int) -> tuple[Counter[int], float]:
     day = (today_utc() + timedelta(days=100)).isoformat()
-    limits = httpx.Limits(max_connections=200, max_keepalive_connections=200)
-    async with httpx.AsyncClient(base_url=url, headers=headers, limits=limits, timeout=120) as client:
-        started = time.perf_counter()
-        responses = await asyncio.gather(
-            *(
-                client.post(
-                    "/reservations",
-                    json={"guest_name": f"r{i}", "room_number": room, "nights": 1, "check_in": day},
-                )
-                for i in range(200)
-            )
-        )
-        elapsed = time.perf_counter() - started
-    return Counter(r.status_code for r in responses), elapsed
+    parts = urlsplit(url)
+    host, port = parts.hostname or "127.0.0.1", parts.port or 80
+    headers = {**headers, "Content-Type": "application/json"}
+    bodies = [
+        json.dumps({"guest_name": f"r{i}", "room_number": room, "nights": 1, "check_in": day}).encode()
+        for i in range(200)
+    ]
+    started = time.perf_counter()
+    answers = await asyncio.gather(
+        *(raw_request(host, port, "POST", "/reservations", headers, b) for b in bodies)
+    )
+    elapsed = time.perf_counter() - started
+    return Counter(status for status, _ in answers), elapsed
 
 
 def main(argv: list[str] | None = None) -> dict[str, Any]:

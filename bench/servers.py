@@ -100,7 +100,7 @@ def moto(kind: str) -> Iterator[str | None]:
     if kind != "dynamodb":
         yield None
         return
-    from moto.server import ThreadedMotoServer
+    from tests.serial_moto import SerialMotoServer
 
     for name, value in {
         "AWS_ACCESS_KEY_ID": "bench",
@@ -110,7 +110,7 @@ def moto(kind: str) -> Iterator[str | None]:
     }.items():
         os.environ.setdefault(name, value)
     port = free_port()
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server = SerialMotoServer(ip_address="127.0.0.1", port=port)
     server.start()
     try:
         yield f"http://127.0.0.1:{port}"

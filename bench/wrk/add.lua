@@ -12,7 +12,7 @@ end
 request = function()
   counter = counter + 1
   local room = (counter - 1) % 99999 + 1
-  local day_offset = thread_index + 2 * math.floor((counter - 1) / 99999)
+  local day_offset = (tonumber(os.getenv("DAY_BASE")) or 0) + thread_index + 2 * math.floor((counter - 1) / 99999)
   local t = os.time() + (60 + day_offset) * 86400
   local body = string.format('{"guest_name":"Load %d","room_number":%d,"nights":1,"check_in":"%s"}',
     counter, room, os.date("!%Y-%m-%d", t))

@@ -9,7 +9,7 @@ from datetime import timedelta
 import httpx
 
 from reservations.domain import today_utc
-from tests.conftest import Gateway
+from tests.conftest import Gateway, run_async
 
 
 def test_200_parallel_adds_of_one_room_night_have_one_winner(gateway: Gateway):
@@ -30,7 +30,7 @@ def test_200_parallel_adds_of_one_room_night_have_one_winner(gateway: Gateway):
                 )
             )
 
-    responses = asyncio.run(race())
+    responses = run_async(race())
     assert Counter(r.status_code for r in responses) == {201: 1, 409: 199}
     winner = next(r.json() for r in responses if r.status_code == 201)
     named = {

@@ -110,6 +110,7 @@ def test_build_phases_upload_the_function_and_export_its_hash(
 ) -> None:
     s3 = boto3.client("s3", endpoint_url=moto_endpoint)
     s3.create_bucket(Bucket="reservations-artifacts")
+    kms_key = boto3.client("kms", endpoint_url=moto_endpoint).create_key()["KeyMetadata"]["Arn"]
     work = _checkout_copy(tmp_path)
     env = _env(
         moto_endpoint,
@@ -117,6 +118,7 @@ def test_build_phases_upload_the_function_and_export_its_hash(
         ARTIFACTS_BUCKET="reservations-artifacts",
         CODEBUILD_BUILD_NUMBER="17",
         ARTIFACTS_PREFIX="lambda",  # as the Terraform build module sets it on the project
+        ARTIFACTS_KMS_KEY_ID=kms_key,
     )
     with locked(shared_dir):
         exported = _run_phases(spec, work, env, ["pre_build", "build"])
@@ -124,7 +126,9 @@ def test_build_phases_upload_the_function_and_export_its_hash(
     assert exported["S3_KEY"] == "lambda/authorizer/authorizer-17.zip"
     body = s3.get_object(Bucket="reservations-artifacts", Key=exported["S3_KEY"])["Body"].read()
     assert exported["SOURCE_CODE_HASH"] == base64.b64encode(hashlib.sha256(body).digest()).decode()
-    assert s3.head_object(Bucket="reservations-artifacts", Key="lambda/authorizer/authorizer-17.json")
+    for key in (exported["S3_KEY"], "lambda/authorizer/authorizer-17.json"):
+        head = s3.head_object(Bucket="reservations-artifacts", Key=key)
+        assert head["ServerSideEncryption"] == "aws:kms"  # the bucket's key, passed on by the buildspec
     assert (work / "dist" / "authorizer-17.zip").read_bytes() == body
 
 

@@ -46,6 +46,7 @@ def test_unknown_function_lists_the_valid_names_and_exits_2() -> None:
         (["add", "--build-id", "proj:1"], "build id 'proj:1' may hold only"),
         (["add", "--upload", "bucket/prefix"], "--upload wants s3://BUCKET[/PREFIX]"),
         (["add", "--python-version", "three"], "--python-version wants MAJOR.MINOR"),
+        (["add", "--kms-key-id", "alias/artifacts"], "--kms-key-id encrypts an upload"),
     ],
 )
 def test_bad_options_are_one_line_usage_errors(args: list[str], message: str, tmp_path: Path) -> None:
@@ -113,3 +114,12 @@ def test_an_unwritable_out_directory_is_one_line_not_a_traceback(builds: Builds,
     assert result.exit_code == 1
     assert result.stderr.strip().startswith("error: Not a directory")
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_no_function_is_named_like_a_build_command() -> None:
+    """``build NAME`` reads NAME as a command first: a function called ``tfvars`` could not be built."""
+    from reservations.build.cli import app as build_app
+
+    commands = {c.name for c in build_app.registered_commands}
+    assert commands == {"function", "tfvars"}
+    assert not commands & set(FUNCTION_NAMES)

@@ -109,3 +109,9 @@ def test_a_zip_over_its_budget_is_refused_and_not_written(
             ),
         )
     assert not (tmp_path / "out").exists()
+
+
+def test_every_function_extra_names_a_catalogue_function() -> None:
+    from reservations.build.project import check_extras_map
+
+    assert check_extras_map() == []

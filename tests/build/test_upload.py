@@ -12,7 +12,7 @@ import pytest
 from typer.testing import CliRunner
 
 from reservations.build.builder import BuildMetadata, BuildResult
-from reservations.build.upload import Destination, UploadError, UploadUsageError, upload
+from reservations.build.upload import Destination, Encryption, UploadError, UploadUsageError, upload
 from reservations.build.zipper import write_zip
 from reservations.cli import app
 from tests.build.conftest import Builds
@@ -84,6 +84,17 @@ def test_zip_and_metadata_land_under_the_build_id(s3: Any, tmp_path: Path, url: 
     assert meta["sha256"] == result.metadata.sha256
     assert meta["build_id"] == "7"
     assert json.loads(result.metadata_path.read_text()) == meta  # the local copy says the same
+
+
+def test_a_kms_key_encrypts_both_objects_with_it(s3: Any, moto_endpoint: str, tmp_path: Path) -> None:
+    key_arn = boto3.client("kms", endpoint_url=moto_endpoint).create_key()["KeyMetadata"]["Arn"]
+    upload(
+        s3, Destination.parse("s3://artifacts/p"), _result(tmp_path, "add", "7", "v1"), Encryption(key_arn)
+    )
+    for key in ("p/add/add-7.zip", "p/add/add-7.json"):
+        head = s3.head_object(Bucket="artifacts", Key=key)
+        assert head["ServerSideEncryption"] == "aws:kms"
+        assert head["SSEKMSKeyId"].endswith(key_arn.rsplit("/", 1)[-1])
 
 
 def test_the_same_bytes_again_are_accepted_without_rewriting(s3: Any, tmp_path: Path) -> None:

@@ -39,6 +39,7 @@ class FakeRun:
     plan_id: str
     created_at: datetime = field(default_factory=lambda: datetime.now(UTC))
     confirmable: bool | None = None  # None: confirmable exactly in CONFIRMABLE statuses
+    target_addrs: list[str] = field(default_factory=list)  # as the client sent them; [] = full run
     applied_script: list[str] = field(default_factory=lambda: ["apply_queued", "applying", "applied"])
 
     @property
@@ -170,6 +171,7 @@ class FakeTerraformCloud:
             "attributes": {
                 "status": run.status,
                 "message": run.message,
+                "target-addrs": run.target_addrs or None,
                 "created-at": run.created_at.strftime("%Y-%m-%dT%H:%M:%S.000Z"),
                 "position-in-queue": 2 if run.status in ("pending", "plan_queued") else 0,
                 "has-changes": True,
@@ -219,9 +221,13 @@ class FakeTerraformCloud:
                 return 404, _error(404, "workspace not found")
             if ws.locked:
                 return 409, _error(409, "workspace is locked")
-            message = str((data.get("attributes") or {}).get("message") or "")
+            attributes = data.get("attributes") or {}
+            message = str(attributes.get("message") or "")
+            targets = attributes.get("target-addrs") or []
+            if not isinstance(targets, list) or not all(isinstance(t, str) and t for t in targets):
+                return 422, _error(422, "target-addrs must be a list of addresses")
             script = ["pending", "planning", "applying", "applied"] if ws.auto_apply else self.script
-            run = self.add_run(ws, message, script)
+            run = self.add_run(ws, message, script, target_addrs=list(targets))
             return 201, {"data": self._run_doc(run)}
         if method == "GET" and (m := re.fullmatch(r"/api/v2/runs/([^/]+)", path)):
             found_run = next((r for r in self.runs if r.id == m.group(1)), None)

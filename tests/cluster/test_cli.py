@@ -138,7 +138,9 @@ def test_up_wait_rebuilds_through_terraform_cloud(
 
     assert result.exit_code == 0, result.output
     assert "up study: done (up)" in result.stdout
-    assert tfc.calls("POST", r"/api/v2/runs/.*/actions/apply") == 1
+    # Two runs: the cluster first (targeted), then the full configuration that restores the edge.
+    assert tfc.calls("POST", r"/api/v2/runs/.*/actions/apply") == 2
+    assert [r.target_addrs for r in tfc.runs] == [["module.eks"], []]
     assert TOKEN not in result.output
 
 

@@ -80,8 +80,9 @@ class Harness:
 
 @pytest.fixture
 def h(tfc: FakeTerraformCloud, kind: str) -> Harness:
+    """Single-run mode (no targets): the per-run guarantees; test_rebuild_two_runs.py covers the pair."""
     tfc.add_workspace("study-cluster")
-    return Harness(tfc, kind)
+    return Harness(tfc, kind, tfc_targets=())
 
 
 def test_run_is_created_planned_applied_and_followed_to_done(h: Harness) -> None:
@@ -115,7 +116,12 @@ def test_auto_apply_workspace_is_followed_never_confirmed(tfc: FakeTerraformClou
         assert h.step().status == "in_progress"
         tfc.tick()
     h.eks.status = "ACTIVE"
+    assert h.step().details["phase"] == "full"  # the cluster run applied itself; now the full run
+    for _ in range(3):
+        assert h.step().status == "in_progress"
+        tfc.tick()
     assert h.step().status == "done"
+    assert [r.target_addrs for r in tfc.runs] == [["module.eks"], []]
     assert tfc.calls("POST", r"/api/v2/runs/.*/actions/apply") == 0
 
 

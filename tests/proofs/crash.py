@@ -30,7 +30,7 @@ from typing import Any
 import httpx
 
 from reservations.settings import Settings
-from tests.conftest import Gateway, start_gateway
+from tests.conftest import Gateway, run_async, start_gateway
 from tests.proofs.harness import Figures, day, list_all, overlapping
 
 
@@ -142,7 +142,7 @@ def kill_rounds(tmp: Path, *, rounds: int, writers: int = 8, store: str = "sqlit
                 "errors": [],
             }
 
-            asyncio.run(_load_then_kill(gateway, headers, writers, slots, state, rng.uniform(1.0, 3.5)))
+            run_async(_load_then_kill(gateway, headers, writers, slots, state, rng.uniform(1.0, 3.5)))
             gateway.process.wait()
             figures.add("kills")
             added.update(state["added"])

@@ -21,6 +21,7 @@ from typing import Any
 
 import httpx
 
+from tests.conftest import run_async
 from tests.proofs.harness import Figures, day, list_all, overlapping
 
 
@@ -200,7 +201,7 @@ def run(
             )
 
     started = time.monotonic()
-    asyncio.run(main())
+    run_async(main())
     figures.counts["clients"] = clients
     figures.counts["seconds"] = round(time.monotonic() - started, 1)
     _check(model, list_all(url, headers), figures)
@@ -230,7 +231,7 @@ def race(
     for round_ in range(rounds):
         room = room_base + round_
         started = time.monotonic()
-        responses = asyncio.run(one(room))
+        responses = run_async(one(room))
         settle.append(time.monotonic() - started)
         statuses = Counter(r.status_code for r in responses)
         figures.add("rounds")

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, Route, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page, Route
 
 from tests.conftest import free_port
 from tests.web.helpers import CLI, Customer, Gateway, StaticOrigin
@@ -27,15 +27,6 @@ from tests.web.helpers import CLI, Customer, Gateway, StaticOrigin
 REPO = Path(__file__).resolve().parents[2]
 WEB_DIR = REPO / "web"
 OUTPUT_DIR = REPO / "test-output" / "web"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 # What nginx (edge issue) sends: no inline script or style may run. Tests enforce it on every page.
 STRICT_CSP = (
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self' {api}; "
@@ -127,16 +118,6 @@ def api(gateway: Gateway) -> Iterator[httpx.Client]:
     """Direct HTTP to the gateway, to arrange data and to check what the page did."""
     with httpx.Client(base_url=gateway.url, timeout=10) as client:
         yield client
-
-
-@pytest.fixture(scope="session")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
 
 
 @dataclass

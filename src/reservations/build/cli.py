@@ -109,6 +109,13 @@ def build_function(
             "--cache-dir", help="Wheels and installed dependencies (default: <checkout>/build-cache)."
         ),
     ] = None,
+    kms_key_id: Annotated[
+        str | None,
+        typer.Option(
+            "--kms-key-id",
+            help="Encrypt the upload with this KMS key (SSE-KMS); default SSE-S3. Use the bucket's key.",
+        ),
+    ] = None,
     fresh: Annotated[
         bool,
         typer.Option("--fresh", help="Install the dependencies anew instead of reusing the cached install."),
@@ -138,6 +145,8 @@ def build_function(
     resolved_id = build_id if build_id is not None else builder.default_build_id()
     if not builder.valid_build_id(resolved_id):
         _fail(f"build id {resolved_id!r} may hold only letters, digits, '.', '_' and '-'", ExitStatus.USAGE)
+    if kms_key_id is not None and upload is None:
+        _fail("--kms-key-id encrypts an upload: give --upload too", ExitStatus.USAGE)
     destination = None
     if upload is not None:
         try:
@@ -180,7 +189,8 @@ def build_function(
         from botocore.exceptions import BotoCoreError, ClientError
 
         try:
-            stored_zip, _ = uploading.upload(s3, destination, result)
+            encryption = uploading.Encryption(kms_key_id=kms_key_id)
+            stored_zip, _ = uploading.upload(s3, destination, result, encryption)
         except uploading.UploadError as error:
             _fail(str(error))
         except (BotoCoreError, ClientError) as error:

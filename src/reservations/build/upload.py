@@ -15,7 +15,6 @@ from typing import Any
 
 from reservations.build.builder import BuildResult, artifact_stem
 
-SSE = "AES256"
 _BUCKET = re.compile(r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]")
 
 
@@ -55,6 +54,27 @@ class Destination:
 
 
 @dataclass(frozen=True)
+class Encryption:
+    """The server-side encryption every put requests: SSE-S3, or SSE-KMS with the given key.
+
+    Requested explicitly rather than left to the bucket's default, so an artifact is never stored
+    unencrypted; a bucket whose default is a customer key must be given that key (``--kms-key-id``),
+    since a bare ``aws:kms`` request would use the account's AWS-managed key instead.
+    """
+
+    kms_key_id: str | None = None
+
+    def put_args(self) -> dict[str, Any]:
+        if self.kms_key_id:
+            return {
+                "ServerSideEncryption": "aws:kms",
+                "SSEKMSKeyId": self.kms_key_id,
+                "BucketKeyEnabled": True,
+            }
+        return {"ServerSideEncryption": "AES256"}
+
+
+@dataclass(frozen=True)
 class Stored:
     key: str
     created: bool  # False: the key already held these exact bytes
@@ -85,7 +105,13 @@ def _existing_sha256(s3: Any, bucket: str, key: str) -> str | None:
 
 
 def put_once(
-    s3: Any, bucket: str, key: str, body: bytes, content_type: str, metadata: dict[str, str]
+    s3: Any,
+    bucket: str,
+    key: str,
+    body: bytes,
+    content_type: str,
+    metadata: dict[str, str],
+    encryption: Encryption,
 ) -> Stored:
     """Puts ``body`` at ``key`` unless the key exists; identical bytes there are fine, others refused."""
     from botocore.exceptions import ClientError
@@ -113,7 +139,7 @@ def put_once(
             Key=key,
             Body=body,
             ContentType=content_type,
-            ServerSideEncryption=SSE,
+            **encryption.put_args(),
             ChecksumSHA256=base64.b64encode(digest.digest()).decode("ascii"),
             Metadata={**metadata, "sha256": sha_hex},
             IfNoneMatch="*",
@@ -127,21 +153,25 @@ def put_once(
     return Stored(key, created=True)
 
 
-def upload(s3: Any, destination: Destination, result: BuildResult) -> tuple[Stored, Stored]:
+def upload(
+    s3: Any, destination: Destination, result: BuildResult, encryption: Encryption | None = None
+) -> tuple[Stored, Stored]:
     """Uploads the zip, then its metadata (which records where the zip is); returns both outcomes.
 
     The metadata goes last, so a metadata object in S3 always names a zip that is there.
     """
+    encryption = encryption or Encryption()
     meta = result.metadata
     zip_key = destination.key(meta.function, meta.build_id, ".zip")
     tags = {"function": meta.function, "build-id": meta.build_id}
-    zip_stored = put_once(
-        s3, destination.bucket, zip_key, result.zip_path.read_bytes(), "application/zip", tags
-    )
+    zip_bytes = result.zip_path.read_bytes()
+    zip_stored = put_once(s3, destination.bucket, zip_key, zip_bytes, "application/zip", tags, encryption)
     meta.s3_bucket = destination.bucket
     meta.s3_key = zip_key
     text = meta.to_json()
     result.metadata_path.write_text(text, encoding="utf-8")
     meta_key = destination.key(meta.function, meta.build_id, ".json")
-    meta_stored = put_once(s3, destination.bucket, meta_key, text.encode("utf-8"), "application/json", tags)
+    meta_stored = put_once(
+        s3, destination.bucket, meta_key, text.encode("utf-8"), "application/json", tags, encryption
+    )
     return zip_stored, meta_stored

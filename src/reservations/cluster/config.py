@@ -46,6 +46,8 @@ class SchedulerConfig:
     followup_schedule_group: str = "default"
     queue_timeout_s: int = 1800
     tfc_timeout_s: float = 15.0
+    # Targets of the first rebuild run; empty means one full run (see rebuild.py for why two).
+    tfc_targets: tuple[str, ...] = ("module.eks",)
 
     @property
     def zone(self) -> ZoneInfo:
@@ -115,7 +117,19 @@ class SchedulerConfig:
             queue_timeout_s=parse_int(
                 "RESERVATIONS_TFC_QUEUE_TIMEOUT", env.get("RESERVATIONS_TFC_QUEUE_TIMEOUT", ""), 1800
             ),
+            tfc_targets=parse_targets(env.get("RESERVATIONS_TFC_TARGETS")),
         )
+
+
+def parse_targets(raw: str | None) -> tuple[str, ...]:
+    """Unset keeps the default cluster target; set but empty asks for one full run."""
+    if raw is None:
+        return ("module.eks",)
+    targets = tuple(part.strip() for part in raw.split(",") if part.strip())
+    bad = [t for t in targets if any(c.isspace() for c in t) or t.startswith("-")]
+    if bad:
+        raise ConfigError(f"RESERVATIONS_TFC_TARGETS has an invalid address: {bad[0]!r}")
+    return targets
 
 
 def parse_bool(name: str, raw: str) -> bool:

@@ -1,9 +1,11 @@
-"""Rebuild: one Terraform Cloud run per cycle, planned, checked and applied across several short calls.
+"""Rebuild: Terraform Cloud runs planned, checked and applied across several short calls.
 
 The cluster's configuration lives in the workspace's state, so applying the workspace recreates
-the cluster, its nodegroups and the nginx edge that the same configuration deploys. No state is
-kept between calls: the run we started is recognised by ``RUN_MARKER`` in its message, which is
-how a follow-up call "remembers" it.
+the cluster, its nodegroups and the nginx edge that the same configuration deploys. While the
+cluster is gone the kubernetes provider cannot refresh the edge's objects, so a full plan fails:
+the rebuild is a run targeted at the cluster (``tfc_targets``) and, once applied, a full run that
+restores the edge. No state is kept between calls: our runs carry ``RUN_MARKER`` and their phase
+in the message, which is how a follow-up call "remembers" where the rebuild is.
 """
 
 from __future__ import annotations
@@ -36,6 +38,10 @@ RUN_MARKER = "[reservations-scheduler]"
 CLUSTER_RESOURCE_PREFIXES = ("aws_eks_", "kubernetes_", "helm_", "kubectl_")
 # A follow-up reports on our last run rather than starting another if it is this recent.
 RUN_MEMORY = timedelta(hours=12)
+PHASE_CLUSTER = "phase=cluster"
+PHASE_FULL = "phase=full"
+# A targeted run that ended like this leaves a cluster for the full run to complete.
+CLUSTER_PHASE_DONE = ("applied", "planned_and_finished")
 
 
 class Rebuild:
@@ -114,6 +120,13 @@ class Rebuild:
             return self._advance(ctx, tfc, ws, ours)
         last = next((run for run in runs if RUN_MARKER in run.message), None)
         recent = last is not None and last.created_at is not None and ctx.now - last.created_at < RUN_MEMORY
+        if (
+            last is not None
+            and recent
+            and PHASE_CLUSTER in last.message
+            and last.status in CLUSTER_PHASE_DONE
+        ):
+            return self._second_run(ctx, tfc, ws, last, cluster_status)
         if ctx.phase == "follow-up" and last is not None and recent:
             return self._finished(ctx, last, cluster_status)
         if cluster_status == "ACTIVE":
@@ -122,17 +135,60 @@ class Rebuild:
             return self._outcome(ctx, "in_progress", "cluster-creating", "cluster is being created")
         if ctx.dry_run:
             return self._outcome(ctx, "noop", "dry-run", f"would start a run in workspace {ws.name}")
-        message = (
-            f"{RUN_MARKER} rebuild {self.name} ({ctx.trigger}, {ctx.now.strftime('%Y-%m-%d %H:%M UTC')})"
-        )
-        run = tfc.create_run(ws.id, message)
+        targets = self.config.tfc_targets
+        phase = PHASE_CLUSTER if targets else PHASE_FULL
+        run = tfc.create_run(ws.id, self._message(ctx, phase), targets)
+        scope = f" targeting {', '.join(targets)}" if targets else ""
         return self._outcome(
             ctx,
             "in_progress",
             "run-created",
-            f"started run {run.id} in workspace {ws.name}",
+            f"started run {run.id}{scope} in workspace {ws.name}",
             run_id=run.id,
             run_status=run.status,
+            phase=phase.removeprefix("phase="),
+        )
+
+    def _message(self, ctx: StepContext, phase: str) -> str:
+        when = ctx.now.strftime("%Y-%m-%d %H:%M UTC")
+        return f"{RUN_MARKER} {phase} rebuild {self.name} ({ctx.trigger}, {when})"
+
+    def _second_run(
+        self,
+        ctx: StepContext,
+        tfc: TerraformCloud,
+        ws: TfcWorkspace,
+        first: TfcRun,
+        cluster_status: str | None,
+    ) -> Outcome:
+        """The targeted run is done: start the full run only once the cluster it built is there."""
+        ids = {"run_id": first.id, "run_status": first.status}
+        if cluster_status != "ACTIVE":
+            cluster_status = self._cluster_status()
+        if cluster_status == "CREATING":
+            return self._outcome(ctx, "in_progress", "cluster-creating", "cluster is being created", **ids)
+        if cluster_status != "ACTIVE":
+            return self._outcome(
+                ctx,
+                "failed",
+                "cluster-missing",
+                f"run {first.id} {first.status} but cluster {self.name} is {cluster_status or 'absent'}; "
+                "do RESERVATIONS_TFC_TARGETS name the cluster's module?",
+                **ids,
+            )
+        if ctx.dry_run:
+            return self._outcome(
+                ctx, "noop", "dry-run", f"would start the full run in workspace {ws.name}", **ids
+            )
+        run = tfc.create_run(ws.id, self._message(ctx, PHASE_FULL))
+        return self._outcome(
+            ctx,
+            "in_progress",
+            "run-created",
+            f"cluster built by run {first.id}; started full run {run.id} in workspace {ws.name}",
+            run_id=run.id,
+            run_status=run.status,
+            phase="full",
         )
 
     def _advance(self, ctx: StepContext, tfc: TerraformCloud, ws: TfcWorkspace, run: TfcRun) -> Outcome:

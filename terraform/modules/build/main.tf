@@ -142,6 +142,10 @@ resource "aws_codebuild_project" "functions" {
       value = var.artifacts_prefix
     }
     environment_variable {
+      name  = "ARTIFACTS_KMS_KEY_ID"
+      value = var.kms_key_arn
+    }
+    environment_variable {
       name  = "LAMBDA_ARCH"
       value = var.lambda_architecture
     }
