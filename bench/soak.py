@@ -236,10 +236,11 @@ LIMITS = [
     "* The full disk is a 2 MiB tmpfs when the runner may mount one (root), else a file-size limit",
     "  (`RLIMIT_FSIZE`, set on the running gateway with prlimit(2)): SQLite sees `SQLITE_FULL` /",
     "  `SQLITE_IOERR_WRITE`, the add is rolled back and answered 503.",
-    "* Dependency faults are injected before moto sees the request (throttling, 500, silence past",
-    "  botocore's 5 s read timeout). A response lost *after* DynamoDB applied a transaction is not",
-    "  injected: DynamoDB's `ClientRequestToken` makes botocore's retry of it idempotent, moto does not",
-    "  implement that token, so the emulator cannot show it faithfully.",
+    "* Dependency faults are injected by a proxy in front of moto: throttling, 500s and silence past",
+    "  botocore's 5 s read timeout before moto sees the request, and an answer withheld after moto",
+    "  applied a transaction. The last is retried by botocore with the same `ClientRequestToken`;",
+    "  DynamoDB answers such a retry with the first success, moto did not (the retry failed its own",
+    "  conditions), so the test server now replays the first answer as DynamoDB does (tests/serial_moto.py).",
     "* moto's server answers one request at a time (its transactions are not atomic otherwise), so",
     "  DynamoDB throughput and latency here are moto's, not DynamoDB's; the DynamoDB model check runs",
     "  fewer operations per client for that reason.",
@@ -320,9 +321,17 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="replace only the (store, suite) rows run now in bench/results/soak.json, then re-render",
     )
+    parser.add_argument(
+        "--render-only", action="store_true", help="re-write docs/reliability.md from bench/results/soak.json"
+    )
     parser.add_argument("--no-doc", action="store_true", help="print and write JSON only")
     args = parser.parse_args(argv)
     os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "WARNING")
+    if args.render_only:
+        saved = json.loads((RESULTS / "soak.json").read_text())
+        DOC.write_text(render(saved["suites"], saved["machine"], saved["runs"]))
+        print(f"(written to {DOC})")
+        return 1 if any(r["failures"] for r in saved["suites"]) else 0
     scales = {suite: 1.0 if suite in args.full else args.scale for suite in SUITES}
     started = time.monotonic()
     info = describe_machine()
