@@ -6,8 +6,8 @@ python -m bench gateway race     # some of them
 
 from __future__ import annotations
 
-import importlib
 import pkgutil
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -31,13 +31,17 @@ def main(argv: list[str]) -> int:
     if unknown:
         print(f"unknown benchmark {unknown[0]!r}; available: {', '.join(available())}", file=sys.stderr)
         return 2
+    failed = []
     for name in names:
         started = time.monotonic()
         print(f"\n=== bench.{name}", flush=True)
-        module = importlib.import_module(f"bench.{name}")
-        module.main([])
+        # Each in a fresh interpreter: no benchmark inherits another's memory (RSS figures) or state.
+        if subprocess.run([sys.executable, "-m", f"bench.{name}"], check=False).returncode != 0:
+            failed.append(name)
         print(f"=== bench.{name}: {time.monotonic() - started:.0f} s", flush=True)
-    return 0
+    if failed:
+        print(f"failed: {', '.join(failed)}", file=sys.stderr)
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":
