@@ -21,6 +21,13 @@ INTRO = """## Benchmarks
 `bench/results/NAME.json` (with the machine it ran on) and `NAME.md`; `python scripts/bench-readme.py`
 copies the tables here. Figures from one run on the 2-core development machine{load}; ratios compare
 numbers measured in the same run.
+
+Reading the tables: the gateway's goal is at least 2x the requests/s of Chalice's local emulation
+for the 50-row list page with a p99 no worse; cold start's goal is at most 1.25x the boto3 floor.
+DynamoDB figures come from moto's server, which answers one request at a time and whose Query walks
+the whole partition: their growth with the table is the emulator's, not DynamoDB's. A `from`/`to`
+window reads the stays that start up to 30 nights before it (the longest stay), so its cost follows
+the rooms booked in that month, not the size of the table.
 """
 
 
