@@ -289,6 +289,8 @@ class ListQuery:
         """No reservation starting before this day can overlap ``from`` (stays last ≤ 30 nights)."""
         if self.start is None:
             return None
+        if self.start <= date.min + timedelta(days=NIGHTS_MAX):
+            return date.min  # ``from`` in the first month of year 1: nothing earlier to exclude
         return self.start - timedelta(days=NIGHTS_MAX)
 
 

@@ -42,3 +42,14 @@ def test_an_empty_typed_list_parameter_is_400(gateway: Gateway, name: str):
         f"{gateway.url}/reservations", params={"cursor": ""}, headers=gateway.headers("star")
     )
     assert first_page.status_code == 200
+
+
+def test_a_window_from_the_first_days_of_year_one_is_an_empty_page_not_a_500(gateway: Gateway) -> None:
+    """Found by schema fuzzing: ``from`` minus the longest stay fell off the calendar (500)."""
+    response = httpx.get(
+        f"{gateway.url}/reservations",
+        params={"from": "0001-01-02", "to": "0001-01-03"},
+        headers=gateway.headers("star"),
+    )
+    assert response.status_code == 200, response.text
+    assert response.json() == {"items": [], "next_cursor": None}
