@@ -134,7 +134,8 @@ def test_the_guide_runs_as_written_against_aws_apis(moto_endpoint: str, reposito
 
     # Step 6: the customer is registered on Terraform's tables and its key printed once.
     created = json.loads(result.stdout.strip().splitlines()[-1])
-    assert created["customer"] == "star" and created["api_key"]
+    assert created["customer"] == "star"
+    assert created["api_key"]
     assert dynamodb.scan(TableName=registry)["Count"] >= 1
 
     # The Terraform steps, in the guide's order: main root init, targeted apply, full apply, then the edge root.
