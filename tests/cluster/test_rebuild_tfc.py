@@ -357,7 +357,7 @@ def test_cluster_already_up_or_still_deleting(h: Harness) -> None:
 
 
 def test_dry_run_creates_and_applies_nothing(h: Harness) -> None:
-    assert h.step("start", dry_run=True).message == "would start a run in workspace study-cluster"
+    assert h.step("start", dry_run=True).message == "would start the cluster run in workspace study-cluster"
     h.fake.script = ["planned"]
     h.step("start")
     would = h.step(dry_run=True)

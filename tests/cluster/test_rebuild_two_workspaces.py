@@ -171,11 +171,18 @@ def test_the_edge_plan_may_change_only_the_edge(h: TwoWorkspaces) -> None:
     assert h.fake.calls("POST", APPLY) == 1
 
 
-def test_someone_elses_edge_run_means_no_new_run(h: TwoWorkspaces) -> None:
-    other = h.fake.add_run(h.edge_ws, "Triggered via UI", ["applying"])
-    outcome = h.step("start")
+def test_someone_elses_edge_run_blocks_only_the_edge_run(h: TwoWorkspaces) -> None:
+    other = h.fake.add_run(h.edge_ws, "Triggered via UI", ["planned"])
+    assert h.step("start").details["phase"] == "cluster"  # a stuck edge run does not stop the cluster
+    _drive_to_applied(h)
+    h.eks.status = "ACTIVE"
+
+    outcome = h.step()
+
     assert (outcome.status, outcome.step, outcome.details["run_id"]) == ("noop", "run-active", other.id)
-    assert h.fake.calls("POST", "/api/v2/runs") == 0
+    assert "already in progress in study-edge" in outcome.message
+    assert h.runs(h.edge_ws) == [other]
+    assert h.fake.calls("POST", APPLY) == 1  # ours only: someone else's run is never confirmed
 
 
 def test_our_active_edge_run_is_followed_whatever_runs_elsewhere(h: TwoWorkspaces) -> None:
@@ -188,15 +195,32 @@ def test_our_active_edge_run_is_followed_whatever_runs_elsewhere(h: TwoWorkspace
     assert h.step().step == "applying"
 
 
-def test_a_locked_edge_workspace_is_a_clear_refusal(h: TwoWorkspaces) -> None:
+def test_a_locked_edge_workspace_refuses_the_edge_run_without_stranding_the_cluster_run(
+    h: TwoWorkspaces,
+) -> None:
     h.edge_ws.locked, h.edge_ws.locked_by = True, "users"
-    outcome = h.step("start")
+    assert h.step("start").details["phase"] == "cluster"
+    _drive_to_applied(h)
+    h.eks.status = "ACTIVE"
+
+    outcome = h.step()
+
     assert (outcome.status, outcome.step, outcome.details["workspace"]) == (
         "refused",
         "workspace-locked",
         "study-edge",
     )
-    assert h.fake.calls("POST", "/api/v2/runs") == 0
+    assert "locked by users" in outcome.message
+    assert h.runs(h.edge_ws) == []
+
+
+def test_a_workspace_locked_while_our_run_waits_is_not_applied(h: TwoWorkspaces) -> None:
+    h.fake.script = ["planned"]
+    h.step("start")
+    h.cluster_ws.locked, h.cluster_ws.locked_by = True, "users"
+    outcome = h.step()
+    assert (outcome.status, outcome.step) == ("refused", "workspace-locked")
+    assert h.fake.calls("POST", APPLY) == 0
 
 
 def test_dry_run_after_the_cluster_run_starts_nothing(h: TwoWorkspaces) -> None:
@@ -205,7 +229,7 @@ def test_dry_run_after_the_cluster_run_starts_nothing(h: TwoWorkspaces) -> None:
     h.eks.status = "ACTIVE"
     outcome = h.step(dry_run=True)
     assert (outcome.status, outcome.step) == ("noop", "dry-run")
-    assert "edge run in workspace study-edge" in outcome.message
+    assert outcome.message == "would start the edge run in workspace study-edge"
     assert h.fake.calls("POST", "/api/v2/runs") == 1
 
 

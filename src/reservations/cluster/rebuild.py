@@ -140,31 +140,9 @@ class Rebuild:
     def _step(self, ctx: StepContext, tfc: TerraformCloud, cluster_status: str | None) -> Outcome:
         spaces = self._workspaces(tfc)
         for space in spaces:
-            if space.ws.locked and space.ws.locked_by != "runs":
-                return self._outcome(
-                    ctx,
-                    "refused",
-                    "workspace-locked",
-                    f"workspace {space.ws.name} is locked by {space.ws.locked_by or 'someone'};"
-                    " unlock it to rebuild",
-                    workspace=space.ws.name,
-                )
-        actives = [(space, *space.active()) for space in spaces]
-        for space, ours, _ in actives:
+            ours, _ = space.active()
             if ours is not None:
-                return self._advance(ctx, tfc, space, ours)
-        for space, _, theirs in actives:
-            if theirs is not None:
-                return self._outcome(
-                    ctx,
-                    "noop",
-                    "run-active",
-                    f"run {theirs.id} ({theirs.status}) is already in progress in {space.ws.name};"
-                    " not starting another",
-                    run_id=theirs.id,
-                    run_status=theirs.status,
-                    workspace=space.ws.name,
-                )
+                return self._locked(ctx, space) or self._advance(ctx, tfc, space, ours)
         cluster = spaces[0]
         edge = spaces[1] if len(spaces) > 1 else None
         last_cluster = cluster.last_ours(ctx.now)
@@ -183,11 +161,48 @@ class Rebuild:
             return self._outcome(ctx, "noop", "up", f"cluster {self.name} is already up")
         if cluster_status == "CREATING":
             return self._outcome(ctx, "in_progress", "cluster-creating", "cluster is being created")
-        if ctx.dry_run:
-            return self._outcome(ctx, "noop", "dry-run", f"would start a run in workspace {cluster.ws.name}")
         return self._start(ctx, tfc, cluster, f"started run {{run}} in workspace {cluster.ws.name}")
 
-    def _start(self, ctx: StepContext, tfc: TerraformCloud, space: _Workspace, said: str) -> Outcome:
+    def _locked(self, ctx: StepContext, space: _Workspace) -> Outcome | None:
+        """A workspace locked by a person is theirs: neither a new run nor an apply until they unlock it."""
+        if not space.ws.locked or space.ws.locked_by == "runs":
+            return None
+        return self._outcome(
+            ctx,
+            "refused",
+            "workspace-locked",
+            f"workspace {space.ws.name} is locked by {space.ws.locked_by or 'someone'}; unlock it to rebuild",
+            workspace=space.ws.name,
+        )
+
+    def _start(
+        self, ctx: StepContext, tfc: TerraformCloud, space: _Workspace, said: str, **ids: Any
+    ) -> Outcome:
+        """A new run in ``space``, unless it is locked or someone else's run is already going there.
+
+        Only the workspace we are about to run in matters: a stuck run in the edge workspace does
+        not stop the cluster from being rebuilt.
+        """
+        locked = self._locked(ctx, space)
+        if locked is not None:
+            return locked
+        _, theirs = space.active()
+        if theirs is not None:
+            return self._outcome(
+                ctx,
+                "noop",
+                "run-active",
+                f"run {theirs.id} ({theirs.status}) is already in progress in {space.ws.name};"
+                " not starting another",
+                run_id=theirs.id,
+                run_status=theirs.status,
+                workspace=space.ws.name,
+            )
+        role = space.allowed.workspace_role
+        if ctx.dry_run:
+            return self._outcome(
+                ctx, "noop", "dry-run", f"would start the {role} run in workspace {space.ws.name}", **ids
+            )
         when = ctx.now.strftime("%Y-%m-%d %H:%M UTC")
         message = f"{RUN_MARKER} {space.phase} rebuild {self.name} ({ctx.trigger}, {when})"
         run = tfc.create_run(space.ws.id, message)
@@ -198,8 +213,9 @@ class Rebuild:
             said.replace("{run}", run.id),
             run_id=run.id,
             run_status=run.status,
-            phase=space.phase.removeprefix("phase="),
+            phase=role,
             workspace=space.ws.name,
+            **ids,
         )
 
     def _edge_run(
@@ -217,6 +233,7 @@ class Rebuild:
         """
         ids = {"run_id": cluster_run.id, "run_status": cluster_run.status}
         if cluster_status != "ACTIVE":
+            # The cluster may have become ACTIVE since our first look.
             cluster_status = self._cluster_status()
         if cluster_status == "CREATING":
             return self._outcome(ctx, "in_progress", "cluster-creating", "cluster is being created", **ids)
@@ -231,14 +248,10 @@ class Rebuild:
                 f" {cluster_status or 'absent'}; does workspace {self.config.tfc_workspace} manage it?",
                 **ids,
             )
-        if ctx.dry_run:
-            return self._outcome(
-                ctx, "noop", "dry-run", f"would start the edge run in workspace {edge.ws.name}", **ids
-            )
         said = (
             f"cluster rebuilt by run {cluster_run.id}; started edge run {{run}} in workspace {edge.ws.name}"
         )
-        return self._start(ctx, tfc, edge, said)
+        return self._start(ctx, tfc, edge, said, cluster_run_id=cluster_run.id)
 
     def _advance(self, ctx: StepContext, tfc: TerraformCloud, space: _Workspace, run: TfcRun) -> Outcome:
         ws = space.ws
