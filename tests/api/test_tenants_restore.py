@@ -252,6 +252,11 @@ def test_unknown_customer_and_non_dynamodb_backup_arn(site: Gateway) -> None:
     other = restore(site, "star", "--from-backup", recovery_point)
     assert other.exit_code == 1
     assert "aws backup start-restore-job" in other.stderr
+    table = site.settings.table_for("star")
+    missing = f"arn:aws:dynamodb:us-east-1:123456789012:table/{table}/backup/01732870000000-1a2b3c4d"
+    gone = restore(site, "star", "--from-backup", missing)
+    assert gone.exit_code == 1
+    assert f"no backup {missing}" in gone.stderr
 
 
 def test_sqlite_store_is_refused(tmp_path: Path) -> None:
