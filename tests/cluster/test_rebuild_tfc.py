@@ -168,6 +168,8 @@ def test_destroy_heavy_plan_is_refused_and_left_for_review(h: Harness) -> None:
         ("module.edge.kubernetes_deployment_v1.this", "kubernetes_deployment_v1", ["create"]),
         ("aws_route53_record.edge", "aws_route53_record", ["update"]),
         ("aws_kms_key.this", "aws_kms_key", ["forget"]),
+        # A 443 rule anywhere but on the cluster's own security group is not the cluster's.
+        ("aws_vpc_security_group_ingress_rule.db", "aws_vpc_security_group_ingress_rule", ["create"]),
     ],
 )
 def test_creating_or_changing_anything_outside_the_cluster_is_refused(
@@ -209,6 +211,11 @@ def test_recreating_only_what_died_with_the_cluster_is_applied(h: Harness) -> No
             "address": "module.eks.aws_iam_openid_connect_provider.this",
             "type": "aws_iam_openid_connect_provider",
             "change": {"actions": replace},
+        },
+        {
+            "address": 'module.eks.aws_vpc_security_group_ingress_rule.endpoint["sg-0123"]',
+            "type": "aws_vpc_security_group_ingress_rule",
+            "change": {"actions": ["create"]},
         },
         {"address": "aws_vpc.main", "type": "aws_vpc", "change": {"actions": ["no-op"]}},
         {"address": "data.aws_partition.current", "type": "aws_partition", "change": {"actions": ["read"]}},

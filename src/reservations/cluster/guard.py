@@ -30,24 +30,36 @@ _UNCHANGED = frozenset({"no-op", "read"})
 
 @dataclass(frozen=True)
 class Allowed:
-    """What a workspace's rebuild run may change: resource types by prefix, or exact types."""
+    """What a workspace's rebuild run may change: resource types (by prefix or exactly), or resources
+    by address (every instance of it: ``address`` and ``address[...]``)."""
 
     workspace_role: str  # "cluster" or "edge", for messages
     type_prefixes: tuple[str, ...] = ()
     types: frozenset[str] = frozenset()
+    addresses: tuple[str, ...] = ()
 
     def admits(self, change: TfcResourceChange) -> bool:
-        return change.type in self.types or change.type.startswith(self.type_prefixes)
+        if change.type in self.types or change.type.startswith(self.type_prefixes):
+            return True
+        instance = change.address.split("[", 1)[0]
+        return instance in self.addresses
 
     def describe(self) -> str:
-        return ", ".join([f"{p}*" for p in self.type_prefixes] + sorted(self.types))
+        return ", ".join([f"{p}*" for p in self.type_prefixes] + sorted(self.types) + list(self.addresses))
 
 
 # Everything the teardown deletes is an aws_eks_* resource (cluster, nodegroups, Fargate profiles,
-# add-ons, access entries and policy associations all go with the cluster); the OIDC provider
-# carries the cluster's issuer URL, so a new cluster replaces it. The eks module's IAM roles and log
-# group outlive the teardown and must come back unchanged.
-CLUSTER_ALLOWED = Allowed("cluster", ("aws_eks_",), frozenset({"aws_iam_openid_connect_provider"}))
+# add-ons, access entries and policy associations all go with the cluster), plus what lives on the
+# cluster's own security group (EKS creates and deletes that group with the cluster): the eks
+# module's 443 rules for the Terraform runs. An OIDC provider carries the cluster's issuer URL, so a
+# new cluster replaces it. The eks module's IAM roles and log group outlive the teardown and must
+# come back unchanged. Keep this in step with terraform/modules/eks.
+CLUSTER_ALLOWED = Allowed(
+    "cluster",
+    ("aws_eks_",),
+    frozenset({"aws_iam_openid_connect_provider"}),
+    ("module.eks.aws_vpc_security_group_ingress_rule.endpoint",),
+)
 # The edge workspace holds the nginx objects (gone with the cluster) and the DNS record that points
 # at the new load balancer.
 EDGE_ALLOWED = Allowed("edge", ("kubernetes_",), frozenset({"aws_route53_record"}))
