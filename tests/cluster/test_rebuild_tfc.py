@@ -353,6 +353,9 @@ def test_workspace_by_id_and_unknown_workspace(tfc: FakeTerraformCloud, kind: st
     assert Harness(tfc, kind, tfc_workspace=ws.id).step("start").step == "run-created"
     missing = Harness(tfc, kind, tfc_workspace="nope").step("start")
     assert (missing.status, missing.step) == ("failed", "tfc-error")
+    assert "workspace nope (RESERVATIONS_TFC_WORKSPACE) not found in organization acme" in missing.message
+    no_edge = Harness(tfc, kind, tfc_edge_workspace="gone").step("start")
+    assert "workspace gone (RESERVATIONS_TFC_EDGE_WORKSPACE) not found" in no_edge.message
 
 
 def test_cluster_already_up_or_still_deleting(h: Harness) -> None:

@@ -35,6 +35,7 @@ from reservations.cluster.tfc import (
     TerraformCloud,
     TfcConflict,
     TfcError,
+    TfcNotFound,
     TfcRateLimited,
     TfcRun,
     TfcUnreachable,
@@ -128,12 +129,22 @@ class Rebuild:
 
     def _workspaces(self, tfc: TerraformCloud) -> list[_Workspace]:
         """The cluster workspace, then the edge workspace when one is configured."""
-        wanted = [(self.config.tfc_workspace or "", CLUSTER_ALLOWED, PHASE_CLUSTER)]
+        wanted = [
+            (self.config.tfc_workspace or "", CLUSTER_ALLOWED, PHASE_CLUSTER, "RESERVATIONS_TFC_WORKSPACE")
+        ]
         if self.config.tfc_edge_workspace:
-            wanted.append((self.config.tfc_edge_workspace, EDGE_ALLOWED, PHASE_EDGE))
+            wanted.append(
+                (self.config.tfc_edge_workspace, EDGE_ALLOWED, PHASE_EDGE, "RESERVATIONS_TFC_EDGE_WORKSPACE")
+            )
         found = []
-        for ref, allowed, phase in wanted:
-            ws = tfc.find_workspace(ref)
+        for ref, allowed, phase, variable in wanted:
+            try:
+                ws = tfc.find_workspace(ref)
+            except TfcNotFound:
+                raise TfcError(
+                    f"workspace {ref} ({variable}) not found in organization"
+                    f" {self.config.tfc_organization}, or the token cannot see it"
+                ) from None
             found.append(_Workspace(ws, tfc.recent_runs(ws.id), allowed, phase))
         return found
 
