@@ -27,7 +27,7 @@ from typing import Any
 
 import httpx
 
-from bench.common import median, table, write
+from bench.common import fail_if_missed, median, table, write
 from bench.servers import create_customer, free_port, start_gateway, stop, wait_until_up
 from reservations.domain import today_utc
 from reservations.settings import Settings
@@ -211,8 +211,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     results["goal"] = {"p99_ratio_max": GOAL_P99, "met": ratio["p99"] <= GOAL_P99}
     write(NAME, results, markdown)
     if not results["goal"]["met"]:
-        print(f"GOAL MISSED: p99 via nginx is {ratio['p99']:.2f}x direct (goal {GOAL_P99}x)", file=sys.stderr)
-        raise SystemExit(1)
+        fail_if_missed([f"p99 via nginx is {ratio['p99']:.2f}x direct (goal {GOAL_P99}x)"])
     return results
 
 
