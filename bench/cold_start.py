@@ -263,11 +263,13 @@ def report(results: dict[str, Any], runs: int) -> dict[str, Any]:
     rows = []
     seconds: dict[str, list[float]] = {}
     warm: dict[str, dict[str, float]] = {}
+    ratios: dict[str, float] = {}
     missed = []
     for name, values in samples.items():
         cold = [s["cold"] for s in values]
         seconds[name] = cold
         ratio = median([s["ratio"] for s in values]) if name != FLOOR_NAME else 1.0
+        ratios[name] = ratio
         if name != FLOOR_NAME and ratio > GOAL:
             missed.append(f"{name} {ratio:.2f}x")
         warm_wall = [w for s in values for w in s.get("warm", [])]
@@ -305,6 +307,7 @@ def report(results: dict[str, Any], runs: int) -> dict[str, Any]:
         "runs": runs,
         "goal": GOAL,
         "seconds": seconds,
+        "ratios": ratios,
         "warm": warm,
         "warm_requests": results["warm_requests"],
         "artifacts": results["artifacts"],
