@@ -13,7 +13,16 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 MARKER = "<!-- section: benchmarks -->"
-ORDER = ["gateway", "cold_start", "list_page", "race", "client_list_memory", "edge", "build_sizes", "cluster_cycle"]
+ORDER = [
+    "gateway",
+    "cold_start",
+    "list_page",
+    "race",
+    "client_list_memory",
+    "edge",
+    "build_sizes",
+    "cluster_cycle",
+]
 
 INTRO = """## Benchmarks
 

@@ -76,6 +76,10 @@ def moto_endpoint(moto_server: str) -> str:
     return moto_server
 
 
+# The role the API functions assume per customer (moto's STS answers for any role): with it set, the
+# DynamoDB store runs every request under tenant-scoped credentials, as in AWS.
+TENANT_ROLE_ARN = "arn:aws:iam::123456789012:role/reservations-list-tenant"
+
 STORE_KINDS = ["sqlite"] + (["dynamodb"] if importlib.util.find_spec("reservations.stores.dynamodb") else [])
 
 
@@ -172,7 +176,13 @@ def store_settings(kind: str, tmp: Path, request: pytest.FixtureRequest) -> Sett
     if kind == "dynamodb":
         endpoint = request.getfixturevalue("moto_server")
         prefix = f"t{uuid.uuid4().hex[:8]}-"
-        return Settings(store="dynamodb", dynamodb_endpoint=endpoint, table_prefix=prefix, region="us-east-1")
+        return Settings(
+            store="dynamodb",
+            dynamodb_endpoint=endpoint,
+            table_prefix=prefix,
+            region="us-east-1",
+            tenant_role_arn=TENANT_ROLE_ARN,
+        )
     return Settings(store="sqlite", data_dir=tmp / "data")
 
 

@@ -37,17 +37,30 @@ KEY_SCHEMA = [{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk"
 ATTRIBUTES = [{"AttributeName": "pk", "AttributeType": "S"}, {"AttributeName": "sk", "AttributeType": "S"}]
 
 
-def make_client(settings: Settings) -> Any:
-    """The process's DynamoDB client: standard retries, short timeouts, endpoint overridable.
+def make_client(settings: Settings, credentials: dict[str, str] | None = None) -> Any:
+    """A DynamoDB client: standard retries, short timeouts, endpoint overridable.
 
     The low-level client, not the resource layer: it imports and starts faster (cold start).
+    ``credentials`` (``AccessKeyId``/``SecretAccessKey``/``SessionToken``, as STS returns them)
+    replace the process's own, for a customer's tenant-scoped client.
     """
     import boto3
     from botocore.config import Config
 
     config = Config(retries={"mode": "standard", "max_attempts": 4}, connect_timeout=2, read_timeout=5)
+    explicit: dict[str, str] = {}
+    if credentials is not None:
+        explicit = {
+            "aws_access_key_id": credentials["AccessKeyId"],
+            "aws_secret_access_key": credentials["SecretAccessKey"],
+            "aws_session_token": credentials["SessionToken"],
+        }
     return boto3.client(
-        "dynamodb", endpoint_url=settings.dynamodb_endpoint, region_name=settings.region, config=config
+        "dynamodb",
+        endpoint_url=settings.dynamodb_endpoint,
+        region_name=settings.region,
+        config=config,
+        **explicit,
     )
 
 
