@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Writes terraform/functions.auto.tfvars.json and terraform/modules/iam/policies.json.tftpl from the catalogue.
+"""Writes terraform/functions.auto.tfvars.json and the iam module's policy templates from the catalogue.
 
 Terraform reads the function catalogue (names, handlers, routes, memory, timeouts) and every
 function's IAM policies from these generated files, so a function and its permissions are defined
@@ -16,10 +16,11 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 
 from reservations.catalogue import terraform_variables_json  # noqa: E402
-from reservations.iam import template_json  # noqa: E402
+from reservations.iam import template_json, trust_template_json  # noqa: E402
 
 TARGET = ROOT / "terraform" / "functions.auto.tfvars.json"
 POLICIES = ROOT / "terraform" / "modules" / "iam" / "policies.json.tftpl"
+TRUSTS = ROOT / "terraform" / "modules" / "iam" / "tenant-trust.json.tftpl"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -29,11 +30,13 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--target", type=Path, default=TARGET, help=argparse.SUPPRESS)  # for tests
     parser.add_argument("--policies-target", type=Path, default=POLICIES, help=argparse.SUPPRESS)
+    parser.add_argument("--trusts-target", type=Path, default=TRUSTS, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     stale = 0
     for target, wanted in (
         (args.target, terraform_variables_json()),
         (args.policies_target, template_json()),
+        (args.trusts_target, trust_template_json()),
     ):
         current = target.read_text(encoding="utf-8") if target.exists() else None
         if current == wanted:

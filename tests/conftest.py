@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import pytest
 
 from reservations.settings import Settings
+from tests.aws_calls import _declared_aws_calls_only  # noqa: F401  (autouse: functions make declared AWS calls only)
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser

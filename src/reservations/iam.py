@@ -1,8 +1,8 @@
 """Every function's IAM policies, rendered from the catalogue's grants into the one file Terraform reads.
 
-``terraform/modules/iam/policies.json.tftpl`` (written by ``make tfvars``) is a Terraform template:
-the iam module fills its ``${...}`` with the account, region and resource names, and attaches each
-document as it is.  The policy tests fill the same template the same way and evaluate the result,
+``terraform/modules/iam/policies.json.tftpl`` and ``tenant-trust.json.tftpl`` (written by ``make
+tfvars``) are Terraform templates: the iam module fills their ``${...}`` with the account, region and
+resource names, and attaches each document as it is.  The policy tests fill the same template the same way and evaluate the result,
 so what is proved is what is deployed.  Each function gets:
 
 * ``role``: its execution role's policy (its own log group, X-Ray, its catalogue grants and, for an
@@ -24,7 +24,8 @@ from reservations.catalogue import FUNCTIONS, Condition, Function, Grant
 VERSION = "2012-10-17"
 TENANT_TAG = "customer"
 
-# The template's variables: the iam module passes exactly these to templatefile().
+# The templates' variables: the iam module passes exactly these to templatefile().
+TRUST_VARIABLES = ("partition", "account", "name")
 TEMPLATE_VARIABLES = (
     "partition",
     "region",
@@ -133,20 +134,32 @@ def policies() -> dict[str, Any]:
     return {
         "functions": {
             f.name: {
-                "role_name": role_name(f),
                 "role": document(role_grants(f)),
-                "tenant_role_name": tenant_role_name(f) if f.tenant_grants else None,
                 "tenant": document(f.tenant_grants) if f.tenant_grants else None,
-                "tenant_trust": tenant_trust(f) if f.tenant_grants else None,
             }
             for f in FUNCTIONS
         }
     }
 
 
+def trusts() -> dict[str, Any]:
+    """The tenant roles' trust policies, in a template of their own: they name only the account and
+    the roles, so Terraform can create the roles before the resources the policies name exist."""
+    return {"tenant_trust": {f.name: tenant_trust(f) for f in FUNCTIONS if f.tenant_grants}}
+
+
+def _dumps(value: dict[str, Any]) -> str:
+    return json.dumps(value, indent=2, sort_keys=True) + "\n"
+
+
 def template_json() -> str:
-    """The template as written to ``terraform/modules/iam/policies.json.tftpl``."""
-    return json.dumps(policies(), indent=2, sort_keys=True) + "\n"
+    """``terraform/modules/iam/policies.json.tftpl``."""
+    return _dumps(policies())
+
+
+def trust_template_json() -> str:
+    """``terraform/modules/iam/tenant-trust.json.tftpl``."""
+    return _dumps(trusts())
 
 
 _INTERPOLATION = re.compile(r"\$\$\{|%%\{|\$\{([^}]*)\}|%\{")
