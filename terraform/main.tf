@@ -131,9 +131,10 @@ module "customer_table" {
   source   = "./modules/customer_table"
   for_each = var.customers
 
-  table_name    = "${var.table_prefix}${each.key}-reservations"
-  ttl_attribute = "expires_at"
-  kms_key_arn   = aws_kms_key.this.arn
+  table_name          = "${var.table_prefix}${each.key}-reservations"
+  ttl_attribute       = "expires_at"
+  kms_key_arn         = aws_kms_key.this.arn
+  deletion_protection = each.value.deletion_protection
 }
 
 module "registry_table" {

@@ -64,6 +64,13 @@ class Settings:
         )
 
     @property
+    def creates_tables(self) -> bool:
+        """Whether ``tenants create`` makes the customer's table: on the embedded store and on a local
+        DynamoDB stack (an explicit endpoint).  In AWS, Terraform owns the tables (with their
+        recovery, key, deletion protection and usage plan): the CLI only registers customers."""
+        return self.store == "sqlite" or self.dynamodb_endpoint is not None
+
+    @property
     def registry_table_name(self) -> str:
         return self.registry_table or f"{self.table_prefix}reservations-customers"
 

@@ -27,7 +27,7 @@ from reservations.domain import (
     Page,
     Reservation,
 )
-from reservations.stores import IdempotencyClaim
+from reservations.stores import IdempotencyClaim, TableInfo
 from reservations.stores import dynamodb_items as items
 from reservations.stores.dynamodb_client import (
     TableAdmin,
@@ -109,6 +109,10 @@ class DynamoDBStore:
     def drop_table(self, table: str) -> None:
         with translated_errors():
             self._admin.drop(table)
+
+    def table_info(self, table: str) -> TableInfo | None:
+        with translated_errors():
+            return self._admin.info(table)
 
     # ----------------------------------------------------------------------- reads
 
