@@ -110,7 +110,9 @@ def document(grants: Iterable[Grant]) -> dict[str, Any]:
 
 
 def tenant_trust(function: Function) -> dict[str, Any]:
-    """Only the function's own role may assume its tenant role, and only tagged with one customer."""
+    """Only the function's own role may assume its tenant role, and only tagged with one customer,
+    whose name holds no ``*`` or ``?`` (a tag value becomes part of the policy's table ARN)."""
+    tag = f"aws:RequestTag/{TENANT_TAG}"
     return {
         "Version": VERSION,
         "Statement": [
@@ -121,10 +123,17 @@ def tenant_trust(function: Function) -> dict[str, Any]:
                 "Action": ["sts:AssumeRole", "sts:TagSession"],
                 "Condition": {
                     "ArnEquals": {"aws:PrincipalArn": _role_arn(role_name(function))},
-                    "StringLike": {f"aws:RequestTag/{TENANT_TAG}": "?*"},
+                    "StringLike": {tag: "?*"},
                     "ForAllValues:StringEquals": {"aws:TagKeys": [TENANT_TAG]},
                 },
-            }
+            },
+            {
+                "Sid": "NoWildcardInTheCustomer",
+                "Effect": "Deny",
+                "Principal": {"AWS": "*"},
+                "Action": ["sts:AssumeRole", "sts:TagSession"],
+                "Condition": {"StringLike": {tag: ["*$${*}*", "*$${?}*"]}},
+            },
         ],
     }
 

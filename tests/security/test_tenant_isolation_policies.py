@@ -111,6 +111,8 @@ def test_only_the_functions_own_role_assumes_its_tenant_role_with_one_customer_t
     assert assume(function, {}) != "Allow"
     assert assume(function, {"customer": "star", "team": "x"}) != "Allow"
     assert assume(function, {"customer": ""}) != "Allow"
+    for wildcard in ("*", "st*", "st?r"):  # a tag value becomes part of the table ARN
+        assert assume(function, {"customer": wildcard}) == "ExplicitDeny", wildcard
     for other in FUNCTIONS:
         if other is not function:
             assert assume(other, {"customer": "star"}) != "Allow", other.name

@@ -172,3 +172,12 @@ def test_a_table_that_is_no_customers_is_refused_before_any_call(store: DynamoDB
     with pytest.raises(ValueError, match="not a customer table"):
         store.list("t-reservations-customers", ListQuery())
     assert wire.calls == []
+
+
+@pytest.mark.parametrize("table", ["t-*-reservations", "t-st?r-reservations", "t-Star-reservations"])
+def test_no_session_is_asked_for_a_name_that_is_no_customers(
+    store: DynamoDBStore, wire: Wire, table: str
+) -> None:
+    with pytest.raises(ValueError, match="not a customer name"):
+        store.list(table, ListQuery())
+    assert wire.calls == []

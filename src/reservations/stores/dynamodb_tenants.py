@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from reservations.iam import TENANT_TAG
 from reservations.stores.dynamodb_client import make_client, translated_errors
+from reservations.tenants import CUSTOMER_NAME_RE
 
 if TYPE_CHECKING:
     from reservations.settings import Settings
@@ -72,6 +73,8 @@ class TenantClients:
         return cls(make_sts_client(settings), role_arn, lambda creds: make_client(settings, creds))
 
     def client_for(self, customer: str) -> Any:
+        if not CUSTOMER_NAME_RE.match(customer):
+            raise ValueError(f"{customer!r} is not a customer name")  # never a tag of another shape
         with self._lock:
             session = self._sessions.get(customer)
             if session is None or self._clock() >= session.expires_at - REFRESH_MARGIN:
