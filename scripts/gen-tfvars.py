@@ -15,7 +15,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 
-from reservations.catalogue import terraform_variables_json  # noqa: E402
+from reservations.catalogue import FUNCTIONS, terraform_variables_json  # noqa: E402
 from reservations.iam import template_json, trust_template_json  # noqa: E402
 
 TARGET = ROOT / "terraform" / "functions.auto.tfvars.json"
@@ -28,10 +28,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--check", action="store_true", help="exit 1 if the file is stale instead of writing it"
     )
+    parser.add_argument(
+        "--names", action="store_true", help="print the catalogue's function names (for shell loops) and exit"
+    )
     parser.add_argument("--target", type=Path, default=TARGET, help=argparse.SUPPRESS)  # for tests
     parser.add_argument("--policies-target", type=Path, default=POLICIES, help=argparse.SUPPRESS)
     parser.add_argument("--trusts-target", type=Path, default=TRUSTS, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.names:
+        print("\n".join(f.name for f in FUNCTIONS))
+        return 0
     stale = 0
     for target, wanted in (
         (args.target, terraform_variables_json()),

@@ -39,7 +39,7 @@ data "aws_iam_policy_document" "lambda_assume" {
 locals {
   registry_table_name = element(split("/", var.registry_table_arn), 1)
 
-  policies = jsondecode(templatefile("${path.module}/policies.json.tftpl", {
+  rendered = jsondecode(templatefile("${path.module}/policies.json.tftpl", {
     partition                  = local.partition
     region                     = local.region
     account                    = local.account
@@ -48,12 +48,20 @@ locals {
     registry_table             = local.registry_table_name
     kms_key_arn                = var.kms_key_arn
     cluster_name               = var.cluster_name
-    tfc_token_secret_arn       = var.tfc_token_secret_arn
+    tfc_token_secret_arn       = coalesce(var.tfc_token_secret_arn, "")
     notify_topic_arn           = var.notify_topic_arn
     followup_schedule_arn_down = var.followup_schedule_arns["down"]
     followup_schedule_arn_up   = var.followup_schedule_arns["up"]
     scheduler_invoke_role_arn  = var.scheduler_invoke_role_arn
   })).functions
+
+  # Without a Terraform Cloud token secret the "up" function reads none: a statement left with an
+  # empty resource is dropped rather than granted.
+  policies = {
+    for name, documents in local.rendered : name => merge(documents, {
+      role = merge(documents.role, { Statement = [for s in documents.role.Statement : s if !contains(s.Resource, "")] })
+    })
+  }
 
   # A template of its own: it names only the account and the roles, so the tenant roles (and the
   # functions whose environment names them) never wait for the resources the policies name.

@@ -104,6 +104,12 @@ variable "throttle" {
   }
 }
 
+variable "enable_cors" {
+  description = "Answer CORS preflights (OPTIONS) on every route path. A separate, known-at-plan flag because the origins may be unknown until apply (a CloudFront URL)."
+  type        = bool
+  default     = false
+}
+
 variable "cors_allowed_origins" {
   description = "Origins allowed to call the API from a browser (preflight answered by API Gateway)."
   type        = list(string)
