@@ -48,7 +48,7 @@ locals {
     registry_table             = local.registry_table_name
     kms_key_arn                = var.kms_key_arn
     cluster_name               = var.cluster_name
-    tfc_token_secret_arn       = coalesce(var.tfc_token_secret_arn, "")
+    tfc_token_secret_arn       = var.tfc_token_secret_arn == null ? "" : var.tfc_token_secret_arn
     notify_topic_arn           = var.notify_topic_arn
     followup_schedule_arn_down = var.followup_schedule_arns["down"]
     followup_schedule_arn_up   = var.followup_schedule_arns["up"]
