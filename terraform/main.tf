@@ -46,7 +46,7 @@ locals {
     RESERVATIONS_NOTIFY_TOPIC_ARN        = module.cluster_scheduler.topic_arn
     RESERVATIONS_SCHEDULE_TIMEZONE       = var.cluster_schedule.timezone
     RESERVATIONS_HOLIDAYS                = join(",", var.cluster_schedule.holidays)
-    RESERVATIONS_ALLOW_FOREIGN_DESTROY   = tostring(var.cluster_schedule.allow_foreign_destroy)
+    RESERVATIONS_ALLOW_FOREIGN_CHANGES   = tostring(var.cluster_schedule.allow_foreign_changes)
     RESERVATIONS_FOLLOWUP_SCHEDULE_GROUP = module.cluster_scheduler.schedule_group_name
     POWERTOOLS_SERVICE_NAME              = "${var.name}-scheduler"
     POWERTOOLS_LOG_LEVEL                 = "INFO"

@@ -13,6 +13,7 @@ import typer
 from reservations.exit_status import ExitStatus
 from reservations.gateway.cli import DataDirOption, EndpointOption, StoreOption
 from reservations.tenants import Tenants
+from reservations.tenants_restore_cli import restore
 
 app = typer.Typer(help="Manage customers and their API keys.", no_args_is_help=True)
 
@@ -139,3 +140,6 @@ def delete(
             f"Deleted customer {customer.name!r} and revoked its keys; its table {customer.table} is "
             f'Terraform\'s: remove "{customer.name}" from var.customers and apply to delete it.'
         )
+
+
+app.command()(restore)  # tenants_restore_cli.py: restore from a backup or a point in time

@@ -7,6 +7,8 @@ first request and reused.  ``reservations serve`` and the tests call ``configure
 from __future__ import annotations
 
 import threading
+import time
+from collections.abc import Callable
 
 from reservations.service import ReservationService
 from reservations.settings import Settings
@@ -58,10 +60,42 @@ def registry() -> Registry:
     return _registry
 
 
+class CustomerTables:
+    """Customer -> table, as the registry says (a restore may have moved the customer to a new table).
+
+    Each answer is remembered for ``ttl_s``: one registry read per customer per container every 30 s
+    rather than one per request, so a restore's switch reaches every container within that time.
+    A customer the registry does not know keeps today's naming (``Settings.table_for``).
+    """
+
+    def __init__(
+        self,
+        registry: Registry,
+        default: Callable[[str], str],
+        ttl_s: float = 30.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._registry = registry
+        self._default = default
+        self._ttl_s = ttl_s
+        self._clock = clock
+        self._known: dict[str, tuple[str, float]] = {}
+
+    def __call__(self, customer: str) -> str:
+        now = self._clock()
+        known = self._known.get(customer)
+        if known is not None and now - known[1] < self._ttl_s:
+            return known[0]
+        record = self._registry.get_customer(customer)
+        table = record.table if record is not None else self._default(customer)
+        self._known[customer] = (table, now)
+        return table
+
+
 def service() -> ReservationService:
     global _service
     if _service is None:
-        built = ReservationService(store(), settings().table_for)
+        built = ReservationService(store(), CustomerTables(registry(), settings().table_for))
         with _lock:
             if _service is None:
                 _service = built

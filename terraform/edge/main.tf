@@ -22,6 +22,7 @@ module "edge" {
   max_replicas       = var.edge.max_replicas
   rate_limit_per_sec = var.edge.rate_limit_per_sec
   rate_limit_burst   = var.edge.rate_limit_burst
+  certificate_arn    = var.certificate_arn
 }
 
 # Customers' host names follow the load balancer, which is new after every nightly rebuild; this

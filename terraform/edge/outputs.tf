@@ -1,6 +1,6 @@
 output "edge_url" {
   description = "URL of the edge's load balancer (null until Kubernetes has provisioned it)."
-  value       = module.edge.load_balancer_hostname == null ? null : "http://${module.edge.load_balancer_hostname}"
+  value       = module.edge.load_balancer_hostname == null ? null : "https://${module.edge.load_balancer_hostname}"
 }
 
 output "namespace" {

@@ -50,6 +50,16 @@ variable "edge" {
 }
 
 
+variable "certificate_arn" {
+  description = "ACM certificate (same region) covering the customers' host names: the load balancer terminates TLS on 443 with it; port 80 only redirects."
+  type        = string
+
+  validation {
+    condition     = can(regex("^arn:aws[a-z-]*:acm:[a-z0-9-]+:[0-9]{12}:certificate/.+$", var.certificate_arn))
+    error_message = "certificate_arn must be an ACM certificate ARN."
+  }
+}
+
 variable "dns_records" {
   description = "Host name -> Route 53 hosted zone id: a CNAME to the edge's load balancer per host, rewritten by each run (the load balancer is new after every rebuild)."
   type        = map(string)

@@ -139,7 +139,7 @@ variable "waf_rate_limit_per_5_minutes" {
 }
 
 variable "waf_source_rate_limit_per_5_minutes" {
-  description = "Requests one connecting address may make in five minutes; high, because all traffic through the nginx edge arrives from the cluster's NAT addresses."
+  description = "Requests one connecting address may make in five minutes for one customer (X-Customer), and ten times that for all customers together; high, because all traffic through the nginx edge arrives from the cluster's NAT addresses."
   type        = number
   default     = 50000
 
