@@ -20,6 +20,13 @@ FunctionKind = Literal["api", "authorizer", "scheduler"]
 # inputs); ``$${...}`` is an IAM policy variable, left for AWS to substitute at request time.
 _ARN = "arn:${partition}:%s:${region}:${account}:%s"
 CUSTOMER_TABLE = _ARN % ("dynamodb", "table/${table_prefix}$${aws:PrincipalTag/customer}-reservations")
+# Its restored copies (``reservations tenants restore``): ``.`` cannot occur in a customer name, so
+# ``<customer>.r*`` is never another customer's table.
+RESTORED_CUSTOMER_TABLES = _ARN % (
+    "dynamodb",
+    "table/${table_prefix}$${aws:PrincipalTag/customer}.r*-reservations",
+)
+CUSTOMER_TABLES = (CUSTOMER_TABLE, RESTORED_CUSTOMER_TABLES)
 REGISTRY_TABLE = _ARN % ("dynamodb", "table/${registry_table}")
 KMS_KEY = "${kms_key_arn}"
 CLUSTER = _ARN % ("eks", "cluster/${cluster_name}")
@@ -125,7 +132,7 @@ FUNCTIONS: tuple[Function, ...] = (
             Route("GET", "/get-res", compat=True),
         ),
         tenant_grants=(
-            Grant("ReadTheCustomersTable", ("dynamodb:GetItem", "dynamodb:Query"), (CUSTOMER_TABLE,)),
+            Grant("ReadTheCustomersTable", ("dynamodb:GetItem", "dynamodb:Query"), CUSTOMER_TABLES),
             _via("dynamodb", "Decrypt", "DescribeKey"),
         ),
     ),
@@ -142,7 +149,7 @@ FUNCTIONS: tuple[Function, ...] = (
             Grant(
                 "WriteTheCustomersTable",
                 ("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"),
-                (CUSTOMER_TABLE,),
+                CUSTOMER_TABLES,
             ),
             _via("dynamodb", "Decrypt", "Encrypt", "GenerateDataKey", "DescribeKey"),
         ),
@@ -158,7 +165,7 @@ FUNCTIONS: tuple[Function, ...] = (
         ),
         tenant_grants=(
             Grant(
-                "DeleteFromTheCustomersTable", ("dynamodb:GetItem", "dynamodb:DeleteItem"), (CUSTOMER_TABLE,)
+                "DeleteFromTheCustomersTable", ("dynamodb:GetItem", "dynamodb:DeleteItem"), CUSTOMER_TABLES
             ),
             _via("dynamodb", "Decrypt", "Encrypt", "GenerateDataKey", "DescribeKey"),
         ),

@@ -79,12 +79,16 @@ class Settings:
         return f"{self.table_prefix}{customer}-reservations"
 
     def customer_of(self, table: str) -> str:
-        """The inverse of ``table_for``; ``ValueError`` for a table that is no customer's."""
+        """The inverse of ``table_for`` (a restored copy ``<customer>.r<stamp>`` included: ``.``
+        cannot occur in a customer name); ``ValueError`` for a table that is no customer's."""
         suffix = "-reservations"
         if not table.startswith(self.table_prefix) or not table.endswith(suffix):
             raise ValueError(f"{table!r} is not a customer table")
         customer = table[len(self.table_prefix) : -len(suffix)]
-        if not customer:
+        base, dot, stamp = customer.partition(".r")
+        if dot and len(stamp) == 17 and stamp.isdigit():
+            customer = base
+        if not customer or "." in customer:
             raise ValueError(f"{table!r} is not a customer table")
         return customer
 

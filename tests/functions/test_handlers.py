@@ -105,7 +105,7 @@ def authorizer_event(customer: str, key: str) -> dict[str, Any]:
 def test_authorizer_allows_owner_for_whole_stage(keys: dict[str, str]):
     policy = authorizer.handler(authorizer_event(" STAR ", keys["star"]), None)
     assert policy["principalId"] == "star"
-    assert policy["context"] == {"customer": "star"}
+    assert policy["context"] == {"customer": "star", "table": wiring.settings().table_for("star")}
     statement = policy["policyDocument"]["Statement"][0]
     assert statement["Effect"] == "Allow"
     assert statement["Resource"] == "arn:aws:execute-api:us-east-1:123456789012:abc123defg/prod/*/*"

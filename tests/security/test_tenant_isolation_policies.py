@@ -56,6 +56,11 @@ def test_a_customers_session_reaches_its_own_table_and_no_other(function: Functi
         assert not call(function, "star-x", actions, customer_table("star")), actions
         assert not call(function, "star", actions, REGISTRY), actions
         assert not call(function, None, actions, customer_table("star")), actions  # untagged: nothing
+        # a restored copy (``tenants restore``): A's own are A's; B's and look-alikes are not
+        assert call(function, "star", actions, customer_table("star.r20261129071502123")), actions
+        assert not call(function, "star", actions, customer_table("moon.r20261129071502123")), actions
+        assert not call(function, "star", actions, customer_table("star-x.r20261129071502123")), actions
+        assert not call(function, "star-x", actions, customer_table("star.r20261129071502123")), actions
 
 
 @pytest.mark.parametrize("function", [f for f in API if f.name != "list"], ids=lambda f: f.name)

@@ -181,3 +181,11 @@ def test_no_session_is_asked_for_a_name_that_is_no_customers(
     with pytest.raises(ValueError, match="not a customer name"):
         store.list(table, ListQuery())
     assert wire.calls == []
+
+
+def test_a_restored_copy_is_reached_under_its_customers_session(settings: Settings) -> None:
+    assert settings.customer_of("t-star.r20261129071502123-reservations") == "star"
+    assert settings.customer_of("t-star-x-reservations") == "star-x"
+    for table in ("t-star.x-reservations", "t-.r20261129071502123-reservations", "t-star.r1-reservations"):
+        with pytest.raises(ValueError, match="not a customer table"):
+            settings.customer_of(table)

@@ -112,7 +112,7 @@ def test_application_functions_touch_only_their_customers_table_and_the_authoriz
             assert own == [], f"{function.name}'s own role reaches a table"
             dynamo = [s for s in tenant if any(a.startswith("dynamodb:") for a in s["Action"])]
             assert dynamo
-            assert all(s["Resource"] == [catalogue.CUSTOMER_TABLE] for s in dynamo)
+            assert all(s["Resource"] == list(catalogue.CUSTOMER_TABLES) for s in dynamo)
         elif function.kind == "authorizer":
             assert own
             assert all(s["Resource"] == [catalogue.REGISTRY_TABLE] for s in own)
