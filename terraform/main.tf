@@ -52,19 +52,14 @@ locals {
     POWERTOOLS_LOG_LEVEL                 = "INFO"
   }
 
+  # An API function reaches customer tables only through its tenant-access role, assumed per request.
   function_environment = {
     for name, f in var.functions : name => (
       f.kind == "scheduler"
       ? merge(local.scheduler_environment, { RESERVATIONS_FOLLOWUP_SCHEDULE = module.cluster_scheduler.followup_schedule_names[local.scheduler_direction[name]] })
+      : f.kind == "api"
+      ? merge(local.store_environment, { RESERVATIONS_TENANT_ROLE_ARN = module.iam.tenant_role_arns[name] })
       : local.store_environment
-    )
-  }
-
-  function_role_arn = {
-    for name, f in var.functions : name => (
-      f.kind == "api" ? module.iam.app_role_arn :
-      f.kind == "authorizer" ? module.iam.authorizer_role_arn :
-      module.iam.scheduler_role_arns[local.scheduler_direction[name]]
     )
   }
 
@@ -155,9 +150,10 @@ module "customer_table" {
   source   = "./modules/customer_table"
   for_each = var.customers
 
-  table_name    = "${var.table_prefix}${each.key}-reservations"
-  ttl_attribute = "expires_at"
-  kms_key_arn   = aws_kms_key.this.arn
+  table_name          = "${var.table_prefix}${each.key}-reservations"
+  ttl_attribute       = "expires_at"
+  kms_key_arn         = aws_kms_key.this.arn
+  deletion_protection = each.value.deletion_protection
 }
 
 module "registry_table" {
@@ -184,7 +180,7 @@ module "function" {
   s3_bucket            = module.build.artifacts_bucket_name
   s3_key               = coalesce(try(var.lambda_builds[each.key].s3_key, null), "${local.artifact_key_prefix}${each.key}/${each.key}-${try(var.lambda_builds[each.key].build_id, "missing")}.zip")
   source_code_hash     = try(var.lambda_builds[each.key].source_code_hash, "")
-  role_arn             = local.function_role_arn[each.key]
+  role_arn             = module.iam.function_role_arns[each.key]
   environment          = local.function_environment[each.key]
   reserved_concurrency = each.value.kind == "api" ? var.api_reserved_concurrency : null
   log_retention_days   = var.log_retention_days
@@ -198,7 +194,7 @@ module "iam" {
   table_prefix              = var.table_prefix
   registry_table_arn        = module.registry_table.arn
   kms_key_arn               = aws_kms_key.this.arn
-  function_names            = [for name in keys(var.functions) : "${var.name}-${name}"]
+  function_kinds            = { for name, f in var.functions : name => f.kind }
   cluster_name              = var.cluster_name
   tfc_token_secret_arn      = var.tfc_token_secret_arn
   notify_topic_arn          = module.cluster_scheduler.topic_arn

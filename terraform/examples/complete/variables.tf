@@ -108,12 +108,13 @@ variable "api_reserved_concurrency" {
 }
 
 variable "customers" {
-  description = "Customers (hotels): name -> host names the edge maps to them and their usage plan. Each gets its own DynamoDB table and usage plan; their API keys are created afterwards with `reservations tenants create`."
+  description = "Customers (hotels): name -> host names the edge maps to them, their usage plan and whether their table refuses deletion. Terraform owns each customer's DynamoDB table and usage plan; `reservations tenants create` then registers the customer and its API key (and refuses a customer missing here). To remove a customer, set deletion_protection = false and apply, then remove it and apply."
   type = map(object({
-    hosts         = optional(list(string), [])
-    rate_limit    = optional(number, 20)
-    burst_limit   = optional(number, 40)
-    monthly_quota = optional(number)
+    hosts               = optional(list(string), [])
+    rate_limit          = optional(number, 20)
+    burst_limit         = optional(number, 40)
+    monthly_quota       = optional(number)
+    deletion_protection = optional(bool, true)
   }))
 
   validation {
