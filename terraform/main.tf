@@ -76,6 +76,8 @@ locals {
     upstream_url     = module.rest_api.invoke_url
     image_repository = module.ecr.repository_url
     tenants          = local.edge_tenants
+    edge_secret_arn  = var.edge_secret_arn
+    edge_header_name = module.rest_api.edge_header_name
   }
 }
 
@@ -221,6 +223,8 @@ module "rest_api" {
   cors_allowed_origins         = local.cors_allowed_origins
   enable_cors                  = var.enable_web || length(var.cors_allowed_origins) > 0
   enable_waf                   = var.enable_waf
+  require_edge_header          = var.edge_secret_arn != null
+  edge_header_value            = one(data.aws_secretsmanager_secret_version.edge_header[*].secret_string)
   manage_account               = var.manage_api_gateway_account
   cloudwatch_role_arn          = module.iam.api_gateway_cloudwatch_role_arn
   log_retention_days           = var.log_retention_days
@@ -282,6 +286,13 @@ module "eks" {
   log_retention_days                 = var.log_retention_days
 }
 
+# The edge's proof that a request came through it (var.edge_secret_arn): the WAF compares the header
+# with this value. It is in the state, as every value Terraform configures; the state is a secret.
+data "aws_secretsmanager_secret_version" "edge_header" {
+  count     = var.edge_secret_arn == null ? 0 : 1
+  secret_id = var.edge_secret_arn
+}
+
 # What the edge's root module needs from this one (terraform/edge reads it with a data source).
 resource "aws_ssm_parameter" "edge_handoff" {
   #checkov:skip=CKV2_AWS_34:Holds no secret (a cluster name, the API's URL, the image repository and the host -> customer map); a plain String lets the edge's run read it without a KMS grant.
@@ -290,6 +301,13 @@ resource "aws_ssm_parameter" "edge_handoff" {
   type        = "String"
   tier        = "Standard"
   value       = jsonencode(local.edge_handoff)
+
+  lifecycle {
+    precondition {
+      condition     = var.edge_secret_arn == null || (var.enable_waf && !var.enable_web)
+      error_message = "edge_secret_arn (the edge as the only way in) needs enable_waf = true (the WAF enforces it) and enable_web = false (the CloudFront page calls the API directly; the edge serves the page itself)."
+    }
+  }
 }
 
 module "cluster_scheduler" {

@@ -191,6 +191,17 @@ variable "cors_allowed_origins" {
   }
 }
 
+variable "edge_secret_arn" {
+  description = "Secrets Manager secret (>= 32 characters) the nginx edge sends as a header; when set, the API's WAF refuses every request without it, so clients cannot bypass the edge. Needs enable_waf and enable_web = false (the edge serves the page itself). Only the ARN is configured here."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.edge_secret_arn == null || can(regex("^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:.+$", var.edge_secret_arn))
+    error_message = "edge_secret_arn must be a Secrets Manager secret ARN."
+  }
+}
+
 variable "enable_waf" {
   description = "Attach an AWS WAF web ACL (managed common and known-bad-input rules plus a per-address rate limit) to the API stage."
   type        = bool
