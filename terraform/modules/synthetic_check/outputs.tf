@@ -1,0 +1,23 @@
+output "rule_name" {
+  description = "EventBridge rule whose failed invocations mean the check failed."
+  value       = aws_cloudwatch_event_rule.this.name
+}
+
+output "connection_name" {
+  description = "Connection holding the check's API key (set it with aws events update-connection)."
+  value       = aws_cloudwatch_event_connection.edge.name
+}
+
+output "endpoints" {
+  description = "What the check calls, by name (healthz, list)."
+  value       = { for k, d in aws_cloudwatch_event_api_destination.this : k => d.invocation_endpoint }
+}
+
+output "schedule" {
+  description = "The check's schedule expression, time zone and state."
+  value = {
+    expression = aws_scheduler_schedule.this.schedule_expression
+    timezone   = aws_scheduler_schedule.this.schedule_expression_timezone
+    state      = aws_scheduler_schedule.this.state
+  }
+}
