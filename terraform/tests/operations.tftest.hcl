@@ -190,6 +190,10 @@ run "operations_of_the_complete_example" {
     condition     = module.synthetic_check[0].schedule == { expression = var.synthetic_check.schedule, timezone = var.cluster_schedule.timezone, state = "ENABLED" }
     error_message = "The synthetic check must run on its schedule in the cluster's time zone."
   }
+  assert {
+    condition     = module.synthetic_check[0].target_dead_letter_queues == { healthz = module.synthetic_check[0].failures_queue_arn, list = module.synthetic_check[0].failures_queue_arn }
+    error_message = "Each check's failed call must land in the failures queue, with the reason."
+  }
 }
 
 # Without WAF, a check or a copy region, their alarms and copies are simply absent.

@@ -26,7 +26,8 @@ resource "aws_iam_role" "codedeploy" {
   assume_role_policy = data.aws_iam_policy_document.assume.json
 }
 
-# AWS's managed policy for Lambda deployments: read and update aliases, invoke hooks, publish to SNS.
+# AWS's managed policy for Lambda deployments, the limited one: read alarms, read and update aliases,
+# invoke CodeDeployHook_* functions (no SNS, no S3 beyond CodeDeploy's own objects).
 resource "aws_iam_role_policy_attachment" "codedeploy" {
   role       = aws_iam_role.codedeploy.name
   policy_arn = "arn:${data.aws_partition.current.partition}:iam::aws:policy/service-role/AWSCodeDeployRoleForLambdaLimited"

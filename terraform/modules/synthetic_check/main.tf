@@ -1,8 +1,9 @@
 # A synthetic check after each morning's rebuild, with no code of its own: EventBridge Scheduler
 # (in the schedule's time zone) puts one event on the default bus, and a rule sends it to two API
 # destinations on the edge: GET /healthz, and one authenticated list through the edge (/api/...)
-# with a customer's API key. Any answer but 2xx, or none, counts as a failed invocation of the rule,
-# which the monitoring module's alarm pages on.
+# with a customer's API key. Any answer but 2xx, or none within five seconds, counts as a failed
+# invocation of the rule, which the monitoring module's alarm pages on; the failed event, with the
+# reason, goes to a queue.
 #
 # The API key is never in Terraform: the connection is created with a placeholder and the operator
 # sets the real key once (`aws events update-connection`, docs/operating.md); Terraform ignores it.
@@ -106,11 +107,47 @@ resource "aws_cloudwatch_event_target" "this" {
   arn      = each.value.arn
   role_arn = aws_iam_role.this.arn
 
-  # Retries cover a pod being replaced; an edge still down after ten minutes is a failure.
+  # Retries cover a pod being replaced (EventBridge retries timeouts, 5xx and 429, not other 4xx);
+  # an edge still down after ten minutes is a failure, and why lands in the failures queue.
   retry_policy {
     maximum_retry_attempts       = 2
     maximum_event_age_in_seconds = 600
   }
+
+  dead_letter_config {
+    arn = aws_sqs_queue.failures.arn
+  }
+}
+
+# Each failed call's event with ERROR_CODE and ERROR_MESSAGE attributes (status code, timeout): what
+# the on-call engineer reads after the alarm. SQS-managed encryption: the messages are the check's
+# own empty event, and a KMS key would need EventBridge in its policy.
+resource "aws_sqs_queue" "failures" {
+  name                      = "${var.name}-synthetic-check-failures"
+  sqs_managed_sse_enabled   = true
+  message_retention_seconds = 345600
+}
+
+data "aws_iam_policy_document" "failures" {
+  statement {
+    sid       = "TheCheckRuleOnly"
+    actions   = ["sqs:SendMessage"]
+    resources = [aws_sqs_queue.failures.arn]
+    principals {
+      type        = "Service"
+      identifiers = ["events.amazonaws.com"]
+    }
+    condition {
+      test     = "ArnEquals"
+      variable = "aws:SourceArn"
+      values   = [aws_cloudwatch_event_rule.this.arn]
+    }
+  }
+}
+
+resource "aws_sqs_queue_policy" "failures" {
+  queue_url = aws_sqs_queue.failures.id
+  policy    = data.aws_iam_policy_document.failures.json
 }
 
 resource "aws_scheduler_schedule" "this" {

@@ -21,3 +21,18 @@ output "schedule" {
     state      = aws_scheduler_schedule.this.state
   }
 }
+
+output "failures_queue_name" {
+  description = "Queue receiving each failed call with its ERROR_CODE and ERROR_MESSAGE."
+  value       = aws_sqs_queue.failures.name
+}
+
+output "failures_queue_arn" {
+  description = "ARN of the failures queue (every target's dead-letter queue)."
+  value       = aws_sqs_queue.failures.arn
+}
+
+output "target_dead_letter_queues" {
+  description = "Dead-letter queue of each target (healthz, list)."
+  value       = { for k, t in aws_cloudwatch_event_target.this : k => one(t.dead_letter_config[*].arn) }
+}
