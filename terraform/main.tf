@@ -72,8 +72,10 @@ locals {
   # `reservations tenants restore` (which copies the source's tags) is backed up too.
   backup_tag = { "reservations/backup" = var.name }
 
-  # Every caller (API Gateway, the schedules) invokes this alias; CodeDeploy moves it between versions.
-  function_alias = "live"
+  # Every caller (API Gateway, the schedules) invokes the alias live, which CodeDeploy moves between
+  # versions. Read from the functions' aliases, not typed, so that what names it (invoke permissions,
+  # asynchronous-invocation settings) is created after the aliases exist.
+  function_alias = one(distinct([for f in values(module.function) : f.alias_name]))
 
   # The route the synthetic check lists through the edge: the catalogue's one plain GET collection.
   synthetic_list_path = one(distinct(flatten([

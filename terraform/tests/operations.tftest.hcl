@@ -94,6 +94,21 @@ run "operations_of_the_complete_example" {
     condition     = length(module.monitoring.dashboard_rows) == 6 && alltrue([for i, prefix in ["Edge", "API", "Functions", "Tables", "Scheduler", "Cost"] : startswith(module.monitoring.dashboard_rows[i], prefix)])
     error_message = "The dashboard needs one row per layer (edge, API, functions, tables, scheduler), then the cost drivers."
   }
+  # Every graph line is one metric: [namespace, metric name, dimension, value, ...].
+  assert {
+    condition = alltrue(flatten([
+      for w in jsondecode(module.monitoring.dashboard_body).widgets : [
+        for m in try(w.properties.metrics, []) : can(regex("^(AWS/|Reservations/)", m[0])) && can(m[1])
+      ]
+    ]))
+    error_message = "A dashboard graph has a metric that is not [namespace, name, dimensions...]."
+  }
+  assert {
+    condition = alltrue([for t in concat([output.registry_table], values(output.customer_tables)) :
+      strcontains(module.monitoring.dashboard_body, "\"ConsumedWriteCapacityUnits\",\"TableName\",\"${t}\"")
+    ])
+    error_message = "The dashboard must show every table's consumed capacity."
+  }
   assert {
     condition     = module.monitoring.budget.limit_usd == "300.00" && module.monitoring.budget.alert_thresholds == toset([80, 100])
     error_message = "The budget must have the monthly limit and alert at 80 % and 100 %."

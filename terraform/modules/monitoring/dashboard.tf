@@ -8,9 +8,9 @@ locals {
     for metric in ["ConsumedReadCapacityUnits", "ConsumedWriteCapacityUnits"] :
     metric => [for t in values(var.tables) : ["AWS/DynamoDB", metric, "TableName", t]]
   }
-  table_problems = flatten([for t in values(var.tables) : [
-    for m in ["ReadThrottleEvents", "WriteThrottleEvents"] : ["AWS/DynamoDB", m, "TableName", t]
-  ]])
+  table_problems = [
+    for pair in setproduct(values(var.tables), ["ReadThrottleEvents", "WriteThrottleEvents"]) : ["AWS/DynamoDB", pair[1], "TableName", pair[0]]
+  ]
   api = { for m in ["Count", "4XXError", "5XXError", "Latency", "IntegrationLatency"] : m => ["AWS/ApiGateway", m, "ApiName", var.api_name, "Stage", var.stage_name] }
 
   rows = [

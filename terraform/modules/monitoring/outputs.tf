@@ -63,3 +63,8 @@ output "subscriptions" {
   description = "E-mail addresses subscribed to the alarm topic."
   value       = [for s in aws_sns_topic_subscription.email : s.endpoint]
 }
+
+output "dashboard_body" {
+  description = "The dashboard's JSON body (widgets: a title line, then the graphs of each row)."
+  value       = aws_cloudwatch_dashboard.this.dashboard_body
+}
