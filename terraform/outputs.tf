@@ -3,6 +3,11 @@ output "api_url" {
   value       = module.rest_api.invoke_url
 }
 
+output "api_id" {
+  description = "Id of the REST API (its execution log group is API-Gateway-Execution-Logs_<id>/<stage>)."
+  value       = module.rest_api.rest_api_id
+}
+
 output "routes" {
   description = "Every deployed route and the function serving it (from the catalogue)."
   value       = module.rest_api.routes

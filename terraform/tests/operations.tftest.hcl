@@ -183,7 +183,7 @@ run "operations_of_the_complete_example" {
 
   # --- Logs and the synthetic check ----------------------------------------------------------------
   assert {
-    condition     = module.rest_api.execution_log_group_name == "API-Gateway-Execution-Logs_a1b2c3d4e5/${var.stage_name}"
+    condition     = module.rest_api.execution_log_group_name == "API-Gateway-Execution-Logs_${output.api_id}/${var.stage_name}" && output.api_id == "a1b2c3d4e5"
     error_message = "The stage's execution log group must be managed (retention, KMS)."
   }
   assert {
