@@ -246,12 +246,19 @@ def configure(
         print(f"profile:  {name}\nurl:      {current.url}\ncustomer: {current.customer}")
         print(f"api_key:  {mask_key(current.api_key)}\nfile:     {config.config_path()}")
         return ExitStatus.SUCCESS
-    url = url or ask("Server URL", current.url if current else "http://127.0.0.1:8080")
-    customer = customer or ask("Customer", current.customer if current else None)
-    api_key = api_key or ask_secret("API key", current.api_key if current else None)
+    url = (url or "").strip() or ask("Server URL", current.url if current else "http://127.0.0.1:8080")
+    customer = config.header_value(
+        (customer or "").strip() or ask("Customer", current.customer if current else None), "customer"
+    )
+    api_key = config.header_value(
+        (api_key or "").strip() or ask_secret("API key", current.api_key if current else None), "API key"
+    )
     if not url.startswith(("http://", "https://")):
         raise UsageProblem(f"the server URL must start with http:// or https://, not {url!r}")
-    profile = Profile(url=url.rstrip("/"), customer=customer, api_key=api_key)
+    url = url.rstrip("/")
+    # A profile ``serve`` wrote keeps naming its store while it still points at the same server.
+    store = current.store if current is not None and current.url == url else None
+    profile = Profile(url=url, customer=customer, api_key=api_key, store=store)
     path = config.save_profile(name, profile)
     if make_default:
         config.set_default_profile(name)

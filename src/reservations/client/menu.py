@@ -310,6 +310,8 @@ class Menu:
                 customer=self.ask("Customer", parse_required),
                 api_key=self.ask_secret("API key"),
             )
+            if not self.accepted(profile):
+                return
             save_as = self.read("Save as profile named (Enter: use for this session only): ").strip()
             if save_as:
                 path = config.save_profile(save_as, profile)
@@ -324,6 +326,18 @@ class Menu:
             self.use(config.load_profile(name), name)
         except ConfigError as exc:
             self.say(str(exc))
+
+    def accepted(self, profile: Profile) -> bool:
+        """Tries a typed-in key before switching to it: a typo is caught here, not at the next add."""
+        try:
+            with self._connect(profile) as client:
+                client.page(limit=1)
+        except AuthError as exc:
+            self.say(f"Not switched: {exc.message}")
+            return False
+        except ClientError as exc:
+            self.say(f"Warning: could not try it yet: {exc.message}")
+        return True
 
     def use(self, profile: Profile, name: str | None) -> None:
         self.client.close()
