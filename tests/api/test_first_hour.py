@@ -16,6 +16,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from reservations import catalogue
 from reservations.settings import Settings
 from tests.conftest import free_port, start_gateway
 
@@ -194,3 +195,25 @@ def test_cluster_takes_the_region_from_aws_region(tmp_path: Path, moto_endpoint:
     assert "no AWS region" not in result.stderr
     assert "Traceback" not in result.stderr
     assert result.returncode in (0, 1), result.stderr
+
+
+def test_every_405_says_which_methods_are_allowed(tmp_path: Path):
+    running = start_gateway(Settings(store="sqlite", data_dir=tmp_path / "data"), tmp_path)
+    try:
+        methods: dict[str, set[str]] = {}
+        for route, _ in catalogue.routes():
+            methods.setdefault(route.path, set()).add(route.method)
+        answers = {
+            ("TRACE", "/healthz"): "GET, HEAD",
+            ("POST", "/openapi.json"): "GET, HEAD",
+            ("TRACE", "/reservations"): ", ".join(sorted(methods["/reservations"])),
+            ("PUT", "/reservations/1"): ", ".join(sorted(methods["/reservations/{id}"])),
+            ("GET", "/add-res"): ", ".join(sorted(methods["/add-res"])),
+        }
+        for (method, path), allowed in answers.items():
+            response = httpx.request(method, f"{running.url}{path}")
+            assert response.status_code == 405, (method, path)
+            assert response.headers.get("Allow") == allowed, (method, path)
+            assert response.json()["error"]["code"] == "method_not_allowed"
+    finally:
+        running.stop()

@@ -67,6 +67,8 @@ def run(
     os.environ.update(settings.to_env())
     os.environ["RESERVATIONS_CORS_ORIGINS"] = ",".join(cors_origins)
     os.environ["RESERVATIONS_WEB_DIR"] = str(web_dir) if web_dir else ""
+    # SQLite reads take a fraction of a millisecond and never wait on the network.
+    os.environ["RESERVATIONS_GATEWAY_INLINE_READS"] = "1" if settings.store == "sqlite" else "0"
     config = uvicorn.Config(
         "reservations.gateway.app:create_app",
         factory=True,
