@@ -106,3 +106,22 @@ def test_the_menu_does_not_switch_to_a_key_the_server_refuses(gateway: Gateway, 
     finally:
         screen.close()
     assert "Now customer" not in "".join(screen.transcript)
+
+
+@pytest.mark.parametrize("nights", ["-2", "31", "0"])
+def test_nights_out_of_range_name_the_range_in_the_cli(gateway: Gateway, nights: str):
+    status, screen = _in_terminal(gateway, "add", "--guest", "Ann", "--room", "5", "--nights", nights)
+    assert status == 2, screen
+    assert f"--nights must be a whole number between 1 and 30, not '{nights}'" in screen
+
+
+def test_nights_out_of_range_name_the_range_in_the_menu(gateway: Gateway, demo: ReservationsClient):
+    screen = Terminal(gateway)
+    try:
+        screen.choose("1")
+        screen.answer("Guest name: ", "Ann")
+        screen.answer("Room number: ", "5")
+        screen.answer("Nights: ", "-2")
+        screen.see("The number of nights must be between 1 and 30")
+    finally:
+        screen.close()

@@ -20,7 +20,7 @@ from reservations.client import config
 from reservations.client.config import ConfigError, Profile, mask_key
 from reservations.client.errors import ClientError, NetworkError
 from reservations.client.render import console, describe, table
-from reservations.domain import ValidationError, parse_date
+from reservations.domain import NIGHTS_MAX, NIGHTS_MIN, ROOM_MAX, ROOM_MIN, ValidationError, parse_date
 from reservations.exit_status import ExitStatus
 
 if TYPE_CHECKING:
@@ -87,13 +87,19 @@ def _fail(debug: bool, message: str, status: ExitStatus) -> int:
 # ---------------------------------------------------------------------- argument parsing
 
 
-def whole_number(text: str, what: str) -> int:
+def whole_number(text: str, what: str, low: int = 0, high: int | None = None) -> int:
+    """A flag's number; with bounds, a value outside them (``-2`` included) names the range."""
     text = text.strip()
-    if not text.isascii() or not text.isdigit():
-        raise UsageProblem(f"{what} must be a whole number, not {text!r}")
-    if len(text.lstrip("0")) > 16:
-        raise UsageProblem(f"{what} is too large")
-    return int(text)
+    bounds = f" between {low} and {high}" if high is not None else ""
+    digits = text[1:] if text[:1] in "+-" else text
+    if not digits.isascii() or not digits.isdigit():
+        raise UsageProblem(f"{what} must be a whole number{bounds}, not {text!r}")
+    if len(digits.lstrip("0")) > 16:
+        raise UsageProblem(f"{what} must be a whole number{bounds}" if bounds else f"{what} is too large")
+    value = int(text)
+    if value < low or (high is not None and value > high):
+        raise UsageProblem(f"{what} must be a whole number{bounds}, not {text!r}")
+    return value
 
 
 def a_date(text: str, what: str) -> date:
@@ -120,8 +126,8 @@ def list_reservations(
     last = a_date(end, "--to") if end else None
     if first and last and last <= first:
         raise UsageProblem("--to must be after --from")
-    room_number = whole_number(room, "--room") if room else None
-    page_size = whole_number(limit, "--limit") if limit else (ALL_PAGES_LIMIT if all_pages else None)
+    room_number = whole_number(room, "--room", ROOM_MIN, ROOM_MAX) if room else None
+    page_size = whole_number(limit, "--limit", 1, 500) if limit else (ALL_PAGES_LIMIT if all_pages else None)
     with conn.client() as client:
         pages = client.pages(limit=page_size, start=first, end=last, room=room_number)
         more = _More()
@@ -197,8 +203,8 @@ def add_reservation(
         raise UsageProblem("--room is required")
     if nights is None:
         raise UsageProblem("--nights is required")
-    room_number = whole_number(room, "--room")
-    night_count = whole_number(nights, "--nights")
+    room_number = whole_number(room, "--room", ROOM_MIN, ROOM_MAX)
+    night_count = whole_number(nights, "--nights", NIGHTS_MIN, NIGHTS_MAX)
     day = a_date(check_in, "--check-in") if check_in else date.today()
     with conn.client() as client:
         r = client.add(guest, room_number, night_count, day)

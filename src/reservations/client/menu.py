@@ -79,6 +79,8 @@ def number_parser(what: str, low: int, high: int) -> Callable[[str], int]:
         text = text.strip()
         if not text:
             raise Invalid(f"Please enter the {what}")
+        if re.fullmatch(r"[+-][0-9]+", text):  # a sign: a number, just not one in range
+            raise Invalid(f"The {what} must be between {low} and {high}")
         if not text.isascii() or not text.isdigit():
             raise Invalid(f"The {what} must be a whole number, and {text!r} is not one")
         # Compare lengths first: int() of a thousand-digit answer is slow, and it is out of range anyway.
