@@ -10,6 +10,7 @@ import os
 import socket
 import subprocess
 import sys
+import time
 import tomllib
 from pathlib import Path
 
@@ -217,3 +218,77 @@ def test_every_405_says_which_methods_are_allowed(tmp_path: Path):
             assert response.json()["error"]["code"] == "method_not_allowed"
     finally:
         running.stop()
+
+
+def test_tenants_on_a_mistyped_data_dir_say_so_and_create_nothing(tmp_path: Path):
+    typo = tmp_path / "tpyo"
+    for command in (["tenants", "list"], ["tenants", "rotate-key", "demo"]):
+        result = subprocess.run(
+            [sys.executable, "-m", "reservations", *command, "--data-dir", str(typo)],
+            env=_env(tmp_path),
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert result.returncode == 1, result.stderr
+        assert result.stderr.strip().splitlines() == [
+            f"reservations tenants: no data in {typo} (`reservations serve` or "
+            "`reservations tenants create` makes it); check --data-dir"
+        ]
+        assert not typo.exists()
+
+
+def test_serve_refuses_a_web_dir_that_is_not_there(tmp_path: Path):
+    result = subprocess.run(
+        [
+            *SERVE,
+            "--port",
+            str(free_port()),
+            "--data-dir",
+            str(tmp_path / "data"),
+            "--web-dir",
+            str(tmp_path / "nope"),
+        ],
+        env=_env(tmp_path),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [
+        f"reservations serve: --web-dir {tmp_path / 'nope'} is not a folder"
+    ]
+    assert not (tmp_path / "data").exists()
+
+
+def test_serve_at_its_default_log_level_logs_no_line_per_request(tmp_path: Path):
+    port = free_port()
+    env = _env(tmp_path)
+    env.pop("POWERTOOLS_LOG_LEVEL", None)
+    log = tmp_path / "serve.log"
+    with log.open("wb") as sink:
+        process = subprocess.Popen(
+            [*SERVE, "--port", str(port), "--data-dir", str(tmp_path / "data")],
+            env=env,
+            stdout=sink,
+            stderr=sink,
+        )
+    try:
+        url = f"http://127.0.0.1:{port}"
+        for _ in range(100):
+            try:
+                if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                time.sleep(0.1)
+        key = _key_in(log.read_text())
+        for _ in range(3):
+            assert (
+                httpx.get(f"{url}/reservations", headers={"X-Customer": "demo", "X-Api-Key": key}).status_code
+                == 200
+            )
+        assert httpx.get(f"{url}/reservations", headers={"X-Customer": "demo"}).status_code == 401
+    finally:
+        process.terminate()
+        process.wait(timeout=15)
+    assert '"level":"INFO"' not in log.read_text()

@@ -6,6 +6,8 @@ real ``reservations serve``.
 
 from __future__ import annotations
 
+import http.server
+import threading
 import tomllib
 
 import pexpect
@@ -14,6 +16,7 @@ import pytest
 from reservations.client import ReservationsClient
 from tests.client.conftest import CLI, Gateway
 from tests.client.test_menu import Terminal
+from tests.conftest import free_port
 
 
 def _in_terminal(gateway: Gateway, *args: str, **env: str) -> tuple[int, str]:
@@ -123,5 +126,71 @@ def test_nights_out_of_range_name_the_range_in_the_menu(gateway: Gateway, demo: 
         screen.answer("Room number: ", "5")
         screen.answer("Nights: ", "-2")
         screen.see("The number of nights must be between 1 and 30")
+    finally:
+        screen.close()
+
+
+def test_debug_before_the_command_shows_the_traceback(gateway: Gateway):
+    port = free_port()
+    status, screen = _in_terminal(
+        gateway,
+        "--debug",
+        "list",
+        "--url",
+        f"http://127.0.0.1:{port}",
+        "--customer",
+        "demo",
+        "--api-key",
+        "k",
+    )
+    assert status == 3, screen
+    assert "Traceback" in screen
+
+
+def test_a_missing_named_profile_points_at_configure_not_serve(gateway: Gateway):
+    status, screen = _in_terminal(gateway, "list", "--profile", "prod")
+    assert status == 2, screen
+    assert "run `reservations configure --profile prod`" in screen
+    assert "serve" not in screen
+
+
+def test_a_bad_gateway_in_front_of_the_api_is_unreachable_exit_3(gateway: Gateway):
+    """nginx answers 502 when the API behind it is down: for the user, the API cannot be reached."""
+    body = b'{"error": {"code": "bad_gateway", "message": "the upstream is unavailable"}}'
+
+    class BadGateway(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            self.send_response(502)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), BadGateway)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}/api"
+        status, screen = _in_terminal(gateway, "list", "--url", url)
+    finally:
+        server.shutdown()
+    assert status == 3, screen
+    assert "the upstream is unavailable" in screen
+
+
+def test_the_menu_says_please_once(gateway: Gateway, demo: ReservationsClient):
+    screen = Terminal(gateway)
+    try:
+        screen.choose("1")
+        screen.answer("Guest name: ", "Ann")
+        screen.answer("Room number: ", "")
+        screen.see("Please enter the room number.")
+        screen.answer("Room number: ", "5")
+        screen.answer("Nights: ", "x")
+        before = screen.see("Please try again.")
+        assert "Please enter the room number. Please try again" not in "".join(screen.transcript) + before
     finally:
         screen.close()

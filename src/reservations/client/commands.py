@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from reservations.client.library import ReservationsClient
     from reservations.domain import Page, Reservation
 
+DEBUG_ENV = "RESERVATIONS_DEBUG"  # set by ``reservations --debug COMMAND`` (or by hand)
 ALL_PAGES_LIMIT = 500  # the API's maximum: fewest round trips when streaming everything
 
 
@@ -57,6 +58,7 @@ class Connection:
 
 def run(debug: bool, action: Callable[[], int | None]) -> int:
     """Runs a command body and returns its exit status; failures become one line on stderr."""
+    debug = debug or os.environ.get(DEBUG_ENV) == "1"
     try:
         return action() or ExitStatus.SUCCESS
     except (UsageProblem, ConfigError) as exc:
@@ -64,7 +66,9 @@ def run(debug: bool, action: Callable[[], int | None]) -> int:
     except NetworkError as exc:
         return _fail(debug, exc.message, ExitStatus.UNREACHABLE)
     except ClientError as exc:
-        return _fail(debug, exc.message, ExitStatus.ERROR)
+        # 502/504 come from a proxy (nginx) whose upstream is down or silent: the API is unreachable.
+        unreachable = getattr(exc, "status", None) in (502, 504)
+        return _fail(debug, exc.message, ExitStatus.UNREACHABLE if unreachable else ExitStatus.ERROR)
     except (KeyboardInterrupt, EOFError):
         return _fail(debug, "cancelled", ExitStatus.ERROR)
     except BrokenPipeError:

@@ -85,10 +85,12 @@ def load_profile(name: str | None = None, *, path: Path | None = None) -> Profil
     profiles = data.get("profiles", {})
     entry = profiles.get(name) if isinstance(profiles, dict) else None
     if not isinstance(entry, dict):
-        raise ConfigError(
-            f"no profile {name!r} in {path}: start the local stack with `reservations serve` "
-            "(it writes one) or run `reservations configure`"
-        )
+        if name == DEFAULT_PROFILE:
+            raise ConfigError(
+                f"no profile {name!r} in {path}: start the local stack (`make run` or "
+                "`reservations serve`; its first start writes it) or run `reservations configure`"
+            )
+        raise ConfigError(f"no profile {name!r} in {path}: run `reservations configure --profile {name}`")
     missing = [k for k in ("url", "customer", "api_key") if not isinstance(entry.get(k), str) or not entry[k]]
     if missing:
         raise ConfigError(f"profile {name!r} in {path} has no {missing[0]}: run `reservations configure`")

@@ -188,7 +188,9 @@ class Menu:
             try:
                 return parse(text)
             except Invalid as exc:
-                self.say(f"  {exc}. Please try again.")
+                reason = str(exc)
+                # "Please enter the room number" is advice already; do not say "please" twice.
+                self.say(f"  {reason}." if reason.startswith("Please") else f"  {reason}. Please try again.")
 
     def yes_no(self, question: str, *, default: bool) -> bool:
         hint = "[Y/n]" if default else "[y/N]"
@@ -208,7 +210,7 @@ class Menu:
             try:
                 return request()
             except NetworkError as exc:
-                self.say(f"Cannot reach the server: {exc.message}.")
+                self.say(f"{exc.message[:1].upper()}{exc.message[1:]}.")
                 if not self.yes_no("Retry?", default=True):
                     raise Cancelled from None
 

@@ -75,6 +75,9 @@ def serve(
     except ReservationsError as exc:
         typer.echo(f"reservations serve: {exc.message}", err=True)
         raise typer.Exit(ExitStatus.USAGE) from None
+    if web_dir is not None and not web_dir.is_dir():
+        typer.echo(f"reservations serve: --web-dir {web_dir} is not a folder", err=True)
+        raise typer.Exit(ExitStatus.USAGE)
     # The port first: a start that cannot listen must change nothing (no demo customer whose key
     # nobody saw, no profile), so the next start is a first start again.
     try:

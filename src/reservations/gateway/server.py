@@ -65,6 +65,9 @@ def run(
     from uvicorn.supervisors import Multiprocess
 
     os.environ.update(settings.to_env())
+    # The functions' Powertools logger says INFO for every request; the server's --log-level
+    # (warning by default) is the one a person at the terminal chose.
+    os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "DEBUG" if log_level == "trace" else log_level.upper())
     os.environ["RESERVATIONS_CORS_ORIGINS"] = ",".join(cors_origins)
     os.environ["RESERVATIONS_WEB_DIR"] = str(web_dir) if web_dir else ""
     # SQLite reads take a fraction of a millisecond and never wait on the network.
