@@ -265,6 +265,8 @@ def build_tfvars(
         tfvars.write(out, chosen)
     except OSError as error:
         _fail(f"cannot write {out}: {error.strerror or error}")
+    for note in tfvars.never_uploaded(candidates, chosen):
+        typer.echo(f"note: {note}", err=True)
     for name, meta in chosen.items():
         typer.echo(f"{name}\t{meta.build_id}\t{meta.s3_key}", file=sys.stdout)
     typer.echo(f"wrote {out}")
