@@ -189,3 +189,24 @@ def test_links_between_docs_resolve() -> None:
             if not resolved.exists() and resolved.relative_to(ROOT).as_posix() in PENDING:
                 continue
             assert resolved.exists(), f"{path.relative_to(ROOT)} links to missing {target}"
+
+
+def test_runnable_blocks_use_relative_dates() -> None:
+    """A fixed date in an example expires (or collides with the one before): compute it instead."""
+    for path in DOCS:
+        for block in runnable(path):
+            fixed = re.findall(r"\b20\d\d-\d\d-\d\d", block.code)
+            assert not fixed, f"{path.name}:{block.line} uses fixed dates {fixed}"
+
+
+def test_the_readme_answers_what_a_newcomer_would_otherwise_guess() -> None:
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    for needed in (
+        "Python ≥ 3.11",  # the version, stated beyond pyproject.toml
+        'RUN_ARGS="--port 8081"',  # how to change make run's port
+        "~/.local/share/reservations",  # where the data lives
+        "KEY=rsv_...",  # how to set $KEY for the curl lines
+        "AWS_ACCESS_KEY_ID",  # a local DynamoDB endpoint still needs (dummy) credentials
+        "reservations tenants rotate-key demo",  # the way back from a lost key
+    ):
+        assert needed in text, needed

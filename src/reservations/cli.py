@@ -65,7 +65,7 @@ def main() -> None:
         print(f"{command}: {exc.format_message()}", file=sys.stderr)
         sys.exit(ExitStatus.USAGE)
     except click_errors.ClickException as exc:
-        print(f"Error: {exc.format_message()}", file=sys.stderr)
+        print(f"reservations: {exc.format_message()}", file=sys.stderr)
         sys.exit(exc.exit_code)
     except typer.Abort:
         print("Aborted.", file=sys.stderr)

@@ -41,7 +41,7 @@ app = typer.Typer(
 
 
 def _fail(message: str, status: ExitStatus = ExitStatus.ERROR) -> NoReturn:
-    typer.echo(f"error: {message}", err=True)
+    typer.echo(f"reservations build: {message}", err=True)
     raise typer.Exit(int(status))
 
 

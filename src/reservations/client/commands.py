@@ -56,21 +56,22 @@ class Connection:
         return ReservationsClient(p.url, p.customer, p.api_key)
 
 
-def run(debug: bool, action: Callable[[], int | None]) -> int:
-    """Runs a command body and returns its exit status; failures become one line on stderr."""
+def run(debug: bool, command: str, action: Callable[[], int | None]) -> int:
+    """Runs a command body and returns its exit status; failures become one line on stderr,
+    prefixed ``reservations COMMAND:`` like every other command's (and Click's usage errors)."""
     debug = debug or os.environ.get(DEBUG_ENV) == "1"
     try:
         return action() or ExitStatus.SUCCESS
     except (UsageProblem, ConfigError) as exc:
-        return _fail(debug, str(exc), ExitStatus.USAGE)
+        return _fail(debug, command, str(exc), ExitStatus.USAGE)
     except NetworkError as exc:
-        return _fail(debug, exc.message, ExitStatus.UNREACHABLE)
+        return _fail(debug, command, exc.message, ExitStatus.UNREACHABLE)
     except ClientError as exc:
         # 502/504 come from a proxy (nginx) whose upstream is down or silent: the API is unreachable.
         unreachable = getattr(exc, "status", None) in (502, 504)
-        return _fail(debug, exc.message, ExitStatus.UNREACHABLE if unreachable else ExitStatus.ERROR)
+        return _fail(debug, command, exc.message, ExitStatus.UNREACHABLE if unreachable else ExitStatus.ERROR)
     except (KeyboardInterrupt, EOFError):
-        return _fail(debug, "cancelled", ExitStatus.ERROR)
+        return _fail(debug, command, "cancelled", ExitStatus.ERROR)
     except BrokenPipeError:
         # The reader went away (``| head``): not an error of ours.  Point stdout at /dev/null so the
         # interpreter's final flush does not report it again (the recipe of Python's signal docs).
@@ -78,13 +79,13 @@ def run(debug: bool, action: Callable[[], int | None]) -> int:
         os.dup2(devnull, sys.stdout.fileno())
         return ExitStatus.SUCCESS
     except Exception as exc:  # the promise: no traceback without --debug
-        return _fail(debug, f"unexpected {type(exc).__name__}: {exc}", ExitStatus.ERROR)
+        return _fail(debug, command, f"unexpected {type(exc).__name__}: {exc}", ExitStatus.ERROR)
 
 
-def _fail(debug: bool, message: str, status: ExitStatus) -> int:
+def _fail(debug: bool, command: str, message: str, status: ExitStatus) -> int:
     if debug:
         traceback.print_exc()
-    print(f"Error: {message}", file=sys.stderr)
+    print(f"reservations {command}: {message}", file=sys.stderr)
     return status
 
 

@@ -38,7 +38,7 @@ JsonOpt = Annotated[bool, typer.Option("--json", help="Print the outcome as JSON
 
 
 def _fail(message: str, status: ExitStatus) -> typer.Exit:
-    typer.echo(f"error: {message}", err=True)
+    typer.echo(f"reservations cluster: {message}", err=True)
     return typer.Exit(int(status))
 
 
