@@ -84,5 +84,6 @@ k8s-render: $(BIN)/.installed
 tfvars: $(BIN)/.installed
 	$(BIN)/python scripts/gen-tfvars.py
 
+## Deletes both venvs (.venv, .venv-checkov), dist/, build-cache/ and the tool caches
 clean:
 	rm -rf $(VENV) $(CHECKOV_VENV) dist build-cache .pytest_cache .mypy_cache .ruff_cache
