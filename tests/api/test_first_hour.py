@@ -292,3 +292,19 @@ def test_serve_at_its_default_log_level_logs_no_line_per_request(tmp_path: Path)
         process.terminate()
         process.wait(timeout=15)
     assert '"level":"INFO"' not in log.read_text()
+
+
+def test_a_profile_from_before_store_markers_is_adopted_not_nagged_about(tmp_path: Path):
+    settings = Settings(store="sqlite", data_dir=tmp_path / "data")
+    port = free_port()
+    first = start_gateway(settings, tmp_path, port=port)
+    first.stop()
+    path = tmp_path / "config" / "reservations" / "config.toml"
+    # What an earlier serve wrote: no "store" line.
+    path.write_text("\n".join(line for line in path.read_text().splitlines() if not line.startswith("store")))
+    second = start_gateway(settings, tmp_path, port=port)
+    try:
+        assert "Lost the demo key?" not in second.log_path.read_text()
+        assert _profiles(tmp_path / "config")["local"]["store"] == settings.location
+    finally:
+        second.stop()

@@ -162,20 +162,34 @@ def _profile_slot(settings: Settings, url: str) -> tuple[str | None, Path, str |
 
 
 def _follow_profiles(url: str, settings: Settings) -> None:
-    """A restart on another port moves the profiles written for this store along with it."""
-    from reservations.client.config import ConfigError, config_path, load_profile, profile_names, save_profile
+    """A restart on another port moves the profiles written for this store along with it.
 
+    A profile from before profiles named their store, pointing at this very address, is taken to be
+    this store's (it was written by a ``serve`` here) and marked as such, silently.
+    """
+    from reservations.client.config import ConfigError, config_path, load_profile, profile_names, save_profile
+    from reservations.gateway import server
+
+    ours = []
     try:
-        names = profile_names()
-        ours = [(n, p) for n in names if (p := load_profile(n)).store == settings.location]
-        for name, profile in ours:
+        for name in profile_names():
+            try:
+                profile = load_profile(name)
+            except ConfigError:
+                continue  # an incomplete profile is the user's to fix, not ours
+            if profile.store is None and profile.url == url:
+                profile = replace(profile, store=settings.location)
+                save_profile(name, profile, make_default_if_unset=False)
+            if profile.store != settings.location:
+                continue
+            ours.append(name)
             if profile.url != url:
                 save_profile(name, replace(profile, url=url), make_default_if_unset=False)
                 typer.echo(f"Client profile {name!r} now points at {url}.")
     except (ConfigError, OSError) as exc:
         typer.echo(f"Client profiles not checked: {exc}", err=True)
         return
-    if not ours:
+    if not ours and server.has_customer(server.DEMO_CUSTOMER):
         typer.echo(
             f"No client profile in {config_path()} is for this store. Lost the demo key? "
             f"`reservations tenants rotate-key demo{store_flags(settings)}` prints a new one; "

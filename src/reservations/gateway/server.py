@@ -32,6 +32,10 @@ def bootstrap(settings: Settings) -> CreatedCustomer | None:
     return Tenants(registry, wiring.store(), settings).create(DEMO_CUSTOMER)
 
 
+def has_customer(name: str) -> bool:
+    return wiring.registry().get_customer(name) is not None
+
+
 def bind(host: str, port: int) -> socket.socket:
     """Binds before starting, so an occupied port is one clear line, not a server stack trace."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
