@@ -1,15 +1,37 @@
 # The two set-up commands of the README: `make run` and `make test`.  Everything else is a helper.
 SHELL := /bin/bash
-PYTHON ?= python3
+# A Python >= 3.11 from the PATH (pyproject.toml: requires-python); PYTHON=... overrides.
+PY_OK := import sys; sys.exit(sys.version_info < (3, 11))
+ifeq ($(origin PYTHON),undefined)
+PYTHON := $(or $(shell for p in python3 python3.13 python3.12 python3.11; do \
+  $$p -c '$(PY_OK)' 2>/dev/null && { command -v $$p; break; }; done),python3)
+endif
 VENV ?= .venv
 BIN := $(VENV)/bin
 CHECKOV_VENV ?= .venv-checkov
 EXTRAS := local,client,cluster,dev
 PYTEST_ARGS ?=
 
-.PHONY: run test lint typecheck unit terraform-check system-deps checkov-venv bench soak clean k8s-render tfvars
+.PHONY: run test lint typecheck unit terraform-check system-deps checkov-venv bench soak clean k8s-render tfvars venv-check FORCE
 
-$(BIN)/.installed: pyproject.toml constraints.txt
+# A venv made with a Python older than 3.11 (or one that no longer runs) is rebuilt: stale is set when
+# $(BIN)/python exists but fails the check, which forces the install below.
+VENV_STALE := $(shell { test -L $(BIN)/python || test -e $(BIN)/python; } && \
+  ! $(BIN)/python -c '$(PY_OK)' 2>/dev/null && echo FORCE)
+
+## Checks the interpreter, and deletes a venv made with an unusable one
+venv-check:
+	@$(PYTHON) -c '$(PY_OK)' 2>/dev/null || { echo "Python >= 3.11 is needed, and $(PYTHON) is" \
+	  "$$($(PYTHON) -V 2>/dev/null || echo not a working Python); install one and run e.g. make PYTHON=python3.12 run" >&2; exit 1; }
+	@if { test -L $(BIN)/python || test -e $(BIN)/python; } && ! $(BIN)/python -c '$(PY_OK)' 2>/dev/null; then \
+	  echo "$(VENV) was made with $$($(BIN)/python -V 2>/dev/null || echo a Python that no longer runs);" \
+	    "rebuilding it with $$($(PYTHON) -V 2>&1)" >&2; \
+	  rm -rf $(VENV); fi
+
+FORCE:
+
+$(BIN)/.installed: pyproject.toml constraints.txt $(VENV_STALE)
+	@$(MAKE) --no-print-directory venv-check
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[$(EXTRAS)]'
@@ -65,5 +87,6 @@ k8s-render: $(BIN)/.installed
 tfvars: $(BIN)/.installed
 	$(BIN)/python scripts/gen-tfvars.py
 
+## Deletes both venvs (.venv, .venv-checkov), dist/, build-cache/ and the tool caches
 clean:
 	rm -rf $(VENV) $(CHECKOV_VENV) dist build-cache .pytest_cache .mypy_cache .ruff_cache

@@ -23,6 +23,22 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
+
+@app.callback()
+def _root(
+    debug: bool = typer.Option(
+        False, "--debug", help="Show a traceback on failure (client commands; also after the command)."
+    ),
+) -> None:
+    """Hotel reservations: local gateway, clients, edge, cluster scheduler and builds."""
+    if debug:
+        import os
+
+        from reservations.client.commands import DEBUG_ENV
+
+        os.environ[DEBUG_ENV] = "1"
+
+
 register_gateway_commands(app)
 register_client_commands(app)
 app.add_typer(tenants_app, name="tenants")
@@ -49,7 +65,7 @@ def main() -> None:
         print(f"{command}: {exc.format_message()}", file=sys.stderr)
         sys.exit(ExitStatus.USAGE)
     except click_errors.ClickException as exc:
-        print(f"Error: {exc.format_message()}", file=sys.stderr)
+        print(f"reservations: {exc.format_message()}", file=sys.stderr)
         sys.exit(exc.exit_code)
     except typer.Abort:
         print("Aborted.", file=sys.stderr)

@@ -312,6 +312,8 @@ class Page:
 
 
 def parse_int(value: Any, field: str, low: int, high: int) -> int:
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)  # JSON Schema (and so the OpenAPI document) counts 12.0 as an integer
     if isinstance(value, bool) or not isinstance(value, int):
         raise ValidationError(f"{field} must be a whole number", field=field)
     if not low <= value <= high:

@@ -74,6 +74,13 @@ class Settings:
     def registry_table_name(self) -> str:
         return self.registry_table or f"{self.table_prefix}reservations-customers"
 
+    @property
+    def location(self) -> str:
+        """Which store these settings open, as one string: what a client profile remembers it by."""
+        if self.store == "sqlite":
+            return f"sqlite:{self.data_dir.expanduser().resolve()}"
+        return f"dynamodb:{self.dynamodb_endpoint or f'aws/{self.region}'}/{self.table_prefix}"
+
     def table_for(self, customer: str) -> str:
         """Each customer's own table: ``<prefix><name>-reservations`` (the same name in Terraform)."""
         return f"{self.table_prefix}{customer}-reservations"

@@ -19,7 +19,10 @@ app = typer.Typer(help="Manage customers and their API keys.", no_args_is_help=T
 
 
 @contextmanager
-def _tenants(data_dir: Path | None, store: StoreOption, endpoint: str | None) -> Iterator[Tenants]:
+def _tenants(
+    data_dir: Path | None, store: StoreOption, endpoint: str | None, *, existing: bool = True
+) -> Iterator[Tenants]:
+    """``existing``: the SQLite data must be there already (a mistyped --data-dir is not a new, empty store)."""
     from reservations import wiring
     from reservations.domain import ReservationsError
     from reservations.settings import Settings
@@ -28,6 +31,13 @@ def _tenants(data_dir: Path | None, store: StoreOption, endpoint: str | None) ->
         settings = Settings.from_options(
             data_dir=data_dir, store=store.value if store else None, dynamodb_endpoint=endpoint
         )
+        if existing and settings.store == "sqlite" and not settings.data_dir.is_dir():
+            typer.echo(
+                f"reservations tenants: no data in {settings.data_dir} (`reservations serve` or "
+                "`reservations tenants create` makes it); check --data-dir",
+                err=True,
+            )
+            raise typer.Exit(ExitStatus.ERROR)
         wiring.configure(settings)
         registry = wiring.registry()
         ensure = getattr(registry, "ensure_table", None)
@@ -51,7 +61,7 @@ def create(
 
     In AWS (DynamoDB without --dynamodb-endpoint) Terraform owns the tables: the customer must be in
     var.customers first, and the command says so when it is not."""
-    with _tenants(data_dir, store, dynamodb_endpoint) as tenants:
+    with _tenants(data_dir, store, dynamodb_endpoint, existing=False) as tenants:
         created = tenants.create(name)
     if as_json:
         typer.echo(json.dumps({"customer": created.customer.name, "api_key": created.api_key}))

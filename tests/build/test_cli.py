@@ -34,7 +34,7 @@ def test_unknown_function_lists_the_valid_names_and_exits_2() -> None:
     assert completed.returncode == 2
     assert (
         completed.stderr.strip()
-        == f"error: unknown function 'nope'; valid names: {', '.join(FUNCTION_NAMES)}"
+        == f"reservations build: unknown function 'nope'; valid names: {', '.join(FUNCTION_NAMES)}"
     )
     assert "Traceback" not in completed.stderr
 
@@ -112,7 +112,7 @@ def test_an_unwritable_out_directory_is_one_line_not_a_traceback(builds: Builds,
         app, ["build", "add", "--out", str(blocker / "dist"), "--python-version", python]
     )
     assert result.exit_code == 1
-    assert result.stderr.strip().startswith("error: Not a directory")
+    assert result.stderr.strip().startswith("reservations build: Not a directory")
     assert len(result.stderr.strip().splitlines()) == 1
 
 

@@ -159,3 +159,18 @@ def test_unreadable_bucket_is_one_line_and_unreachable_is_exit_3(
     monkeypatch.setenv("AWS_MAX_ATTEMPTS", "1")
     unreachable = CliRunner().invoke(app, ["build", "tfvars", "--from", "s3://artifacts"])
     assert unreachable.exit_code == 3
+
+
+def test_local_builds_are_named_not_silently_ignored(tmp_path: Path) -> None:
+    dist = _dist(tmp_path)  # add-31 is newer than add-30 but was never uploaded
+    out = tmp_path / "out.json"
+    result = CliRunner().invoke(app, ["build", "tfvars", "--from", str(dist), "--out", str(out)])
+    assert result.exit_code == 0
+    assert "note: add: build 31 is newer but was never uploaded; using 30" in result.stderr
+
+    only_local = tmp_path / "only-local"
+    only_local.mkdir()
+    _write(only_local, _meta("add", "1", None), 1_000)
+    refused = CliRunner().invoke(app, ["build", "tfvars", "--from", str(only_local), "--out", str(out)])
+    assert refused.exit_code == 1
+    assert "only local builds of add, which Terraform cannot fetch" in refused.stderr

@@ -172,7 +172,7 @@ def test_cli_checks_the_bucket_before_spending_a_build(
     monkeypatch.setenv("AWS_ENDPOINT_URL", moto_endpoint)
     missing = CliRunner().invoke(app, [*args, "--upload", "s3://no-such-bucket"])
     assert missing.exit_code == 1
-    assert missing.stderr.strip() == "error: bucket s3://no-such-bucket does not exist"
+    assert missing.stderr.strip() == "reservations build: bucket s3://no-such-bucket does not exist"
     monkeypatch.setenv("AWS_ENDPOINT_URL", "http://127.0.0.1:9")  # nothing listens on the discard port
     monkeypatch.setenv("AWS_MAX_ATTEMPTS", "1")
     unreachable = CliRunner().invoke(app, [*args, "--upload", "s3://artifacts"])

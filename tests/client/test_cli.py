@@ -67,7 +67,7 @@ def test_refusals_exit_1_with_the_servers_message(gateway: Gateway, demo: Reserv
     )
     assert clash.returncode == ExitStatus.ERROR
     assert _one_line_error(clash.stderr) == (
-        f"Error: Room 101 is already booked on {days(6).isoformat()} by reservation {first.reservation_id}"
+        f"reservations add: Room 101 is already booked on {days(6).isoformat()} by reservation {first.reservation_id}"
     )
     past = run_cli(
         gateway, "add", "--guest", "Bob", "--room", "5", "--nights", "1", "--check-in", days(-9).isoformat()
@@ -92,7 +92,8 @@ def test_usage_errors_exit_2_in_one_line(gateway: Gateway, demo: ReservationsCli
     ):
         done = run_cli(gateway, *args)
         assert done.returncode == ExitStatus.USAGE, (args, done.stderr)
-        assert _one_line_error(done.stderr).startswith("Error: ")
+        # one prefix for every command: "reservations COMMAND: ..." (Click's usage errors too)
+        assert _one_line_error(done.stderr).startswith(f"reservations {args[0]}: ")
     assert list(demo.list()) == []
 
 

@@ -82,7 +82,7 @@ def test_keys_are_masked_to_their_last_four_characters() -> None:
     [
         ("", "Please enter the room number"),
         ("abc", "must be a whole number"),
-        ("-3", "must be a whole number"),
+        ("-3", "between 1 and 99999"),  # a number, out of range: say the range
         ("\u0661\u0660\u0661", "must be a whole number"),  # Arabic-Indic digits: digits, not ours
         ("0", "between 1 and 99999"),
         ("100000", "between 1 and 99999"),

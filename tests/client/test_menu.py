@@ -188,7 +188,8 @@ def test_server_down_says_so_and_offers_a_retry(gateway: Gateway, demo: Reservat
     )
     try:
         t.choose("3")
-        t.see(f"Cannot reach the server: cannot reach the server at http://127.0.0.1:{port}")
+        before = t.see(f"Cannot reach the server at http://127.0.0.1:{port}")
+        assert "cannot reach the server" not in before.lower()  # said once, not "...: cannot reach..."
         t.see("Retry? [Y/n] ")
         with Proxy(gateway.url, port=port):  # the server comes back
             t.type("y")
@@ -212,7 +213,7 @@ def test_retrying_an_add_whose_answer_was_lost_books_once(gateway: Gateway, demo
             t.answer("Nights: ", "2")
             proxy.fail_next("drop", "drop")  # the booking is made, both answers (try and auto-retry) lost
             t.answer("Check-in date", days(5).isoformat())
-            t.see("Cannot reach the server: cannot reach the server at")
+            t.see("Cannot reach the server at")
             t.see("the connection broke before it answered")
             t.answer("Retry? [Y/n] ", "y")
             (booked,) = demo.list(all_pages=True)  # once, though three requests reached the server

@@ -73,7 +73,7 @@ def test_unreachable_aws_exits_3(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("AWS_MAX_ATTEMPTS", "1")
     result = runner.invoke(app, ["cluster", "status", "--cluster", "study"])
     assert result.exit_code == 3
-    assert result.stderr.startswith("error: cannot reach AWS")
+    assert result.stderr.startswith("reservations cluster: cannot reach AWS")
 
 
 def test_skip_until_sets_the_tag_status_shows_it_and_clear_removes_it(endpoint: str, aws: Clients) -> None:
@@ -104,7 +104,7 @@ def test_skip_rejects_past_and_malformed_times(endpoint: str, aws: Clients) -> N
     garbage = runner.invoke(app, ["cluster", "skip", "--cluster", "study", "--until", "soonish"])
     assert garbage.exit_code == 2
     missing = runner.invoke(app, ["cluster", "skip", "--cluster", "nope", "--until", "2099-01-01"])
-    assert (missing.exit_code, missing.stderr.strip()) == (1, "error: cluster nope not found")
+    assert (missing.exit_code, missing.stderr.strip()) == (1, "reservations cluster: cluster nope not found")
 
 
 def test_up_wait_rebuilds_through_terraform_cloud(
@@ -201,5 +201,5 @@ def test_savings_prints_hours_money_and_a_weekly_chart() -> None:
 def test_savings_usage_errors(args: list[str]) -> None:
     result = runner.invoke(app, ["cluster", "savings", *args])
     assert result.exit_code == 2
-    assert result.stderr.startswith("error: ")
+    assert result.stderr.startswith("reservations cluster: ")
     assert "Traceback" not in result.output

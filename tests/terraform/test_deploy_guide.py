@@ -48,7 +48,7 @@ cp() { record cp "$@"; test -f "$1"; }   # the guide copies examples that must e
 def guide_block() -> str:
     text = GUIDE.read_text(encoding="utf-8")
     after = text.split("<!-- deploy-guide", 1)[1]
-    match = re.search(r"```sh\n(.*?)```", after, flags=re.S)
+    match = re.search(r"```sh(?: aws)?\n(.*?)```", after, flags=re.S)
     assert match, "docs/deploying.md has no ```sh block after <!-- deploy-guide"
     return match.group(1)
 

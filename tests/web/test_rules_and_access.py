@@ -174,6 +174,13 @@ def test_phone_sized_screen(
         new = page.get_by_role("button", name="New reservation").bounding_box()
         assert new is not None
         assert new["height"] >= 40, "touch targets are finger-sized"
+        # The reservations table fits too, rather than scrolling sideways inside its region.
+        expect(page.locator("#list-body tr").first).to_contain_text("Hedy Lamarr")
+        table = page.locator("#list-scroll")
+        widths = table.evaluate(
+            "el => [el.scrollWidth, el.clientWidth, ...[...el.querySelectorAll('thead th')].map(t => Math.round(t.getBoundingClientRect().width))]"
+        )
+        assert widths[0] <= widths[1], f"the table scrolls sideways: {widths}"
         page.screenshot(path=output_dir / "phone.png", full_page=True)
 
         page.locator("#grid tbody button.free-slot").last.tap()

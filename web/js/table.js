@@ -82,7 +82,7 @@ export function renderRows(tbody, items, { state, highlightId = null }) {
     remove.setAttribute("aria-label", `Delete reservation ${r.reservation_id} (${r.guest_name})`);
     const checkIn = cell(r.check_in, "date");
     checkIn.title = longDate(r.check_in);
-    const checkOut = cell(r.check_out, "date");
+    const checkOut = cell(r.check_out, "date wide-only"); // on a phone: check-in and nights say it
     checkOut.title = longDate(r.check_out);
     const action = document.createElement("td");
     action.className = "actions";

@@ -41,7 +41,7 @@ app = typer.Typer(
 
 
 def _fail(message: str, status: ExitStatus = ExitStatus.ERROR) -> NoReturn:
-    typer.echo(f"error: {message}", err=True)
+    typer.echo(f"reservations build: {message}", err=True)
     raise typer.Exit(int(status))
 
 
@@ -281,6 +281,8 @@ def build_tfvars(
         tfvars.write(out, chosen)
     except OSError as error:
         _fail(f"cannot write {out}: {error.strerror or error}")
+    for note in tfvars.never_uploaded(candidates, chosen):
+        typer.echo(f"note: {note}", err=True)
     for name, meta in chosen.items():
         typer.echo(f"{name}\t{meta.build_id}\t{meta.s3_key}", file=sys.stdout)
     typer.echo(f"wrote {out}")

@@ -108,8 +108,31 @@ def select(
         best = max(mine, key=lambda c: (c.order, _natural(c.metadata.build_id)))
         chosen[name] = best.metadata
     if missing and not allow_missing:
-        raise TfvarsError(f"no uploaded build of {', '.join(missing)} (build them with --upload first)")
+        local = [n for n in missing if any(c.metadata.function == n for c in candidates)]
+        hint = f"; only local builds of {', '.join(local)}, which Terraform cannot fetch" if local else ""
+        raise TfvarsError(
+            f"no uploaded build of {', '.join(missing)}{hint} (build with --upload s3://BUCKET first)"
+        )
     return chosen
+
+
+def never_uploaded(candidates: list[Candidate], chosen: dict[str, BuildMetadata]) -> list[str]:
+    """Notes on local builds newer than the chosen ones: left out because no S3 key holds them."""
+    notes = []
+    for name, meta in chosen.items():
+        newest = max(
+            (c for c in candidates if c.metadata.function == name and not c.metadata.s3_key),
+            key=lambda c: c.order,
+            default=None,
+        )
+        if newest is not None and newest.metadata.build_id != meta.build_id:
+            picked = next((c.order for c in candidates if c.metadata is meta), None)
+            if picked is None or newest.order > picked:
+                notes.append(
+                    f"{name}: build {newest.metadata.build_id} is newer but was never uploaded; "
+                    f"using {meta.build_id}"
+                )
+    return notes
 
 
 def _natural(build_id: str) -> tuple[int, str]:

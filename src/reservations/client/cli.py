@@ -72,6 +72,7 @@ def register(app: typer.Typer) -> None:
         _finish(
             commands.run(
                 debug,
+                "list",
                 lambda: commands.list_reservations(
                     conn, all_pages=all_pages, start=start, end=end, room=room, limit=limit, as_json=as_json
                 ),
@@ -92,7 +93,11 @@ def register(app: typer.Typer) -> None:
         from reservations.client import commands
 
         conn = _conn(url, customer, api_key, profile)
-        _finish(commands.run(debug, lambda: commands.get_reservation(conn, reservation_id, as_json=as_json)))
+        _finish(
+            commands.run(
+                debug, "get", lambda: commands.get_reservation(conn, reservation_id, as_json=as_json)
+            )
+        )
 
     @app.command("add")
     def add_command(
@@ -114,6 +119,7 @@ def register(app: typer.Typer) -> None:
         _finish(
             commands.run(
                 debug,
+                "add",
                 lambda: commands.add_reservation(
                     conn, guest=guest, room=room, nights=nights, check_in=check_in, as_json=as_json
                 ),
@@ -134,7 +140,9 @@ def register(app: typer.Typer) -> None:
         from reservations.client import commands
 
         conn = _conn(url, customer, api_key, profile)
-        _finish(commands.run(debug, lambda: commands.delete_reservation(conn, reservation_id, yes=yes)))
+        _finish(
+            commands.run(debug, "delete", lambda: commands.delete_reservation(conn, reservation_id, yes=yes))
+        )
 
     @app.command("menu")
     def menu_command(
@@ -148,7 +156,7 @@ def register(app: typer.Typer) -> None:
         from reservations.client import commands, menu
 
         conn = _conn(url, customer, api_key, profile)
-        _finish(commands.run(debug, lambda: menu.main(conn)))
+        _finish(commands.run(debug, "menu", lambda: menu.main(conn)))
 
     @app.command("configure")
     def configure_command(
@@ -171,6 +179,7 @@ def register(app: typer.Typer) -> None:
         _finish(
             commands.run(
                 debug,
+                "configure",
                 lambda: commands.configure(
                     name=profile,
                     url=url,

@@ -20,13 +20,14 @@ from reservations.client import config
 from reservations.client.config import ConfigError, Profile, mask_key
 from reservations.client.errors import ClientError, NetworkError
 from reservations.client.render import console, describe, table
-from reservations.domain import ValidationError, parse_date
+from reservations.domain import NIGHTS_MAX, NIGHTS_MIN, ROOM_MAX, ROOM_MIN, ValidationError, parse_date
 from reservations.exit_status import ExitStatus
 
 if TYPE_CHECKING:
     from reservations.client.library import ReservationsClient
     from reservations.domain import Page, Reservation
 
+DEBUG_ENV = "RESERVATIONS_DEBUG"  # set by ``reservations --debug COMMAND`` (or by hand)
 ALL_PAGES_LIMIT = 500  # the API's maximum: fewest round trips when streaming everything
 
 
@@ -55,18 +56,22 @@ class Connection:
         return ReservationsClient(p.url, p.customer, p.api_key)
 
 
-def run(debug: bool, action: Callable[[], int | None]) -> int:
-    """Runs a command body and returns its exit status; failures become one line on stderr."""
+def run(debug: bool, command: str, action: Callable[[], int | None]) -> int:
+    """Runs a command body and returns its exit status; failures become one line on stderr,
+    prefixed ``reservations COMMAND:`` like every other command's (and Click's usage errors)."""
+    debug = debug or os.environ.get(DEBUG_ENV) == "1"
     try:
         return action() or ExitStatus.SUCCESS
     except (UsageProblem, ConfigError) as exc:
-        return _fail(debug, str(exc), ExitStatus.USAGE)
+        return _fail(debug, command, str(exc), ExitStatus.USAGE)
     except NetworkError as exc:
-        return _fail(debug, exc.message, ExitStatus.UNREACHABLE)
+        return _fail(debug, command, exc.message, ExitStatus.UNREACHABLE)
     except ClientError as exc:
-        return _fail(debug, exc.message, ExitStatus.ERROR)
+        # 502/504 come from a proxy (nginx) whose upstream is down or silent: the API is unreachable.
+        unreachable = getattr(exc, "status", None) in (502, 504)
+        return _fail(debug, command, exc.message, ExitStatus.UNREACHABLE if unreachable else ExitStatus.ERROR)
     except (KeyboardInterrupt, EOFError):
-        return _fail(debug, "cancelled", ExitStatus.ERROR)
+        return _fail(debug, command, "cancelled", ExitStatus.ERROR)
     except BrokenPipeError:
         # The reader went away (``| head``): not an error of ours.  Point stdout at /dev/null so the
         # interpreter's final flush does not report it again (the recipe of Python's signal docs).
@@ -74,26 +79,32 @@ def run(debug: bool, action: Callable[[], int | None]) -> int:
         os.dup2(devnull, sys.stdout.fileno())
         return ExitStatus.SUCCESS
     except Exception as exc:  # the promise: no traceback without --debug
-        return _fail(debug, f"unexpected {type(exc).__name__}: {exc}", ExitStatus.ERROR)
+        return _fail(debug, command, f"unexpected {type(exc).__name__}: {exc}", ExitStatus.ERROR)
 
 
-def _fail(debug: bool, message: str, status: ExitStatus) -> int:
+def _fail(debug: bool, command: str, message: str, status: ExitStatus) -> int:
     if debug:
         traceback.print_exc()
-    print(f"Error: {message}", file=sys.stderr)
+    print(f"reservations {command}: {message}", file=sys.stderr)
     return status
 
 
 # ---------------------------------------------------------------------- argument parsing
 
 
-def whole_number(text: str, what: str) -> int:
+def whole_number(text: str, what: str, low: int = 0, high: int | None = None) -> int:
+    """A flag's number; with bounds, a value outside them (``-2`` included) names the range."""
     text = text.strip()
-    if not text.isascii() or not text.isdigit():
-        raise UsageProblem(f"{what} must be a whole number, not {text!r}")
-    if len(text.lstrip("0")) > 16:
-        raise UsageProblem(f"{what} is too large")
-    return int(text)
+    bounds = f" between {low} and {high}" if high is not None else ""
+    digits = text[1:] if text[:1] in "+-" else text
+    if not digits.isascii() or not digits.isdigit():
+        raise UsageProblem(f"{what} must be a whole number{bounds}, not {text!r}")
+    if len(digits.lstrip("0")) > 16:
+        raise UsageProblem(f"{what} must be a whole number{bounds}" if bounds else f"{what} is too large")
+    value = int(text)
+    if value < low or (high is not None and value > high):
+        raise UsageProblem(f"{what} must be a whole number{bounds}, not {text!r}")
+    return value
 
 
 def a_date(text: str, what: str) -> date:
@@ -120,8 +131,8 @@ def list_reservations(
     last = a_date(end, "--to") if end else None
     if first and last and last <= first:
         raise UsageProblem("--to must be after --from")
-    room_number = whole_number(room, "--room") if room else None
-    page_size = whole_number(limit, "--limit") if limit else (ALL_PAGES_LIMIT if all_pages else None)
+    room_number = whole_number(room, "--room", ROOM_MIN, ROOM_MAX) if room else None
+    page_size = whole_number(limit, "--limit", 1, 500) if limit else (ALL_PAGES_LIMIT if all_pages else None)
     with conn.client() as client:
         pages = client.pages(limit=page_size, start=first, end=last, room=room_number)
         more = _More()
@@ -197,8 +208,8 @@ def add_reservation(
         raise UsageProblem("--room is required")
     if nights is None:
         raise UsageProblem("--nights is required")
-    room_number = whole_number(room, "--room")
-    night_count = whole_number(nights, "--nights")
+    room_number = whole_number(room, "--room", ROOM_MIN, ROOM_MAX)
+    night_count = whole_number(nights, "--nights", NIGHTS_MIN, NIGHTS_MAX)
     day = a_date(check_in, "--check-in") if check_in else date.today()
     with conn.client() as client:
         r = client.add(guest, room_number, night_count, day)
@@ -246,12 +257,19 @@ def configure(
         print(f"profile:  {name}\nurl:      {current.url}\ncustomer: {current.customer}")
         print(f"api_key:  {mask_key(current.api_key)}\nfile:     {config.config_path()}")
         return ExitStatus.SUCCESS
-    url = url or ask("Server URL", current.url if current else "http://127.0.0.1:8080")
-    customer = customer or ask("Customer", current.customer if current else None)
-    api_key = api_key or ask_secret("API key", current.api_key if current else None)
+    url = (url or "").strip() or ask("Server URL", current.url if current else "http://127.0.0.1:8080")
+    customer = config.header_value(
+        (customer or "").strip() or ask("Customer", current.customer if current else None), "customer"
+    )
+    api_key = config.header_value(
+        (api_key or "").strip() or ask_secret("API key", current.api_key if current else None), "API key"
+    )
     if not url.startswith(("http://", "https://")):
         raise UsageProblem(f"the server URL must start with http:// or https://, not {url!r}")
-    profile = Profile(url=url.rstrip("/"), customer=customer, api_key=api_key)
+    url = url.rstrip("/")
+    # A profile ``serve`` wrote keeps naming its store while it still points at the same server.
+    store = current.store if current is not None and current.url == url else None
+    profile = Profile(url=url, customer=customer, api_key=api_key, store=store)
     path = config.save_profile(name, profile)
     if make_default:
         config.set_default_profile(name)

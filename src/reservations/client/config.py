@@ -32,6 +32,7 @@ class Profile:
     url: str
     customer: str
     api_key: str
+    store: str | None = None  # set by ``serve``: the store the key belongs to (``Settings.location``)
 
     def __repr__(self) -> str:  # keeps the key out of logs and tracebacks
         return f"Profile(url={self.url!r}, customer={self.customer!r}, api_key={mask_key(self.api_key)!r})"
@@ -84,14 +85,22 @@ def load_profile(name: str | None = None, *, path: Path | None = None) -> Profil
     profiles = data.get("profiles", {})
     entry = profiles.get(name) if isinstance(profiles, dict) else None
     if not isinstance(entry, dict):
-        raise ConfigError(
-            f"no profile {name!r} in {path}: start the local stack with `reservations serve` "
-            "(it writes one) or run `reservations configure`"
-        )
+        if name == DEFAULT_PROFILE:
+            raise ConfigError(
+                f"no profile {name!r} in {path}: start the local stack (`make run` or "
+                "`reservations serve`; its first start writes it) or run `reservations configure`"
+            )
+        raise ConfigError(f"no profile {name!r} in {path}: run `reservations configure --profile {name}`")
     missing = [k for k in ("url", "customer", "api_key") if not isinstance(entry.get(k), str) or not entry[k]]
     if missing:
         raise ConfigError(f"profile {name!r} in {path} has no {missing[0]}: run `reservations configure`")
-    return Profile(url=entry["url"], customer=entry["customer"], api_key=entry["api_key"])
+    store = entry.get("store")
+    return Profile(
+        url=entry["url"],
+        customer=entry["customer"],
+        api_key=entry["api_key"],
+        store=store if isinstance(store, str) and store else None,
+    )
 
 
 def save_profile(
@@ -106,6 +115,8 @@ def save_profile(
     if not isinstance(profiles, dict):
         profiles = {}
     profiles[name] = {"url": profile.url, "customer": profile.customer, "api_key": profile.api_key}
+    if profile.store:
+        profiles[name]["store"] = profile.store
     data["profiles"] = profiles
     if make_default_if_unset and not data.get("default_profile"):
         data["default_profile"] = name
@@ -157,9 +168,9 @@ def resolve(
 ) -> Resolved:
     """Flags > environment > profile file, field by field."""
     env = os.environ
-    url = url or env.get(ENV_URL) or None
-    customer = customer or env.get(ENV_CUSTOMER) or None
-    api_key = api_key or env.get(ENV_API_KEY) or None
+    url = _trimmed(url) or _trimmed(env.get(ENV_URL))
+    customer = _trimmed(customer) or _trimmed(env.get(ENV_CUSTOMER))
+    api_key = _trimmed(api_key) or _trimmed(env.get(ENV_API_KEY))
     name: str | None = None
     if not (url and customer and api_key) or profile:
         try:
@@ -181,7 +192,32 @@ def resolve(
         raise _missing("--customer", ENV_CUSTOMER)
     if not api_key:
         raise _missing("--api-key", ENV_API_KEY)
-    return Resolved(Profile(url=url, customer=customer, api_key=api_key), name)
+    return Resolved(
+        Profile(
+            url=url, customer=header_value(customer, "customer"), api_key=header_value(api_key, "API key")
+        ),
+        name,
+    )
+
+
+def _trimmed(value: str | None) -> str | None:
+    """Flags and environment are trimmed as the prompts are: a pasted key often ends in a newline."""
+    return value.strip() or None if value is not None else None
+
+
+def header_value(value: str, what: str) -> str:
+    """The value trimmed, or a usage error naming it: a header cannot carry control characters.
+
+    Without this check httpx refuses to send the request and the user reads "cannot reach the
+    server" about a typo in a key.
+    """
+    value = value.strip()
+    if not value.isascii() or not value.isprintable():
+        bad = next(c for c in value if not (c.isascii() and c.isprintable()))
+        raise ConfigError(
+            f"the {what} contains {bad!r}, which an HTTP header cannot carry; check for a stray character"
+        )
+    return value
 
 
 def _missing(flag: str, variable: str) -> ConfigError:

@@ -79,6 +79,8 @@ def number_parser(what: str, low: int, high: int) -> Callable[[str], int]:
         text = text.strip()
         if not text:
             raise Invalid(f"Please enter the {what}")
+        if re.fullmatch(r"[+-][0-9]+", text):  # a sign: a number, just not one in range
+            raise Invalid(f"The {what} must be between {low} and {high}")
         if not text.isascii() or not text.isdigit():
             raise Invalid(f"The {what} must be a whole number, and {text!r} is not one")
         # Compare lengths first: int() of a thousand-digit answer is slow, and it is out of range anyway.
@@ -186,7 +188,9 @@ class Menu:
             try:
                 return parse(text)
             except Invalid as exc:
-                self.say(f"  {exc}. Please try again.")
+                reason = str(exc)
+                # "Please enter the room number" is advice already; do not say "please" twice.
+                self.say(f"  {reason}." if reason.startswith("Please") else f"  {reason}. Please try again.")
 
     def yes_no(self, question: str, *, default: bool) -> bool:
         hint = "[Y/n]" if default else "[y/N]"
@@ -206,7 +210,7 @@ class Menu:
             try:
                 return request()
             except NetworkError as exc:
-                self.say(f"Cannot reach the server: {exc.message}.")
+                self.say(f"{exc.message[:1].upper()}{exc.message[1:]}.")
                 if not self.yes_no("Retry?", default=True):
                     raise Cancelled from None
 
@@ -310,6 +314,8 @@ class Menu:
                 customer=self.ask("Customer", parse_required),
                 api_key=self.ask_secret("API key"),
             )
+            if not self.accepted(profile):
+                return
             save_as = self.read("Save as profile named (Enter: use for this session only): ").strip()
             if save_as:
                 path = config.save_profile(save_as, profile)
@@ -324,6 +330,18 @@ class Menu:
             self.use(config.load_profile(name), name)
         except ConfigError as exc:
             self.say(str(exc))
+
+    def accepted(self, profile: Profile) -> bool:
+        """Tries a typed-in key before switching to it: a typo is caught here, not at the next add."""
+        try:
+            with self._connect(profile) as client:
+                client.page(limit=1)
+        except AuthError as exc:
+            self.say(f"Not switched: {exc.message}")
+            return False
+        except ClientError as exc:
+            self.say(f"Warning: could not try it yet: {exc.message}")
+        return True
 
     def use(self, profile: Profile, name: str | None) -> None:
         self.client.close()

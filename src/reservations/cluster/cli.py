@@ -38,7 +38,7 @@ JsonOpt = Annotated[bool, typer.Option("--json", help="Print the outcome as JSON
 
 
 def _fail(message: str, status: ExitStatus) -> typer.Exit:
-    typer.echo(f"error: {message}", err=True)
+    typer.echo(f"reservations cluster: {message}", err=True)
     return typer.Exit(int(status))
 
 
@@ -73,9 +73,14 @@ def _aws_call(fn: Any) -> Any:
     except (EndpointConnectionError, ConnectTimeoutError) as error:
         raise _fail(f"cannot reach AWS: {error}", ExitStatus.UNREACHABLE) from None
     except NoRegionError:
-        raise _fail("no AWS region: set AWS_REGION or configure a profile", ExitStatus.USAGE) from None
+        raise _fail(
+            "no AWS region: set AWS_REGION (or AWS_DEFAULT_REGION) or configure a profile", ExitStatus.USAGE
+        ) from None
     except NoCredentialsError:
-        raise _fail("no AWS credentials found", ExitStatus.ERROR) from None
+        raise _fail(
+            "no AWS credentials found: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY or AWS_PROFILE",
+            ExitStatus.ERROR,
+        ) from None
     except BotoCoreError as error:
         raise _fail(f"AWS: {error}", ExitStatus.ERROR) from None
 

@@ -7,6 +7,7 @@ botocore's standard retries, so a slow AWS answer costs seconds, not the functio
 from __future__ import annotations
 
 import json
+import os
 import threading
 from dataclasses import dataclass, field
 from typing import Any
@@ -80,8 +81,10 @@ class Clients:
             kwargs: dict[str, Any] = {"config": config}
             if self.endpoint_url:
                 kwargs["endpoint_url"] = self.endpoint_url
-            if self.region:
-                kwargs["region_name"] = self.region
+            # boto3 of our pin reads only AWS_DEFAULT_REGION; Lambda and most docs set AWS_REGION.
+            region = self.region or os.environ.get("AWS_REGION")
+            if region:
+                kwargs["region_name"] = region
             self._made[service] = boto3.client(service, **kwargs)
         return self._made[service]
 

@@ -18,9 +18,15 @@ _ADD_FIELDS = {"reservation_id", "customer_name", "room_number", "nights", "chec
 def _number(data: dict[str, Any], name: str) -> Any:
     value = data.get(name)
     # At most 16 digits: int() of a longer string is needless work (and past 4,300 digits an error).
-    if isinstance(value, str) and value.strip().isdigit() and value.isascii() and len(value.strip()) <= 16:
-        return int(value.strip())
+    # Exactly decimal digits, as the OpenAPI document states (no sign, no spaces).
+    if isinstance(value, str) and value.isascii() and value.isdigit() and len(value) <= 16:
+        return int(value)
     return value
+
+
+def _check_in(value: Any) -> Any:
+    """Absent, empty or null is today (the original app had no date); anything else is checked."""
+    return today_utc().isoformat() if value is None or value == "" else value
 
 
 def _object(request: http.Request) -> dict[str, Any]:
@@ -71,7 +77,7 @@ def add_res(request: http.Request) -> http.Response:
             "guest_name": data["customer_name"],
             "room_number": _number(data, "room_number"),
             "nights": _number(data, "nights"),
-            "check_in": data.get("check_in") or today_utc().isoformat(),
+            "check_in": _check_in(data.get("check_in")),
         }
     )
     reservation = wiring.service().add(customer, new).reservation
@@ -86,6 +92,8 @@ def delete_res(request: http.Request) -> http.Response:
     customer = request.customer()
     data = _object(request)
     value = _number(data, "reservation_id")
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)  # JSON Schema (and so the OpenAPI document) counts 12.0 as an integer
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
         raise ValidationError("reservation_id must be a positive whole number", field="reservation_id")
     if value > MAX_RESERVATION_ID:  # no store can hold it (SQLite's integers stop at 2**63 - 1)

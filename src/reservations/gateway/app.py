@@ -24,7 +24,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import Receive, Scope, Send
 
-from reservations import catalogue, wiring
+from reservations import catalogue
 from reservations.gateway import events
 
 MAX_REQUEST_BYTES = 10 * 1024 * 1024  # API Gateway's own payload limit; functions enforce theirs
@@ -82,11 +82,15 @@ def _json(status: int, code: str, message: str, headers: dict[str, str] | None =
 
 
 class Gateway:
-    def __init__(self, *, cors_origins: Sequence[str] = (), web_dir: Path | None = None) -> None:
+    def __init__(
+        self, *, cors_origins: Sequence[str] = (), web_dir: Path | None = None, inline_reads: bool = False
+    ) -> None:
+        """``inline_reads``: GETs run on the event loop, for a store whose reads never wait (the
+        caller, which chose the store, says so; the gateway, like API Gateway, knows none)."""
         self.routes = build_routes()
         self.authorizer = _load_handler(catalogue.get_function("authorizer").module)
         self.cors_origins = {o.rstrip("/") for o in cors_origins}
-        self.inline_reads = wiring.settings().store == "sqlite"
+        self.inline_reads = inline_reads
         self.site = self._site(web_dir)
 
     def _site(self, web_dir: Path | None) -> Starlette:
@@ -103,8 +107,10 @@ class Gateway:
         async def not_found(_: Request, __: Exception) -> Response:
             return _json(404, "not_found", "no such route")
 
-        async def method_not_allowed(_: Request, __: Exception) -> Response:
-            return _json(405, "method_not_allowed", "method not allowed here")
+        async def method_not_allowed(_: Request, exc: Exception) -> Response:
+            # RFC 9110: a 405 lists the methods the resource has (Starlette puts them on the exception).
+            allow = dict(getattr(exc, "headers", None) or {}).get("Allow", "GET, HEAD")
+            return _json(405, "method_not_allowed", "method not allowed here", {"Allow": allow})
 
         return Starlette(routes=routes, exception_handlers={404: not_found, 405: method_not_allowed})
 
@@ -237,7 +243,10 @@ def create_app() -> Gateway:
 
     origins = [o for o in os.environ.get("RESERVATIONS_CORS_ORIGINS", "").split(",") if o]
     web_dir = os.environ.get("RESERVATIONS_WEB_DIR")
-    return Gateway(cors_origins=origins, web_dir=Path(web_dir) if web_dir else None)
+    inline_reads = os.environ.get("RESERVATIONS_GATEWAY_INLINE_READS") == "1"
+    return Gateway(
+        cors_origins=origins, web_dir=Path(web_dir) if web_dir else None, inline_reads=inline_reads
+    )
 
 
 _CORS_NAMES = {"access-control-allow-origin", "access-control-expose-headers", "vary"}

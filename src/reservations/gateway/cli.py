@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import os
+import shlex
+from dataclasses import replace
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from reservations.exit_status import ExitStatus
+
+if TYPE_CHECKING:
+    from reservations.settings import Settings
 
 
 class StoreChoice(StrEnum):
@@ -73,16 +78,26 @@ def serve(
         settings = Settings.from_options(
             data_dir=data_dir, store=store.value if store else None, dynamodb_endpoint=dynamodb_endpoint
         )
-        wiring.configure(settings)
-        created = server.bootstrap(settings)
     except ReservationsError as exc:
         typer.echo(f"reservations serve: {exc.message}", err=True)
-        raise typer.Exit(ExitStatus.ERROR) from None
+        raise typer.Exit(ExitStatus.USAGE) from None
+    if web_dir is not None and not web_dir.is_dir():
+        typer.echo(f"reservations serve: --web-dir {web_dir} is not a folder", err=True)
+        raise typer.Exit(ExitStatus.USAGE)
+    # The port first: a start that cannot listen must change nothing (no demo customer whose key
+    # nobody saw, no profile), so the next start is a first start again.
     try:
         sock = server.bind(host, port)
     except OSError as exc:
         typer.echo(f"reservations serve: cannot listen on {host}:{port}: {exc.strerror or exc}", err=True)
         raise typer.Exit(ExitStatus.USAGE) from None
+    try:
+        wiring.configure(settings)
+        created = server.bootstrap(settings)
+    except ReservationsError as exc:
+        sock.close()
+        typer.echo(f"reservations serve: {exc.message}", err=True)
+        raise typer.Exit(ExitStatus.ERROR) from None
     origins = list(cors_origin or []) + [
         o for o in os.environ.get("RESERVATIONS_CORS_ORIGINS", "").split(",") if o
     ]
@@ -93,7 +108,9 @@ def serve(
     if web is not None:
         typer.echo(f"Web page: {url}/")
     if created is not None:
-        _announce_demo(url, created.customer.name, created.api_key)
+        _announce_demo(url, settings, created.customer.name, created.api_key)
+    else:
+        _follow_profiles(url, settings)
     typer.echo("Press Ctrl-C to stop.", err=True)
     server.run(
         settings,
@@ -105,15 +122,104 @@ def serve(
     )
 
 
-def _announce_demo(url: str, customer: str, api_key: str) -> None:
-    from reservations.client.config import ConfigError, Profile, save_profile
+def _announce_demo(url: str, settings: Settings, customer: str, api_key: str) -> None:
+    from reservations.client.config import ConfigError, Profile
 
     typer.echo(f"Created customer {customer!r}. Its API key, shown only this once:\n  {api_key}")
+    profile = Profile(url=url, customer=customer, api_key=api_key, store=settings.location)
     try:
-        path = save_profile("local", Profile(url=url, customer=customer, api_key=api_key))
-        typer.echo(
-            f"Client profile 'local' written to {path}; try `reservations menu` or `reservations list`."
-        )
+        name, path, kept = _profile_slot(settings, url)
+        if name is None:
+            typer.echo(
+                f"Client profile not written: {kept} belong to other stores; "
+                "run `reservations configure --profile NAME` with the key above."
+            )
+        else:
+            from reservations.client.config import save_profile
+
+            save_profile(name, profile, path=path)
+            if kept:
+                typer.echo(f"Profile {kept!r} belongs to another store and was left as it is.")
+            hint = "" if name == LOCAL_PROFILE else f" --profile {name}"
+            typer.echo(
+                f"Client profile {name!r} written to {path}; "
+                f"try `reservations menu{hint}` or `reservations list{hint}`."
+            )
     except (ConfigError, OSError) as exc:
         typer.echo(f"Client profile not written: {exc}", err=True)
     typer.echo(f"  curl -H 'X-Customer: {customer}' -H 'X-Api-Key: {api_key}' {url}/reservations")
+
+
+LOCAL_PROFILE = "local"
+
+
+def _profile_slot(settings: Settings, url: str) -> tuple[str | None, Path, str | None]:
+    """Where a new demo key goes: ``local`` unless it holds another store's key (never clobbered).
+
+    Returns the profile name to write (None: no free slot), the file, and the name of the profile
+    that was kept because it belongs elsewhere.
+    """
+    from reservations.client.config import config_path, read_config
+
+    path = config_path()
+    profiles = read_config(path).get("profiles", {})
+    profiles = profiles if isinstance(profiles, dict) else {}
+    port = url.rsplit(":", 1)[1]
+    kept: str | None = None
+    for name in (LOCAL_PROFILE, f"{LOCAL_PROFILE}-{port}"):
+        entry = profiles.get(name)
+        if not isinstance(entry, dict) or entry.get("store") == settings.location:
+            return name, path, kept
+        kept = kept or name
+    return None, path, f"profiles {LOCAL_PROFILE!r} and {LOCAL_PROFILE}-{port!r}"
+
+
+def _follow_profiles(url: str, settings: Settings) -> None:
+    """A restart on another port moves the profiles written for this store along with it.
+
+    A profile from before profiles named their store, pointing at this very address, is taken to be
+    this store's (it was written by a ``serve`` here) and marked as such, silently.
+    """
+    from reservations.client.config import ConfigError, config_path, load_profile, profile_names, save_profile
+    from reservations.gateway import server
+
+    ours = []
+    try:
+        for name in profile_names():
+            try:
+                profile = load_profile(name)
+            except ConfigError:
+                continue  # an incomplete profile is the user's to fix, not ours
+            if profile.store is None and profile.url == url:
+                profile = replace(profile, store=settings.location)
+                save_profile(name, profile, make_default_if_unset=False)
+            if profile.store != settings.location:
+                continue
+            ours.append(name)
+            if profile.url != url:
+                save_profile(name, replace(profile, url=url), make_default_if_unset=False)
+                typer.echo(f"Client profile {name!r} now points at {url}.")
+    except (ConfigError, OSError) as exc:
+        typer.echo(f"Client profiles not checked: {exc}", err=True)
+        return
+    if not ours and server.has_customer(server.DEMO_CUSTOMER):
+        typer.echo(
+            f"No client profile in {config_path()} is for this store. Lost the demo key? "
+            f"`reservations tenants rotate-key demo{store_flags(settings)}` prints a new one; "
+            "then `reservations configure`."
+        )
+
+
+def store_flags(settings: Settings) -> str:
+    """The flags that name this store on another command line (empty for the default store)."""
+    from reservations.settings import default_data_dir
+
+    if settings.store == "sqlite":
+        same = settings.data_dir.expanduser().resolve() == default_data_dir().expanduser().resolve()
+        return "" if same else f" --data-dir {shlex.quote(str(settings.data_dir))}"
+    endpoint = (
+        f" --dynamodb-endpoint {shlex.quote(settings.dynamodb_endpoint)}"
+        if settings.dynamodb_endpoint
+        else ""
+    )
+    return f" --store dynamodb{endpoint}"

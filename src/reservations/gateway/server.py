@@ -44,6 +44,10 @@ def bootstrap(settings: Settings) -> CreatedCustomer | None:
     return Tenants(registry, wiring.store(), settings).create(DEMO_CUSTOMER)
 
 
+def has_customer(name: str) -> bool:
+    return wiring.registry().get_customer(name) is not None
+
+
 def bind(host: str, port: int) -> socket.socket:
     """Binds before starting, so an occupied port is one clear line, not a server stack trace."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
@@ -77,8 +81,13 @@ def run(
     from uvicorn.supervisors import Multiprocess
 
     os.environ.update(settings.to_env())
+    # The functions' Powertools logger says INFO for every request; the server's --log-level
+    # (warning by default) is the one a person at the terminal chose.
+    os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "DEBUG" if log_level == "trace" else log_level.upper())
     os.environ["RESERVATIONS_CORS_ORIGINS"] = ",".join(cors_origins)
     os.environ["RESERVATIONS_WEB_DIR"] = str(web_dir) if web_dir else ""
+    # SQLite reads take a fraction of a millisecond and never wait on the network.
+    os.environ["RESERVATIONS_GATEWAY_INLINE_READS"] = "1" if settings.store == "sqlite" else "0"
     config = uvicorn.Config(
         "reservations.gateway.app:create_app",
         factory=True,

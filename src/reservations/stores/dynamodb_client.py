@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
-from botocore.exceptions import ClientError, HTTPClientError
+from botocore.exceptions import ClientError, HTTPClientError, NoCredentialsError, PartialCredentialsError
 from botocore.exceptions import ConnectionError as BotoConnectionError
 
 from reservations.domain import NotFoundError, UnavailableError, ValidationError
@@ -94,6 +94,16 @@ def translated_errors(missing: str = "unknown customer table") -> Iterator[None]
         raise
     except (BotoConnectionError, HTTPClientError) as exc:
         raise busy("the reservation store cannot be reached") from exc
+    except (NoCredentialsError, PartialCredentialsError) as exc:
+        raise UnavailableError(NO_CREDENTIALS) from exc
+
+
+# Locally the first DynamoDB command usually meets this: boto3 signs every request, even to
+# DynamoDB Local or moto, which accept any key.
+NO_CREDENTIALS = (
+    "no AWS credentials found: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (any values will do "
+    "for a local endpoint such as DynamoDB Local or moto) or AWS_PROFILE"
+)
 
 
 def cancellation_reasons(exc: ClientError) -> list[dict[str, Any]]:
