@@ -9,7 +9,7 @@ half-written.  The item layout is in ``dynamodb_items``.
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
@@ -36,9 +36,12 @@ from reservations.stores.dynamodb_client import (
     make_client,
     translated_errors,
 )
+from reservations.stores.dynamodb_frontdesk import FrontDesk
 from reservations.stores.dynamodb_registry import DynamoDBRegistry
 
 if TYPE_CHECKING:
+    from reservations.change import ReservationChange
+    from reservations.rooms import Availability, Room, RoomPage, RoomQuery
     from reservations.settings import Settings
 
 __all__ = ["DynamoDBRegistry", "DynamoDBStore"]
@@ -53,6 +56,7 @@ _FILTERED_BATCH = 1000
 
 Writes = list[dict[str, Any]]  # named here: inside the class ``list`` is the method
 Reasons = list[dict[str, Any]]
+RoomNumbers = list[int]
 
 
 class DynamoDBStore:
@@ -62,6 +66,7 @@ class DynamoDBStore:
         self._client = client
         self._owns_client = owns_client
         self._admin = TableAdmin(client)
+        self._frontdesk = FrontDesk(client, self)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> DynamoDBStore:
@@ -172,14 +177,16 @@ class DynamoDBStore:
         idempotency: IdempotencyClaim | None = None,
     ) -> AddResult:
         created_at = created_at.replace(microsecond=0)
+        guard = self._frontdesk.guard(table, new.room_number)  # the rooms rule, before an id is spent
         reservation = Reservation.from_new(self._next_id(table), new, created_at)
         for attempt in range(_TRANSACTION_ATTEMPTS):
             if attempt:
                 backoff(attempt)
+                guard = self._frontdesk.guard(table, new.room_number)
             try:
                 with translated_errors():
                     self._client.transact_write_items(
-                        TransactItems=self._add_writes(table, reservation, idempotency),
+                        TransactItems=[*self._add_writes(table, reservation, idempotency), guard],
                         ClientRequestToken=uuid.uuid4().hex,  # botocore's retries cannot apply it twice
                     )
                 return AddResult(reservation, replayed=False)
@@ -195,14 +202,17 @@ class DynamoDBStore:
     def _add_writes(
         self, table: str, reservation: Reservation, idempotency: IdempotencyClaim | None
     ) -> Writes:
-        """In this order: [idempotency record], the nights in date order, the list and by-id items."""
+        """In this order: [idempotency record], the nights in date order, the list and by-id items.
+
+        ``add`` appends the rooms guard (``FrontDesk.guard``) as the last item.
+        """
         writes: Writes = []
         if idempotency is not None:
             record = items.idempotency_item(
                 idempotency.key, idempotency.fingerprint, idempotency.expires_at, reservation
             )
             writes.append(
-                _put(
+                items.put(
                     table,
                     record,
                     # DynamoDB's TTL deletes lazily (within days), so expired means absent here.
@@ -212,11 +222,13 @@ class DynamoDBStore:
                 )
             )
         for night in reservation.stay_nights():
-            writes.append(_put(table, items.night_item(reservation, night), "attribute_not_exists(pk)"))
+            writes.append(items.put(table, items.night_item(reservation, night), "attribute_not_exists(pk)"))
         attributes = items.reservation_attributes(reservation)
-        writes.append(_put(table, {**items.list_key(reservation), **attributes}, "attribute_not_exists(pk)"))
         writes.append(
-            _put(
+            items.put(table, {**items.list_key(reservation), **attributes}, "attribute_not_exists(pk)")
+        )
+        writes.append(
+            items.put(
                 table, {**items.id_key(reservation.reservation_id), **attributes}, "attribute_not_exists(pk)"
             )
         )
@@ -259,6 +271,8 @@ class DynamoDBStore:
                 if holder is None:
                     return "retry"  # the holder was deleted meanwhile: the night may be free
                 raise ConflictError(reservation.room_number, night, holder)
+        if codes and codes[-1] == "ConditionalCheckFailed":
+            return "retry"  # the rooms guard: a room was defined or removed meanwhile; look again
         if "ConditionalCheckFailed" in codes[offset + len(nights) :]:
             return "new_id"  # the id is taken (a restored table's counter went back): take another
         if "TransactionConflict" in codes:
@@ -273,10 +287,10 @@ class DynamoDBStore:
             if reservation is None:
                 raise NotFoundError("no such reservation", field="reservation_id")
             writes = [
-                _delete(table, items.id_key(reservation_id), "attribute_exists(pk)"),
-                _delete(table, items.list_key(reservation)),
+                items.delete(table, items.id_key(reservation_id), "attribute_exists(pk)"),
+                items.delete(table, items.list_key(reservation)),
                 *(
-                    _delete(table, items.night_key(reservation.room_number, night))
+                    items.delete(table, items.night_key(reservation.room_number, night))
                     for night in reservation.stay_nights()
                 ),
             ]
@@ -293,6 +307,23 @@ class DynamoDBStore:
                 if "TransactionConflict" not in codes:
                     raise busy() from exc
         raise busy()
+
+    # ----------------------------------------------------------------------- front desk
+
+    def change(self, table: str, reservation_id: int, change: ReservationChange) -> Reservation:
+        return self._frontdesk.change(table, reservation_id, change)
+
+    def put_room(self, table: str, room: Room) -> bool:
+        return self._frontdesk.put_room(table, room)
+
+    def list_rooms(self, table: str, query: RoomQuery) -> RoomPage:
+        return self._frontdesk.list_rooms(table, query)
+
+    def delete_room(self, table: str, room_number: int, today: date) -> Room:
+        return self._frontdesk.delete_room(table, room_number, today)
+
+    def free_rooms(self, table: str, availability: Availability) -> RoomNumbers:
+        return self._frontdesk.free_rooms(table, availability)
 
     # ----------------------------------------------------------------------- helpers
 
@@ -316,24 +347,3 @@ class DynamoDBStore:
             response = self._client.get_item(TableName=table, Key=key, ConsistentRead=True)
         item: items.Item | None = response.get("Item")
         return item
-
-
-def _put(
-    table: str, item: items.Item, condition: str, values: dict[str, Any] | None = None
-) -> dict[str, Any]:
-    put: dict[str, Any] = {
-        "TableName": table,
-        "Item": item,
-        "ConditionExpression": condition,
-        "ReturnValuesOnConditionCheckFailure": "ALL_OLD",  # saves a read to name the holder
-    }
-    if values:
-        put["ExpressionAttributeValues"] = values
-    return {"Put": put}
-
-
-def _delete(table: str, key: items.Item, condition: str | None = None) -> dict[str, Any]:
-    delete: dict[str, Any] = {"TableName": table, "Key": key}
-    if condition:
-        delete["ConditionExpression"] = condition
-    return {"Delete": delete}
