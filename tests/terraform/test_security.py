@@ -95,6 +95,7 @@ def test_application_functions_touch_only_customer_tables_and_registry() -> None
     assert expression(dynamo[0]["actions"]) == "local.store_actions"
     assert set(iam.locals["store_actions"]) == {
         "dynamodb:GetItem",
+        "dynamodb:BatchGetItem",
         "dynamodb:PutItem",
         "dynamodb:UpdateItem",
         "dynamodb:DeleteItem",

@@ -23,6 +23,7 @@ locals {
 
   store_actions = [
     "dynamodb:GetItem",
+    "dynamodb:BatchGetItem", # availability: rooms x nights, 100 keys a call
     "dynamodb:PutItem",
     "dynamodb:UpdateItem",
     "dynamodb:DeleteItem",
