@@ -1,7 +1,8 @@
 """Suite 1, schema fuzzing: schemathesis against the committed OpenAPI document on a running gateway.
 
 Every operation gets ``examples`` generated cases (valid and invalid data), then the stateful run
-follows the document's links (add → get → delete).  A case fails on a 5xx, an undocumented status,
+follows the document's links (add → get, change, delete).  Rooms the run defines are removed
+before the stateful part and at the end, so they restrict neither it nor later tests.  A case fails on a 5xx, an undocumented status,
 a body or header that does not match the document, a 4xx without the JSON error body, or invalid
 data that was accepted.  ``positive_data_acceptance`` is left out on purpose: the document cannot
 express every rule (check-in within two years, the two customer headers agreeing), so a
@@ -16,6 +17,7 @@ import json
 from datetime import timedelta
 from typing import Any, cast
 
+import httpx
 import schemathesis
 from hypothesis import HealthCheck, Phase, given
 from hypothesis import settings as hypothesis_settings
@@ -134,6 +136,8 @@ def run(url: str, customer: str, key: str, *, examples: int, stateful_steps: int
                 figures.fail(f"{label}: {_describe(exc)}")
         figures.counts[f"cases {label}"] = figures.counts.get("cases", 0) - before
 
+    # Rooms the fuzzing defined would restrict the stateful run's adds to them (and outlive the run).
+    _clear_rooms(url, customer, key)
     machine = schema.as_state_machine()
     slots = itertools.count(1)
 
@@ -165,7 +169,7 @@ def run(url: str, customer: str, key: str, *, examples: int, stateful_steps: int
             if case.method.upper() == "POST" and case.path == "/reservations" and response.status_code == 201:
                 figures.add("stateful_adds_created")
             if (
-                case.method.upper() in ("GET", "DELETE")
+                case.method.upper() in ("GET", "DELETE", "PATCH")
                 and "{id}" in case.path
                 and response.status_code < 300
             ):
@@ -189,7 +193,20 @@ def run(url: str, customer: str, key: str, *, examples: int, stateful_steps: int
         figures.add("stateful_flaky_replays")
     except (Exception, BaseExceptionGroup) as exc:  # a failure schemathesis raised itself
         figures.fail(f"stateful: {_describe(exc)}")
+    _clear_rooms(url, customer, key)
     return figures
+
+
+def _clear_rooms(url: str, customer: str, key: str) -> None:
+    """Removes every room of the customer, first cancelling any stay that holds one."""
+    headers = {"X-Customer": customer, "X-Api-Key": key}
+    with httpx.Client(base_url=url, headers=headers, timeout=30) as client:
+        while rooms := client.get("/rooms", params={"limit": 1000}).json()["items"]:
+            for room in rooms:
+                response = client.delete(f"/rooms/{room['room_number']}")
+                if response.status_code == 409:
+                    holder = response.json()["error"]["conflicting_reservation"]["reservation_id"]
+                    client.delete(f"/reservations/{holder}")
 
 
 def _is_negative(case: Any) -> bool:
