@@ -30,6 +30,14 @@ from reservations.rooms import (
 from reservations.stores.sqlite_rows import COLUMNS, claim_nights, reservation, row_to_reservation
 
 
+# Rooms x nights: for each room, a range of the nights table's primary key (room_number, night).
+# tests/stores/test_availability_cost.py holds SQLite to that plan.
+FREE_ROOMS_SQL = (
+    "SELECT r.room_number FROM rooms r WHERE NOT EXISTS (SELECT 1 FROM nights n"
+    " WHERE n.room_number = r.room_number AND n.night >= ? AND n.night < ?) ORDER BY r.room_number"
+)
+
+
 def check_room(conn: sqlite3.Connection, room_number: int) -> None:
     """The rooms rule: a customer with rooms books only those; one without books any number."""
     defined, any_room = conn.execute(
@@ -111,9 +119,7 @@ def delete_room(conn: sqlite3.Connection, room_number: int, today: date) -> Room
 def free_rooms(conn: sqlite3.Connection, availability: Availability) -> list[int]:
     """One statement (one snapshot); per room, the nights' primary key answers in a few steps."""
     rows = conn.execute(
-        "SELECT r.room_number FROM rooms r WHERE NOT EXISTS (SELECT 1 FROM nights n"
-        " WHERE n.room_number = r.room_number AND n.night >= ? AND n.night < ?) ORDER BY r.room_number",
-        (availability.check_in.isoformat(), availability.check_out.isoformat()),
+        FREE_ROOMS_SQL, (availability.check_in.isoformat(), availability.check_out.isoformat())
     ).fetchall()
     if not rows and conn.execute("SELECT NOT EXISTS (SELECT 1 FROM rooms)").fetchone()[0]:
         raise NoRoomsError()
