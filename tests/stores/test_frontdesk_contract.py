@@ -19,7 +19,7 @@ from reservations.domain import (
 )
 from reservations.rooms import MAX_ROOMS, Availability, Room, RoomQuery
 from reservations.settings import Settings
-from reservations.stores import Store
+from reservations.stores import Store, open_store
 from tests.stores.conftest import DAY, NOW, new
 
 
@@ -238,3 +238,25 @@ def test_concurrent_moves_into_one_room_night_have_exactly_one_winner(store: Sto
     assert sorted(outcomes) == ["conflict"] * 11 + ["won"]
     assert len(store.list(table, ListQuery(room_number=7)).items) == 1
     assert len(store.list(table, ListQuery()).items) == 12
+
+
+def test_the_rooms_rule_holds_when_another_process_changes_the_rooms(
+    store: Store, table: str, settings: Settings
+):
+    """Two stores on one table (two Lambda processes): neither may act on a stale view of the rooms."""
+    other = open_store(settings)
+    try:
+        store.add(table, new(999, DAY, 1), created_at=NOW)  # this process sees no rooms
+        define(other, table, 101)
+        with pytest.raises(ValidationError):
+            store.add(table, new(998, DAY, 1), created_at=NOW)
+        kept = store.add(table, new(101, DAY, 1), created_at=NOW).reservation  # now it sees rooms
+        r = store.add(table, new(101, DAY + timedelta(days=3), 1), created_at=NOW).reservation
+        other.delete(table, r.reservation_id)
+        other.delete_room(table, 101, DAY + timedelta(days=5))
+        store.add(table, new(997, DAY, 1), created_at=NOW)  # no rooms any more: any number again
+        define(other, table, 5)
+        with pytest.raises(ValidationError):
+            store.change(table, kept.reservation_id, ReservationChange(room_number=996))
+    finally:
+        other.close()

@@ -182,7 +182,6 @@ class DynamoDBStore:
         for attempt in range(_TRANSACTION_ATTEMPTS):
             if attempt:
                 backoff(attempt)
-                guard = self._frontdesk.guard(table, new.room_number)
             try:
                 with translated_errors():
                     self._client.transact_write_items(
@@ -197,6 +196,8 @@ class DynamoDBStore:
                     return outcome
                 if outcome == "new_id":
                     reservation = Reservation.from_new(self._next_id(table), new, created_at)
+                # After a failed guard, read the rooms (which may raise the rule's 400).
+                guard = self._frontdesk.guard(table, new.room_number, fresh=outcome == "rooms")
         raise busy()
 
     def _add_writes(
@@ -241,7 +242,7 @@ class DynamoDBStore:
         idempotency: IdempotencyClaim | None,
         reasons: Reasons,
     ) -> AddResult | str:
-        """Turns a cancelled add into its answer, or says how to retry ("retry", "new_id")."""
+        """Turns a cancelled add into its answer, or says how to retry ("retry", "new_id", "rooms")."""
         codes = [reason.get("Code", "None") for reason in reasons]
         offset = 0
         if idempotency is not None:
@@ -261,6 +262,8 @@ class DynamoDBStore:
                         field="Idempotency-Key",
                     )
                 return AddResult(original, replayed=True)
+        if codes and codes[-1] == "ConditionalCheckFailed":
+            return "rooms"  # the rooms guard (last): the rule first, as in SQLite; read the rooms
         nights = reservation.stay_nights()
         for index, night in enumerate(nights, start=offset):
             if index < len(codes) and codes[index] == "ConditionalCheckFailed":
@@ -271,8 +274,6 @@ class DynamoDBStore:
                 if holder is None:
                     return "retry"  # the holder was deleted meanwhile: the night may be free
                 raise ConflictError(reservation.room_number, night, holder)
-        if codes and codes[-1] == "ConditionalCheckFailed":
-            return "retry"  # the rooms guard: a room was defined or removed meanwhile; look again
         if "ConditionalCheckFailed" in codes[offset + len(nights) :]:
             return "new_id"  # the id is taken (a restored table's counter went back): take another
         if "TransactionConflict" in codes:

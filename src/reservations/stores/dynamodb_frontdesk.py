@@ -53,17 +53,28 @@ class FrontDesk:
     def __init__(self, client: Any, store: DynamoDBStore) -> None:
         self._client = client
         self._store = store
+        # Per table, whether this process last saw the customer with rooms: a guess that picks the
+        # guard's condition without a read; the transaction checks it, and a wrong one is re-read.
+        self._has_rooms: dict[str, bool] = {}
 
     # ----------------------------------------------------------------------- the rooms rule
 
-    def guard(self, table: str, room_number: int) -> Write:
+    def guard(self, table: str, room_number: int, *, fresh: bool = False) -> Write:
         """The transaction item that makes a booking into ``room_number`` obey the rooms rule.
 
-        Raises the rule's ``ValidationError`` when the customer has rooms and this is not one.
+        Usually no read: the process's guess (``_has_rooms``) picks the condition and the
+        transaction verifies it.  ``fresh`` (after the guard failed) reads the room and the count,
+        and raises the rule's ``ValidationError`` when the customer has rooms and this is not one.
         """
-        found = self._batch_get(table, [items.room_key(room_number), items.ROOMS_KEY])
-        room = next((i for i in found if i["pk"]["S"] == items.ROOM_PK), None)
-        if room is not None:
+        has_rooms = None if fresh else self._has_rooms.get(table)
+        if has_rooms is None:
+            found = self._batch_get(table, [items.room_key(room_number), items.ROOMS_KEY])
+            meta = next((i for i in found if i["pk"]["S"] == "ROOMS"), None)
+            has_rooms = meta is not None and int(meta.get("room_count", {"N": "0"})["N"]) > 0
+            self._has_rooms[table] = has_rooms
+            if has_rooms and not any(i["pk"]["S"] == items.ROOM_PK for i in found):
+                raise room_not_defined(room_number)
+        if has_rooms:
             return items.update(
                 table,
                 items.room_key(room_number),
@@ -71,9 +82,6 @@ class FrontDesk:
                 "attribute_exists(pk)",
                 {":one": items.n(1)},
             )
-        meta = next((i for i in found if i["pk"]["S"] == "ROOMS"), None)
-        if meta is not None and int(meta.get("room_count", {"N": "0"})["N"]) > 0:
-            raise room_not_defined(room_number)
         return items.condition_check(
             table, items.ROOMS_KEY, "attribute_not_exists(pk) OR room_count = :zero", {":zero": items.n(0)}
         )
@@ -81,6 +89,7 @@ class FrontDesk:
     # ----------------------------------------------------------------------- change
 
     def change(self, table: str, reservation_id: int, requested: ReservationChange) -> Reservation:
+        fresh = False
         for attempt in range(TRANSACTION_ATTEMPTS):
             if attempt:
                 backoff(attempt)
@@ -90,13 +99,16 @@ class FrontDesk:
             after = requested.apply(before)
             if after == before:
                 return before
-            writes, claimed = self._change_writes(table, before, after)
+            writes, claimed, guard_at = self._change_writes(table, before, after, fresh=fresh)
             try:
                 self._transact(writes)
                 return after
             except ClientError as exc:
                 reasons = cancellation_reasons(exc)
                 codes = [reason.get("Code", "None") for reason in reasons]
+                fresh = guard_at is not None and guard_at < len(codes) and codes[guard_at] == _CCF
+                if fresh:
+                    continue  # the rooms rule first (as in SQLite): read the rooms and try again
                 for index, night in claimed:
                     if index < len(codes) and codes[index] == _CCF:
                         held = reasons[index].get("Item") or self._store._read(
@@ -110,9 +122,9 @@ class FrontDesk:
         raise busy()
 
     def _change_writes(
-        self, table: str, before: Reservation, after: Reservation
-    ) -> tuple[list[Write], list[tuple[int, date]]]:
-        """The transaction, and the index of each claimed night in it (to name a conflict)."""
+        self, table: str, before: Reservation, after: Reservation, *, fresh: bool
+    ) -> tuple[list[Write], list[tuple[int, date]], int | None]:
+        """The transaction, the index of each claimed night in it (to name a conflict) and of the guard."""
         attributes = items.reservation_attributes(after)
         writes: list[Write] = [
             items.put(
@@ -128,6 +140,7 @@ class FrontDesk:
             )
         ]
         claimed: list[tuple[int, date]] = []
+        guard_at: int | None = None
         if moves(before, after):
             old = {(before.room_number, night) for night in before.stay_nights()}
             new = {(after.room_number, night) for night in after.stay_nights()}
@@ -143,7 +156,8 @@ class FrontDesk:
                         {":id": items.n(before.reservation_id)},
                     )
                 )
-            writes.append(self.guard(table, after.room_number))
+            guard_at = len(writes)
+            writes.append(self.guard(table, after.room_number, fresh=fresh))
         if items.list_key(before) != items.list_key(after):
             writes.append(items.delete(table, items.list_key(before), "attribute_exists(pk)"))
             writes.append(
@@ -151,7 +165,7 @@ class FrontDesk:
             )
         else:
             writes.append(items.put(table, {**items.list_key(after), **attributes}, "attribute_exists(pk)"))
-        return writes, claimed
+        return writes, claimed, guard_at
 
     # ----------------------------------------------------------------------- rooms
 
@@ -173,6 +187,7 @@ class FrontDesk:
                             ),
                         ]
                     )
+                    self._has_rooms[table] = True
                     return True
                 except ClientError as exc:
                     codes = [reason.get("Code") for reason in cancellation_reasons(exc)]
@@ -254,6 +269,7 @@ class FrontDesk:
                         ),
                     ]
                 )
+                self._has_rooms.pop(table, None)  # maybe the last one: look again next time
                 return items.room_from_item(item)
             except ClientError as exc:
                 cancellation_reasons(exc)  # a booking into the room got in first: look again

@@ -29,7 +29,6 @@ from reservations.rooms import (
 )
 from reservations.stores.sqlite_rows import COLUMNS, claim_nights, reservation, row_to_reservation
 
-
 # Rooms x nights: for each room, a range of the nights table's primary key (room_number, night).
 # tests/stores/test_availability_cost.py holds SQLite to that plan.
 FREE_ROOMS_SQL = (
