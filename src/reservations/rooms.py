@@ -68,12 +68,11 @@ class Room:
         unknown = sorted(set(data) - set(ROOM_FIELDS))
         if unknown:
             raise ValidationError(f"unknown field {unknown[0]!r}", field=unknown[0])
-        name = data.get("name")
-        notes = data.get("notes")
+        # A field sent must be a text (null is refused, as the schema says); leave it out for none.
         return cls(
             room_number=room_number,
-            name=None if name is None else parse_text(name, "name", ROOM_NAME_MAX),
-            notes=None if notes is None else parse_text(notes, "notes", ROOM_NOTES_MAX),
+            name=parse_text(data["name"], "name", ROOM_NAME_MAX) if "name" in data else None,
+            notes=parse_text(data["notes"], "notes", ROOM_NOTES_MAX) if "notes" in data else None,
         )
 
 

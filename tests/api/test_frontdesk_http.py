@@ -80,6 +80,7 @@ def test_rooms_put_get_delete(star: httpx.Client):
         ("PUT", "/rooms/12", {"name": "   "}, 400, "name"),
         ("PUT", "/rooms/12", {"name": "x" * 101}, 400, "name"),
         ("PUT", "/rooms/12", {"colour": "red"}, 400, "colour"),
+        ("PUT", "/rooms/12", {"name": None}, 400, "name"),
         ("PUT", "/rooms/12", [1], 400, None),
         ("DELETE", "/rooms/abc", None, 404, "room_number"),
     ],
