@@ -7,7 +7,7 @@ CHECKOV_VENV ?= .venv-checkov
 EXTRAS := local,client,cluster,dev
 PYTEST_ARGS ?=
 
-.PHONY: run test lint typecheck unit system-deps checkov-venv bench soak clean k8s-render tfvars
+.PHONY: run test lint typecheck unit terraform-check system-deps checkov-venv bench soak clean k8s-render tfvars
 
 $(BIN)/.installed: pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -41,14 +41,17 @@ typecheck: $(BIN)/.installed
 unit: $(BIN)/.installed
 	$(BIN)/pytest -n 2 --dist loadscope $(PYTEST_ARGS)
 
-## Fresh machine -> everything the tests need -> ruff, mypy and the full suite
-test: system-deps $(BIN)/.installed checkov-venv
-	$(MAKE) lint typecheck unit
+## Real Terraform: fmt, init + validate of every root whose providers install, terraform test (mocked AWS)
+terraform-check:
+	bash scripts/terraform-check
 
-## Every benchmark (a few minutes), then their tables into the README
+## Fresh machine -> everything the tests need -> ruff, mypy, Terraform and the full suite
+test: system-deps $(BIN)/.installed checkov-venv
+	$(MAKE) lint typecheck terraform-check unit
+
+## Every benchmark (a few minutes), then docs/benchmarks.md from their results; fails if a goal is missed
 bench: system-deps $(BIN)/.installed
-	$(BIN)/python -m bench
-	$(BIN)/python scripts/bench-readme.py
+	status=0; $(BIN)/python -m bench || status=$$?; $(BIN)/python scripts/bench-readme.py && exit $$status
 
 soak: system-deps $(BIN)/.installed
 	RESERVATIONS_SOAK=1 $(BIN)/python -m bench.soak

@@ -96,3 +96,10 @@ async def raw_request(
     writer.close()
     status_line, _, rest = data.partition(b"\r\n")
     return int(status_line.split()[1]), rest.partition(b"\r\n\r\n")[2]
+
+
+def fail_if_missed(missed: Sequence[str]) -> None:
+    """A benchmark whose goal is missed exits 1 (after writing its results), so a regression is seen."""
+    if missed:
+        print(f"GOAL MISSED: {'; '.join(missed)}", file=sys.stderr)
+        raise SystemExit(1)

@@ -15,7 +15,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 
-from reservations.catalogue import terraform_variables_json  # noqa: E402
+from reservations.catalogue import FUNCTIONS, terraform_variables_json  # noqa: E402
 
 TARGET = ROOT / "terraform" / "functions.auto.tfvars.json"
 
@@ -25,8 +25,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--check", action="store_true", help="exit 1 if the file is stale instead of writing it"
     )
+    parser.add_argument(
+        "--names", action="store_true", help="print the catalogue's function names (for shell loops) and exit"
+    )
     parser.add_argument("--target", type=Path, default=TARGET, help=argparse.SUPPRESS)  # for tests
     args = parser.parse_args(argv)
+    if args.names:
+        print("\n".join(f.name for f in FUNCTIONS))
+        return 0
     target: Path = args.target
     wanted = terraform_variables_json()
     current = target.read_text(encoding="utf-8") if target.exists() else None

@@ -13,6 +13,7 @@ import typer
 from reservations.exit_status import ExitStatus
 from reservations.gateway.cli import DataDirOption, EndpointOption, StoreOption
 from reservations.tenants import Tenants
+from reservations.tenants_restore_cli import restore
 
 app = typer.Typer(help="Manage customers and their API keys.", no_args_is_help=True)
 
@@ -126,3 +127,6 @@ def delete(
     with _tenants(data_dir, store, dynamodb_endpoint) as tenants:
         tenants.delete(name)
     typer.echo(f"Deleted customer {name.strip().lower()!r}.")
+
+
+app.command()(restore)  # tenants_restore_cli.py: restore from a backup or a point in time

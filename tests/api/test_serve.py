@@ -114,3 +114,21 @@ def test_cors_preflight_for_configured_origin_only(tmp_path: Path):
         assert simple.headers["access-control-allow-origin"] == "https://hotel.example.com"
     finally:
         running.stop()
+
+
+def test_default_serve_runs_one_worker_per_cpu(tmp_path: Path):
+    """What ``make run`` gives is what the gateway benchmark measures: a worker per CPU (at most 4)."""
+    expected = max(1, min(len(os.sched_getaffinity(0)), 4))
+    settings = Settings(store="sqlite", data_dir=tmp_path / "data")
+    running = start_gateway(settings, tmp_path)
+    try:
+        pid = running.process.pid
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+        commands = [Path(f"/proc/{child}/cmdline").read_bytes().replace(b"\0", b" ") for child in children]
+        servers = [c for c in commands if b"multiprocessing.spawn" in c]
+        assert len(servers) == (expected if expected > 1 else 0), commands
+        # Every worker answers: more requests than workers, all served.
+        for _ in range(4 * expected):
+            assert httpx.get(f"{running.url}/healthz").status_code == 200
+    finally:
+        assert running.stop() == 0

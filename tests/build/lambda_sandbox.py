@@ -1,8 +1,10 @@
-"""Runs a handler as Lambda would: from its extracted zip, in a Python that holds nothing else.
+"""Runs a handler as Lambda would: from its extracted zip, behind it only the runtime's own SDK.
 
 The venv is made with ``--without-pip`` and the interpreter runs isolated (``-I``: no PYTHONPATH,
 no user site, no script directory), so the only code it can import besides the standard library
-is the zip's.  Every non-stdlib module that was loaded is checked to come from the extracted zip.
+is the zip's and, after it on ``sys.path`` as Lambda's runtime directory is, the runtime's compiled
+boto3/botocore (``reservations.build.runtime``).  Every non-stdlib module that was loaded is checked
+to come from one of the two, the SDK from the runtime and the rest from the zip.
 """
 
 from __future__ import annotations
@@ -16,8 +18,9 @@ from typing import Any
 
 RUNNER = r"""
 import importlib, json, os, sys, sysconfig
-task, module, event_file = sys.argv[1], sys.argv[2], sys.argv[3]
+task, runtime, module, event_file = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4]
 sys.path.insert(0, task)  # what Lambda's bootstrap does for /var/task
+sys.path.append(runtime)  # the runtime's own site-packages, after the standard library
 stdlib = {os.path.realpath(sysconfig.get_paths()[k]) for k in ("stdlib", "platstdlib")}
 
 class Context:
@@ -45,7 +48,8 @@ for name, loaded in list(sys.modules.items()):
     if not path or name in ("__main__", "__mp_main__"):
         continue
     real = os.path.realpath(path)
-    if real.startswith(os.path.realpath(task) + os.sep) or any(real.startswith(s + os.sep) for s in stdlib):
+    allowed = [os.path.realpath(task), os.path.realpath(runtime), *stdlib]
+    if any(real.startswith(s + os.sep) for s in allowed):
         continue
     foreign.add(f"{name}: {real}")
 outcome["foreign_modules"] = sorted(foreign)
@@ -58,9 +62,14 @@ print("OUTCOME " + json.dumps(outcome, default=str))
 """
 
 
+# What the runtime provides; everything else the handler loads must come from its zip.
+FROM_RUNTIME = ("boto3", "botocore")
+
+
 class Sandbox:
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, runtime: Path) -> None:
         self.root = root
+        self.runtime = runtime
         self.venv = root / "venv"
         if not (self.venv / "bin" / "python").exists():
             subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(self.venv)], check=True)
@@ -90,6 +99,7 @@ class Sandbox:
                 "-B",
                 str(self.runner),
                 str(task),
+                str(self.runtime),
                 module,
                 str(event_file),
             ],
@@ -107,5 +117,6 @@ class Sandbox:
         outcome["stdout"] = completed.stdout
         assert outcome["foreign_modules"] == [], outcome["foreign_modules"]
         for name, origin in outcome["origins"].items():
-            assert Path(origin).is_relative_to(task), (name, origin)
+            expected = self.runtime if name in FROM_RUNTIME else task
+            assert Path(origin).is_relative_to(expected), (name, origin)
         return outcome

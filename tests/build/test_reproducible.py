@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import importlib.util
+import sys
 import zipfile
 from pathlib import Path
 
@@ -41,16 +43,48 @@ def test_zip_entries_are_normalized_and_hold_no_build_paths(name: str, builds: B
             assert info.date_time == FIXED_TIME, info.filename
             assert info.external_attr >> 16 == FILE_MODE, info.filename
             assert not info.is_dir()
-            assert "__pycache__" not in info.filename
-            assert not info.filename.endswith((".pyc", ".pyo"))
+            assert not info.filename.endswith(".pyo")
             assert not info.filename.startswith(("bin/", "/", "../"))
             data = archive.read(info)
             assert str(ROOT).encode() not in data, info.filename
             assert b"reservations-build-" not in data, info.filename  # the builder's temporary directory
         handler_file = get_function(name).module.replace(".", "/") + ".py"
         assert handler_file in names
-        assert "boto3/__init__.py" in names  # bundled, pinned: see README "Building and deploying"
+        # The SDK is the runtime's (compiled there); a bundled copy would shadow it, uncompiled.
+        assert not any(n.startswith(("boto3/", "botocore/")) for n in names)
         assert "aws_lambda_powertools/__init__.py" in names
+
+
+@pytest.mark.parametrize("name", ["list", "authorizer"])
+def test_every_module_ships_bytecode_this_python_loads_without_its_source(name: str, builds: Builds) -> None:
+    """Built on the target's Python, each ``.py`` has an unchecked hash-based pyc of exactly its source.
+
+    The right magic number makes the interpreter use it; the source hash proves it is this source's
+    (a stale pyc would run old code, as nothing re-checks it on a read-only /var/task).
+    """
+    meta = builds.get(name).metadata
+    tag = sys.implementation.cache_tag
+    assert meta.bytecode == tag
+    with zipfile.ZipFile(builds.get(name).zip_path) as archive:
+        names = set(archive.namelist())
+        pycs = {n for n in names if n.endswith(".pyc")}
+        sources = {n for n in names if n.endswith(".py")}
+        for pyc in pycs:
+            directory, _, file = pyc.partition("__pycache__/")
+            source = f"{directory}{file.removesuffix(f'.{tag}.pyc')}.py"
+            assert source in sources, pyc
+        for source in sources:
+            directory, _, file = source.rpartition("/")
+            pyc = (
+                f"{directory}/__pycache__/{file[:-3]}.{tag}.pyc"
+                if directory
+                else f"__pycache__/{file[:-3]}.{tag}.pyc"
+            )
+            assert pyc in pycs, source
+            data, code = archive.read(pyc), archive.read(source)
+            assert data[:4] == importlib.util.MAGIC_NUMBER, pyc
+            assert int.from_bytes(data[4:8], "little") == 0b01, pyc  # hash-based, unchecked
+            assert data[8:16] == importlib.util.source_hash(code), pyc
 
 
 @pytest.mark.parametrize("name", FUNCTION_NAMES)
@@ -73,7 +107,8 @@ def test_metadata_records_what_terraform_and_people_need(builds: Builds) -> None
     assert meta.build_id == "session"
     assert meta.handler == "reservations.functions.add.handler"
     assert meta.size == result.zip_path.stat().st_size
-    assert meta.dependencies["boto3"] == builds.project.pins()["boto3"]
+    assert meta.dependencies["aws-lambda-powertools"] == builds.project.pins()["aws-lambda-powertools"]
+    assert "boto3" not in meta.dependencies  # the runtime's
     assert meta.source_revision is not None
     assert len(meta.source_revision) == 40
     assert (meta.s3_bucket, meta.s3_key) == (None, None)

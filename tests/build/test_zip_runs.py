@@ -17,6 +17,8 @@ from typing import Any
 
 import pytest
 
+from reservations.build.project import Project
+from reservations.build.runtime import runtime_site
 from reservations.catalogue import FUNCTION_NAMES, get_function
 from reservations.domain import today_utc
 from tests.build.conftest import ROOT, Builds
@@ -38,8 +40,8 @@ SCHEDULER_FUNCTIONS = ("cluster-down", "cluster-up")
 
 
 @pytest.fixture(scope="module")
-def sandbox(tmp_path_factory: pytest.TempPathFactory) -> Sandbox:
-    return Sandbox(tmp_path_factory.mktemp("lambda"))
+def sandbox(tmp_path_factory: pytest.TempPathFactory, project: Project) -> Sandbox:
+    return Sandbox(tmp_path_factory.mktemp("lambda"), runtime_site(project))
 
 
 def _aws_env(endpoint: str) -> dict[str, str]:

@@ -11,6 +11,7 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 import tempfile
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -19,7 +20,13 @@ from typing import Any
 from reservations.build import deps, sources
 from reservations.build.project import LAMBDA_PYTHON_VERSION, Arch, Project
 from reservations.build.zipper import FORMAT as ZIP_FORMAT
-from reservations.build.zipper import ZipStats, site_entries, write_dependencies_zip, write_zip
+from reservations.build.zipper import (
+    ZipStats,
+    bytecode_tag,
+    site_entries,
+    write_dependencies_zip,
+    write_zip,
+)
 from reservations.catalogue import get_function
 
 KIB = 1024
@@ -108,6 +115,7 @@ class BuildMetadata:
     source_revision: str | None
     source_dirty: bool | None
     dependencies: dict[str, str] = field(default_factory=dict)
+    bytecode: str | None = None  # the __pycache__ tag compiled for (cpython-312), None if none
     s3_bucket: str | None = None
     s3_key: str | None = None
 
@@ -135,6 +143,9 @@ class BuildRequest:
     out_dir: Path = Path("dist")
     cache_dir: Path | None = None  # default: <root>/build-cache
     fresh: bool = False  # install the dependencies anew instead of reusing the cached install
+    # Ship bytecode: None compiles when this interpreter is the target's Python (as on CodeBuild's
+    # python3.12 image), False never.  True insists, failing on any other interpreter.
+    bytecode: bool | None = None
 
 
 @dataclass(frozen=True)
@@ -163,6 +174,18 @@ def check_budget(stats: ZipStats) -> None:
         )
 
 
+def target_bytecode(request: BuildRequest) -> str | None:
+    """The bytecode tag the zip gets: only this interpreter's, and only if it is the target's Python."""
+    here = f"{sys.version_info.major}.{sys.version_info.minor}"
+    matches = sys.implementation.name == "cpython" and here == request.python_version
+    if request.bytecode and not matches:
+        raise BuildError(
+            f"bytecode for Python {request.python_version} must be compiled by it; this is {here} "
+            "(build on the runtime's Python, as CodeBuild's image does, or without bytecode)"
+        )
+    return bytecode_tag() if matches and request.bytecode is not False else None
+
+
 def build(project: Project, request: BuildRequest) -> BuildResult:
     """Builds ``<out>/<function>-<build_id>.zip`` and its metadata JSON; refuses a zip over budget."""
     function = get_function(request.function)
@@ -172,17 +195,25 @@ def build(project: Project, request: BuildRequest) -> BuildResult:
     app_files = sources.package_files(project.package_dir, function.module)
     platform = deps.Platform(request.arch, request.python_version)
     stem = artifact_stem(function.name, request.build_id)
+    bytecode = target_bytecode(request)
     out_dir = request.out_dir
     with tempfile.TemporaryDirectory(prefix="reservations-build-") as tmp:
         site, installed = deps.install(
             project, project.requirements(function.name), platform, cache, Path(tmp), fresh=request.fresh
         )
-        # The dependencies' part is compressed once per installed tree and kept beside it.
-        base = deps.dependencies_zip(site, ZIP_FORMAT)
+        deps.check_no_runtime_copy(installed)
+        # The dependencies' part is compressed (and compiled) once per installed tree, kept beside it.
+        base = deps.dependencies_zip(site, ZIP_FORMAT, bytecode)
         if not base.is_file():
-            write_dependencies_zip(base, site_entries(site))
+            write_dependencies_zip(base, site_entries(site), bytecode)
         try:
-            stats = write_zip(Path(tmp) / "function.zip", base, app_files, app_prefix=sources.PACKAGE + "/")
+            stats = write_zip(
+                Path(tmp) / "function.zip",
+                base,
+                app_files,
+                app_prefix=sources.PACKAGE + "/",
+                bytecode=bytecode,
+            )
         except ValueError as error:
             raise BuildError(f"a dependency ships files of the package itself: {error}") from error
         check_budget(stats)
@@ -205,6 +236,7 @@ def build(project: Project, request: BuildRequest) -> BuildResult:
         source_revision=revision,
         source_dirty=dirty,
         dependencies=installed,
+        bytecode=bytecode,
     )
     metadata_path = out_dir / f"{stem}.json"
     metadata_path.write_text(metadata.to_json(), encoding="utf-8")

@@ -120,6 +120,13 @@ def build_function(
         bool,
         typer.Option("--fresh", help="Install the dependencies anew instead of reusing the cached install."),
     ] = False,
+    bytecode: Annotated[
+        bool | None,
+        typer.Option(
+            "--bytecode/--no-bytecode",
+            help="Ship compiled .pyc files (default: when this Python is the runtime's, as on CodeBuild).",
+        ),
+    ] = None,
     env_file: Annotated[
         Path | None,
         typer.Option(
@@ -170,6 +177,7 @@ def build_function(
                 out_dir=out,
                 cache_dir=cache_dir,
                 fresh=fresh,
+                bytecode=bytecode,
             ),
         )
     except (project.ProjectError, builder.BuildError, DependencyError, SourceError) as error:
@@ -185,6 +193,14 @@ def build_function(
         f"(budget {_size(builder.ZIP_BUDGET)} / {_size(builder.UNZIPPED_BUDGET)}); "
         f"own code {_size(stats.app_size)} (budget {_size(builder.APP_BUDGET)})"
     )
+    if result.metadata.bytecode:
+        typer.echo(f"bytecode {result.metadata.bytecode}")
+    else:
+        typer.echo(
+            f"bytecode none: this Python is not the runtime's {python_version}, so every cold start "
+            "compiles the zip's modules (build on that Python for a faster start)",
+            err=True,
+        )
     if destination is not None:
         from botocore.exceptions import BotoCoreError, ClientError
 

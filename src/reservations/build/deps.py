@@ -23,7 +23,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from reservations.build.project import Arch, Project, normalize, platform_tags
+from reservations.build.project import RUNTIME_PROVIDED, Arch, Project, normalize, platform_tags
 
 SITE_FORMAT = 1  # bump when what the builder does to an installed tree changes
 
@@ -118,9 +118,10 @@ def install(
     return site, installed
 
 
-def dependencies_zip(site: Path, zip_format: int) -> Path:
-    """Where the compressed dependencies of an installed tree are kept: beside it, per zip format."""
-    return site.parent / f"{site.name}.deps-v{zip_format}.zip"
+def dependencies_zip(site: Path, zip_format: int, bytecode: str | None = None) -> Path:
+    """Where the compressed dependencies of an installed tree are kept: beside it, per zip format
+    and bytecode tag."""
+    return site.parent / f"{site.name}.deps-v{zip_format}-{bytecode or 'source'}.zip"
 
 
 def _site_key(project: Project, requirements: list[str], platform: Platform) -> str:
@@ -195,6 +196,16 @@ def installed_distributions(site: Path) -> dict[str, str]:
         if match:
             found[normalize(match.group(1))] = match.group(2)
     return found
+
+
+def check_no_runtime_copy(installed: dict[str, str]) -> None:
+    """A dependency that pulls in the SDK would shadow the runtime's compiled copy in every cold start."""
+    bundled = sorted(RUNTIME_PROVIDED & installed.keys())
+    if bundled:
+        raise DependencyError(
+            f"a dependency pulls in {', '.join(bundled)}, which the Lambda runtime provides; "
+            "the zip would import an uncompiled copy on every cold start"
+        )
 
 
 def _check_pinned(project: Project, installed: dict[str, str]) -> None:

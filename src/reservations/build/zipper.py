@@ -1,8 +1,14 @@
 """A byte-for-byte reproducible zip: the same files give the same archive on any machine and day.
 
 Entries are sorted (the dependencies, then the package's own code), carry one fixed timestamp and one mode, and no directory entries or extra
-fields; ``__pycache__``, compiled files and console scripts (whose shebang holds a build path) are
-left out.  Compression is zlib's deflate at a fixed level, so the bytes depend only on the inputs
+fields; the installed ``__pycache__`` and console scripts (whose shebang holds a build path) are
+left out.
+
+With ``bytecode`` every module also gets its ``__pycache__/<name>.<tag>.pyc`` compiled here, as an
+unchecked hash-based pyc (PEP 552): its bytes depend on the source alone (no timestamp), and the
+interpreter loads it without reading or hashing the source.  Lambda's ``/var/task`` is read-only, so a
+zip without them compiles every module from source on every cold start.  Bytecode is only valid for
+the compiling interpreter's minor version; the builder compiles only when that is the target's.  Compression is zlib's deflate at a fixed level, so the bytes depend only on the inputs
 and the zlib version (pinned by the build image: CodeBuild's Python 3.12 image).
 """
 
@@ -10,17 +16,21 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import importlib.util
+import marshal
 import os
 import shutil
+import sys
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-FORMAT = 1  # bump on any change to what a zip holds: cached dependency zips are keyed by it
+FORMAT = 2  # bump on any change to what a zip holds: cached dependency zips are keyed by it
 FIXED_TIME = (1980, 1, 1, 0, 0, 0)  # the earliest a zip can hold
 FILE_MODE = 0o100644  # regular file, rw-r--r--: Lambda needs read, never write or exec
 COMPRESS_LEVEL = 6
+_UNCHECKED_HASH_FLAGS = (0b01).to_bytes(4, "little")  # PEP 552: hash-based, source not checked
 
 
 @dataclass(frozen=True)
@@ -75,12 +85,47 @@ def _info(name: str) -> zipfile.ZipInfo:
     return info
 
 
-def _write_entries(archive: zipfile.ZipFile, entries: dict[str, Path]) -> None:
-    for name in sorted(entries):
-        archive.writestr(_info(name), _content(name, entries[name]), compresslevel=COMPRESS_LEVEL)
+def bytecode_tag() -> str | None:
+    """The ``__pycache__`` tag this interpreter compiles for (``cpython-312``), if it has one."""
+    return sys.implementation.cache_tag
 
 
-def write_dependencies_zip(destination: Path, entries: dict[str, Path]) -> None:
+def compiled(name: str, source: bytes) -> bytes | None:
+    """The unchecked hash-based pyc of one module, or ``None`` if it does not compile here.
+
+    Some wheels ship files that are not this Python's syntax (templates, Python 2 examples); they
+    were never importable, so they get no bytecode, as ``compileall`` would skip them.
+    """
+    try:
+        code = compile(source, name, "exec", dont_inherit=True)
+    except (SyntaxError, ValueError):
+        return None
+    header = importlib.util.MAGIC_NUMBER + _UNCHECKED_HASH_FLAGS + importlib.util.source_hash(source)
+    return header + marshal.dumps(code)
+
+
+def _pyc_name(name: str, tag: str) -> str:
+    directory, _, module = name.rpartition("/")
+    return f"{directory + '/' if directory else ''}__pycache__/{module[:-3]}.{tag}.pyc"
+
+
+def _with_bytecode(entries: dict[str, Path], tag: str | None) -> dict[str, bytes]:
+    contents = {name: _content(name, path) for name, path in entries.items()}
+    if tag is None:
+        return contents
+    for name in [n for n in contents if n.endswith(".py")]:
+        pyc = compiled(name, contents[name])
+        if pyc is not None:
+            contents[_pyc_name(name, tag)] = pyc
+    return contents
+
+
+def _write_entries(archive: zipfile.ZipFile, contents: dict[str, bytes]) -> None:
+    for name in sorted(contents):
+        archive.writestr(_info(name), contents[name], compresslevel=COMPRESS_LEVEL)
+
+
+def write_dependencies_zip(destination: Path, entries: dict[str, Path], bytecode: str | None = None) -> None:
     """The dependencies' part of every zip built from one installed tree, compressed once.
 
     Written to a temporary name and renamed, so two builds making the same file cannot leave a
@@ -89,14 +134,21 @@ def write_dependencies_zip(destination: Path, entries: dict[str, Path]) -> None:
     destination.parent.mkdir(parents=True, exist_ok=True)
     tmp = destination.with_name(f"{destination.name}.{os.getpid()}.tmp")
     with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED, compresslevel=COMPRESS_LEVEL) as archive:
-        _write_entries(archive, entries)
+        _write_entries(archive, _with_bytecode(entries, bytecode))
     tmp.replace(destination)
 
 
-def write_zip(destination: Path, base: Path | None, entries: dict[str, Path], app_prefix: str) -> ZipStats:
+def write_zip(
+    destination: Path,
+    base: Path | None,
+    entries: dict[str, Path],
+    app_prefix: str,
+    bytecode: str | None = None,
+) -> ZipStats:
     """Writes ``base``'s entries (the dependencies, as is) then ``entries``, each group sorted.
 
-    Entries under ``app_prefix`` count as the package's own code in the returned sizes.
+    ``bytecode`` is the tag to compile ``entries`` for (``None``: none); ``base`` already holds
+    its own.  Entries under ``app_prefix`` count as the package's own code in the returned sizes.
     """
     destination.parent.mkdir(parents=True, exist_ok=True)
     tmp = destination.with_name(destination.name + ".tmp")
@@ -106,10 +158,11 @@ def write_zip(destination: Path, base: Path | None, entries: dict[str, Path], ap
     else:
         mode = "w"
     with zipfile.ZipFile(tmp, mode, zipfile.ZIP_DEFLATED, compresslevel=COMPRESS_LEVEL) as archive:
-        clash = sorted(set(archive.namelist()) & set(entries))
+        contents = _with_bytecode(entries, bytecode)
+        clash = sorted(set(archive.namelist()) & set(contents))
         if clash:
             raise ValueError(f"{clash[0]} is both a dependency's file and the package's")
-        _write_entries(archive, entries)
+        _write_entries(archive, contents)
     with zipfile.ZipFile(tmp) as archive:
         infos = archive.infolist()
     tmp.replace(destination)

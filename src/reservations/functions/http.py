@@ -27,7 +27,7 @@ from reservations.domain import (
     UnavailableError,
     ValidationError,
 )
-from reservations.functions.runtime import logger
+from reservations.functions.runtime import logger, request_line
 from reservations.tenants import normalize_customer
 
 MAX_BODY_BYTES = 16 * 1024
@@ -241,9 +241,9 @@ def run(event: Mapping[str, Any], context: Any, endpoints: Mapping[tuple[str, st
                 "Vary": "Origin",
             }
         )
-    logger.info(
+    request_line(
         "request",
-        extra={
+        {
             "request_id": request_id,
             "customer": customer,
             "method": event.get("httpMethod"),

@@ -51,8 +51,14 @@ def serve(
     ] = None,
     web_dir: Annotated[Path | None, typer.Option("--web-dir", help="Static web page to serve at /.")] = None,
     workers: Annotated[
-        int, typer.Option(min=1, max=64, help="Server processes, each running the handlers.")
-    ] = 1,
+        int | None,
+        typer.Option(
+            min=1,
+            max=64,
+            help="Server processes, each running the handlers (default: one per CPU, at most 4).",
+            show_default=False,
+        ),
+    ] = None,
     log_level: Annotated[
         str, typer.Option(help="Server log level (function logs: POWERTOOLS_LOG_LEVEL).")
     ] = "warning",
@@ -89,7 +95,14 @@ def serve(
     if created is not None:
         _announce_demo(url, created.customer.name, created.api_key)
     typer.echo("Press Ctrl-C to stop.", err=True)
-    server.run(settings, sock, cors_origins=origins, web_dir=web, workers=workers, log_level=log_level)
+    server.run(
+        settings,
+        sock,
+        cors_origins=origins,
+        web_dir=web,
+        workers=workers or server.default_workers(),
+        log_level=log_level,
+    )
 
 
 def _announce_demo(url: str, customer: str, api_key: str) -> None:

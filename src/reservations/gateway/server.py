@@ -13,6 +13,18 @@ from reservations.settings import Settings
 from reservations.tenants import CreatedCustomer, Tenants
 
 DEMO_CUSTOMER = "demo"
+# Each worker is a process with its own copy of the app (~50 MB); past a few, a laptop's one user
+# gains nothing, and bench/gateway.py measures 2 on 2 cores as what doubles Chalice's local server.
+MAX_DEFAULT_WORKERS = 4
+
+
+def default_workers() -> int:
+    """One worker per CPU this process may run on (its affinity, not the machine's count)."""
+    try:
+        cpus = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):  # not Linux
+        cpus = os.cpu_count() or 1
+    return max(1, min(cpus, MAX_DEFAULT_WORKERS))
 
 
 def default_web_dir() -> Path | None:

@@ -29,7 +29,7 @@ import json
 from datetime import UTC, date, datetime
 from typing import Any
 
-from reservations.domain import Cursor, Reservation
+from reservations.domain import Cursor, Reservation, format_timestamp, parse_timestamp
 from reservations.rooms import Room
 from reservations.stores import CustomerRecord, KeyRecord
 
@@ -54,11 +54,15 @@ def key(pk: str, sk: str) -> Item:
 
 
 def format_time(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime(_TIME_FORMAT)
+    return format_timestamp(moment)  # the same text as strftime(_TIME_FORMAT), several times faster
 
 
 def parse_time(text: str) -> datetime:
-    return datetime.strptime(text, _TIME_FORMAT).replace(tzinfo=UTC)
+    """Only the stored format is accepted; parsed by ``fromisoformat`` (C), not ``strptime``,
+    which was the largest part of a list page's CPU time on Lambda."""
+    if len(text) != 20 or text[10] != "T" or text[-1] != "Z":
+        return datetime.strptime(text, _TIME_FORMAT).replace(tzinfo=UTC)  # raises ValueError as before
+    return parse_timestamp(text)
 
 
 # --------------------------------------------------------------------------- reservations

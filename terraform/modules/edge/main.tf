@@ -7,6 +7,7 @@ locals {
   labels   = { "app.kubernetes.io/name" = var.name, "app.kubernetes.io/part-of" = "reservations" }
   nginx_conf = templatefile("${path.module}/templates/nginx.conf.tftpl", {
     listen_port        = 8080
+    redirect_port      = 8081
     resolver           = "169.254.169.253" # the VPC's DNS resolver
     tenants_map_path   = "/etc/nginx/edge/tenants.map"
     web_root           = "/srv/web" # baked into the image (deploy/k8s/Dockerfile)
@@ -124,6 +125,10 @@ resource "kubernetes_deployment_v1" "this" {
             name           = "http"
             container_port = 8080
           }
+          port {
+            name           = "redirect"
+            container_port = 8081
+          }
 
           resources {
             requests = {
@@ -232,6 +237,10 @@ resource "kubernetes_network_policy_v1" "this" {
         port     = "8080"
         protocol = "TCP"
       }
+      ports {
+        port     = "8081"
+        protocol = "TCP"
+      }
     }
 
     egress {
@@ -263,6 +272,12 @@ resource "kubernetes_service_v1" "this" {
       "service.beta.kubernetes.io/aws-load-balancer-type"                              = "nlb"
       "service.beta.kubernetes.io/aws-load-balancer-scheme"                            = "internet-facing"
       "service.beta.kubernetes.io/aws-load-balancer-cross-zone-load-balancing-enabled" = "true"
+      # TLS ends at the NLB with the ACM certificate (in-tree AWS cloud provider and the AWS Load
+      # Balancer Controller both read these); 443 goes to nginx's API/page port, 80 to its redirect.
+      "service.beta.kubernetes.io/aws-load-balancer-ssl-cert"               = var.certificate_arn
+      "service.beta.kubernetes.io/aws-load-balancer-ssl-ports"              = "https"
+      "service.beta.kubernetes.io/aws-load-balancer-ssl-negotiation-policy" = "ELBSecurityPolicy-TLS13-1-2-2021-06"
+      "service.beta.kubernetes.io/aws-load-balancer-backend-protocol"       = "tcp"
     }
   }
 
@@ -273,9 +288,15 @@ resource "kubernetes_service_v1" "this" {
     selector                = local.labels
 
     port {
+      name        = "https"
+      port        = 443
+      target_port = "http"
+      protocol    = "TCP"
+    }
+    port {
       name        = "http"
       port        = 80
-      target_port = "http"
+      target_port = "redirect"
       protocol    = "TCP"
     }
   }

@@ -110,3 +110,13 @@ variable "resources" {
     memory_limit   = "128Mi"
   }
 }
+
+variable "certificate_arn" {
+  description = "ACM certificate (in the cluster's region) the load balancer terminates TLS on 443 with; it must cover the customers' host names. Port 80 only redirects to https."
+  type        = string
+
+  validation {
+    condition     = can(regex("^arn:aws[a-z-]*:acm:[a-z0-9-]+:[0-9]{12}:certificate/.+$", var.certificate_arn))
+    error_message = "certificate_arn must be an ACM certificate ARN."
+  }
+}

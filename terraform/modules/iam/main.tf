@@ -224,7 +224,7 @@ data "aws_iam_policy_document" "scheduler" {
   }
 
   dynamic "statement" {
-    for_each = each.key == "up" ? [1] : []
+    for_each = each.key == "up" && var.tfc_token_secret_arn != null ? [1] : []
     content {
       sid       = "TheTerraformCloudToken"
       actions   = ["secretsmanager:GetSecretValue"]

@@ -13,9 +13,12 @@ output "scheduler_role_arns" {
   value       = { for direction, role in aws_iam_role.scheduler : direction => role.arn }
 }
 
-output "codebuild_role_arn" {
-  description = "Service role of the CodeBuild project."
-  value       = aws_iam_role.codebuild.arn
+output "codebuild_role" {
+  description = "Service role of the CodeBuild project and the name of its policy. One value, so whatever uses the role (even through `-target=module.build`) waits for its policy too: a role without it cannot read the source or write the artifacts."
+  value = {
+    arn         = aws_iam_role.codebuild.arn
+    policy_name = aws_iam_role_policy.codebuild.name
+  }
 }
 
 output "api_gateway_cloudwatch_role_arn" {

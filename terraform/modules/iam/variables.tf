@@ -60,11 +60,12 @@ variable "cluster_name" {
 }
 
 variable "tfc_token_secret_arn" {
-  description = "The one secret the \"up\" function may read (the Terraform Cloud token)."
+  description = "The one secret the \"up\" function may read (the Terraform Cloud token); null grants none."
   type        = string
+  default     = null
 
   validation {
-    condition     = can(regex("^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:.+$", var.tfc_token_secret_arn))
+    condition     = var.tfc_token_secret_arn == null || can(regex("^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:.+$", var.tfc_token_secret_arn))
     error_message = "tfc_token_secret_arn must be a Secrets Manager secret ARN."
   }
 }

@@ -2,6 +2,9 @@
 # with a Lambda proxy integration, a per-route invoke permission and a REQUEST authorizer.  Nothing
 # here names a route or a function; adding one to reservations.catalogue adds it here.
 
+data "aws_region" "current" {}
+data "aws_partition" "current" {}
+
 locals {
   # "METHOD /path" -> route, for every route in the catalogue.
   routes = merge([

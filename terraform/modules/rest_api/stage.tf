@@ -181,8 +181,8 @@ resource "aws_wafv2_web_acl" "this" {
   }
 
   # Two rate limits: per client address as the nginx edge reports it (X-Forwarded-For, which the
-  # edge overwrites with the address it sees), and a much higher one per connecting address, because
-  # every request through the edge arrives from the cluster's few NAT addresses.
+  # edge overwrites with the address it sees), and a much higher one per connecting address and
+  # customer, because every request through the edge arrives from the cluster's few NAT addresses.
   rule {
     name     = "per-client-rate-limit"
     priority = 4
@@ -223,14 +223,54 @@ resource "aws_wafv2_web_acl" "this" {
       }
     }
     statement {
+      # Keyed by connecting address *and* customer: behind the edge's NAT one customer's burst must
+      # not throttle every other customer (they share the address, not the key).
       rate_based_statement {
         limit              = var.waf_source_rate_limit_per_5_minutes
-        aggregate_key_type = "IP"
+        aggregate_key_type = "CUSTOM_KEYS"
+        custom_key {
+          ip {}
+        }
+        custom_key {
+          header {
+            name = "x-customer"
+            text_transformation {
+              priority = 0
+              type     = "LOWERCASE"
+            }
+          }
+        }
       }
     }
     visibility_config {
       cloudwatch_metrics_enabled = true
       metric_name                = "${var.name}-source-rate-limit"
+      sampled_requests_enabled   = true
+    }
+  }
+
+  # Backstop for requests carrying no X-Customer (which the keyed rule cannot count): per address
+  # alone, at ten times the keyed limit so that the edge's shared NAT addresses stay below it.
+  rule {
+    name     = "per-address-backstop"
+    priority = 6
+    action {
+      block {
+        custom_response {
+          response_code            = 429
+          custom_response_body_key = "rate-limited"
+        }
+      }
+    }
+    statement {
+      rate_based_statement {
+        limit              = var.waf_source_rate_limit_per_5_minutes * 10
+        aggregate_key_type = "IP"
+      }
+    }
+    visibility_config {
+      cloudwatch_metrics_enabled = true
+      metric_name                = "${var.name}-address-backstop"
       sampled_requests_enabled   = true
     }
   }

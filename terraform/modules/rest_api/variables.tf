@@ -104,6 +104,12 @@ variable "throttle" {
   }
 }
 
+variable "enable_cors" {
+  description = "Answer CORS preflights (OPTIONS) on every route path. A separate, known-at-plan flag because the origins may be unknown until apply (a CloudFront URL)."
+  type        = bool
+  default     = false
+}
+
 variable "cors_allowed_origins" {
   description = "Origins allowed to call the API from a browser (preflight answered by API Gateway)."
   type        = list(string)
@@ -133,7 +139,7 @@ variable "waf_rate_limit_per_5_minutes" {
 }
 
 variable "waf_source_rate_limit_per_5_minutes" {
-  description = "Requests one connecting address may make in five minutes; high, because all traffic through the nginx edge arrives from the cluster's NAT addresses."
+  description = "Requests one connecting address may make in five minutes for one customer (X-Customer), and ten times that for all customers together; high, because all traffic through the nginx edge arrives from the cluster's NAT addresses."
   type        = number
   default     = 50000
 
