@@ -61,9 +61,7 @@ class Room:
     @classmethod
     def from_request(cls, room_number: int, data: Any) -> Room:
         """``PUT /rooms/{room_number}``'s body: every field optional; absent means "none"."""
-        if data is None:
-            data = {}
-        if not isinstance(data, Mapping):
+        if not isinstance(data, Mapping):  # JSON null included: no body at all is the way to send nothing
             raise ValidationError("the body must be a JSON object")
         unknown = sorted(set(data) - set(ROOM_FIELDS))
         if unknown:

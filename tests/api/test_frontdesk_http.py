@@ -94,6 +94,15 @@ def test_bad_room_requests(
     assert response.json()["error"].get("field") == field
 
 
+def test_a_null_body_is_refused_but_no_body_is_a_room_without_name(star: httpx.Client):
+    null = star.put("/rooms/12", content=b"null", headers={"Content-Type": "application/json"})
+    check(null, "/rooms/{room_number}", "PUT")
+    assert null.status_code == 400
+    empty = star.put("/rooms/12")
+    assert (empty.status_code, empty.json()) == (201, {"room_number": 12, "name": None, "notes": None})
+    assert star.delete("/rooms/12").status_code == 204
+
+
 def test_a_room_held_from_today_on_cannot_be_removed(star: httpx.Client):
     holder = star.post("/reservations", json=stay(7, nights=2)).json()
     refused = star.delete("/rooms/7")

@@ -17,7 +17,6 @@ import json
 from datetime import timedelta
 from typing import Any, cast
 
-import httpx
 import schemathesis
 from hypothesis import HealthCheck, Phase, given
 from hypothesis import settings as hypothesis_settings
@@ -25,7 +24,7 @@ from hypothesis.errors import Flaky, Unsatisfiable
 from schemathesis import GenerationMode, checks
 
 from reservations.domain import ROOM_MAX, today_utc
-from tests.proofs.harness import Figures
+from tests.proofs.harness import Figures, clear_rooms
 
 OVERRIDDEN_HEADERS = {"x-api-key", "x-customer", "customer"}
 CHECKS = [
@@ -137,7 +136,7 @@ def run(url: str, customer: str, key: str, *, examples: int, stateful_steps: int
         figures.counts[f"cases {label}"] = figures.counts.get("cases", 0) - before
 
     # Rooms the fuzzing defined would restrict the stateful run's adds to them (and outlive the run).
-    _clear_rooms(url, customer, key)
+    clear_rooms(url, {"X-Customer": customer, "X-Api-Key": key})
     machine = schema.as_state_machine()
     slots = itertools.count(1)
 
@@ -193,20 +192,8 @@ def run(url: str, customer: str, key: str, *, examples: int, stateful_steps: int
         figures.add("stateful_flaky_replays")
     except (Exception, BaseExceptionGroup) as exc:  # a failure schemathesis raised itself
         figures.fail(f"stateful: {_describe(exc)}")
-    _clear_rooms(url, customer, key)
+    clear_rooms(url, {"X-Customer": customer, "X-Api-Key": key})
     return figures
-
-
-def _clear_rooms(url: str, customer: str, key: str) -> None:
-    """Removes every room of the customer, first cancelling any stay that holds one."""
-    headers = {"X-Customer": customer, "X-Api-Key": key}
-    with httpx.Client(base_url=url, headers=headers, timeout=30) as client:
-        while rooms := client.get("/rooms", params={"limit": 1000}).json()["items"]:
-            for room in rooms:
-                response = client.delete(f"/rooms/{room['room_number']}")
-                if response.status_code == 409:
-                    holder = response.json()["error"]["conflicting_reservation"]["reservation_id"]
-                    client.delete(f"/reservations/{holder}")
 
 
 def _is_negative(case: Any) -> bool:
