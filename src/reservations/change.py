@@ -2,13 +2,14 @@
 
 The same rules as an add, applied to the fields the request names; a field left out keeps its
 value.  So a stay that began yesterday or earlier can still get a night more or a corrected guest
-name: the "not in the past" rule concerns a check-in the request sets, not the one it keeps.
+name: the "not in the past" rule concerns a check-in the request changes, not the one it keeps
+(sent back unchanged included, so a client may send the whole reservation).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
@@ -20,7 +21,8 @@ from reservations.domain import (
     ROOM_MIN,
     Reservation,
     ValidationError,
-    parse_check_in,
+    check_bookable,
+    parse_date,
     parse_guest_name,
     parse_int,
 )
@@ -32,6 +34,7 @@ class ReservationChange:
     room_number: int | None = None
     nights: int | None = None
     check_in: date | None = None
+    today: date | None = field(default=None, compare=False)  # the request's day, for the check-in rule
 
     @classmethod
     def from_json(cls, data: Any, *, today: date | None = None) -> ReservationChange:
@@ -50,11 +53,18 @@ class ReservationChange:
                 else None
             ),
             nights=parse_int(data["nights"], "nights", NIGHTS_MIN, NIGHTS_MAX) if "nights" in data else None,
-            check_in=parse_check_in(data["check_in"], today=today) if "check_in" in data else None,
+            # The date's form now; whether it is bookable once the current check-in is known.
+            check_in=parse_date(data["check_in"], "check_in") if "check_in" in data else None,
+            today=today,
         )
 
     def apply(self, current: Reservation) -> Reservation:
-        """The reservation as it will be: same id and creation time, the named fields replaced."""
+        """The reservation as it will be: same id and creation time, the named fields replaced.
+
+        Raises the check-in rule's ``ValidationError`` for a check-in that changes.
+        """
+        if self.check_in is not None and self.check_in != current.check_in:
+            check_bookable(self.check_in, today=self.today)
         return replace(
             current,
             guest_name=current.guest_name if self.guest_name is None else self.guest_name,

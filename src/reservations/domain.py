@@ -380,7 +380,11 @@ def parse_date(value: Any, field: str) -> date:
 
 
 def parse_check_in(value: Any, *, today: date | None = None) -> date:
-    day = parse_date(value, "check_in")
+    return check_bookable(parse_date(value, "check_in"), today=today)
+
+
+def check_bookable(day: date, *, today: date | None = None) -> date:
+    """The check-in rule: from yesterday (UTC) to two years ahead."""
     today = today or today_utc()
     if day < today - timedelta(days=MAX_DAYS_BEHIND):
         raise ValidationError("check_in must not be in the past", field="check_in")

@@ -260,3 +260,18 @@ def test_the_rooms_rule_holds_when_another_process_changes_the_rooms(
             store.change(table, kept.reservation_id, ReservationChange(room_number=996))
     finally:
         other.close()
+
+
+def test_a_stay_under_way_can_be_lengthened_but_not_moved_into_the_past(store: Store, table: str):
+    """The check-in rule concerns a check-in that changes: sent back unchanged, a past one is kept."""
+    r = store.add(table, new(101, DAY, 2), created_at=NOW).reservation
+    later = DAY + timedelta(days=3)  # the guest arrived three days ago
+    whole = ReservationChange.from_json({"check_in": DAY.isoformat(), "nights": 4}, today=later)
+    assert store.change(table, r.reservation_id, whole).nights == 4
+    earlier = ReservationChange.from_json({"check_in": (DAY + timedelta(days=1)).isoformat()}, today=later)
+    with pytest.raises(ValidationError) as caught:
+        store.change(table, r.reservation_id, earlier)
+    assert caught.value.field == "check_in"
+    kept = store.get(table, r.reservation_id)
+    assert kept is not None
+    assert (kept.check_in, kept.nights) == (DAY, 4)
