@@ -61,7 +61,7 @@ k8s-render: $(BIN)/.installed
 	PYTHON=$(BIN)/python scripts/k8s-render --image "$(IMAGE)" --upstream "$(UPSTREAM)" \
 	  --certificate-arn "$(CERTIFICATE_ARN)" $(if $(TENANTS_MAP),--tenants-map "$(TENANTS_MAP)")
 
-## Regenerates terraform/functions.auto.tfvars.json from the function catalogue
+## Regenerates terraform/functions.auto.tfvars.json and terraform/modules/iam/policies.json.tftpl from the function catalogue
 tfvars: $(BIN)/.installed
 	$(BIN)/python scripts/gen-tfvars.py
 

@@ -52,19 +52,14 @@ locals {
     POWERTOOLS_LOG_LEVEL                 = "INFO"
   }
 
+  # An API function reaches customer tables only through its tenant-access role, assumed per request.
   function_environment = {
     for name, f in var.functions : name => (
       f.kind == "scheduler"
       ? merge(local.scheduler_environment, { RESERVATIONS_FOLLOWUP_SCHEDULE = module.cluster_scheduler.followup_schedule_names[local.scheduler_direction[name]] })
+      : f.kind == "api"
+      ? merge(local.store_environment, { RESERVATIONS_TENANT_ROLE_ARN = module.iam.tenant_role_arns[name] })
       : local.store_environment
-    )
-  }
-
-  function_role_arn = {
-    for name, f in var.functions : name => (
-      f.kind == "api" ? module.iam.app_role_arn :
-      f.kind == "authorizer" ? module.iam.authorizer_role_arn :
-      module.iam.scheduler_role_arns[local.scheduler_direction[name]]
     )
   }
 
@@ -81,6 +76,8 @@ locals {
     upstream_url     = module.rest_api.invoke_url
     image_repository = module.ecr.repository_url
     tenants          = local.edge_tenants
+    edge_secret_arn  = var.edge_secret_arn
+    edge_header_name = module.rest_api.edge_header_name
   }
 }
 
@@ -153,9 +150,10 @@ module "customer_table" {
   source   = "./modules/customer_table"
   for_each = var.customers
 
-  table_name    = "${var.table_prefix}${each.key}-reservations"
-  ttl_attribute = "expires_at"
-  kms_key_arn   = aws_kms_key.this.arn
+  table_name          = "${var.table_prefix}${each.key}-reservations"
+  ttl_attribute       = "expires_at"
+  kms_key_arn         = aws_kms_key.this.arn
+  deletion_protection = each.value.deletion_protection
 }
 
 module "registry_table" {
@@ -182,7 +180,7 @@ module "function" {
   s3_bucket            = module.build.artifacts_bucket_name
   s3_key               = coalesce(try(var.lambda_builds[each.key].s3_key, null), "${local.artifact_key_prefix}${each.key}/${each.key}-${try(var.lambda_builds[each.key].build_id, "missing")}.zip")
   source_code_hash     = try(var.lambda_builds[each.key].source_code_hash, "")
-  role_arn             = local.function_role_arn[each.key]
+  role_arn             = module.iam.function_role_arns[each.key]
   environment          = local.function_environment[each.key]
   reserved_concurrency = each.value.kind == "api" ? var.api_reserved_concurrency : null
   log_retention_days   = var.log_retention_days
@@ -196,7 +194,7 @@ module "iam" {
   table_prefix              = var.table_prefix
   registry_table_arn        = module.registry_table.arn
   kms_key_arn               = aws_kms_key.this.arn
-  function_names            = [for name in keys(var.functions) : "${var.name}-${name}"]
+  function_kinds            = { for name, f in var.functions : name => f.kind }
   cluster_name              = var.cluster_name
   tfc_token_secret_arn      = var.tfc_token_secret_arn
   notify_topic_arn          = module.cluster_scheduler.topic_arn
@@ -225,6 +223,8 @@ module "rest_api" {
   cors_allowed_origins         = local.cors_allowed_origins
   enable_cors                  = var.enable_web || length(var.cors_allowed_origins) > 0
   enable_waf                   = var.enable_waf
+  require_edge_header          = var.edge_secret_arn != null
+  edge_header_value            = one(data.aws_secretsmanager_secret_version.edge_header[*].secret_string)
   manage_account               = var.manage_api_gateway_account
   cloudwatch_role_arn          = module.iam.api_gateway_cloudwatch_role_arn
   log_retention_days           = var.log_retention_days
@@ -286,6 +286,13 @@ module "eks" {
   log_retention_days                 = var.log_retention_days
 }
 
+# The edge's proof that a request came through it (var.edge_secret_arn): the WAF compares the header
+# with this value. It is in the state, as every value Terraform configures; the state is a secret.
+data "aws_secretsmanager_secret_version" "edge_header" {
+  count     = var.edge_secret_arn == null ? 0 : 1
+  secret_id = var.edge_secret_arn
+}
+
 # What the edge's root module needs from this one (terraform/edge reads it with a data source).
 resource "aws_ssm_parameter" "edge_handoff" {
   #checkov:skip=CKV2_AWS_34:Holds no secret (a cluster name, the API's URL, the image repository and the host -> customer map); a plain String lets the edge's run read it without a KMS grant.
@@ -294,6 +301,13 @@ resource "aws_ssm_parameter" "edge_handoff" {
   type        = "String"
   tier        = "Standard"
   value       = jsonencode(local.edge_handoff)
+
+  lifecycle {
+    precondition {
+      condition     = var.edge_secret_arn == null || (var.enable_waf && !var.enable_web)
+      error_message = "edge_secret_arn (the edge as the only way in) needs enable_waf = true (the WAF enforces it) and enable_web = false (the CloudFront page calls the API directly; the edge serves the page itself)."
+    }
+  }
 }
 
 module "cluster_scheduler" {

@@ -11,6 +11,12 @@ locals {
   handoff = jsondecode(data.aws_ssm_parameter.handoff.value)
 }
 
+# The main root's edge_secret_arn: the value nginx must send for the API's WAF to let it through.
+data "aws_secretsmanager_secret_version" "edge_header" {
+  count     = local.handoff.edge_secret_arn == null ? 0 : 1
+  secret_id = local.handoff.edge_secret_arn
+}
+
 module "edge" {
   source = "../modules/edge"
 
@@ -23,6 +29,8 @@ module "edge" {
   rate_limit_per_sec = var.edge.rate_limit_per_sec
   rate_limit_burst   = var.edge.rate_limit_burst
   certificate_arn    = var.certificate_arn
+  edge_header_name   = local.handoff.edge_header_name
+  edge_header_value  = one(data.aws_secretsmanager_secret_version.edge_header[*].secret_string)
 }
 
 # Customers' host names follow the load balancer, which is new after every nightly rebuild; this

@@ -72,8 +72,16 @@ run "complete_example_applies" {
       upstream_url     = "https://a1b2c3d4e5.execute-api.us-east-1.amazonaws.com/v1"
       image_repository = "123456789012.dkr.ecr.us-east-1.amazonaws.com/mock"
       tenants          = merge([for c, v in var.customers : { for h in v.hosts : h => c }]...)
+      edge_secret_arn  = null
+      edge_header_name = "x-reservations-edge"
     }
     error_message = "The edge handoff parameter does not carry the cluster, upstream, repository and every host."
+  }
+
+  # Without edge_secret_arn the API takes direct calls (the page on CloudFront makes them).
+  assert {
+    condition     = !module.rest_api.edge_only_rule
+    error_message = "The edge-only WAF rule must be off unless edge_secret_arn is set."
   }
 
   # EKS: admins by access entries only, the Terraform runs' role among them.

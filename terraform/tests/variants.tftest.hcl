@@ -111,3 +111,38 @@ run "a_missing_web_directory_fails_loudly" {
 
   expect_failures = [var.web_source_dir]
 }
+
+run "the_edge_as_the_only_way_in" {
+  command   = apply
+  state_key = "edge-only"
+
+  variables {
+    enable_web      = false
+    edge_secret_arn = "arn:aws:secretsmanager:us-east-1:123456789012:secret:reservations/edge-AbCdEf"
+  }
+
+  assert {
+    condition     = module.rest_api.edge_only_rule
+    error_message = "With edge_secret_arn the WAF must refuse requests without the edge's header."
+  }
+  assert {
+    condition     = jsondecode(aws_ssm_parameter.edge_handoff.value).edge_secret_arn == var.edge_secret_arn
+    error_message = "The edge root must learn which secret to send."
+  }
+  assert {
+    condition     = !strcontains(aws_ssm_parameter.edge_handoff.value, "mock-edge-secret")
+    error_message = "The handoff parameter (a plain String) must carry the secret's ARN, never its value."
+  }
+}
+
+run "the_edge_only_mode_refuses_the_direct_page" {
+  command   = plan
+  state_key = "edge-only-with-page"
+
+  variables {
+    enable_web      = true
+    edge_secret_arn = "arn:aws:secretsmanager:us-east-1:123456789012:secret:reservations/edge-AbCdEf"
+  }
+
+  expect_failures = [aws_ssm_parameter.edge_handoff]
+}

@@ -20,12 +20,14 @@ import httpx
 import pytest
 from typer.testing import CliRunner
 
+from reservations import wiring
 from reservations.cli import app
 from reservations.domain import ValidationError, today_utc
+from reservations.functions import authorizer
 from reservations.settings import Settings
 from reservations.stores.dynamodb_client import make_client
 from reservations.stores.dynamodb_registry import DynamoDBRegistry
-from reservations.wiring import CustomerTables
+from reservations.wiring import CustomerTables, proved_table
 from tests.conftest import Gateway, start_gateway, store_settings
 
 runner = CliRunner()
@@ -267,19 +269,36 @@ def test_sqlite_store_is_refused(tmp_path: Path) -> None:
     assert "DynamoDB store" in result.stderr
 
 
-def test_switch_is_conditional_and_the_request_path_follows_it_after_its_ttl(site: Gateway) -> None:
+def test_switch_is_conditional_and_the_request_path_follows_the_authorizers_table(site: Gateway) -> None:
+    """The registry switch is conditional; requests follow it through the authorizer, which reads the
+    registry and passes the customer's table on (the API functions never read the registry)."""
     settings = site.settings
     registry = DynamoDBRegistry(make_client(settings), settings.registry_table_name)
-    now = [0.0]
-    tables = CustomerTables(registry, settings.table_for, ttl_s=30, clock=lambda: now[0])
-    assert tables("star") == settings.table_for("star")
-
-    registry.switch_table("star", settings.table_for("star"), "x.r1-reservations")
-    with pytest.raises(ValidationError, match=r"now uses table x\.r1-reservations"):
+    restored = f"{settings.table_prefix}star.r20261129071502123-reservations"
+    registry.switch_table("star", settings.table_for("star"), restored)
+    with pytest.raises(ValidationError, match=r"now uses table .*star\.r20261129071502123-reservations"):
         registry.switch_table("star", settings.table_for("star"), "x.r2-reservations")
 
-    now[0] = 29.0
-    assert tables("star") == settings.table_for("star")  # remembered
-    now[0] = 30.0
-    assert tables("star") == "x.r1-reservations"
-    assert tables("nobody") == settings.table_for("nobody")  # unknown: today's naming
+    wiring.configure(settings)
+    try:
+        policy = authorizer.handler(authorizer_event("star", site.keys["star"]), None)
+    finally:
+        wiring.configure(Settings(store="sqlite", data_dir=site.log_path.parent / "unused"))
+    assert policy["context"]["table"] == restored
+
+    tables = CustomerTables(settings)
+    assert tables("star") == settings.table_for("star")  # no proof: today's naming
+    with proved_table("star", policy["context"]["table"]):
+        assert tables("star") == restored
+        assert tables("moon") == settings.table_for("moon")  # proved for star only
+    with proved_table("star", settings.table_for("moon")):
+        assert tables("star") == settings.table_for("star")  # never another customer's table
+
+
+def authorizer_event(customer: str, key: str) -> dict[str, Any]:
+    return {
+        "type": "REQUEST",
+        "methodArn": "arn:aws:execute-api:us-east-1:123456789012:abc/prod/GET/reservations",
+        "headers": {"X-Customer": customer, "X-Api-Key": key},
+        "requestContext": {"requestId": "r-1"},
+    }

@@ -68,12 +68,15 @@ def edge_conf(tmp_path: Path, web_root: Path) -> tuple[Path, int, int]:
     port, redirect_port = free_port(), free_port()
     tenants = tmp_path / "tenants.map"
     tenants.write_text("star.hotels.example.com star;\n", encoding="utf-8")
+    edge_header = tmp_path / "edge-header.conf"  # as the module's Secret renders it
+    edge_header.write_text('proxy_set_header x-reservations-edge "' + "s" * 40 + '";\n', encoding="utf-8")
     conf = render(
         {
             "listen_port": f"127.0.0.1:{port}",
             "redirect_port": f"127.0.0.1:{redirect_port}",
             "resolver": "127.0.0.1",
             "tenants_map_path": tenants,
+            "edge_header_path": edge_header,
             "upstream_host": f"127.0.0.1:{free_port()}",  # nothing listens: the API is unreachable
             "upstream_path": "/v1",
             "rate_limit_per_sec": 50,

@@ -50,9 +50,8 @@ Write = dict[str, Any]
 
 
 class FrontDesk:
-    def __init__(self, client: Any, store: DynamoDBStore) -> None:
-        self._client = client
-        self._store = store
+    def __init__(self, store: DynamoDBStore) -> None:
+        self._store = store  # every call goes through store.data(table): the customer's own client
         # Per table, whether this process last saw the customer with rooms: a guess that picks the
         # guard's condition without a read; the transaction checks it, and a wrong one is re-read.
         self._has_rooms: dict[str, bool] = {}
@@ -101,7 +100,7 @@ class FrontDesk:
                 return before
             writes, claimed, guard_at = self._change_writes(table, before, after, fresh=fresh)
             try:
-                self._transact(writes)
+                self._transact(table, writes)
                 return after
             except ClientError as exc:
                 reasons = cancellation_reasons(exc)
@@ -176,6 +175,7 @@ class FrontDesk:
             if self._store._read(table, items.room_key(room.room_number)) is None:
                 try:
                     self._transact(
+                        table,
                         [
                             items.put(table, items.room_item(room), "attribute_not_exists(pk)"),
                             items.update(
@@ -185,7 +185,7 @@ class FrontDesk:
                                 "attribute_not_exists(room_count) OR room_count < :max",
                                 {":one": items.n(1), ":max": items.n(MAX_ROOMS)},
                             ),
-                        ]
+                        ],
                     )
                     self._has_rooms[table] = True
                     return True
@@ -206,7 +206,7 @@ class FrontDesk:
             values = {f":{attr}": items.s(value) for attr, value in fields.values() if value is not None}
             try:
                 with translated_errors():
-                    self._client.update_item(
+                    self._store.data(table).update_item(
                         TableName=table,
                         Key=items.room_key(room.room_number),
                         UpdateExpression=expression,
@@ -234,7 +234,7 @@ class FrontDesk:
         rows: list[Room] = []
         while len(rows) <= query.limit:
             with translated_errors():
-                response = self._client.query(**params)
+                response = self._store.data(table).query(**params)
             rows.extend(items.room_from_item(item) for item in response.get("Items", []))
             if not response.get("LastEvaluatedKey"):
                 break
@@ -253,6 +253,7 @@ class FrontDesk:
                 raise RoomInUseError(room_number, holder)
             try:
                 self._transact(
+                    table,
                     [
                         items.delete(
                             table,
@@ -267,7 +268,7 @@ class FrontDesk:
                             "room_count > :zero",
                             {":minus": items.n(-1), ":zero": items.n(0)},
                         ),
-                    ]
+                    ],
                 )
                 self._has_rooms.pop(table, None)  # maybe the last one: look again next time
                 return items.room_from_item(item)
@@ -327,7 +328,7 @@ class FrontDesk:
                 if attempt:
                     backoff(min(attempt, 4))
                 with translated_errors():
-                    response = self._client.batch_get_item(RequestItems=request)
+                    response = self._store.data(table).batch_get_item(RequestItems=request)
                 found += response.get("Responses", {}).get(table, [])
                 request = response.get("UnprocessedKeys") or {}
                 if not request:
@@ -336,6 +337,8 @@ class FrontDesk:
                 raise busy()
         return found
 
-    def _transact(self, writes: list[Write]) -> None:
+    def _transact(self, table: str, writes: list[Write]) -> None:
         with translated_errors():
-            self._client.transact_write_items(TransactItems=writes, ClientRequestToken=uuid.uuid4().hex)
+            self._store.data(table).transact_write_items(
+                TransactItems=writes, ClientRequestToken=uuid.uuid4().hex
+            )

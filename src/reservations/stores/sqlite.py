@@ -35,7 +35,7 @@ from reservations.domain import (
     format_timestamp,
     parse_timestamp,
 )
-from reservations.stores import IdempotencyClaim, sqlite_rows
+from reservations.stores import IdempotencyClaim, TableInfo, sqlite_rows
 from reservations.stores import sqlite_frontdesk as frontdesk
 from reservations.stores.sqlite_rows import COLUMNS, row_to_reservation
 
@@ -202,6 +202,9 @@ class SqliteStore:
         path = self._path(table)
         self._dir.mkdir(parents=True, exist_ok=True)
         self._connections.get(path, _TABLE_SCHEMA)
+
+    def table_info(self, table: str) -> TableInfo | None:
+        return TableInfo(deletion_protection=False) if self._path(table).exists() else None
 
     def drop_table(self, table: str) -> None:
         path = self._path(table)

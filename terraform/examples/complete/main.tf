@@ -24,6 +24,7 @@ module "reservations" {
   enforce_usage_plans          = var.enforce_usage_plans
   cors_allowed_origins         = var.cors_allowed_origins
   enable_waf                   = var.enable_waf
+  edge_secret_arn              = var.edge_secret_arn
   manage_api_gateway_account   = var.manage_api_gateway_account
 
   enable_web     = var.enable_web

@@ -108,12 +108,13 @@ variable "api_reserved_concurrency" {
 }
 
 variable "customers" {
-  description = "Customers (hotels): name -> host names the edge maps to them and their usage plan. Each gets its own DynamoDB table and usage plan; their API keys are created afterwards with `reservations tenants create`."
+  description = "Customers (hotels): name -> host names the edge maps to them, their usage plan and whether their table refuses deletion. Terraform owns each customer's DynamoDB table and usage plan; `reservations tenants create` then registers the customer and its API key (and refuses a customer missing here). To remove a customer, set deletion_protection = false and apply, then remove it and apply."
   type = map(object({
-    hosts         = optional(list(string), [])
-    rate_limit    = optional(number, 20)
-    burst_limit   = optional(number, 40)
-    monthly_quota = optional(number)
+    hosts               = optional(list(string), [])
+    rate_limit          = optional(number, 20)
+    burst_limit         = optional(number, 40)
+    monthly_quota       = optional(number)
+    deletion_protection = optional(bool, true)
   }))
 
   validation {
@@ -187,6 +188,17 @@ variable "cors_allowed_origins" {
   validation {
     condition     = alltrue([for o in var.cors_allowed_origins : can(regex("^https?://[A-Za-z0-9.-]+(:[0-9]+)?$", o))])
     error_message = "cors_allowed_origins must be origins such as https://hotels.example.com (scheme, host, optional port; no path)."
+  }
+}
+
+variable "edge_secret_arn" {
+  description = "Secrets Manager secret (>= 32 characters) the nginx edge sends as a header; when set, the API's WAF refuses every request without it, so clients cannot bypass the edge. Needs enable_waf and enable_web = false (the edge serves the page itself). Only the ARN is configured here."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.edge_secret_arn == null || can(regex("^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:.+$", var.edge_secret_arn))
+    error_message = "edge_secret_arn must be a Secrets Manager secret ARN."
   }
 }
 

@@ -10,6 +10,7 @@ locals {
     redirect_port      = 8081
     resolver           = "169.254.169.253" # the VPC's DNS resolver
     tenants_map_path   = "/etc/nginx/edge/tenants.map"
+    edge_header_path   = "/etc/nginx/edge-secret/edge-header.conf"
     web_root           = "/srv/web" # baked into the image (deploy/k8s/Dockerfile)
     upstream_host      = local.upstream[0]
     upstream_path      = local.upstream[1] == null ? "" : local.upstream[1]
@@ -36,6 +37,20 @@ resource "kubernetes_config_map_v1" "this" {
   data = {
     "nginx.conf"  = local.nginx_conf
     "tenants.map" = local.tenants_map
+  }
+}
+
+# The header that proves to the API's WAF that a request came through the edge, as an nginx
+# directive in a Secret (never in the ConfigMap): mounted read-only and included by nginx.conf.
+resource "kubernetes_secret_v1" "edge_header" {
+  metadata {
+    name      = "${var.name}-edge-header"
+    namespace = kubernetes_namespace_v1.this.metadata[0].name
+    labels    = local.labels
+  }
+
+  data = {
+    "edge-header.conf" = var.edge_header_value == null ? "# no edge header: the API accepts direct calls\n" : "proxy_set_header ${var.edge_header_name} \"${var.edge_header_value}\";\n"
   }
 }
 
@@ -79,6 +94,8 @@ resource "kubernetes_deployment_v1" "this" {
         annotations = {
           # A new configuration rolls the pods (nginx reads its config at start).
           "checksum/config" = sha256(jsonencode(kubernetes_config_map_v1.this.data))
+          # A rotated edge secret rolls the pods too (the hash reveals nothing of the value).
+          "checksum/edge-header" = sha256(jsonencode(kubernetes_secret_v1.edge_header.data))
         }
       }
 
@@ -189,6 +206,11 @@ resource "kubernetes_deployment_v1" "this" {
             read_only  = true
           }
           volume_mount {
+            name       = "edge-header"
+            mount_path = "/etc/nginx/edge-secret"
+            read_only  = true
+          }
+          volume_mount {
             name       = "tmp"
             mount_path = "/tmp"
           }
@@ -198,6 +220,13 @@ resource "kubernetes_deployment_v1" "this" {
           name = "config"
           config_map {
             name = kubernetes_config_map_v1.this.metadata[0].name
+          }
+        }
+        volume {
+          name = "edge-header"
+          secret {
+            secret_name  = kubernetes_secret_v1.edge_header.metadata[0].name
+            default_mode = "0440"
           }
         }
         volume {

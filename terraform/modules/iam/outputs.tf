@@ -1,16 +1,11 @@
-output "app_role_arn" {
-  description = "Execution role of the API functions."
-  value       = aws_iam_role.app.arn
+output "function_role_arns" {
+  description = "Execution role of each function, by catalogue name."
+  value       = { for name, role in aws_iam_role.function : name => role.arn }
 }
 
-output "authorizer_role_arn" {
-  description = "Execution role of the authorizer."
-  value       = aws_iam_role.authorizer.arn
-}
-
-output "scheduler_role_arns" {
-  description = "Execution role of each scheduler function, by direction (down, up)."
-  value       = { for direction, role in aws_iam_role.scheduler : direction => role.arn }
+output "tenant_role_arns" {
+  description = "Tenant-access role of each API function (RESERVATIONS_TENANT_ROLE_ARN), by catalogue name."
+  value       = { for name, role in aws_iam_role.tenant : name => role.arn }
 }
 
 output "codebuild_role" {

@@ -39,13 +39,13 @@ variable "kms_key_arn" {
   }
 }
 
-variable "function_names" {
-  description = "Deployed names of every Lambda function; each may write only to its own log group."
-  type        = list(string)
+variable "function_kinds" {
+  description = "Catalogue name -> kind (api, authorizer, scheduler) of every function: each gets its own role named <name>-<function>, and each API function a tenant-access role."
+  type        = map(string)
 
   validation {
-    condition     = alltrue([for n in var.function_names : can(regex("^[A-Za-z0-9_-]{1,64}$", n))])
-    error_message = "function_names must be Lambda function names."
+    condition     = alltrue([for n, k in var.function_kinds : can(regex("^[a-z][a-z0-9-]{0,30}$", n)) && contains(["api", "authorizer", "scheduler"], k)])
+    error_message = "function_kinds must map catalogue names to api, authorizer or scheduler."
   }
 }
 

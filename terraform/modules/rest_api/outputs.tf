@@ -57,3 +57,13 @@ output "cors_paths" {
   description = "Paths whose CORS preflight (OPTIONS) API Gateway answers."
   value       = sort(keys(aws_api_gateway_method.cors))
 }
+
+output "edge_header_name" {
+  description = "Header the nginx edge must send with the secret value when require_edge_header is on."
+  value       = local.edge_header_name
+}
+
+output "edge_only_rule" {
+  description = "Whether the WAF refuses requests that do not carry the edge's secret header."
+  value       = length([for r in try(aws_wafv2_web_acl.this[0].rule, []) : r if r.name == "only-through-the-edge"]) == 1
+}

@@ -108,6 +108,49 @@ resource "aws_wafv2_web_acl" "this" {
     allow {}
   }
 
+  # Only the nginx edge may call the API: it adds a secret header (from Secrets Manager, mounted in
+  # its pods); anything else, e.g. a client that found the execute-api URL, is refused here, before
+  # the authorizer or a function runs. The header is redacted from WAF's logs.
+  dynamic "rule" {
+    for_each = var.require_edge_header ? [1] : []
+    content {
+      name     = "only-through-the-edge"
+      priority = 0
+      action {
+        block {
+          custom_response {
+            response_code            = 403
+            custom_response_body_key = "edge-only"
+          }
+        }
+      }
+      statement {
+        not_statement {
+          statement {
+            byte_match_statement {
+              search_string         = var.edge_header_value
+              positional_constraint = "EXACTLY"
+              field_to_match {
+                single_header {
+                  name = local.edge_header_name
+                }
+              }
+              text_transformation {
+                priority = 0
+                type     = "NONE"
+              }
+            }
+          }
+        }
+      }
+      visibility_config {
+        cloudwatch_metrics_enabled = true
+        metric_name                = "${var.name}-edge-only"
+        sampled_requests_enabled   = false # sampled requests would show the header
+      }
+    }
+  }
+
   rule {
     name     = "aws-common"
     priority = 1
@@ -276,6 +319,12 @@ resource "aws_wafv2_web_acl" "this" {
   }
 
   custom_response_body {
+    key          = "edge-only"
+    content_type = "APPLICATION_JSON"
+    content      = jsonencode({ error = { code = "forbidden", message = "this API is reached through the hotel's host name, not directly" } })
+  }
+
+  custom_response_body {
     key          = "rate-limited"
     content_type = "APPLICATION_JSON"
     content      = jsonencode({ error = { code = "rate_limited", message = "too many requests from this address; retry later" } })
@@ -312,6 +361,11 @@ resource "aws_wafv2_web_acl_logging_configuration" "this" {
   redacted_fields {
     single_header {
       name = "x-api-key"
+    }
+  }
+  redacted_fields {
+    single_header {
+      name = local.edge_header_name
     }
   }
 }

@@ -121,6 +121,24 @@ variable "cors_allowed_origins" {
   }
 }
 
+variable "require_edge_header" {
+  description = "Refuse (WAF, 403) every request without the edge's secret header, so clients cannot bypass the nginx edge. Needs enable_waf."
+  type        = bool
+  default     = false
+}
+
+variable "edge_header_value" {
+  description = "The secret value of the edge's header (read from Secrets Manager by the caller); null when require_edge_header is off."
+  type        = string
+  default     = null
+  sensitive   = true
+
+  validation {
+    condition     = var.edge_header_value == null || length(coalesce(var.edge_header_value, "x")) >= 32
+    error_message = "edge_header_value must be at least 32 characters."
+  }
+}
+
 variable "enable_waf" {
   description = "Attach a WAF web ACL (AWS managed rules, per-address rate limit) to the stage."
   type        = bool

@@ -147,3 +147,9 @@ mock_resource "aws_codebuild_project" {
     arn = "arn:aws:codebuild:us-east-1:123456789012:project/mock"
   }
 }
+
+mock_data "aws_secretsmanager_secret_version" {
+  defaults = {
+    secret_string = "mock-edge-secret-0123456789abcdefghijklmnopqrstuvwxyz"
+  }
+}
