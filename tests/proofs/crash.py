@@ -245,6 +245,24 @@ def _fill(disk: Path) -> Path:
     return filler
 
 
+def _process_tree(pid: int) -> list[int]:
+    """The gateway and its worker processes: `serve` forks a worker per CPU by default, and a
+    resource limit set on the parent does not reach children that already exist."""
+    tree, pending = [], [pid]
+    while pending:
+        current = pending.pop()
+        tree.append(current)
+        for task in Path(f"/proc/{current}/task").glob("*"):
+            children = (task / "children").read_text(encoding="ascii").split()
+            pending.extend(int(child) for child in children)
+    return tree
+
+
+def _limit_file_size(pid: int, limit: int) -> None:
+    for process in _process_tree(pid):
+        resource.prlimit(process, resource.RLIMIT_FSIZE, (limit, resource.RLIM_INFINITY))
+
+
 def full_disk(tmp: Path, *, kind: str, adds_when_full: int = 30, store: str = "sqlite") -> Figures:
     """``kind``: ``tmpfs`` (needs root) or ``fsize`` (RLIMIT_FSIZE on the gateway; anyone)."""
     figures = Figures(f"full disk ({kind})", store)
@@ -261,7 +279,7 @@ def full_disk(tmp: Path, *, kind: str, adds_when_full: int = 30, store: str = "s
             else:
                 files = list((settings.data_dir / "tables").glob("*")) + list(settings.data_dir.glob("*"))
                 limit = max(p.stat().st_size for p in files if p.is_file())
-                resource.prlimit(gateway.process.pid, resource.RLIMIT_FSIZE, (limit, resource.RLIM_INFINITY))
+                _limit_file_size(gateway.process.pid, limit)
             refused = 0
             for n in range(20, 20 + adds_when_full):
                 response = _add(gateway, headers, n)
@@ -280,11 +298,7 @@ def full_disk(tmp: Path, *, kind: str, adds_when_full: int = 30, store: str = "s
             if kind == "tmpfs":
                 filler.unlink()
             else:
-                resource.prlimit(
-                    gateway.process.pid,
-                    resource.RLIMIT_FSIZE,
-                    (resource.RLIM_INFINITY, resource.RLIM_INFINITY),
-                )
+                _limit_file_size(gateway.process.pid, resource.RLIM_INFINITY)
             acknowledged.update(_add_some(gateway, headers, range(100, 105), figures, expect=201))
             stored = {r["reservation_id"]: r for r in list_all(gateway.url, headers)}
             if stored != acknowledged:
