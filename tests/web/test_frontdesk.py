@@ -136,3 +136,27 @@ def test_find_a_free_room_highlights_the_free_rows(
     expect(page.locator("#grid tbody tr.available")).to_have_count(2)
     page.get_by_role("button", name="Clear highlight").click()
     expect(page.locator("#grid tbody tr.available")).to_have_count(0)
+
+
+def test_a_stay_dragged_onto_a_free_day_opens_the_change_dialog_there(
+    page: Page, gateway: Gateway, customer: Customer, api: httpx.Client
+) -> None:
+    define_rooms(api, customer, 101, 102)
+    ada = create(api, customer, "Ada", 101, day_after(today(), 1), 2)
+    sign_in(page, gateway.url, customer)
+    target = day_after(today(), 4)
+    page.drag_and_drop(
+        "#grid tbody tr[data-room='101'] .bar",
+        f"#grid tbody tr[data-room='102'] button[data-day='{target.isoformat()}']",
+    )
+    dialog = change_dialog(page)
+    expect(dialog).to_be_visible()
+    expect(dialog.get_by_label("Room", exact=True)).to_have_value("102")
+    expect(dialog.get_by_label("Check-in")).to_have_value(target.isoformat())
+    dialog.get_by_role("button", name="Save changes").click()
+    expect(dialog).to_be_hidden()
+    expect(bar(page, 102, "Ada")).to_be_visible()
+    stored = all_reservations(api, customer)
+    assert [(r["reservation_id"], r["room_number"], r["check_in"]) for r in stored] == [
+        (ada, 102, target.isoformat())
+    ]

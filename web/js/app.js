@@ -8,7 +8,7 @@ import { createFreeFinder } from "./free.js";
 import { addDays, isIsoDate, longDate, todayLocal, todayUtc } from "./dates.js";
 import { createDialogs } from "./dialogs.js";
 import { clearFormErrors, describe, setFormError, showErrors } from "./forms.js";
-import { GRID_DAYS, enableGridKeyboard, parseRooms, renderGrid } from "./grid.js";
+import { GRID_DAYS, enableGridDrops, enableGridKeyboard, parseRooms, renderGrid } from "./grid.js";
 import { nextSort, renderRows, renderSortHeaders, sortItems } from "./table.js";
 import { RULES, validateFilters } from "./validate.js";
 
@@ -344,6 +344,7 @@ function wire() {
     const stay = event.target.closest(".bar");
     if (stay) openChange(state.grid.items, stay.dataset.reservationId);
   });
+  enableGridDrops($("grid"), (id, moveTo) => openChange(state.grid.items, id, moveTo));
   $("grid").addEventListener("keydown", (event) => {
     const stay = event.target.closest(".bar");
     if (!stay || (event.key !== "Enter" && event.key !== " ")) return;
@@ -385,9 +386,9 @@ function wire() {
   });
 }
 
-function openChange(items, id) {
+function openChange(items, id, moveTo = null) {
   const reservation = items.find((r) => r.reservation_id === Number(id));
-  if (reservation) changeDialog.open(reservation);
+  if (reservation) changeDialog.open(reservation, moveTo);
 }
 
 async function start() {

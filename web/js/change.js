@@ -46,14 +46,15 @@ export function createChangeDialog(page) {
       day && "value" in nights ? `Check-out ${longDate(addDays(day, nights.value))}` : "";
   }
 
-  function open(reservation) {
+  /** Opens the dialog on `reservation`; `moveTo` ({room, checkIn}, from a drop on the grid) prefills a move. */
+  function open(reservation, moveTo = null) {
     original = reservation;
     form.reset();
     clearFormErrors(form);
     $("change-title").textContent = `Change reservation ${reservation.reservation_id}`;
     form.elements.guest_name.value = reservation.guest_name;
-    form.elements.room_number.value = String(reservation.room_number);
-    form.elements.check_in.value = reservation.check_in;
+    form.elements.room_number.value = String(moveTo ? moveTo.room : reservation.room_number);
+    form.elements.check_in.value = moveTo ? moveTo.checkIn : reservation.check_in;
     form.elements.nights.value = String(reservation.nights);
     form.elements.check_in.max = addDays(todayUtc(), RULES.maxDaysAhead);
     updateCheckOut();

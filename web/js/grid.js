@@ -97,6 +97,7 @@ function stayCell(stay, start, days, today) {
       tabindex: "-1",
       role: "button",
       "aria-haspopup": "dialog",
+      draggable: "true", // dropped on a free day: the change dialog opens with that room and day
       title: `${summary}. Change it`,
       dataset: { reservationId: String(r.reservation_id) },
     },
@@ -260,5 +261,36 @@ export function enableGridKeyboard(table) {
       if (other !== target) other.tabIndex = -1;
     }
     target.tabIndex = 0;
+  });
+}
+
+/** Drag a stay onto a free day: `onDrop(id, {room, checkIn})` (the page opens the change dialog there). */
+export function enableGridDrops(grid, onDrop) {
+  const target = (event) => event.target.closest("td.free:not(.past)");
+  grid.addEventListener("dragstart", (event) => {
+    const stay = event.target.closest(".bar");
+    if (!stay) return;
+    event.dataTransfer.setData("text/plain", stay.dataset.reservationId);
+    event.dataTransfer.effectAllowed = "move";
+  });
+  grid.addEventListener("dragover", (event) => {
+    const cell = target(event);
+    if (!cell) return;
+    event.preventDefault();
+    event.dataTransfer.dropEffect = "move";
+    cell.classList.add("drop-target");
+  });
+  grid.addEventListener("dragleave", (event) => {
+    const cell = target(event);
+    if (cell) cell.classList.remove("drop-target");
+  });
+  grid.addEventListener("drop", (event) => {
+    const cell = target(event);
+    if (!cell) return;
+    event.preventDefault();
+    cell.classList.remove("drop-target");
+    const slot = cell.querySelector("button.free-slot");
+    const id = event.dataTransfer.getData("text/plain");
+    if (slot && id) onDrop(id, { room: slot.dataset.room, checkIn: slot.dataset.day });
   });
 }
