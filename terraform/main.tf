@@ -63,6 +63,20 @@ locals {
     )
   }
 
+  # The backup plan selects tables by this tag as well as by ARN, so a customer's table restored by
+  # `reservations tenants restore` (which copies the source's tags) is backed up too.
+  backup_tag = { "reservations/backup" = var.name }
+
+  # Every caller (API Gateway, the schedules) invokes the alias live, which CodeDeploy moves between
+  # versions. Read from the functions' aliases, not typed, so that what names it (invoke permissions,
+  # asynchronous-invocation settings) is created after the aliases exist.
+  function_alias = one(distinct([for f in values(module.function) : f.alias_name]))
+
+  # The route the synthetic check lists through the edge: the catalogue's one plain GET collection.
+  synthetic_list_path = one(distinct(flatten([
+    for f in values(var.functions) : [for r in f.routes : r.path if f.kind == "api" && r.method == "GET" && !r.compat && !strcontains(r.path, "{")]
+  ])))
+
   web_origins          = var.enable_web ? [module.web[0].url] : []
   cors_allowed_origins = distinct(concat(var.cors_allowed_origins, local.web_origins))
 
@@ -127,6 +141,17 @@ data "aws_iam_policy_document" "kms" {
     }
   }
 
+  # CloudWatch alarms and AWS Budgets publish to the alarm topic, which this key encrypts.
+  statement {
+    sid       = "AlarmsAndBudgetsPublishToTheEncryptedTopic"
+    actions   = ["kms:Decrypt", "kms:GenerateDataKey*"]
+    resources = ["*"]
+    principals {
+      type        = "Service"
+      identifiers = ["cloudwatch.amazonaws.com", "budgets.amazonaws.com"]
+    }
+  }
+
   statement {
     sid       = "ServicesPublishingToEncryptedTopicsAndQueues"
     actions   = ["kms:Decrypt", "kms:GenerateDataKey*"]
@@ -154,6 +179,7 @@ module "customer_table" {
   ttl_attribute       = "expires_at"
   kms_key_arn         = aws_kms_key.this.arn
   deletion_protection = each.value.deletion_protection
+  tags                = local.backup_tag
 }
 
 module "registry_table" {
@@ -162,6 +188,7 @@ module "registry_table" {
   table_name    = local.registry_table_name
   ttl_attribute = null
   kms_key_arn   = aws_kms_key.this.arn
+  tags          = local.backup_tag
 }
 
 # ---------------------------------------------------------------------------------------------------
@@ -183,7 +210,7 @@ module "function" {
   role_arn             = module.iam.function_role_arns[each.key]
   environment          = local.function_environment[each.key]
   reserved_concurrency = each.value.kind == "api" ? var.api_reserved_concurrency : null
-  log_retention_days   = var.log_retention_days
+  log_retention_days   = var.log_retention.function
   kms_key_arn          = aws_kms_key.this.arn
 }
 
@@ -213,8 +240,9 @@ module "rest_api" {
   name                         = var.name
   stage_name                   = var.stage_name
   functions                    = var.functions
-  function_invoke_arns         = { for name, m in module.function : name => m.invoke_arn }
+  function_invoke_arns         = { for name, m in module.function : name => m.alias_invoke_arn }
   function_names               = { for name, m in module.function : name => m.function_name }
+  function_alias               = local.function_alias
   authorizer_function          = local.authorizer_function
   authorizer_cache_ttl_seconds = var.authorizer_cache_ttl_seconds
   customers                    = var.customers
@@ -227,7 +255,8 @@ module "rest_api" {
   edge_header_value            = one(data.aws_secretsmanager_secret_version.edge_header[*].secret_string)
   manage_account               = var.manage_api_gateway_account
   cloudwatch_role_arn          = module.iam.api_gateway_cloudwatch_role_arn
-  log_retention_days           = var.log_retention_days
+  access_log_retention_days    = var.log_retention.access
+  audit_log_retention_days     = var.log_retention.audit
   kms_key_arn                  = aws_kms_key.this.arn
 }
 
@@ -245,7 +274,7 @@ module "build" {
   lambda_architecture   = var.lambda_architecture
   service_role_arn      = module.iam.codebuild_role.arn
   kms_key_arn           = aws_kms_key.this.arn
-  log_retention_days    = var.log_retention_days
+  log_retention_days    = var.log_retention.function
 }
 
 module "ecr" {
@@ -283,7 +312,7 @@ module "eks" {
   node_group                         = var.node_group
   schedule_opt_in                    = local.schedule_enabled
   kms_key_arn                        = aws_kms_key.this.arn
-  log_retention_days                 = var.log_retention_days
+  log_retention_days                 = var.log_retention.audit
 }
 
 # The edge's proof that a request came through it (var.edge_secret_arn): the WAF compares the header
@@ -314,7 +343,9 @@ module "cluster_scheduler" {
   source = "./modules/cluster_scheduler"
 
   name                = var.name
-  function_arns       = { for direction, name in local.scheduler_function : direction => module.function[name].arn }
+  function_arns       = { for direction, name in local.scheduler_function : direction => module.function[name].alias_arn }
+  function_names      = { for direction, name in local.scheduler_function : direction => module.function[name].function_name }
+  function_alias      = local.function_alias
   schedule            = local.cluster_schedule
   notification_emails = var.notification_emails
   kms_key_arn         = aws_kms_key.this.arn

@@ -3,6 +3,11 @@ output "api_url" {
   value       = module.rest_api.invoke_url
 }
 
+output "api_id" {
+  description = "Id of the REST API (its execution log group is API-Gateway-Execution-Logs_<id>/<stage>)."
+  value       = module.rest_api.rest_api_id
+}
+
 output "routes" {
   description = "Every deployed route and the function serving it (from the catalogue)."
   value       = module.rest_api.routes
@@ -61,4 +66,44 @@ output "ecr_repository_url" {
 output "scheduler_topic_arn" {
   description = "SNS topic receiving the scheduler's outcomes."
   value       = module.cluster_scheduler.topic_arn
+}
+
+output "alarm_topic_arn" {
+  description = "SNS topic every alarm and the budget notify: subscribe ChatOps or a pager here."
+  value       = module.monitoring.topic_arn
+}
+
+output "alarms" {
+  description = "Every alarm by name: namespace, metric, statistic, dimensions, threshold, missing-data treatment and actions."
+  value       = module.monitoring.alarms
+}
+
+output "dashboard_name" {
+  description = "The CloudWatch dashboard (one row per layer, then the cost drivers)."
+  value       = module.monitoring.dashboard_name
+}
+
+output "function_aliases" {
+  description = "ARN of each function's live alias, the only thing API Gateway and the schedules invoke."
+  value       = { for name, f in module.function : name => f.alias_arn }
+}
+
+output "function_deployments" {
+  description = "Per function: CodeDeploy application and group, the version live serves, the version published last, whether a deployment is pending, and its AppSpec (scripts/deploy-functions starts them)."
+  value       = module.deployment.deployments
+}
+
+output "backup_vault" {
+  description = "Backup vault holding the tables' daily recovery points (`reservations tenants restore --from-backup ARN`)."
+  value       = module.backup.vault_name
+}
+
+output "backup_restore_role_arn" {
+  description = "Role to pass to `aws backup start-restore-job` when restoring an AWS Backup recovery point."
+  value       = module.backup.restore_role_arn
+}
+
+output "synthetic_check_connection" {
+  description = "EventBridge connection holding the synthetic check's API key (null without a check): set the key with aws events update-connection."
+  value       = var.synthetic_check == null ? null : module.synthetic_check[0].connection_name
 }

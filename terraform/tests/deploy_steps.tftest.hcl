@@ -36,15 +36,19 @@ run "step_1_build_pipeline_and_image_repository" {
 }
 
 # Step 3: after the builds, `reservations build tfvars --from s3://...` wrote lambda_builds; apply all.
+# Each build's hash is the one the mocked Lambda reports for that function (tests/mocks), since the
+# apply checks the deployed code against it.
 run "step_3_apply_everything_with_the_builds" {
   command = apply
 
   variables {
     lambda_builds = {
-      for name in keys(var.functions) : name => {
-        build_id         = "101"
-        source_code_hash = "n4bQgYhMfWWaL+qgxVrQFaO/TxsrC4Is0V1sFbDwCgg="
-      }
+      list         = { build_id = "101", source_code_hash = "n4bQgYhMfWWaL+qgxVrQFaO/TxsrC4Is0V1sFbDwCgg=" }
+      add          = { build_id = "101", source_code_hash = "LCa0a2j/xo/5m0U8HTBBNBNCLXBkg7+g+YpeiGJm564=" }
+      delete       = { build_id = "101", source_code_hash = "ypeBEsobvcr6wjGzmiPcTaeG7/gUfE5yuYB3ha/uSLs=" }
+      authorizer   = { build_id = "101", source_code_hash = "f1nUZxHgb6R9BKuOz5RhxwNdhqWNpXyLkRo9cpVNUY0=" }
+      cluster-down = { build_id = "101", source_code_hash = "uQ4iJk8KTU1E1IaZ9HzwRXnAr4O1vdvoQu3x9ZmZ1SA=" }
+      cluster-up   = { build_id = "101", source_code_hash = "3+n6r1xZ4xWpmnbGZtG0YKk8VpdxRxaAvt6GVJCNkto=" }
     }
   }
 

@@ -20,6 +20,10 @@ MODULES = (
     "build",
     "web",
     "ecr",
+    "monitoring",
+    "deployment",
+    "backup",
+    "synthetic_check",
 )
 
 # Variables where no value of the declared type is implausible, so a validation would check nothing.

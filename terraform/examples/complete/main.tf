@@ -14,7 +14,7 @@ module "reservations" {
   tags                = var.tags
   artifacts_prefix    = var.artifacts_prefix
   lambda_architecture = var.lambda_architecture
-  log_retention_days  = var.log_retention_days
+  log_retention       = var.log_retention
 
   customers                    = var.customers
   stage_name                   = var.stage_name
@@ -52,4 +52,11 @@ module "reservations" {
 
   source_repository_url = var.source_repository_url
   source_version        = var.source_version
+
+  alarm_emails      = var.alarm_emails
+  alarm_thresholds  = var.alarm_thresholds
+  budget            = var.budget
+  deployment_config = var.deployment_config
+  backup            = var.backup
+  synthetic_check   = var.synthetic_check
 }

@@ -85,14 +85,18 @@ variable "lambda_architecture" {
   }
 }
 
-variable "log_retention_days" {
-  description = "Retention of every CloudWatch log group (functions, API access logs, CodeBuild, WAF)."
-  type        = number
-  default     = 365
+variable "log_retention" {
+  description = "Days each class of CloudWatch log group is kept: access (the API's access and execution logs), function (the functions' and CodeBuild's own output) and audit (WAF decisions and the EKS control plane's audit log)."
+  type = object({
+    access   = optional(number, 90)
+    function = optional(number, 30)
+    audit    = optional(number, 365)
+  })
+  default = {}
 
   validation {
-    condition     = contains([1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653], var.log_retention_days)
-    error_message = "log_retention_days must be one of the values CloudWatch Logs accepts."
+    condition     = alltrue([for days in values(var.log_retention) : contains([1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653], days)])
+    error_message = "Each log_retention value must be one of the values CloudWatch Logs accepts (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288 or 3653)."
   }
 }
 
@@ -457,4 +461,98 @@ variable "source_version" {
   description = "Branch, tag or commit CodeBuild builds by default."
   type        = string
   default     = "main"
+}
+
+variable "alarm_emails" {
+  description = "Addresses paged by every alarm and the budget's alerts (through the alarm topic; each must confirm its subscription). Subscribe ChatOps to the alarm_topic_arn output."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = alltrue([for e in var.alarm_emails : can(regex("^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$", e))])
+    error_message = "alarm_emails must be e-mail addresses."
+  }
+}
+
+variable "alarm_thresholds" {
+  description = "When alarms fire (defaults in modules/monitoring): api_5xx_per_5_minutes, api_p99_latency_ms, function_errors, function_throttles, duration_fraction_of_timeout, table_system_errors, table_throttled_requests, waf_blocked_per_5_minutes."
+  type = object({
+    api_5xx_per_5_minutes        = optional(number, 5)
+    api_p99_latency_ms           = optional(number, 3000)
+    function_errors              = optional(number, 1)
+    function_throttles           = optional(number, 1)
+    duration_fraction_of_timeout = optional(number, 0.8)
+    table_system_errors          = optional(number, 1)
+    table_throttled_requests     = optional(number, 5)
+    waf_blocked_per_5_minutes    = optional(number, 500)
+  })
+  default = {}
+
+  validation {
+    condition     = var.alarm_thresholds.duration_fraction_of_timeout > 0 && var.alarm_thresholds.duration_fraction_of_timeout < 1
+    error_message = "alarm_thresholds.duration_fraction_of_timeout must be between 0 and 1 (exclusive)."
+  }
+}
+
+variable "budget" {
+  description = "Monthly AWS Budgets cost limit in USD, the percentages of it that alert (mail and the alarm topic; a forecast above 100 % alerts too), and optionally the cost allocation tag scoping it to this deployment (activate it in Billing first; null: the whole account)."
+  type = object({
+    monthly_limit_usd        = number
+    alert_thresholds_percent = optional(list(number), [80, 100])
+    cost_allocation_tag = optional(object({
+      key   = string
+      value = string
+    }))
+  })
+  default = { monthly_limit_usd = 300 }
+
+  validation {
+    condition     = var.budget.monthly_limit_usd > 0
+    error_message = "budget.monthly_limit_usd must be positive."
+  }
+}
+
+variable "deployment_config" {
+  description = "How CodeDeploy shifts a function's live alias to a new version: a CodeDeployDefault.Lambda* configuration (canary 10 % for 5 minutes by default; rolled back on the function's alarms)."
+  type        = string
+  default     = "CodeDeployDefault.LambdaCanary10Percent5Minutes"
+
+  validation {
+    condition     = startswith(var.deployment_config, "CodeDeployDefault.Lambda")
+    error_message = "deployment_config must be a CodeDeployDefault.Lambda* configuration."
+  }
+}
+
+variable "backup" {
+  description = "AWS Backup of the registry and every customer table: daily schedule (cron, UTC), days kept, and optionally a vault in a second region each recovery point is copied to (and how long copies are kept; null: as long)."
+  type = object({
+    schedule            = optional(string, "cron(0 5 ? * * *)")
+    retention_days      = optional(number, 90)
+    copy_vault_arn      = optional(string)
+    copy_retention_days = optional(number)
+  })
+  default = {}
+
+  validation {
+    condition     = var.backup.retention_days >= 1 && can(regex("^cron\\(.+\\)$", var.backup.schedule))
+    error_message = "backup needs retention_days of at least 1 and a cron(...) schedule."
+  }
+  validation {
+    condition     = var.backup.copy_vault_arn == null || can(regex("^arn:aws[a-z-]*:backup:[a-z0-9-]+:[0-9]{12}:backup-vault:.+$", coalesce(var.backup.copy_vault_arn, "-")))
+    error_message = "backup.copy_vault_arn must be a Backup vault ARN (in the second region) or null."
+  }
+}
+
+variable "synthetic_check" {
+  description = "The check after each morning's rebuild: edge_url is one customer's host on the edge (https://star.hotels.example.com), schedule a cron in cluster_schedule.timezone. Null: no check. Set that customer's API key on the connection once (docs/operating.md)."
+  type = object({
+    edge_url = string
+    schedule = optional(string, "cron(0 8 ? * MON-FRI *)")
+  })
+  default = null
+
+  validation {
+    condition     = var.synthetic_check == null || can(regex("^https://[a-z0-9.-]+(:[0-9]+)?/?$", try(var.synthetic_check.edge_url, "")))
+    error_message = "synthetic_check.edge_url must be an https:// base URL without a path."
+  }
 }

@@ -164,3 +164,22 @@ resource "aws_scheduler_schedule" "follow_up" {
     ignore_changes = [state]
   }
 }
+
+# What happens after the schedule delivered the event: an invocation that crashes or times out
+# (the handler itself never raises) is not retried, since the follow-up schedule calls again anyway,
+# and its record goes to the outcomes topic, so a dead function reaches the same people as a
+# failed cycle.
+resource "aws_lambda_function_event_invoke_config" "this" {
+  for_each = local.directions
+
+  function_name                = var.function_names[each.key]
+  qualifier                    = var.function_alias
+  maximum_retry_attempts       = 0
+  maximum_event_age_in_seconds = 3600
+
+  destination_config {
+    on_failure {
+      destination = aws_sns_topic.outcomes.arn
+    }
+  }
+}

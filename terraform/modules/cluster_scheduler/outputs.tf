@@ -32,3 +32,18 @@ output "schedule_states" {
   description = "State (ENABLED/DISABLED) of the down and up schedules."
   value       = { for direction, s in aws_scheduler_schedule.start : direction => s.state }
 }
+
+output "dead_letter_queue_name" {
+  description = "Name of the dead-letter queue (for its depth alarm)."
+  value       = aws_sqs_queue.dead_letters.name
+}
+
+output "schedule_targets" {
+  description = "ARN each daily schedule invokes, by direction (the live alias)."
+  value       = { for direction, s in aws_scheduler_schedule.start : direction => s.target[0].arn }
+}
+
+output "failure_destinations" {
+  description = "Where a crashed or timed-out invocation of each direction's function is sent (on-failure destination)."
+  value       = { for direction, c in aws_lambda_function_event_invoke_config.this : direction => one(c.destination_config[0].on_failure[*].destination) }
+}

@@ -9,7 +9,7 @@ variable "name" {
 }
 
 variable "function_arns" {
-  description = "ARN of the scheduler function of each direction: {down = ..., up = ...}."
+  description = "ARN the schedules invoke for each direction (the live alias's): {down = ..., up = ...}."
   type        = map(string)
 
   validation {
@@ -59,5 +59,26 @@ variable "kms_key_arn" {
   validation {
     condition     = can(regex("^arn:aws[a-z-]*:kms:", var.kms_key_arn))
     error_message = "kms_key_arn must be a KMS key ARN."
+  }
+}
+
+variable "function_names" {
+  description = "Name of the scheduler function of each direction: {down = ..., up = ...} (for their asynchronous-invocation settings)."
+  type        = map(string)
+
+  validation {
+    condition     = join(",", sort(keys(var.function_names))) == "down,up"
+    error_message = "function_names must have exactly the keys down and up."
+  }
+}
+
+variable "function_alias" {
+  description = "Alias of the scheduler functions the schedules invoke (its asynchronous-invocation settings are set here)."
+  type        = string
+  default     = "live"
+
+  validation {
+    condition     = can(regex("^[A-Za-z][A-Za-z0-9_-]{0,127}$", var.function_alias))
+    error_message = "function_alias must be a Lambda alias name."
   }
 }

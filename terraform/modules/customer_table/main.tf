@@ -9,6 +9,7 @@ resource "aws_dynamodb_table" "this" {
   hash_key                    = var.hash_key
   range_key                   = var.range_key
   deletion_protection_enabled = var.deletion_protection
+  tags                        = var.tags
 
   attribute {
     name = var.hash_key

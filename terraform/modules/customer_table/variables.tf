@@ -56,3 +56,9 @@ variable "deletion_protection" {
   type        = bool
   default     = true
 }
+
+variable "tags" {
+  description = "Tags of the table besides the provider's default tags (the backup selection's tag; a restored copy carries them over)."
+  type        = map(string)
+  default     = {}
+}

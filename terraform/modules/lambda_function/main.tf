@@ -1,8 +1,11 @@
 # One Lambda function from a build artifact in S3, with its own log group created first, so the
 # retention and encryption apply from the very first invocation (Lambda would otherwise create the
-# group itself, unencrypted and kept forever).
+# group itself, unencrypted and kept forever). Every build is published as a numbered version;
+# callers invoke the alias `live`, which Terraform points at the first version only: afterwards
+# CodeDeploy moves it (canary, then all traffic, or back on an alarm), see modules/deployment.
 
 resource "aws_cloudwatch_log_group" "this" {
+  #checkov:skip=CKV_AWS_338:Retention is the operator's choice per log class (var.log_retention.function at the root); debug output of functions rarely earns a year of storage.
   name              = "/aws/lambda/${var.function_name}"
   retention_in_days = var.log_retention_days
   kms_key_id        = var.kms_key_arn
@@ -25,6 +28,7 @@ resource "aws_lambda_function" "this" {
   s3_key           = var.s3_key
   source_code_hash = var.source_code_hash
   kms_key_arn      = var.kms_key_arn
+  publish          = true
 
   reserved_concurrent_executions = var.reserved_concurrency == null ? -1 : var.reserved_concurrency
 
@@ -39,5 +43,27 @@ resource "aws_lambda_function" "this" {
   logging_config {
     log_format = "JSON"
     log_group  = aws_cloudwatch_log_group.this.name
+  }
+
+  # Code integrity: what Lambda stored is byte for byte the zip the builder hashed. A swapped object
+  # in the bucket (same key, other bytes) fails the apply instead of being published.
+  lifecycle {
+    postcondition {
+      condition     = self.code_sha256 == var.source_code_hash
+      error_message = "The deployed code's sha256 (${self.code_sha256}) is not the build's source_code_hash (${var.source_code_hash}): the artifact in S3 is not the one the builder recorded."
+    }
+  }
+}
+
+# The alias every caller uses. Terraform sets its version once; CodeDeploy owns it from then on, so
+# a plan never undoes a canary in flight or a rollback.
+resource "aws_lambda_alias" "live" {
+  name             = var.alias_name
+  description      = "What API Gateway and the schedules invoke; moved by CodeDeploy"
+  function_name    = aws_lambda_function.this.function_name
+  function_version = aws_lambda_function.this.version
+
+  lifecycle {
+    ignore_changes = [function_version, routing_config]
   }
 }

@@ -126,9 +126,9 @@ variable "reserved_concurrency" {
 }
 
 variable "log_retention_days" {
-  description = "Retention of the function's own log group."
+  description = "Retention of the function's own log group (the root's log_retention.function)."
   type        = number
-  default     = 365
+  default     = 30
 
   validation {
     condition     = contains([1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653], var.log_retention_days)
@@ -154,5 +154,16 @@ variable "tracing_mode" {
   validation {
     condition     = contains(["Active", "PassThrough"], var.tracing_mode)
     error_message = "tracing_mode must be Active or PassThrough."
+  }
+}
+
+variable "alias_name" {
+  description = "Name of the alias callers invoke and CodeDeploy shifts."
+  type        = string
+  default     = "live"
+
+  validation {
+    condition     = can(regex("^[A-Za-z][A-Za-z0-9_-]{0,127}$", var.alias_name)) && !can(regex("^[0-9]+$", var.alias_name))
+    error_message = "alias_name must be a Lambda alias name (letters, digits, - and _, not only digits)."
   }
 }

@@ -119,6 +119,7 @@ resource "aws_lambda_permission" "authorizer" {
   statement_id  = "apigateway-authorizers"
   action        = "lambda:InvokeFunction"
   function_name = var.function_names[var.authorizer_function]
+  qualifier     = var.function_alias
   principal     = "apigateway.amazonaws.com"
   source_arn    = "${aws_api_gateway_rest_api.this.execution_arn}/authorizers/*"
 }
@@ -155,6 +156,7 @@ resource "aws_lambda_permission" "route" {
   statement_id  = "apigateway-${each.value.method}-${trim(replace(each.value.path, "/[^A-Za-z0-9]+/", "-"), "-")}"
   action        = "lambda:InvokeFunction"
   function_name = var.function_names[each.value.function]
+  qualifier     = var.function_alias
   principal     = "apigateway.amazonaws.com"
   source_arn    = "${aws_api_gateway_rest_api.this.execution_arn}/*/${each.value.method}${replace(each.value.path, "/\\{[^}]+\\}/", "*")}"
 }

@@ -67,3 +67,37 @@ output "edge_only_rule" {
   description = "Whether the WAF refuses requests that do not carry the edge's secret header."
   value       = length([for r in try(aws_wafv2_web_acl.this[0].rule, []) : r if r.name == "only-through-the-edge"]) == 1
 }
+
+output "execution_log_group_name" {
+  description = "Log group of the stage's execution log (API-Gateway-Execution-Logs_<api id>/<stage>)."
+  value       = aws_cloudwatch_log_group.execution.name
+}
+
+output "web_acl_name" {
+  description = "Name of the WAF web ACL (null without WAF), for its metrics."
+  value       = var.enable_waf ? aws_wafv2_web_acl.this[0].name : null
+}
+
+output "integration_uris" {
+  description = "Per route, the URI its integration invokes (the function's live alias)."
+  value       = { for key, i in aws_api_gateway_integration.route : key => i.uri }
+}
+
+output "authorizer_uris" {
+  description = "Per authorizer (main, compat), the URI it invokes."
+  value       = { for kind, a in aws_api_gateway_authorizer.this : kind => a.authorizer_uri }
+}
+
+output "invoke_permission_qualifiers" {
+  description = "Per route, the function qualifier (alias) its invoke permission is granted on."
+  value       = { for key, p in aws_lambda_permission.route : key => p.qualifier }
+}
+
+output "log_retention" {
+  description = "Days kept, per log group of the stage: access, execution and WAF."
+  value = {
+    access    = aws_cloudwatch_log_group.access.retention_in_days
+    execution = aws_cloudwatch_log_group.execution.retention_in_days
+    waf       = var.enable_waf ? aws_cloudwatch_log_group.waf[0].retention_in_days : null
+  }
+}

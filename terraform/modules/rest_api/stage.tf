@@ -43,8 +43,18 @@ resource "aws_api_gateway_deployment" "this" {
 }
 
 resource "aws_cloudwatch_log_group" "access" {
+  #checkov:skip=CKV_AWS_338:Retention is the operator's choice per log class (var.log_retention.access at the root), not one year for everything.
   name              = "/aws/apigateway/${var.name}/access"
-  retention_in_days = var.log_retention_days
+  retention_in_days = var.access_log_retention_days
+  kms_key_id        = var.kms_key_arn
+}
+
+# API Gateway writes its execution log (logging_level ERROR below) to a group of this fixed name,
+# creating it unencrypted and kept forever unless it already exists: so it is created first.
+resource "aws_cloudwatch_log_group" "execution" {
+  #checkov:skip=CKV_AWS_338:Retention is the operator's choice per log class (var.log_retention.access at the root), not one year for everything.
+  name              = "API-Gateway-Execution-Logs_${aws_api_gateway_rest_api.this.id}/${var.stage_name}"
+  retention_in_days = var.access_log_retention_days
   kms_key_id        = var.kms_key_arn
 }
 
@@ -75,7 +85,7 @@ resource "aws_api_gateway_stage" "this" {
     })
   }
 
-  depends_on = [aws_api_gateway_account.this]
+  depends_on = [aws_api_gateway_account.this, aws_cloudwatch_log_group.execution]
 }
 
 resource "aws_api_gateway_method_settings" "all" {
@@ -348,7 +358,7 @@ resource "aws_cloudwatch_log_group" "waf" {
   count = var.enable_waf ? 1 : 0
 
   name              = "aws-waf-logs-${var.name}-api" # WAF requires the aws-waf-logs- prefix
-  retention_in_days = var.log_retention_days
+  retention_in_days = var.audit_log_retention_days
   kms_key_id        = var.kms_key_arn
 }
 

@@ -183,14 +183,36 @@ variable "cloudwatch_role_arn" {
   }
 }
 
-variable "log_retention_days" {
-  description = "Retention of the access and WAF log groups."
+variable "access_log_retention_days" {
+  description = "Retention of the access and execution log groups."
+  type        = number
+  default     = 90
+
+  validation {
+    condition     = contains([1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653], var.access_log_retention_days)
+    error_message = "access_log_retention_days must be one of the values CloudWatch Logs accepts."
+  }
+}
+
+variable "audit_log_retention_days" {
+  description = "Retention of the WAF log group (who was blocked and why)."
   type        = number
   default     = 365
 
   validation {
-    condition     = contains([1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653], var.log_retention_days)
-    error_message = "log_retention_days must be one of the values CloudWatch Logs accepts."
+    condition     = contains([1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653], var.audit_log_retention_days)
+    error_message = "audit_log_retention_days must be one of the values CloudWatch Logs accepts."
+  }
+}
+
+variable "function_alias" {
+  description = "Alias of every function that integrations and authorizers invoke; the invoke permissions are granted on it."
+  type        = string
+  default     = "live"
+
+  validation {
+    condition     = can(regex("^[A-Za-z][A-Za-z0-9_-]{0,127}$", var.function_alias))
+    error_message = "function_alias must be a Lambda alias name."
   }
 }
 
