@@ -155,7 +155,15 @@ FUNCTIONS: tuple[Function, ...] = (
         tenant_grants=(
             Grant(
                 "WriteTheCustomersTable",
-                ("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"),
+                # BatchGetItem and ConditionCheckItem: the rooms rule's guard (a read of the room
+                # and the count, and the check that the customer has none).
+                (
+                    "dynamodb:GetItem",
+                    "dynamodb:BatchGetItem",
+                    "dynamodb:PutItem",
+                    "dynamodb:UpdateItem",
+                    "dynamodb:ConditionCheckItem",
+                ),
                 CUSTOMER_TABLES,
             ),
             _via("dynamodb", "Decrypt", "Encrypt", "GenerateDataKey", "DescribeKey"),
@@ -176,6 +184,86 @@ FUNCTIONS: tuple[Function, ...] = (
                 "DeleteFromTheCustomersTable", ("dynamodb:GetItem", "dynamodb:DeleteItem"), CUSTOMER_TABLES
             ),
             _via("dynamodb", "Decrypt", "Encrypt", "GenerateDataKey", "DescribeKey"),
+        ),
+    ),
+    Function(
+        name="change",
+        module="reservations.functions.change",
+        kind="api",
+        description="Changes a reservation in place (same id), claiming and releasing nights atomically.",
+        routes=(Route("PATCH", "/reservations/{id}"),),
+        memory_mb=API_MEMORY_MB,
+        tenant_grants=(
+            Grant(
+                "ChangeInTheCustomersTable",
+                (
+                    "dynamodb:GetItem",
+                    "dynamodb:BatchGetItem",
+                    "dynamodb:PutItem",
+                    "dynamodb:DeleteItem",
+                    "dynamodb:UpdateItem",
+                    "dynamodb:ConditionCheckItem",
+                ),
+                CUSTOMER_TABLES,
+            ),
+            _via("dynamodb", "Decrypt", "Encrypt", "GenerateDataKey", "DescribeKey"),
+        ),
+    ),
+    Function(
+        name="list-rooms",
+        module="reservations.functions.list_rooms",
+        kind="api",
+        description="Lists a customer's rooms in number order, one page at a time.",
+        routes=(Route("GET", "/rooms"),),
+        memory_mb=API_MEMORY_MB,
+        tenant_grants=(
+            Grant("ReadTheCustomersRooms", ("dynamodb:Query",), CUSTOMER_TABLES),
+            _via("dynamodb", "Decrypt", "DescribeKey"),
+        ),
+    ),
+    Function(
+        name="put-room",
+        module="reservations.functions.put_room",
+        kind="api",
+        description="Defines a room (or replaces its name and notes); a customer with rooms books only those.",
+        routes=(Route("PUT", "/rooms/{room_number}"),),
+        memory_mb=API_MEMORY_MB,
+        tenant_grants=(
+            Grant(
+                "DefineTheCustomersRooms",
+                ("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"),
+                CUSTOMER_TABLES,
+            ),
+            _via("dynamodb", "Decrypt", "Encrypt", "GenerateDataKey", "DescribeKey"),
+        ),
+    ),
+    Function(
+        name="delete-room",
+        module="reservations.functions.delete_room",
+        kind="api",
+        description="Removes a room unless a reservation holds it from today on.",
+        routes=(Route("DELETE", "/rooms/{room_number}"),),
+        memory_mb=API_MEMORY_MB,
+        tenant_grants=(
+            Grant(
+                "RemoveTheCustomersRooms",
+                # Query: the list of reservations, for one that holds the room from today on.
+                ("dynamodb:GetItem", "dynamodb:Query", "dynamodb:DeleteItem", "dynamodb:UpdateItem"),
+                CUSTOMER_TABLES,
+            ),
+            _via("dynamodb", "Decrypt", "Encrypt", "GenerateDataKey", "DescribeKey"),
+        ),
+    ),
+    Function(
+        name="availability",
+        module="reservations.functions.availability",
+        kind="api",
+        description="Lists the customer's rooms free on every night of a stay.",
+        routes=(Route("GET", "/availability"),),
+        memory_mb=API_MEMORY_MB,
+        tenant_grants=(
+            Grant("ReadTheCustomersRoomNights", ("dynamodb:Query", "dynamodb:BatchGetItem"), CUSTOMER_TABLES),
+            _via("dynamodb", "Decrypt", "DescribeKey"),
         ),
     ),
     Function(

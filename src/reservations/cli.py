@@ -10,6 +10,7 @@ import typer
 
 from reservations.build.cli import app as build_app
 from reservations.client.cli import register as register_client_commands
+from reservations.client.frontdesk_cli import register as register_frontdesk_commands
 from reservations.cluster.cli import app as cluster_app
 from reservations.edge.cli import app as edge_app
 from reservations.gateway.cli import register as register_gateway_commands
@@ -41,6 +42,7 @@ def _root(
 
 register_gateway_commands(app)
 register_client_commands(app)
+register_frontdesk_commands(app)
 app.add_typer(tenants_app, name="tenants")
 app.add_typer(cluster_app, name="cluster")
 app.add_typer(build_app, name="build")

@@ -70,6 +70,32 @@ class ConflictError(ReservationsError):
         self.holder = holder
 
 
+class RoomInUseError(ConflictError):
+    """A room cannot be removed while a reservation holds it from today on; names that reservation."""
+
+    code = "room_in_use"
+
+    def __init__(self, room_number: int, holder: Reservation) -> None:
+        ReservationsError.__init__(
+            self,
+            f"Room {room_number} is booked from {holder.check_in.isoformat()} by reservation "
+            f"{holder.reservation_id}; move or cancel that stay first",
+            field="room_number",
+        )
+        self.room_number = room_number
+        self.night = holder.check_in
+        self.holder = holder
+
+
+class NoRoomsError(ReservationsError):
+    """Availability is asked of the customer's rooms: there is nothing to answer until some exist."""
+
+    code = "no_rooms"
+
+    def __init__(self) -> None:
+        super().__init__("no rooms are defined yet: add rooms (PUT /rooms/{room_number}) first")
+
+
 class IdempotencyMismatchError(ReservationsError):
     code = "idempotency_key_reused"
 
@@ -328,17 +354,22 @@ def parse_int_text(text: str, field: str, low: int, high: int) -> int:
 
 
 def parse_guest_name(value: Any) -> str:
+    return parse_text(value, "guest_name", GUEST_NAME_MAX)
+
+
+def parse_text(value: Any, field: str, max_length: int) -> str:
+    """A one-line human text (a guest's or a room's name): trimmed, not empty, no control characters."""
     if not isinstance(value, str):
-        raise ValidationError("guest_name must be a string", field="guest_name")
-    name = value.strip()
-    if not name:
-        raise ValidationError("guest_name must not be empty", field="guest_name")
-    if len(name) > GUEST_NAME_MAX:
-        raise ValidationError(f"guest_name must be at most {GUEST_NAME_MAX} characters", field="guest_name")
-    for char in name:
+        raise ValidationError(f"{field} must be a string", field=field)
+    text = value.strip()
+    if not text:
+        raise ValidationError(f"{field} must not be empty", field=field)
+    if len(text) > max_length:
+        raise ValidationError(f"{field} must be at most {max_length} characters", field=field)
+    for char in text:
         if unicodedata.category(char) in ("Cc", "Cs", "Zl", "Zp") or char in "\u200b\ufeff":
-            raise ValidationError("guest_name must not contain control characters", field="guest_name")
-    return name
+            raise ValidationError(f"{field} must not contain control characters", field=field)
+    return text
 
 
 def parse_date(value: Any, field: str) -> date:
@@ -351,7 +382,11 @@ def parse_date(value: Any, field: str) -> date:
 
 
 def parse_check_in(value: Any, *, today: date | None = None) -> date:
-    day = parse_date(value, "check_in")
+    return check_bookable(parse_date(value, "check_in"), today=today)
+
+
+def check_bookable(day: date, *, today: date | None = None) -> date:
+    """The check-in rule: from yesterday (UTC) to two years ahead."""
     today = today or today_utc()
     if day < today - timedelta(days=MAX_DAYS_BEHIND):
         raise ValidationError("check_in must not be in the past", field="check_in")

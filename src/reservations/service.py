@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from reservations.domain import (
     AddResult,
@@ -22,7 +23,12 @@ from reservations.domain import (
 )
 from reservations.stores import IDEMPOTENCY_TTL_S, IdempotencyClaim, Store
 
+if TYPE_CHECKING:
+    from reservations.change import ReservationChange
+    from reservations.rooms import Availability, Room, RoomPage, RoomQuery
+
 MAX_IDEMPOTENCY_KEY = 255
+RoomNumbers = list[int]  # named here: inside the class ``list`` is the method
 
 
 def _idempotency_claim(key: str, new: NewReservation, now: datetime) -> IdempotencyClaim:
@@ -75,3 +81,22 @@ class ReservationService:
 
     def delete(self, customer: str, reservation_id: int) -> Reservation:
         return self._store.delete(self._table_for(customer), reservation_id)
+
+    # ----------------------------------------------------------------------- the front desk
+
+    def change(self, customer: str, reservation_id: int, change: ReservationChange) -> Reservation:
+        return self._store.change(self._table_for(customer), reservation_id, change)
+
+    def put_room(self, customer: str, room: Room) -> bool:
+        """Defines the room or replaces its name and notes; True when it is new."""
+        return self._store.put_room(self._table_for(customer), room)
+
+    def list_rooms(self, customer: str, query: RoomQuery) -> RoomPage:
+        return self._store.list_rooms(self._table_for(customer), query)
+
+    def delete_room(self, customer: str, room_number: int) -> Room:
+        """Refused while a reservation holds the room today or later (the clock's day, in UTC)."""
+        return self._store.delete_room(self._table_for(customer), room_number, self._clock().date())
+
+    def free_rooms(self, customer: str, availability: Availability) -> RoomNumbers:
+        return self._store.free_rooms(self._table_for(customer), availability)

@@ -2,7 +2,8 @@
 
 The API functions are chained through one DynamoDB (moto's server over HTTP): the authorizer's
 zip proves a key made by ``reservations tenants create``, the add zip stores a reservation, the
-list zip reads it back and the delete zip removes it.
+list zip reads it back, the front desk's zips define rooms, list them, answer availability, move
+the stay and remove its old room, and the delete zip removes it.
 """
 
 from __future__ import annotations
@@ -25,7 +26,17 @@ from tests.build.lambda_sandbox import Sandbox
 from tests.conftest import TENANT_ROLE_ARN
 
 EVENTS = ROOT / "tests" / "functions" / "events"
-API_FUNCTIONS = ("authorizer", "add", "list", "delete")
+API_FUNCTIONS = (
+    "authorizer",
+    "add",
+    "list",
+    "delete",
+    "change",
+    "list-rooms",
+    "put-room",
+    "delete-room",
+    "availability",
+)
 SCHEDULER_FUNCTIONS = ("cluster-down", "cluster-up")
 
 
@@ -118,6 +129,34 @@ def test_api_functions_serve_a_booking_from_their_zips(
     page = invoke("list", listing)
     assert page["statusCode"] == 200, page
     assert json.loads(page["body"])["items"] == [reservation]
+
+    def room_event(method: str, room: int | None = None) -> dict[str, Any]:
+        resource = "/rooms/{room_number}" if room is not None else "/rooms"
+        event = listing | {"httpMethod": method, "resource": resource}
+        event["pathParameters"] = {"room_number": str(room)} if room is not None else None
+        return event
+
+    room = reservation["room_number"]
+    for number in (room, room + 1):
+        assert invoke("put-room", room_event("PUT", number))["statusCode"] == 201
+    rooms = json.loads(invoke("list-rooms", room_event("GET"))["body"])["items"]
+    assert [r["room_number"] for r in rooms] == [room, room + 1]
+    asked = listing | {
+        "resource": "/availability",
+        "queryStringParameters": {"check_in": check_in, "nights": "1"},
+    }
+    assert json.loads(invoke("availability", asked)["body"])["free_rooms"] == [room + 1]
+    move = listing | {
+        "httpMethod": "PATCH",
+        "resource": "/reservations/{id}",
+        "body": json.dumps({"room_number": room + 1}),
+    }
+    move["pathParameters"] = {"id": str(reservation["reservation_id"])}
+    moved = invoke("change", move)
+    assert moved["statusCode"] == 200, moved
+    reservation = json.loads(moved["body"])
+    assert reservation["room_number"] == room + 1
+    assert invoke("delete-room", room_event("DELETE", room))["statusCode"] == 204
 
     one = listing | {"httpMethod": "DELETE", "resource": "/reservations/{id}"}
     one["pathParameters"] = {"id": str(reservation["reservation_id"])}

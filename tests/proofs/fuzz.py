@@ -1,7 +1,8 @@
 """Suite 1, schema fuzzing: schemathesis against the committed OpenAPI document on a running gateway.
 
 Every operation gets ``examples`` generated cases (valid and invalid data), then the stateful run
-follows the document's links (add → get → delete).  A case fails on a 5xx, an undocumented status,
+follows the document's links (add → get, change, delete).  Rooms the run defines are removed
+before the stateful part and at the end, so they restrict neither it nor later tests.  A case fails on a 5xx, an undocumented status,
 a body or header that does not match the document, a 4xx without the JSON error body, or invalid
 data that was accepted.  ``positive_data_acceptance`` is left out on purpose: the document cannot
 express every rule (check-in within two years, the two customer headers agreeing), so a
@@ -23,7 +24,7 @@ from hypothesis.errors import Flaky, Unsatisfiable
 from schemathesis import GenerationMode, checks
 
 from reservations.domain import ROOM_MAX, today_utc
-from tests.proofs.harness import Figures
+from tests.proofs.harness import Figures, clear_rooms
 
 OVERRIDDEN_HEADERS = {"x-api-key", "x-customer", "customer"}
 CHECKS = [
@@ -145,6 +146,8 @@ def run(url: str, customer: str, key: str, *, examples: int, stateful_steps: int
                 figures.fail(f"{label}: {_describe(exc)}")
         figures.counts[f"cases {label}"] = figures.counts.get("cases", 0) - before
 
+    # Rooms the fuzzing defined would restrict the stateful run's adds to them (and outlive the run).
+    clear_rooms(url, {"X-Customer": customer, "X-Api-Key": key})
     machine = schema.as_state_machine()
     slots = itertools.count(1)
 
@@ -176,7 +179,7 @@ def run(url: str, customer: str, key: str, *, examples: int, stateful_steps: int
             if case.method.upper() == "POST" and case.path == "/reservations" and response.status_code == 201:
                 figures.add("stateful_adds_created")
             if (
-                case.method.upper() in ("GET", "DELETE")
+                case.method.upper() in ("GET", "DELETE", "PATCH")
                 and "{id}" in case.path
                 and response.status_code < 300
             ):
@@ -200,6 +203,7 @@ def run(url: str, customer: str, key: str, *, examples: int, stateful_steps: int
         figures.add("stateful_flaky_replays")
     except (Exception, BaseExceptionGroup) as exc:  # a failure schemathesis raised itself
         figures.fail(f"stateful: {_describe(exc)}")
+    clear_rooms(url, {"X-Customer": customer, "X-Api-Key": key})
     return figures
 
 

@@ -101,6 +101,25 @@ def list_all(url: str, headers: dict[str, str], client: httpx.Client | None = No
             own.close()
 
 
+def all_rooms(url: str, headers: dict[str, str]) -> list[dict[str, Any]]:
+    """Every room of the customer (at most 1000, one page)."""
+    response = httpx.get(f"{url}/rooms", params={"limit": 1000}, headers=headers, timeout=30)
+    response.raise_for_status()
+    rooms: list[dict[str, Any]] = response.json()["items"]
+    return rooms
+
+
+def clear_rooms(url: str, headers: dict[str, str]) -> None:
+    """Removes every room of the customer, first cancelling any stay that holds one."""
+    with httpx.Client(base_url=url, headers=headers, timeout=30) as client:
+        while rooms := all_rooms(url, headers):
+            for room in rooms:
+                response = client.delete(f"/rooms/{room['room_number']}")
+                if response.status_code == 409:
+                    holder = response.json()["error"]["conflicting_reservation"]["reservation_id"]
+                    client.delete(f"/reservations/{holder}")
+
+
 def raw_exchange(url: str, request: bytes, timeout: float = 10) -> tuple[int | None, bytes, bytes]:
     """Sends bytes as they are (no client library fixes them up); returns status, headers, body.
 

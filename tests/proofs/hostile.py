@@ -4,7 +4,8 @@ Wrong types, huge numbers, deep nesting, duplicate keys, invalid UTF-8, NUL byte
 ``\\r\\n`` in header values, path traversal and look-alike customer names, SQL and DynamoDB expression
 fragments.  Every answer must be below 500; every answer from the API (it carries ``X-Request-Id``)
 that refuses must carry the JSON error body; and the store afterwards holds exactly what the
-accepted requests wrote: a refused request wrote nothing, and no table appeared.
+accepted requests wrote: a refused request wrote nothing, and no table appeared.  The front desk's
+routes (change, rooms, availability) are among the targets; the other customer's rooms must not move.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
 from reservations.domain import MAX_RESERVATION_ID
-from tests.proofs.harness import Figures, day, list_all, raw_exchange
+from tests.proofs.harness import Figures, all_rooms, clear_rooms, day, list_all, raw_exchange
 
 SQL = ["' OR '1'='1", "1; DROP TABLE reservations; --", "1 UNION SELECT * FROM api_keys", '" OR 1=1 --']
 DYNAMO = [
@@ -110,7 +111,12 @@ def hostile_requests(
     draw: Callable[..., Any], own: str, key: str, other: str
 ) -> tuple[str, str, list[tuple[bytes, bytes]], bytes]:
     route = draw(
-        st.sampled_from(["add", "add", "list", "get", "delete", "legacy_add", "legacy_delete", "legacy_get"])
+        st.sampled_from(
+            [
+                *("add", "add", "list", "get", "delete", "legacy_add", "legacy_delete", "legacy_get"),
+                *("change", "put_room", "delete_room", "rooms", "availability"),  # the front desk
+            ]
+        )
     )
     customer_value = draw(
         st.one_of(
@@ -208,6 +214,29 @@ def hostile_requests(
         return "GET", f"/reservations/{ident}", headers, b""
     if route == "delete":
         return "DELETE", f"/reservations/{ident}", headers, b""
+    if route == "change":
+        return "PATCH", f"/reservations/{ident}", headers, draw(reservation_bodies())
+    if route == "put_room":
+        room: dict[str, Any] = {"name": draw(json_value), "notes": draw(json_value)}
+        if draw(st.booleans()):
+            room[draw(st.sampled_from(["room_number", "pk", "version", "__proto__"]))] = draw(json_value)
+        body = _encode(room) if draw(st.booleans()) else draw(reservation_bodies())
+        return "PUT", f"/rooms/{ident}", headers, body
+    if route == "delete_room":
+        return "DELETE", f"/rooms/{ident}", headers, b""
+    if route in ("rooms", "availability"):
+        names = ["limit", "cursor", "x"] if route == "rooms" else ["check_in", "nights", "room", "x"]
+        params = draw(
+            st.dictionaries(
+                st.sampled_from(names),
+                st.sampled_from(
+                    ["0", "1001", "-1", "abc", "2026-02-30", "9" * 30, "%00", day(3), "2", *DYNAMO]
+                ),
+                max_size=3,
+            )
+        )
+        query = "&".join(f"{k}={v.replace(' ', '%20')}" for k, v in params.items())
+        return "GET", f"/{route}" + (f"?{query}" if query else ""), headers, b""
     if route == "legacy_add":
         body = {
             "reservation_id": draw(json_value),
@@ -233,7 +262,7 @@ def hostile_requests(
 def build(method: str, path: str, headers: list[tuple[bytes, bytes]], body: bytes) -> bytes:
     lines = [f"{method} {path} HTTP/1.1".encode("utf-8", "surrogatepass"), b"Host: 127.0.0.1"]
     lines += [name + b": " + value for name, value in headers]
-    if body or method == "POST":
+    if body or method in ("POST", "PUT", "PATCH"):
         lines += [b"Content-Type: application/json", b"Content-Length: " + str(len(body)).encode()]
     lines.append(b"Connection: close")
     return b"\r\n".join(lines) + b"\r\n\r\n" + body
@@ -256,6 +285,7 @@ def run(
     other_headers = {"X-Customer": other, "X-Api-Key": other_key}
     before_own = {r["reservation_id"]: r for r in list_all(url, own_headers)}
     before_other = list_all(url, other_headers)
+    before_other_rooms = all_rooms(url, other_headers)
     tables_before = tables()
     created: dict[int, dict[str, Any]] = {}
     deleted: set[int] = set()
@@ -297,7 +327,7 @@ def run(
         elif status == 200 and path == "/add-res":
             rid = int(answer.split()[1])
             created[rid] = {"reservation_id": rid}
-        elif status == 204 and method == "DELETE":
+        elif status == 204 and method == "DELETE" and path.startswith("/reservations/"):
             deleted.add(int(path.rsplit("/", 1)[1]))
         elif status == 200 and path == "/delete-res":
             deleted.add(int(answer.split()[1]))
@@ -311,6 +341,9 @@ def run(
         figures.fail(f"reservation {rid} was acknowledged but is missing")
     if list_all(url, other_headers) != before_other:
         figures.fail(f"customer {other!r} changed")
+    if all_rooms(url, other_headers) != before_other_rooms:
+        figures.fail(f"customer {other!r}'s rooms changed")
+    clear_rooms(url, own_headers)  # rooms defined here would restrict later tests' bookings
     if tables() != tables_before:
         figures.fail(f"tables changed: {sorted(tables() ^ tables_before)}")
     figures.counts["accepted_writes"] = len(created) + len(deleted)

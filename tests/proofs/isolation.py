@@ -1,9 +1,9 @@
 """Suite 3, customer isolation: every key x customer header x spelling x route, counting leaks.
 
-Each customer's guests carry a secret marker.  A request leaks when its answer holds a marker of a
+Each customer's guests and rooms carry a secret marker (and its rooms their own numbers).  A request leaks when its answer holds a marker of a
 customer other than the key's owner, when a refused request's answer holds any marker, or when a
 refused answer differs between an existing customer and one that does not exist (it would reveal
-existence).  At the end every customer's reservations must be exactly the seeded ones.
+existence).  At the end every customer's reservations and rooms must be exactly the seeded ones.
 """
 
 from __future__ import annotations
@@ -64,20 +64,38 @@ def _send(
 _REQUEST_ID = re.compile(r'"request_id":"[^"]*"')
 
 
+def _rooms(conn: http.client.HTTPConnection, customer: str, key: str) -> list[dict[str, Any]]:
+    """Every room of the customer (fewer than a page in this suite)."""
+    status, text = _send(
+        conn, "GET", "/rooms?limit=1000", {"X-Customer": customer.encode(), "X-Api-Key": key.encode()}, None
+    )
+    assert status == 200, text
+    items: list[dict[str, Any]] = json.loads(text)["items"]
+    return items
+
+
 def run(url: str, keys: dict[str, str], *, full: bool, store: str) -> Figures:
     """``keys``: customer → API key, at least five customers; each gets two marked reservations."""
     figures = Figures("customer isolation", store)
     customers = sorted(keys)
     markers = {c: f"secret-{c}-{secrets.token_hex(4)}" for c in customers}
     ids: dict[str, list[int]] = {}
+    rooms: dict[str, set[int]] = {c: set() for c in customers}
     with _connection(url) as conn:
         for index, customer in enumerate(customers):
             headers = {"X-Customer": customer.encode(), "X-Api-Key": keys[customer].encode()}
             made = []
+            for n in range(2 + index):  # each customer's own room numbers, named with its marker
+                room = {"name": f"{markers[customer]} room"}
+                status, text = _send(
+                    conn, "PUT", f"/rooms/{300 + 10 * index + n}", headers, json.dumps(room).encode()
+                )
+                assert status == 201, text
+                rooms[customer].add(300 + 10 * index + n)
             for n in range(2 + index):  # different counts, so the same id means different things
                 body = {
                     "guest_name": f"{markers[customer]} {n}",
-                    "room_number": 300 + n,
+                    "room_number": 300 + 10 * index + n,
                     "nights": 1,
                     "check_in": day(20),
                 }
@@ -86,6 +104,7 @@ def run(url: str, keys: dict[str, str], *, full: bool, store: str) -> Figures:
                 made.append(json.loads(text)["reservation_id"])
             ids[customer] = made
         seeded = {c: list_all(url, {"X-Customer": c, "X-Api-Key": keys[c]}) for c in customers}
+        seeded_rooms = {c: _rooms(conn, c, keys[c]) for c in customers}
 
         key_choices: list[tuple[str | None, str]] = [(c, keys[c]) for c in customers]
         key_choices += [(None, ""), (None, "rsv_" + secrets.token_urlsafe(32))]
@@ -124,6 +143,16 @@ def run(url: str, keys: dict[str, str], *, full: bool, store: str) -> Figures:
                             }
                         ).encode(),
                     ),
+                    # The front desk: what is allowed is chosen to change nothing (404, 400).
+                    (
+                        "PATCH",
+                        f"/reservations/{10**9 if allowed else target_id}",
+                        json.dumps({"guest_name": "intruder"}).encode(),
+                    ),
+                    ("GET", "/rooms", None),
+                    ("PUT", f"/rooms/{0 if allowed else 300}", json.dumps({"name": "intruder"}).encode()),
+                    ("DELETE", f"/rooms/{99999 if allowed else 300}", None),
+                    ("GET", f"/availability?check_in={day(20)}&nights=1", None),
                 ]
                 value = spelling.encode("utf-8")
                 headers = {"X-Api-Key": key.encode()} if key else {}
@@ -144,6 +173,11 @@ def run(url: str, keys: dict[str, str], *, full: bool, store: str) -> Figures:
                         figures.fail(
                             f"leak: key of {owner} {mode}={spelling!r} {method} {path} -> {status}: {text[:200]}"
                         )
+                    if allowed and path.startswith("/availability") and status == 200:
+                        foreign_rooms = set(json.loads(text)["free_rooms"]) - rooms[owner or ""]
+                        if foreign_rooms:
+                            figures.add("leaks")
+                            figures.fail(f"leak: {owner} sees rooms {sorted(foreign_rooms)} as free")
                     if allowed:
                         figures.add("allowed")
                         if status in (401, 403):
@@ -177,6 +211,9 @@ def run(url: str, keys: dict[str, str], *, full: bool, store: str) -> Figures:
             if list_all(url, {"X-Customer": customer, "X-Api-Key": keys[customer]}) != seeded[customer]:
                 figures.add("leaks")
                 figures.fail(f"customer {customer}'s reservations changed")
+            if _rooms(conn, customer, keys[customer]) != seeded_rooms[customer]:
+                figures.add("leaks")
+                figures.fail(f"customer {customer}'s rooms changed")
     figures.counts.setdefault("leaks", 0)
     figures.counts["customers"] = len(customers)
     return figures

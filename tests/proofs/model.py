@@ -1,10 +1,13 @@
 """Suite 4, concurrency: many clients against one customer while a model tracks every acknowledgement.
 
-Adds go to a few rooms and weeks so they collide; each client deletes only reservations it made
-(so a live one must delete with 204); lists are checked against what could exist at that moment.
-At the end the store must equal the model: nothing lost, nothing phantom, no room-night booked
-twice, every fresh id unique, and an add that began after another ended got a larger id.  Then the
-200-way race: one room-night, 200 adds at once, exactly one wins, repeated.
+The customer defines its rooms first (so the rooms rule is on); adds go to a few rooms and weeks so
+they collide; each client changes (moves, lengthens, renames) and deletes only reservations it
+made, so a live one must change with 200 (same id) or 409 and delete with 204; meanwhile clients
+define and remove a few extra rooms that adds and moves also aim at.  Lists are checked against
+what could exist at that moment.  At the end the store must equal the model: nothing lost,
+nothing phantom, no room-night booked twice, no stay in a room that is not defined, every fresh id
+unique, and an add that began after another ended got a larger id.  Then the 200-way race: one
+room-night, 200 adds at once, exactly one wins, repeated.
 """
 
 from __future__ import annotations
@@ -41,6 +44,23 @@ class Model:
     conflicts: list[tuple[float, dict[str, Any], dict[str, Any]]] = field(default_factory=list)
     lists: list[tuple[float, float, list[dict[str, Any]]]] = field(default_factory=list)
     keys: dict[str, int] = field(default_factory=dict)  # Idempotency-Key -> id
+    versions: dict[int, list[dict[str, Any]]] = field(default_factory=dict)  # every acknowledged state
+    changing: dict[int, float] = field(default_factory=dict)  # id -> when a change of it began
+    rooms: set[int] = field(default_factory=set)  # the base rooms, defined before the clients start
+
+    def acknowledged(self, reservation: dict[str, Any]) -> None:
+        self.by_id[reservation["reservation_id"]] = reservation
+        self.versions.setdefault(reservation["reservation_id"], []).append(reservation)
+
+    def known(self, item: dict[str, Any], before: float) -> bool:
+        """True when ``item`` is a state its reservation was acknowledged in, or one a change begun
+        before ``before`` may have made (its answer not yet in)."""
+        rid = item["reservation_id"]
+        return item in self.versions.get(rid, []) or self.changing.get(rid, float("inf")) < before
+
+
+def _stay(room: int, check_in: str, nights: int) -> dict[str, Any]:
+    return {"room_number": room, "check_in": check_in, "nights": nights}
 
 
 async def _client(
@@ -60,7 +80,7 @@ async def _client(
                 else:
                     body = {
                         "guest_name": f"c{number} op{step}",
-                        "room_number": rng.randint(1, rooms),
+                        "room_number": rng.randint(1, rooms + EXTRA_ROOMS),
                         "nights": rng.randint(1, 4),
                         "check_in": day(rng.randint(1, 45)),
                     }
@@ -89,7 +109,7 @@ async def _client(
                         model.keys[key] = rid
                     if rid in model.by_id:
                         figures.fail(f"id {rid} handed out twice")
-                    model.by_id[rid] = reservation
+                    model.acknowledged(reservation)
                     model.add_started[rid] = began
                     model.fresh.append(Add(began, ended, reservation))
                     mine.append(rid)
@@ -97,9 +117,15 @@ async def _client(
                 elif response.status_code == 409:
                     figures.add("adds_conflict")
                     model.conflicts.append((began, body, response.json()["error"]["conflicting_reservation"]))
+                elif response.status_code == 400 and body["room_number"] not in model.rooms:
+                    figures.add("adds_room_undefined")  # an extra room, removed or not yet defined
                 else:
                     figures.fail(f"add answered {response.status_code}: {response.text[:200]}")
-            elif roll < 0.75:
+            elif roll < 0.65:
+                await _change(rng, http, model, figures, mine, rooms)
+            elif roll < 0.7:
+                await _define_or_remove_room(rng, http, model, figures, rooms)
+            elif roll < 0.82:
                 if rng.random() < 0.1:
                     rid, expected = 10**12 + rng.randint(0, 10**6), 404
                 else:
@@ -126,7 +152,79 @@ async def _client(
             figures.fail(f"transport error: {exc!r}")
 
 
-def _check(model: Model, final: list[dict[str, Any]], figures: Figures) -> None:
+EXTRA_ROOMS = 3  # rooms after the base ones that clients define and remove as they go
+
+
+async def _change(
+    rng: random.Random, http: httpx.AsyncClient, model: Model, figures: Figures, mine: list[int], rooms: int
+) -> None:
+    """Changes one of the client's own reservations: 200 with the same id, or 409 (or 400 for an
+    extra room); a refused change must leave the reservation as it was."""
+    if not mine:
+        return
+    rid = rng.choice(mine)
+    before = model.by_id[rid]
+    body: dict[str, Any] = {}
+    if rng.random() < 0.6:
+        body["room_number"] = rng.randint(1, rooms + EXTRA_ROOMS)
+    if rng.random() < 0.4:
+        body["check_in"] = day(rng.randint(1, 45))
+    if rng.random() < 0.4:
+        body["nights"] = rng.randint(1, 4)
+    if not body or rng.random() < 0.2:
+        body["guest_name"] = f"{before['guest_name'].split(' #')[0]} #{rng.randint(1, 99)}"
+    began = time.monotonic()
+    model.changing[rid] = began
+    response = await http.patch(f"/reservations/{rid}", json=body)
+    figures.add("changes")
+    wanted = {**_stay(before["room_number"], before["check_in"], before["nights"]), **body}
+    if response.status_code == 200:
+        changed = response.json()
+        if changed["reservation_id"] != rid:
+            figures.fail(f"change of {rid} answered id {changed['reservation_id']}")
+        if any(changed[k] != v for k, v in {**before, **body}.items() if k not in ("check_out",)):
+            figures.fail(f"change of {rid} with {body} answered {changed}")
+        model.acknowledged(changed)
+        figures.add("changes_done")
+    elif response.status_code == 409:
+        figures.add("changes_conflict")
+        holder = response.json()["error"]["conflicting_reservation"]
+        model.conflicts.append((began, wanted, holder))
+        if holder["reservation_id"] == rid:
+            figures.fail(f"change of {rid} conflicted with itself: {response.text[:200]}")
+    elif response.status_code == 400 and wanted["room_number"] not in model.rooms:
+        figures.add("changes_room_undefined")
+    else:
+        figures.fail(f"change of {rid} with {body} answered {response.status_code}: {response.text[:200]}")
+    del model.changing[rid]
+
+
+async def _define_or_remove_room(
+    rng: random.Random, http: httpx.AsyncClient, model: Model, figures: Figures, rooms: int
+) -> None:
+    """An extra room comes or goes; a removal refused with 409 must name a stay in that room."""
+    room = rooms + rng.randint(1, EXTRA_ROOMS)
+    if rng.random() < 0.5:
+        response = await http.put(f"/rooms/{room}", json={"name": f"extra {room}"})
+        if response.status_code not in (200, 201):
+            figures.fail(f"PUT /rooms/{room} answered {response.status_code}: {response.text[:200]}")
+        figures.add("rooms_defined")
+        return
+    response = await http.delete(f"/rooms/{room}")
+    if response.status_code == 409:
+        holder = response.json()["error"]["conflicting_reservation"]
+        if holder["room_number"] != room:
+            figures.fail(f"removing room {room} was refused naming a stay in room {holder['room_number']}")
+        figures.add("rooms_in_use")
+    elif response.status_code in (204, 404):
+        figures.add("rooms_removed" if response.status_code == 204 else "rooms_absent")
+    else:
+        figures.fail(f"DELETE /rooms/{room} answered {response.status_code}: {response.text[:200]}")
+
+
+def _check(
+    model: Model, final: list[dict[str, Any]], final_rooms: list[dict[str, Any]], figures: Figures
+) -> None:
     live = {rid for rid in model.by_id if rid not in model.deleted_at}
     stored = {item["reservation_id"]: item for item in final}
     lost = sorted(live - set(stored))
@@ -157,8 +255,8 @@ def _check(model: Model, final: list[dict[str, Any]], figures: Figures) -> None:
     # a 409 names a real reservation that overlaps, and that was not deleted before the add began
     for began, body, holder in model.conflicts:
         rid = holder["reservation_id"]
-        if model.by_id.get(rid) != holder:
-            figures.fail(f"409 named {rid}, which no acknowledged add created as {holder}")
+        if not model.known(holder, float("inf")):
+            figures.fail(f"409 named {rid}, which no acknowledged add or change made {holder}")
             continue
         if model.deleted_at.get(rid, float("inf")) < began:
             figures.fail(f"409 named {rid}, deleted before that add began")
@@ -177,8 +275,14 @@ def _check(model: Model, final: list[dict[str, Any]], figures: Figures) -> None:
                 figures.fail(f"list showed {rid}, which no add created")
             elif model.deleted_at.get(rid, float("inf")) < began:
                 figures.fail(f"list showed {rid} after its delete was acknowledged")
-            elif rid in model.by_id and model.by_id[rid] != item:
-                figures.fail(f"list showed {rid} as {item}, acknowledged as {model.by_id[rid]}")
+            elif rid in model.by_id and not model.known(item, ended):
+                figures.fail(f"list showed {rid} as {item}, acknowledged as {model.versions[rid]}")
+    # the rooms rule held throughout: every stay (all are from today on) is in a defined room
+    defined = {room["room_number"] for room in final_rooms}
+    homeless = sorted({item["room_number"] for item in final} - defined)
+    figures.counts["stays_in_undefined_rooms"] = len(homeless)
+    if homeless:
+        figures.fail(f"stays in rooms that are not defined: {homeless}")
     figures.counts["ids_unique"] = len(model.by_id) == len(
         {a.reservation["reservation_id"] for a in model.fresh}
     )
@@ -189,9 +293,12 @@ def run(
 ) -> Figures:
     """``headers`` name a customer of its own: the model assumes no one else touches its table."""
     figures = Figures("concurrency model", store)
-    model = Model()
+    model = Model(rooms=set(range(1, rooms + 1)))
     if list_all(url, headers):
         raise ValueError("the model check needs an empty customer")
+    with httpx.Client(base_url=url, headers=headers, timeout=60) as setup:
+        for room in sorted(model.rooms):
+            setup.put(f"/rooms/{room}").raise_for_status()
 
     async def main() -> None:
         limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
@@ -204,7 +311,10 @@ def run(
     run_async(main())
     figures.counts["clients"] = clients
     figures.counts["seconds"] = round(time.monotonic() - started, 1)
-    _check(model, list_all(url, headers), figures)
+    final_rooms = httpx.get(f"{url}/rooms", params={"limit": 1000}, headers=headers, timeout=60).json()[
+        "items"
+    ]
+    _check(model, list_all(url, headers), final_rooms, figures)
     return figures
 
 

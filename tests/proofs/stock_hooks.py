@@ -7,6 +7,10 @@ still sent and must still be refused.
 * ``check_in`` between yesterday (UTC) and 730 days ahead, a window that moves every day: a date
   outside it is moved in (chosen from the generated value, so a run stays reproducible).
 * ``to`` after ``from`` when both are given: an empty or reversed window is moved to one night.
+* ``check_in`` of ``GET /availability`` likewise.
+* Once the customer has defined rooms (``PUT /rooms/{n}`` answered 2xx, not removed since), it can
+  book only those: a generated ``room_number`` in an add or a change is moved onto one of them
+  (chosen from the generated value); with no rooms defined, any 1-99999 stays as generated.
 * ``cursor`` is whatever a previous page returned: a made-up one is dropped (the stateful phase
   and the project's own suite walk real cursors).
 * ``Idempotency-Key`` names one logical request: each generated request gets its own, as a client
@@ -50,6 +54,22 @@ def _after(first: str, last: str) -> str:
     return last if end > start or start == date.max else (start + timedelta(days=1)).isoformat()
 
 
+_DEFINED_ROOMS: set[int] = set()
+
+
+def _defined_room(value: Any) -> Any:
+    """A defined room for a generated room number, keeping the number's JSON type."""
+    if not _DEFINED_ROOMS or isinstance(value, bool):
+        return value
+    if isinstance(value, (int, float)):
+        rooms = sorted(_DEFINED_ROOMS)
+        return rooms[int(value) % len(rooms)]
+    if isinstance(value, str) and value.isdigit():
+        rooms = sorted(_DEFINED_ROOMS)
+        return str(rooms[int(value) % len(rooms)])
+    return value
+
+
 @schemathesis.hook
 def map_case(context: Any, case: Any) -> Any:
     meta = getattr(case, "meta", None)
@@ -59,6 +79,10 @@ def map_case(context: Any, case: Any) -> Any:
     body = case.body
     if isinstance(body, dict) and isinstance(body.get("check_in"), str):
         body["check_in"] = _in_window(body["check_in"])
+    if isinstance(body, dict) and "room_number" in body and case.method.upper() in ("POST", "PATCH"):
+        body["room_number"] = _defined_room(body["room_number"])
+    if case.query and isinstance(case.query.get("check_in"), str):
+        case.query["check_in"] = _in_window(case.query["check_in"])
     if case.query and "cursor" in case.query:
         case.query = {k: v for k, v in case.query.items() if k != "cursor"}
     if case.query and isinstance(case.query.get("from"), str) and isinstance(case.query.get("to"), str):
@@ -75,6 +99,12 @@ _DELETED_BY_LEGACY_ROUTE: set[str] = set()
 @schemathesis.hook
 def after_call(context: Any, case: Any, response: Any) -> None:
     body = case.body
+    room = str((case.path_parameters or {}).get("room_number", ""))
+    if case.path == "/rooms/{room_number}" and room.isdigit() and 200 <= response.status_code < 300:
+        if case.method.upper() == "PUT":
+            _DEFINED_ROOMS.add(int(room))
+        elif case.method.upper() == "DELETE":
+            _DEFINED_ROOMS.discard(int(room))
     if case.path == "/delete-res" and 200 <= response.status_code < 300 and isinstance(body, dict):
         value = body.get("reservation_id")
         if isinstance(value, float) and value.is_integer():

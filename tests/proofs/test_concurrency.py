@@ -1,4 +1,4 @@
-"""Fast variant of suite 4: a model-checked mixed load, and the 200-way race repeated."""
+"""Fast variant of suite 4: a model-checked mixed load (with changes and rooms), and the 200-way race."""
 
 from __future__ import annotations
 
@@ -19,6 +19,8 @@ def test_store_equals_the_model_after_concurrent_mixed_operations(gateway: Gatew
     assert (figures.counts["lost"], figures.counts["phantom"], figures.counts["double_booked"]) == (0, 0, 0)
     assert figures.counts["adds_created"] > 0
     assert figures.counts["adds_conflict"] > 0
+    assert figures.counts["changes"] > 0
+    assert figures.counts["stays_in_undefined_rooms"] == 0
 
 
 def test_200_parallel_adds_of_one_room_night_have_one_winner_every_round(gateway: Gateway):

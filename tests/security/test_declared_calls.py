@@ -2,7 +2,8 @@
 
 The handlers run in-process, wired as in AWS (DynamoDB on moto's server, tenant-scoped credentials
 from STS), through every path: add, idempotent replay, double booking, list, read by id, delete,
-delete of a missing id, and the authorizer's allow and deny.  Every AWS call is recorded with the
+delete of a missing id, the front desk (changes with and without rooms, rooms defined, renamed,
+listed and removed, a removal refused, availability), and the authorizer's allow and deny.  Every AWS call is recorded with the
 botocore hook of ``tests/aws_calls.py``; what was called must equal what the catalogue declares as
 called for that role, no more (the recorder already fails a test on more) and no less.
 """
@@ -20,7 +21,16 @@ import pytest
 
 from reservations import wiring
 from reservations.catalogue import FUNCTIONS
-from reservations.functions import add, authorizer, delete
+from reservations.functions import (
+    add,
+    authorizer,
+    availability,
+    change,
+    delete,
+    delete_room,
+    list_rooms,
+    put_room,
+)
 from reservations.functions import list as list_function
 from reservations.iam import role_grants
 from reservations.settings import Settings
@@ -82,6 +92,38 @@ def exercise_every_path(deployment: Deployment) -> None:
     gone = one | {"httpMethod": "DELETE"}
     assert delete.handler(gone, None)["statusCode"] == 204
     assert delete.handler(gone, None)["statusCode"] == 404
+    exercise_the_front_desk(deployment, event)
+
+
+def exercise_the_front_desk(deployment: Deployment, event: dict[str, Any]) -> None:
+    def call(handler: Any, method: str, resource: str, body: Any = None, **parts: Any) -> int:
+        request = copy.deepcopy(event) | {"httpMethod": method, "resource": resource, **parts}
+        request["body"] = None if body is None else json.dumps(body)
+        return int(handler(request, None)["statusCode"])
+
+    made = add.handler(with_idempotency_key(event, "front-desk"), None)
+    assert made["statusCode"] == 201
+    stay = json.loads(made["body"])
+    room, path = stay["room_number"], {"pathParameters": {"id": str(stay["reservation_id"])}}
+    deployment.cold_start()
+    assert call(change.handler, "PATCH", "/reservations/{id}", {"nights": 3}, **path) == 200  # no rooms yet
+    rooms_path = {"pathParameters": {"room_number": str(room)}}
+    deployment.cold_start()  # each function assumes its own tenant role in a process of its own
+    assert call(put_room.handler, "PUT", "/rooms/{room_number}", {}, **rooms_path) == 201
+    assert call(put_room.handler, "PUT", "/rooms/{room_number}", {"name": "Sea view"}, **rooms_path) == 200
+    other = {"pathParameters": {"room_number": str(room + 1)}}
+    assert call(put_room.handler, "PUT", "/rooms/{room_number}", {}, **other) == 201
+    deployment.cold_start()
+    assert call(list_rooms.handler, "GET", "/rooms", queryStringParameters={"limit": "10"}) == 200
+    asked = {"check_in": stay["check_in"], "nights": "1"}
+    deployment.cold_start()
+    assert call(availability.handler, "GET", "/availability", queryStringParameters=asked) == 200
+    deployment.cold_start()
+    moved = {"room_number": room + 1, "nights": 2}
+    assert call(change.handler, "PATCH", "/reservations/{id}", moved, **path) == 200  # into a room
+    deployment.cold_start()
+    assert call(delete_room.handler, "DELETE", "/rooms/{room_number}", **other) == 409  # it holds it
+    assert call(delete_room.handler, "DELETE", "/rooms/{room_number}", **rooms_path) == 204
 
 
 def test_each_role_holds_exactly_what_its_code_calls(deployment: Deployment) -> None:

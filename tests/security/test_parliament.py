@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 from parliament import analyze_policy_string
 
+from reservations.catalogue import FUNCTIONS
 from tests.security.deployed import NAME, deployed, role_arn
 
 DOCUMENTS: list[tuple[str, dict[str, Any]]] = []
@@ -31,14 +32,10 @@ for _name, _documents in deployed().items():
 
 # Community auditors' notes on sensitive actions the design needs, and why each is confined.
 EXPECTED_SENSITIVE = {
-    # The API functions assume their own tenant role only; its trust demands one customer tag.
-    ("add/role", "CREDENTIALS_EXPOSURE"),
-    ("delete/role", "CREDENTIALS_EXPOSURE"),
-    ("list/role", "CREDENTIALS_EXPOSURE"),
+    # The API functions assume their own tenant role only; its trust demands one customer tag ...
+    *((f"{f.name}/role", "CREDENTIALS_EXPOSURE") for f in FUNCTIONS if f.tenant_grants),
     # ... and the same permission, seen from the tenant role's trust policy.
-    ("add/tenant_trust", "CREDENTIALS_EXPOSURE"),
-    ("delete/tenant_trust", "CREDENTIALS_EXPOSURE"),
-    ("list/tenant_trust", "CREDENTIALS_EXPOSURE"),
+    *((f"{f.name}/tenant_trust", "CREDENTIALS_EXPOSURE") for f in FUNCTIONS if f.tenant_grants),
     # The scheduler functions pass one role (the schedule's invoker), to EventBridge Scheduler only.
     ("cluster-down/role", "PERMISSIONS_MANAGEMENT_ACTIONS"),
     ("cluster-up/role", "PERMISSIONS_MANAGEMENT_ACTIONS"),

@@ -22,8 +22,32 @@ REGISTRY = table_arn(f"{PREFIX}reservations-customers")
 # What each function's store code does to a table, as IAM sees it (a transaction is authorised per item).
 STORE_OPERATIONS: dict[str, list[tuple[str, ...]]] = {
     "list": [("dynamodb:GetItem",), ("dynamodb:Query",)],
-    "add": [("dynamodb:GetItem",), ("dynamodb:UpdateItem",), ("dynamodb:PutItem", "dynamodb:PutItem")],
+    "add": [
+        ("dynamodb:GetItem",),
+        ("dynamodb:BatchGetItem",),  # the rooms guard's read
+        ("dynamodb:UpdateItem",),
+        ("dynamodb:PutItem", "dynamodb:PutItem", "dynamodb:UpdateItem"),  # the guard, a defined room
+        ("dynamodb:PutItem", "dynamodb:PutItem", "dynamodb:ConditionCheckItem"),  # the guard, no rooms
+    ],
     "delete": [("dynamodb:GetItem",), ("dynamodb:DeleteItem", "dynamodb:DeleteItem", "dynamodb:DeleteItem")],
+    "change": [
+        ("dynamodb:GetItem",),
+        ("dynamodb:BatchGetItem",),
+        ("dynamodb:PutItem", "dynamodb:PutItem", "dynamodb:ConditionCheckItem"),
+        ("dynamodb:PutItem", "dynamodb:DeleteItem", "dynamodb:UpdateItem", "dynamodb:PutItem"),
+    ],
+    "list-rooms": [("dynamodb:Query",)],
+    "put-room": [
+        ("dynamodb:GetItem",),
+        ("dynamodb:UpdateItem",),
+        ("dynamodb:PutItem", "dynamodb:UpdateItem"),
+    ],
+    "delete-room": [
+        ("dynamodb:GetItem",),
+        ("dynamodb:Query",),
+        ("dynamodb:DeleteItem", "dynamodb:UpdateItem"),
+    ],
+    "availability": [("dynamodb:Query",), ("dynamodb:BatchGetItem",)],
 }
 WRITES = ["dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem"]
 

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
 
+from reservations.domain import NewReservation
 from reservations.settings import Settings
 from reservations.stores import Registry, Store, open_registry, open_store
 from tests.conftest import STORE_KINDS, TENANT_ROLE_ARN
@@ -48,3 +50,19 @@ def registry(settings: Settings) -> Iterator[Registry]:
         yield opened
     finally:
         opened.close()
+
+
+NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
+DAY = date(2026, 12, 1)
+
+
+def new(room: int = 101, check_in: date = DAY, nights: int = 2, guest: str = "Ada") -> NewReservation:
+    return NewReservation(guest_name=guest, room_number=room, nights=nights, check_in=check_in)
+
+
+@pytest.fixture
+def table(store: Store, settings: Settings) -> str:
+    """The customer ``star``'s table, created."""
+    name = settings.table_for("star")
+    store.create_table(name)
+    return name

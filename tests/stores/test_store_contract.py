@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from datetime import UTC, date, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 
@@ -12,27 +12,13 @@ from reservations.domain import (
     Cursor,
     IdempotencyMismatchError,
     ListQuery,
-    NewReservation,
     NotFoundError,
     ValidationError,
 )
 from reservations.settings import Settings
 from reservations.stores import CustomerRecord, IdempotencyClaim, Registry, Store
 from reservations.tenants import authorize, key_record
-
-NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
-DAY = date(2026, 12, 1)
-
-
-def new(room: int = 101, check_in: date = DAY, nights: int = 2, guest: str = "Ada") -> NewReservation:
-    return NewReservation(guest_name=guest, room_number=room, nights=nights, check_in=check_in)
-
-
-@pytest.fixture
-def table(store: Store, settings: Settings) -> str:
-    name = settings.table_for("star")
-    store.create_table(name)
-    return name
+from tests.stores.conftest import DAY, NOW, new
 
 
 def test_add_assigns_increasing_ids_and_get_returns_it(store: Store, table: str):

@@ -17,7 +17,9 @@ from typing import Any
 import boto3
 import pytest
 
+from reservations.change import ReservationChange
 from reservations.domain import ListQuery, NewReservation
+from reservations.rooms import Availability, Room, RoomQuery
 from reservations.settings import Settings
 from reservations.stores import IdempotencyClaim
 from reservations.stores.dynamodb import DynamoDBStore
@@ -135,6 +137,14 @@ def test_store_runs_on_terraform_tables_within_the_iam_policies(
     reservation_id = added.reservation.reservation_id
     assert store.get(customer_table, reservation_id) is not None
     assert [r.reservation_id for r in store.list(customer_table, ListQuery()).items] == [reservation_id]
+    # The front desk: rooms, availability and a change in place, within the same policy.
+    assert store.put_room(customer_table, Room(101)) is True
+    assert store.put_room(customer_table, Room(102, "Garden")) is True
+    assert [r.room_number for r in store.list_rooms(customer_table, RoomQuery()).items] == [101, 102]
+    assert store.free_rooms(customer_table, Availability(check_in, 2)) == [102]
+    moved = store.change(customer_table, reservation_id, ReservationChange(room_number=102, nights=3))
+    assert (moved.reservation_id, moved.room_number) == (reservation_id, 102)
+    assert store.delete_room(customer_table, 101, check_in) == Room(101)
     store.delete(customer_table, reservation_id)
     assert store.get(customer_table, reservation_id) is None
     allowed = granted("list", "tenant") | granted("add", "tenant") | granted("delete", "tenant")

@@ -49,7 +49,7 @@ def test_sign_in_add_refuse_double_booking_delete_and_sign_out(
             check_in.isoformat(),
             day_after(check_in, 3).isoformat(),
             "3",
-            "Delete",
+            "ChangeDelete",  # the actions cell: its two buttons
         ]
     )
     ada = bar(page, 101, "Ada Lovelace")

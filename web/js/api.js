@@ -131,7 +131,30 @@ export function createApi({ base, customer, apiKey }) {
     remove(reservationId) {
       return call("DELETE", `/reservations/${encodeURIComponent(reservationId)}`);
     },
+    /** Changes a reservation in place (same id); `body` names only the fields that change. */
+    change(reservationId, body) {
+      return call("PATCH", `/reservations/${encodeURIComponent(reservationId)}`, { json: body });
+    },
+    roomsPage(cursor = null) {
+      return call("GET", "/rooms", { query: { limit: 1000, cursor } });
+    },
+    availability(checkIn, nights) {
+      return call("GET", "/availability", { query: { check_in: checkIn, nights } });
+    },
   };
+}
+
+/** Every room the customer defined, in number order (a hotel's rooms fit in a page or two). */
+export async function allRooms(api, maxPages = 5) {
+  const rooms = [];
+  let cursor = null;
+  for (let page = 0; page < maxPages; page += 1) {
+    const result = await api.roomsPage(cursor);
+    rooms.push(...result.items);
+    cursor = result.next_cursor;
+    if (!cursor) break;
+  }
+  return rooms;
 }
 
 /** Every reservation overlapping [from, to), following the cursor (the grid needs them all). */

@@ -1,11 +1,14 @@
-// Wires the page: sign-in, the occupancy grid, the table, the add and delete dialogs.
+// Wires the page: sign-in, the occupancy grid, the table, the add, change and delete dialogs, and
+// "find a free room".
 // Credentials live in sessionStorage only (this tab, until sign-out or close); no secret is in the source.
 
-import { ApiError, createApi, listAll, normaliseBase } from "./api.js";
+import { ApiError, allRooms, createApi, listAll, normaliseBase } from "./api.js";
+import { createChangeDialog } from "./change.js";
+import { createFreeFinder } from "./free.js";
 import { addDays, isIsoDate, longDate, todayLocal, todayUtc } from "./dates.js";
 import { createDialogs } from "./dialogs.js";
 import { clearFormErrors, describe, setFormError, showErrors } from "./forms.js";
-import { GRID_DAYS, enableGridKeyboard, parseRooms, renderGrid } from "./grid.js";
+import { GRID_DAYS, enableGridDrops, enableGridKeyboard, parseRooms, renderGrid } from "./grid.js";
 import { nextSort, renderRows, renderSortHeaders, sortItems } from "./table.js";
 import { RULES, validateFilters } from "./validate.js";
 
@@ -16,9 +19,11 @@ const state = {
   api: null,
   defaultBase: "",
   list: { items: [], nextCursor: null, params: {}, sort: null, loading: false, seq: 0, highlightId: null },
-  grid: { start: todayLocal(), extraRooms: [], items: [], seq: 0 },
+  grid: { start: todayLocal(), extraRooms: [], definedRooms: [], items: [], free: null, seq: 0 },
 };
 let dialogs = null;
+let changeDialog = null;
+let freeFinder = null;
 
 // ------------------------------------------------------------------ session
 
@@ -66,7 +71,8 @@ function signOut(message = null) {
   sessionStorage.removeItem(SESSION_KEY);
   state.api = null;
   state.list = { items: [], nextCursor: null, params: {}, sort: null, loading: false, seq: state.list.seq + 1, highlightId: null };
-  state.grid = { start: todayLocal(), extraRooms: [], items: [], seq: state.grid.seq + 1 };
+  state.grid = { start: todayLocal(), extraRooms: [], definedRooms: [], items: [], free: null, seq: state.grid.seq + 1 };
+  freeFinder.reset();
   for (const dialog of document.querySelectorAll("dialog[open]")) dialog.close();
   $("sign-in-form").elements.api_key.value = "";
   $("list-body").replaceChildren();
@@ -87,6 +93,7 @@ function enterApp(session) {
   $("grid-rooms").value = rooms;
   state.grid.extraRooms = parseRooms(rooms).rooms || [];
   $("grid-start").value = state.grid.start;
+  freeFinder.reset();
   $("occupancy-title").focus();
   loadGrid();
   loadList();
@@ -151,15 +158,17 @@ function drawGrid() {
     start: state.grid.start,
     days: GRID_DAYS,
     rooms: state.grid.extraRooms,
+    definedRooms: state.grid.definedRooms,
+    free: state.grid.free,
     reservations: state.grid.items,
     today: todayLocal(),
     firstBookable: addDays(todayUtc(), -RULES.maxDaysBehind),
   });
   const status = $("grid-status");
   status.hidden = shown > 0;
-  status.textContent = shown
-    ? ""
-    : `No stays from ${longDate(state.grid.start)} for 14 days. Type room numbers in “Rooms to show” to see free rooms, or use “New reservation”.`;
+  let empty = `No stays from ${longDate(state.grid.start)} for 14 days. Type room numbers in “Rooms to show” to see free rooms, or use “New reservation”.`;
+  if (state.grid.definedRooms.length) empty = "None of your rooms matches “Rooms to show”.";
+  status.textContent = shown ? "" : empty;
 }
 
 async function loadGrid() {
@@ -169,9 +178,13 @@ async function loadGrid() {
   setFormError($("grid-error"), null);
   $("grid-scroll").setAttribute("aria-busy", "true");
   try {
-    const { items, complete } = await listAll(api, { from: state.grid.start, to: addDays(state.grid.start, GRID_DAYS) });
+    const [{ items, complete }, rooms] = await Promise.all([
+      listAll(api, { from: state.grid.start, to: addDays(state.grid.start, GRID_DAYS) }),
+      allRooms(api),
+    ]);
     if (seq !== state.grid.seq || api !== state.api) return;
     state.grid.items = items;
+    state.grid.definedRooms = rooms.map((room) => room.room_number);
     drawGrid();
     if (!complete) setFormError($("grid-error"), "Too many stays in these 14 days to draw them all.");
   } catch (error) {
@@ -203,9 +216,10 @@ function onGridControls(event) {
   else showErrors(form, { start: "Start date is required" });
 }
 
-/** Keeps the grid in step after an add or delete, without asking the server again. */
+/** Keeps the grid in step after an add, change or delete, without asking the server again. */
 function gridAfterChange({ added = null, removedId = null }) {
   if (removedId !== null) state.grid.items = state.grid.items.filter((r) => r.reservation_id !== removedId);
+  freeFinder.refresh(); // a booking, move or cancellation changes which rooms are free
   if (added) {
     const end = addDays(state.grid.start, GRID_DAYS);
     if (added.check_in < end && added.check_out > state.grid.start) state.grid.items = [...state.grid.items, added];
@@ -296,6 +310,23 @@ function wire() {
       $("reservations-title").focus();
     },
   });
+  changeDialog = createChangeDialog({
+    api: () => state.api,
+    notify,
+    signOut,
+    changed(changed) {
+      const id = changed.reservation_id;
+      state.list.items = state.list.items.map((r) => (r.reservation_id === id ? changed : r));
+      state.list.highlightId = id;
+      drawList();
+      gridAfterChange({ removedId: id, added: changed });
+    },
+    deleted(id) {
+      state.list.items = state.list.items.filter((r) => r.reservation_id !== id);
+      drawList();
+      gridAfterChange({ removedId: id });
+    },
+  });
   $("sign-in-form").addEventListener("submit", onSignIn);
   $("sign-out").addEventListener("click", () => signOut());
   $("new-reservation").addEventListener("click", () => dialogs.openAdd());
@@ -310,6 +341,25 @@ function wire() {
   $("grid").addEventListener("click", (event) => {
     const slot = event.target.closest("button.free-slot");
     if (slot) dialogs.openAdd({ room: slot.dataset.room, checkIn: slot.dataset.day });
+    const stay = event.target.closest(".bar");
+    if (stay) openChange(state.grid.items, stay.dataset.reservationId);
+  });
+  enableGridDrops($("grid"), (id, moveTo) => openChange(state.grid.items, id, moveTo));
+  $("grid").addEventListener("keydown", (event) => {
+    const stay = event.target.closest(".bar");
+    if (!stay || (event.key !== "Enter" && event.key !== " ")) return;
+    event.preventDefault();
+    openChange(state.grid.items, stay.dataset.reservationId);
+  });
+  freeFinder = createFreeFinder({
+    api: () => state.api,
+    signOut,
+    window: () => ({ start: state.grid.start, end: addDays(state.grid.start, GRID_DAYS) }),
+    show(free, checkIn) {
+      state.grid.free = free;
+      if (checkIn) moveGrid(checkIn);
+      else drawGrid();
+    },
   });
   $("filters").addEventListener("submit", onFilters);
   $("filters-clear").addEventListener("click", () => {
@@ -326,12 +376,19 @@ function wire() {
     drawList();
   });
   $("list-body").addEventListener("click", (event) => {
+    const change = event.target.closest("button.change");
+    if (change) openChange(state.list.items, change.dataset.reservationId);
     const button = event.target.closest("button.delete");
     if (!button) return;
     const id = Number(button.dataset.reservationId);
     const reservation = state.list.items.find((r) => r.reservation_id === id);
     if (reservation) dialogs.openDelete(reservation);
   });
+}
+
+function openChange(items, id, moveTo = null) {
+  const reservation = items.find((r) => r.reservation_id === Number(id));
+  if (reservation) changeDialog.open(reservation, moveTo);
 }
 
 async function start() {

@@ -16,7 +16,7 @@ function nightsText(n) {
   return `${n} night${n === 1 ? "" : "s"}`;
 }
 
-function conflictDetails(error) {
+export function conflictDetails(error) {
   const holder = error.body && error.body.conflicting_reservation;
   const box = document.createElement("div");
   const line = document.createElement("p");

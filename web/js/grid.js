@@ -88,12 +88,17 @@ function stayCell(stay, start, days, today) {
   if (coversToday) classes.push("has-today");
   const nights = `${r.nights} night${r.nights === 1 ? "" : "s"}`;
   const summary = `${r.guest_name}, reservation ${r.reservation_id}, ${longDate(r.check_in)} to ${longDate(r.check_out)}, ${nights}`;
+  // A button in all but name (a span keeps the grid's cell layout): Enter, Space or a click opens
+  // the change dialog (app.js).
   const bar = el(
     "span",
     {
       className: "bar",
       tabindex: "-1",
-      title: summary,
+      role: "button",
+      "aria-haspopup": "dialog",
+      draggable: "true", // dropped on a free day: the change dialog opens with that room and day
+      title: `${summary}. Change it`,
       dataset: { reservationId: String(r.reservation_id) },
     },
     el("span", { className: "guest" }, r.guest_name),
@@ -127,12 +132,30 @@ function freeCell(room, day, index, today) {
 }
 
 /**
- * Renders the grid into `table`. Returns the number of rooms shown. `rooms` are extra rooms to show
- * even when free; rooms with a stay in the window are always shown.
+ * The rows: every defined room and every room with a stay in the window, narrowed to `rooms` when
+ * the clerk typed some ("Rooms to show" is then a filter).  A customer without defined rooms sees
+ * the rooms with a stay plus those typed, as before rooms existed.
  */
-export function renderGrid(table, { start, days = GRID_DAYS, rooms = [], reservations = [], today, firstBookable }) {
+export function gridRooms({ definedRooms = [], rooms = [], stayRooms = [] }) {
+  const byNumber = (a, b) => a - b;
+  if (definedRooms.length === 0) return [...new Set([...rooms, ...stayRooms])].sort(byNumber);
+  const every = [...new Set([...definedRooms, ...stayRooms])].sort(byNumber);
+  if (rooms.length === 0) return every;
+  const wanted = new Set(rooms);
+  return every.filter((room) => wanted.has(room));
+}
+
+/**
+ * Renders the grid into `table`. Returns the number of rooms shown. `definedRooms` are the
+ * customer's rooms, `rooms` those typed in "Rooms to show" (see gridRooms); rooms in `free` (a Set,
+ * from "Find a free room") are highlighted.
+ */
+export function renderGrid(
+  table,
+  { start, days = GRID_DAYS, rooms = [], definedRooms = [], free = null, reservations = [], today, firstBookable },
+) {
   const byRoom = layout(reservations, start, days);
-  const allRooms = [...new Set([...rooms, ...byRoom.keys()])].sort((a, b) => a - b);
+  const allRooms = gridRooms({ definedRooms, rooms, stayRooms: [...byRoom.keys()] });
   const end = addDays(start, days);
 
   const caption = el("caption", { className: "visually-hidden" }, `Occupancy of ${allRooms.length} rooms from ${longDate(start)} to ${longDate(addDays(end, -1))}`);
@@ -143,7 +166,12 @@ export function renderGrid(table, { start, days = GRID_DAYS, rooms = [], reserva
   const thead = el("thead", {}, headerRow(start, days, today));
   const tbody = el("tbody");
   for (const room of allRooms) {
-    const row = el("tr", { dataset: { room: String(room) } }, el("th", { scope: "row", className: "room" }, String(room)));
+    const head = el("th", { scope: "row", className: "room" }, String(room));
+    const row = el("tr", { dataset: { room: String(room) } }, head);
+    if (free && free.has(room)) {
+      row.className = "available";
+      head.append(el("span", { className: "free-tag" }, "Free"));
+    }
     const stays = byRoom.get(room) ?? [];
     let next = 0;
     for (let i = 0; i < days; ) {
@@ -233,5 +261,36 @@ export function enableGridKeyboard(table) {
       if (other !== target) other.tabIndex = -1;
     }
     target.tabIndex = 0;
+  });
+}
+
+/** Drag a stay onto a free day: `onDrop(id, {room, checkIn})` (the page opens the change dialog there). */
+export function enableGridDrops(grid, onDrop) {
+  const target = (event) => event.target.closest("td.free:not(.past)");
+  grid.addEventListener("dragstart", (event) => {
+    const stay = event.target.closest(".bar");
+    if (!stay) return;
+    event.dataTransfer.setData("text/plain", stay.dataset.reservationId);
+    event.dataTransfer.effectAllowed = "move";
+  });
+  grid.addEventListener("dragover", (event) => {
+    const cell = target(event);
+    if (!cell) return;
+    event.preventDefault();
+    event.dataTransfer.dropEffect = "move";
+    cell.classList.add("drop-target");
+  });
+  grid.addEventListener("dragleave", (event) => {
+    const cell = target(event);
+    if (cell) cell.classList.remove("drop-target");
+  });
+  grid.addEventListener("drop", (event) => {
+    const cell = target(event);
+    if (!cell) return;
+    event.preventDefault();
+    cell.classList.remove("drop-target");
+    const slot = cell.querySelector("button.free-slot");
+    const id = event.dataTransfer.getData("text/plain");
+    if (slot && id) onDrop(id, { room: slot.dataset.room, checkIn: slot.dataset.day });
   });
 }

@@ -84,9 +84,16 @@ export function renderRows(tbody, items, { state, highlightId = null }) {
     checkIn.title = longDate(r.check_in);
     const checkOut = cell(r.check_out, "date wide-only"); // on a phone: check-in and nights say it
     checkOut.title = longDate(r.check_out);
+    const change = document.createElement("button");
+    change.type = "button";
+    change.className = "button secondary small change";
+    change.textContent = "Change";
+    change.dataset.reservationId = String(r.reservation_id);
+    change.setAttribute("aria-label", `Change reservation ${r.reservation_id} (${r.guest_name})`);
+    change.setAttribute("aria-haspopup", "dialog");
     const action = document.createElement("td");
     action.className = "actions";
-    action.append(remove);
+    action.append(change, remove);
     row.append(
       cell(String(r.reservation_id), "num"),
       cell(r.guest_name, "guest"),

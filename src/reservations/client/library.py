@@ -32,6 +32,7 @@ from reservations.client.errors import (
     ServerError,
 )
 from reservations.domain import Page, Reservation
+from reservations.rooms import Room
 
 USER_AGENT = "reservations-client/0.1"
 RETRY_STATUSES = frozenset({429, 502, 503, 504})  # the request was not served; 502/504 come from nginx
@@ -176,6 +177,68 @@ class ReservationsClient:
             yield from page.items
             if not all_pages:
                 return
+
+    # ------------------------------------------------------------------ the front desk
+
+    def change(
+        self,
+        reservation_id: int,
+        *,
+        guest_name: str | None = None,
+        room_number: int | None = None,
+        nights: int | None = None,
+        check_in: date | str | None = None,
+    ) -> Reservation:
+        """Changes a reservation in place (same id); only the named fields change.
+
+        Safe to retry: applying the same change twice leaves the same reservation.
+        """
+        body: dict[str, Any] = {}
+        if guest_name is not None:
+            body["guest_name"] = guest_name
+        if room_number is not None:
+            body["room_number"] = room_number
+        if nights is not None:
+            body["nights"] = nights
+        if check_in is not None:
+            body["check_in"] = check_in.isoformat() if isinstance(check_in, date) else check_in
+        response = self._request("PATCH", f"/reservations/{int(reservation_id)}", json=body)
+        return _reservation(self._json(response))
+
+    def rooms(self) -> builtins.list[Room]:
+        """Every room of the customer, in number order (a hotel's rooms fit in memory)."""
+        found: builtins.list[Room] = []
+        cursor: str | None = None
+        while True:
+            params = {"limit": "1000", **({"cursor": cursor} if cursor else {})}
+            data = self._json(self._request("GET", "/rooms", params=params))
+            try:
+                found += [Room.from_json(item) for item in data["items"]]
+                cursor = data["next_cursor"]
+            except (KeyError, TypeError, ValueError):
+                raise ApiError("the server's answer is not a page of rooms", status=200) from None
+            if not cursor:
+                return found
+
+    def put_room(self, room_number: int, *, name: str | None = None, notes: str | None = None) -> bool:
+        """Defines a room, or replaces its name and notes; True when it is new."""
+        body = {k: v for k, v in (("name", name), ("notes", notes)) if v is not None}
+        return self._request("PUT", f"/rooms/{int(room_number)}", json=body).status_code == 201
+
+    def remove_room(self, room_number: int) -> None:
+        """Removes a room; ``ConflictError`` (naming the stay) while one holds it from today on."""
+        self._request("DELETE", f"/rooms/{int(room_number)}", not_found_after_retry_ok=True)
+
+    def availability(self, check_in: date | str, nights: int) -> builtins.list[int]:
+        """The customer's rooms free on every night of the stay, ascending."""
+        day = check_in.isoformat() if isinstance(check_in, date) else check_in
+        data = self._json(
+            self._request("GET", "/availability", params={"check_in": day, "nights": str(nights)})
+        )
+        rooms = data.get("free_rooms") if isinstance(data, dict) else None
+        if not isinstance(rooms, builtins.list) or not all(isinstance(r, int) for r in rooms):
+            raise ApiError("the server's answer is not a list of free rooms", status=200)
+        return rooms
 
     # ------------------------------------------------------------------ transport
 

@@ -1,5 +1,7 @@
 """``reservations menu``: the original text menu (add, delete, list, exit), made hard to crash.
 
+Items 6 and 7 (change a reservation, find a free room) live in ``menu_frontdesk``.
+
 Plain ``input()`` prompts rather than a full-screen toolkit, because the same code must serve a
 terminal and a script piping lines on stdin.  Every answer is parsed here and re-asked with the
 reason; the server's refusals come back as typed errors and are turned into a next step (change
@@ -16,7 +18,7 @@ from datetime import date, timedelta
 from functools import partial
 from typing import TYPE_CHECKING, TypeVar
 
-from reservations.client import config
+from reservations.client import config, menu_frontdesk
 from reservations.client.config import ConfigError, Profile, mask_key
 from reservations.client.errors import (
     AuthError,
@@ -53,6 +55,9 @@ CHOICES = (
     "List all reservations",
     "Switch customer/profile",
     "Exit",
+    # Appended, so the original numbers (and scripts that type them) keep their meaning.
+    "Change a reservation",
+    "Find a free room",
 )
 
 
@@ -140,7 +145,15 @@ class Menu:
                 if choice in ("5", "q", "quit", "exit"):
                     self.say("Goodbye.")
                     return ExitStatus.SUCCESS
-                action = {"1": self.add, "2": self.delete, "3": self.list, "4": self.switch}.get(choice)
+                actions: dict[str, Callable[[], None]] = {
+                    "1": self.add,
+                    "2": self.delete,
+                    "3": self.list,
+                    "4": self.switch,
+                    "6": partial(menu_frontdesk.change, self),
+                    "7": partial(menu_frontdesk.find_free_room, self),
+                }
+                action = actions.get(choice)
                 if action is None:
                     self.say(f"Please enter a number from 1 to {len(CHOICES)}.")
                     continue

@@ -9,12 +9,14 @@ Lambda functions load only the one they use.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Protocol
 
 from reservations.domain import AddResult, ListQuery, NewReservation, Page, Reservation
 
 if TYPE_CHECKING:
+    from reservations.change import ReservationChange
+    from reservations.rooms import Availability, Room, RoomPage, RoomQuery
     from reservations.settings import Settings
 
 IDEMPOTENCY_TTL_S = 24 * 3600
@@ -64,7 +66,35 @@ class Store(Protocol):
         """Stores a reservation under a fresh id, atomically with its room-nights and idempotency record.
 
         Raises ``ConflictError`` (a night is taken), ``IdempotencyMismatchError`` (key reused with
-        another body), ``NotFoundError`` (no such table), ``UnavailableError`` (nothing was written).
+        another body), ``ValidationError`` (the customer has rooms and this is not one of them),
+        ``NotFoundError`` (no such table), ``UnavailableError`` (nothing was written).
+        """
+
+    def change(self, table: str, reservation_id: int, change: ReservationChange) -> Reservation:
+        """Changes a reservation in place, same id, in one atomic write.
+
+        The nights it no longer needs are released and the new ones claimed together, so no other
+        booking slips in between; nights it keeps are never a conflict with itself.  Raises
+        ``NotFoundError``, ``ConflictError`` (a new night is taken; nothing changed) and, for a move,
+        the rooms rule's ``ValidationError``.
+        """
+
+    def put_room(self, table: str, room: Room) -> bool:
+        """Defines a room or replaces its name and notes; True when it was created."""
+
+    def list_rooms(self, table: str, query: RoomQuery) -> RoomPage:
+        """One page of the customer's rooms in number order."""
+
+    def delete_room(self, table: str, room_number: int, today: date) -> Room:
+        """Removes a room; ``RoomInUseError`` if a reservation holds it on ``today`` or later.
+
+        Atomic with bookings: a reservation cannot land in the room while it is being removed.
+        """
+
+    def free_rooms(self, table: str, availability: Availability) -> list[int]:
+        """The customer's rooms with none of the nights taken, ascending; ``NoRoomsError`` if none.
+
+        Costs reads proportional to rooms x nights, never to the reservations in the table.
         """
 
     def get(self, table: str, reservation_id: int) -> Reservation | None: ...
@@ -132,6 +162,6 @@ def open_registry(settings: Settings) -> Registry:
         from reservations.stores.dynamodb import DynamoDBRegistry
 
         return DynamoDBRegistry.from_settings(settings)
-    from reservations.stores.sqlite import SqliteRegistry
+    from reservations.stores.sqlite_registry import SqliteRegistry
 
     return SqliteRegistry(settings.data_dir)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from datetime import datetime
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
@@ -37,10 +37,13 @@ from reservations.stores.dynamodb_client import (
     make_client,
     translated_errors,
 )
+from reservations.stores.dynamodb_frontdesk import FrontDesk
 from reservations.stores.dynamodb_registry import DynamoDBRegistry
 from reservations.stores.dynamodb_tenants import TenantClients
 
 if TYPE_CHECKING:
+    from reservations.change import ReservationChange
+    from reservations.rooms import Availability, Room, RoomPage, RoomQuery
     from reservations.settings import Settings
 
 __all__ = ["DynamoDBRegistry", "DynamoDBStore"]
@@ -55,6 +58,7 @@ _FILTERED_BATCH = 1000
 
 Writes = list[dict[str, Any]]  # named here: inside the class ``list`` is the method
 Reasons = list[dict[str, Any]]
+RoomNumbers = list[int]
 
 
 class DynamoDBStore:
@@ -80,6 +84,7 @@ class DynamoDBStore:
         self._admin = TableAdmin(client)
         self._tenants = tenants
         self._customer_of = customer_of
+        self._frontdesk = FrontDesk(self)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> DynamoDBStore:
@@ -94,7 +99,7 @@ class DynamoDBStore:
             if self._tenants is not None:
                 self._tenants.close()
 
-    def _data(self, table: str) -> Any:
+    def data(self, table: str) -> Any:
         """The client that reads and writes ``table``: its customer's, when tenant-scoped."""
         if self._tenants is None or self._customer_of is None:
             return self._client
@@ -118,7 +123,7 @@ class DynamoDBStore:
 
     def get(self, table: str, reservation_id: int) -> Reservation | None:
         with translated_errors():
-            response = self._data(table).get_item(
+            response = self.data(table).get_item(
                 TableName=table, Key=items.id_key(reservation_id), ConsistentRead=True
             )
         item = response.get("Item")
@@ -156,7 +161,7 @@ class DynamoDBStore:
         budget = query.limit + 1 + _EXTRA_READ_BUDGET
         while True:
             with translated_errors():
-                response = self._data(table).query(**params)
+                response = self.data(table).query(**params)
             found.extend(items.reservation_from_item(item) for item in response.get("Items", []))
             budget -= int(response.get("ScannedCount", 0))
             last = response.get("LastEvaluatedKey")
@@ -205,14 +210,15 @@ class DynamoDBStore:
         idempotency: IdempotencyClaim | None = None,
     ) -> AddResult:
         created_at = created_at.replace(microsecond=0)
+        guard = self._frontdesk.guard(table, new.room_number)  # the rooms rule, before an id is spent
         reservation = Reservation.from_new(self._next_id(table), new, created_at)
         for attempt in range(_TRANSACTION_ATTEMPTS):
             if attempt:
                 backoff(attempt)
             try:
                 with translated_errors():
-                    self._data(table).transact_write_items(
-                        TransactItems=self._add_writes(table, reservation, idempotency),
+                    self.data(table).transact_write_items(
+                        TransactItems=[*self._add_writes(table, reservation, idempotency), guard],
                         ClientRequestToken=uuid.uuid4().hex,  # botocore's retries cannot apply it twice
                     )
                 return AddResult(reservation, replayed=False)
@@ -223,19 +229,24 @@ class DynamoDBStore:
                     return outcome
                 if outcome == "new_id":
                     reservation = Reservation.from_new(self._next_id(table), new, created_at)
+                # After a failed guard, read the rooms (which may raise the rule's 400).
+                guard = self._frontdesk.guard(table, new.room_number, fresh=outcome == "rooms")
         raise busy()
 
     def _add_writes(
         self, table: str, reservation: Reservation, idempotency: IdempotencyClaim | None
     ) -> Writes:
-        """In this order: [idempotency record], the nights in date order, the list and by-id items."""
+        """In this order: [idempotency record], the nights in date order, the list and by-id items.
+
+        ``add`` appends the rooms guard (``FrontDesk.guard``) as the last item.
+        """
         writes: Writes = []
         if idempotency is not None:
             record = items.idempotency_item(
                 idempotency.key, idempotency.fingerprint, idempotency.expires_at, reservation
             )
             writes.append(
-                _put(
+                items.put(
                     table,
                     record,
                     # DynamoDB's TTL deletes lazily (within days), so expired means absent here.
@@ -245,11 +256,13 @@ class DynamoDBStore:
                 )
             )
         for night in reservation.stay_nights():
-            writes.append(_put(table, items.night_item(reservation, night), "attribute_not_exists(pk)"))
+            writes.append(items.put(table, items.night_item(reservation, night), "attribute_not_exists(pk)"))
         attributes = items.reservation_attributes(reservation)
-        writes.append(_put(table, {**items.list_key(reservation), **attributes}, "attribute_not_exists(pk)"))
         writes.append(
-            _put(
+            items.put(table, {**items.list_key(reservation), **attributes}, "attribute_not_exists(pk)")
+        )
+        writes.append(
+            items.put(
                 table, {**items.id_key(reservation.reservation_id), **attributes}, "attribute_not_exists(pk)"
             )
         )
@@ -262,7 +275,7 @@ class DynamoDBStore:
         idempotency: IdempotencyClaim | None,
         reasons: Reasons,
     ) -> AddResult | str:
-        """Turns a cancelled add into its answer, or says how to retry ("retry", "new_id")."""
+        """Turns a cancelled add into its answer, or says how to retry ("retry", "new_id", "rooms")."""
         codes = [reason.get("Code", "None") for reason in reasons]
         offset = 0
         if idempotency is not None:
@@ -282,6 +295,8 @@ class DynamoDBStore:
                         field="Idempotency-Key",
                     )
                 return AddResult(original, replayed=True)
+        if codes and codes[-1] == "ConditionalCheckFailed":
+            return "rooms"  # the rooms guard (last): the rule first, as in SQLite; read the rooms
         nights = reservation.stay_nights()
         for index, night in enumerate(nights, start=offset):
             if index < len(codes) and codes[index] == "ConditionalCheckFailed":
@@ -306,16 +321,16 @@ class DynamoDBStore:
             if reservation is None:
                 raise NotFoundError("no such reservation", field="reservation_id")
             writes = [
-                _delete(table, items.id_key(reservation_id), "attribute_exists(pk)"),
-                _delete(table, items.list_key(reservation)),
+                items.delete(table, items.id_key(reservation_id), "attribute_exists(pk)"),
+                items.delete(table, items.list_key(reservation)),
                 *(
-                    _delete(table, items.night_key(reservation.room_number, night))
+                    items.delete(table, items.night_key(reservation.room_number, night))
                     for night in reservation.stay_nights()
                 ),
             ]
             try:
                 with translated_errors():
-                    self._data(table).transact_write_items(
+                    self.data(table).transact_write_items(
                         TransactItems=writes, ClientRequestToken=uuid.uuid4().hex
                     )
                 return reservation
@@ -327,12 +342,29 @@ class DynamoDBStore:
                     raise busy() from exc
         raise busy()
 
+    # ----------------------------------------------------------------------- front desk
+
+    def change(self, table: str, reservation_id: int, change: ReservationChange) -> Reservation:
+        return self._frontdesk.change(table, reservation_id, change)
+
+    def put_room(self, table: str, room: Room) -> bool:
+        return self._frontdesk.put_room(table, room)
+
+    def list_rooms(self, table: str, query: RoomQuery) -> RoomPage:
+        return self._frontdesk.list_rooms(table, query)
+
+    def delete_room(self, table: str, room_number: int, today: date) -> Room:
+        return self._frontdesk.delete_room(table, room_number, today)
+
+    def free_rooms(self, table: str, availability: Availability) -> RoomNumbers:
+        return self._frontdesk.free_rooms(table, availability)
+
     # ----------------------------------------------------------------------- helpers
 
     def _next_id(self, table: str) -> int:
         """Ids come from an atomic counter: increasing, never reused; a failed add leaves a gap."""
         with translated_errors():
-            response = self._data(table).update_item(
+            response = self.data(table).update_item(
                 TableName=table,
                 Key=items.COUNTER_KEY,
                 UpdateExpression="ADD next_id :one",
@@ -346,27 +378,6 @@ class DynamoDBStore:
 
     def _read(self, table: str, key: items.Item) -> items.Item | None:
         with translated_errors():
-            response = self._data(table).get_item(TableName=table, Key=key, ConsistentRead=True)
+            response = self.data(table).get_item(TableName=table, Key=key, ConsistentRead=True)
         item: items.Item | None = response.get("Item")
         return item
-
-
-def _put(
-    table: str, item: items.Item, condition: str, values: dict[str, Any] | None = None
-) -> dict[str, Any]:
-    put: dict[str, Any] = {
-        "TableName": table,
-        "Item": item,
-        "ConditionExpression": condition,
-        "ReturnValuesOnConditionCheckFailure": "ALL_OLD",  # saves a read to name the holder
-    }
-    if values:
-        put["ExpressionAttributeValues"] = values
-    return {"Put": put}
-
-
-def _delete(table: str, key: items.Item, condition: str | None = None) -> dict[str, Any]:
-    delete: dict[str, Any] = {"TableName": table, "Key": key}
-    if condition:
-        delete["ConditionExpression"] = condition
-    return {"Delete": delete}

@@ -14,6 +14,9 @@ pk                         sk         what
 ``NIGHT#<room>#<day>``     ``NIGHT``  one per booked room-night: the double-booking guard
 ``COUNTER``                ``COUNTER`` ``next_id``: ids increase and are never reused
 ``IDEM#<sha256(key)>``     ``IDEM``   an Idempotency-Key, its request and its answer
+``ROOM``                   ``<room>`` one per defined room (5 digits: number order);
+                                      ``version`` grows with each booking into it
+``ROOMS``                  ``ROOMS``  ``room_count``: how many rooms are defined
 =========================  =========  ==================================================
 
 Registry table: ``CUSTOMER#<name>``/``CUSTOMER`` (the customer), ``CUSTOMER#<name>``/``KEY#<hash>``
@@ -27,6 +30,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from reservations.domain import Cursor, Reservation, format_timestamp, parse_timestamp
+from reservations.rooms import Room
 from reservations.stores import CustomerRecord, KeyRecord
 
 Item = dict[str, dict[str, Any]]
@@ -126,6 +130,33 @@ def night_item(reservation: Reservation, night: date) -> Item:
     return {**night_key(reservation.room_number, night), "reservation_id": n(reservation.reservation_id)}
 
 
+# --------------------------------------------------------------------------- rooms
+
+ROOM_PK = "ROOM"
+ROOMS_KEY: Item = {"pk": {"S": "ROOMS"}, "sk": {"S": "ROOMS"}}
+
+
+def room_key(room_number: int) -> Item:
+    return key(ROOM_PK, f"{room_number:05d}")
+
+
+def room_item(room: Room) -> Item:
+    item: Item = {**room_key(room.room_number), "room_number": n(room.room_number), "version": n(0)}
+    if room.name is not None:
+        item["name"] = s(room.name)
+    if room.notes is not None:
+        item["notes"] = s(room.notes)
+    return item
+
+
+def room_from_item(item: Item) -> Room:
+    return Room(
+        room_number=int(item["room_number"]["N"]),
+        name=item["name"]["S"] if "name" in item else None,
+        notes=item["notes"]["S"] if "notes" in item else None,
+    )
+
+
 # --------------------------------------------------------------------------- idempotency
 
 
@@ -200,3 +231,54 @@ def key_from_item(item: Item) -> KeyRecord:
         key_id=item["key_id"]["S"],
         created_at=parse_time(item["created_at"]["S"]),
     )
+
+
+# --------------------------------------------------------------------------- transaction items
+
+
+def put(table: str, item: Item, condition: str, values: dict[str, Any] | None = None) -> dict[str, Any]:
+    request: dict[str, Any] = {
+        "TableName": table,
+        "Item": item,
+        "ConditionExpression": condition,
+        "ReturnValuesOnConditionCheckFailure": "ALL_OLD",  # saves a read to name the holder
+    }
+    if values:
+        request["ExpressionAttributeValues"] = values
+    return {"Put": request}
+
+
+def delete(
+    table: str, item_key: Item, condition: str | None = None, values: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    request: dict[str, Any] = {"TableName": table, "Key": item_key}
+    if condition:
+        request["ConditionExpression"] = condition
+    if values:
+        request["ExpressionAttributeValues"] = values
+    return {"Delete": request}
+
+
+def update(
+    table: str, item_key: Item, expression: str, condition: str, values: dict[str, Any]
+) -> dict[str, Any]:
+    return {
+        "Update": {
+            "TableName": table,
+            "Key": item_key,
+            "UpdateExpression": expression,
+            "ConditionExpression": condition,
+            "ExpressionAttributeValues": values,
+        }
+    }
+
+
+def condition_check(table: str, item_key: Item, condition: str, values: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "ConditionCheck": {
+            "TableName": table,
+            "Key": item_key,
+            "ConditionExpression": condition,
+            "ExpressionAttributeValues": values,
+        }
+    }

@@ -19,10 +19,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from reservations.domain import (
     AddResult,
-    ConflictError,
     Cursor,
     IdempotencyMismatchError,
     ListQuery,
@@ -35,7 +35,13 @@ from reservations.domain import (
     format_timestamp,
     parse_timestamp,
 )
-from reservations.stores import CustomerRecord, IdempotencyClaim, KeyRecord, TableInfo
+from reservations.stores import IdempotencyClaim, TableInfo, sqlite_rows
+from reservations.stores import sqlite_frontdesk as frontdesk
+from reservations.stores.sqlite_rows import COLUMNS, row_to_reservation
+
+if TYPE_CHECKING:
+    from reservations.change import ReservationChange
+    from reservations.rooms import Availability, Room, RoomPage, RoomQuery
 
 _SAFE_TABLE = re.compile(r"^[A-Za-z0-9._-]{1,255}$")
 _BUSY_TIMEOUT_S = 10.0
@@ -58,6 +64,11 @@ CREATE TABLE IF NOT EXISTS nights (
     reservation_id INTEGER NOT NULL,
     PRIMARY KEY (room_number, night)
 ) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS rooms (
+    room_number INTEGER PRIMARY KEY,
+    name TEXT,
+    notes TEXT
+);
 CREATE TABLE IF NOT EXISTS idempotency (
     key_hash TEXT PRIMARY KEY,
     fingerprint TEXT NOT NULL,
@@ -67,24 +78,6 @@ CREATE TABLE IF NOT EXISTS idempotency (
 ) WITHOUT ROWID;
 """
 
-_REGISTRY_SCHEMA = """
-CREATE TABLE IF NOT EXISTS customers (
-    name TEXT PRIMARY KEY,
-    table_name TEXT NOT NULL,
-    status TEXT NOT NULL,
-    created_at TEXT NOT NULL
-) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS api_keys (
-    key_hash TEXT PRIMARY KEY,
-    customer TEXT NOT NULL REFERENCES customers (name) ON DELETE CASCADE,
-    key_id TEXT NOT NULL,
-    created_at TEXT NOT NULL
-) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS api_keys_by_customer ON api_keys (customer);
-"""
-
-_COLUMNS = "reservation_id, guest_name, room_number, nights, check_in, created_at"
-
 
 def _timestamp(moment: datetime) -> str:
     return format_timestamp(moment)
@@ -92,11 +85,6 @@ def _timestamp(moment: datetime) -> str:
 
 def _parse_timestamp(text: str) -> datetime:
     return parse_timestamp(text)
-
-
-def _row_to_reservation(row: tuple[int, str, int, int, str, str]) -> Reservation:
-    rid, guest, room, nights, check_in, created_at = row
-    return Reservation(rid, guest, room, nights, date.fromisoformat(check_in), _parse_timestamp(created_at))
 
 
 def _unavailable(exc: sqlite3.OperationalError) -> UnavailableError:
@@ -248,6 +236,7 @@ class SqliteStore:
                             "this Idempotency-Key was used with a different request", field="Idempotency-Key"
                         )
                     return AddResult(Reservation.from_json(json.loads(row[1])), replayed=True)
+            frontdesk.check_room(conn, new.room_number)
             cursor = conn.execute(
                 "INSERT INTO reservations (guest_name, room_number, nights, check_in, check_out, created_at)"
                 " VALUES (?, ?, ?, ?, ?, ?)",
@@ -261,16 +250,8 @@ class SqliteStore:
                 ),
             )
             reservation_id = int(cursor.lastrowid or 0)
-            for night in new.stay_nights():
-                try:
-                    conn.execute(
-                        "INSERT INTO nights (room_number, night, reservation_id) VALUES (?, ?, ?)",
-                        (new.room_number, night.isoformat(), reservation_id),
-                    )
-                except sqlite3.IntegrityError:
-                    holder = self._holder(conn, new.room_number, night)
-                    raise ConflictError(new.room_number, night, holder) from None
             reservation = Reservation.from_new(reservation_id, new, created_at.replace(microsecond=0))
+            sqlite_rows.claim_nights(conn, reservation)
             if idempotency is not None:
                 conn.execute(
                     "INSERT OR REPLACE INTO idempotency VALUES (?, ?, ?, ?, ?)",
@@ -285,28 +266,19 @@ class SqliteStore:
                 conn.execute("DELETE FROM idempotency WHERE expires_at < ?", (_timestamp(created_at),))
         return AddResult(reservation, replayed=False)
 
-    @staticmethod
-    def _holder(conn: sqlite3.Connection, room: int, night: date) -> Reservation | None:
-        row = conn.execute(
-            f"SELECT {_COLUMNS} FROM reservations WHERE reservation_id ="
-            " (SELECT reservation_id FROM nights WHERE room_number = ? AND night = ?)",
-            (room, night.isoformat()),
-        ).fetchone()
-        return _row_to_reservation(row) if row else None
-
     def get(self, table: str, reservation_id: int) -> Reservation | None:
         row = (
             self._conn(table)
-            .execute(f"SELECT {_COLUMNS} FROM reservations WHERE reservation_id = ?", (reservation_id,))
+            .execute(f"SELECT {COLUMNS} FROM reservations WHERE reservation_id = ?", (reservation_id,))
             .fetchone()
         )
-        return _row_to_reservation(row) if row else None
+        return row_to_reservation(row) if row else None
 
     def delete(self, table: str, reservation_id: int) -> Reservation:
         conn = self._conn(table)
         with self._writer(table), _transaction(conn):
             row = conn.execute(
-                f"SELECT {_COLUMNS} FROM reservations WHERE reservation_id = ?", (reservation_id,)
+                f"SELECT {COLUMNS} FROM reservations WHERE reservation_id = ?", (reservation_id,)
             ).fetchone()
             if row is None:
                 raise NotFoundError("no such reservation", field="reservation_id")
@@ -314,7 +286,28 @@ class SqliteStore:
                 "DELETE FROM nights WHERE reservation_id = ? AND room_number = ?", (reservation_id, row[2])
             )
             conn.execute("DELETE FROM reservations WHERE reservation_id = ?", (reservation_id,))
-        return _row_to_reservation(row)
+        return row_to_reservation(row)
+
+    def change(self, table: str, reservation_id: int, change: ReservationChange) -> Reservation:
+        conn = self._conn(table)
+        with self._writer(table), _transaction(conn):
+            return frontdesk.change(conn, reservation_id, change)
+
+    def put_room(self, table: str, room: Room) -> bool:
+        conn = self._conn(table)
+        with self._writer(table), _transaction(conn):
+            return frontdesk.put_room(conn, room)
+
+    def list_rooms(self, table: str, query: RoomQuery) -> RoomPage:
+        return frontdesk.list_rooms(self._conn(table), query)
+
+    def delete_room(self, table: str, room_number: int, today: date) -> Room:
+        conn = self._conn(table)
+        with self._writer(table), _transaction(conn):
+            return frontdesk.delete_room(conn, room_number, today)
+
+    def free_rooms(self, table: str, availability: Availability) -> list[int]:
+        return frontdesk.free_rooms(self._conn(table), availability)
 
     def list(self, table: str, query: ListQuery) -> Page:
         clauses: list[str] = []
@@ -340,13 +333,13 @@ class SqliteStore:
         rows = (
             self._conn(table)
             .execute(
-                f"SELECT {_COLUMNS} FROM reservations {where}"
+                f"SELECT {COLUMNS} FROM reservations {where}"
                 " ORDER BY check_in, room_number, reservation_id LIMIT ?",
                 [*params, query.limit + 1],
             )
             .fetchall()
         )
-        items = [_row_to_reservation(row) for row in rows[: query.limit]]
+        items = [row_to_reservation(row) for row in rows[: query.limit]]
         more = len(rows) > query.limit
         return Page(items, Cursor.after(items[-1]).encode() if more and items else None)
 
@@ -355,75 +348,3 @@ class SqliteStore:
         for fd in self._lock_fds.values():
             os.close(fd)
         self._lock_fds.clear()
-
-
-class SqliteRegistry:
-    def __init__(self, data_dir: Path) -> None:
-        self._path = Path(data_dir) / "registry.sqlite3"
-        self._connections = _Connections()
-        self._made_dir = False
-
-    def _conn(self) -> sqlite3.Connection:
-        if not self._made_dir:
-            self._path.parent.mkdir(parents=True, exist_ok=True)
-            self._made_dir = True
-        return self._connections.get(self._path, _REGISTRY_SCHEMA)
-
-    def ensure_table(self) -> None:
-        self._conn()
-
-    def create_customer(self, customer: CustomerRecord, key: KeyRecord) -> None:
-        conn = self._conn()
-        with _transaction(conn):
-            try:
-                conn.execute(
-                    "INSERT INTO customers VALUES (?, ?, ?, ?)",
-                    (customer.name, customer.table, customer.status, _timestamp(customer.created_at)),
-                )
-            except sqlite3.IntegrityError:
-                raise ValidationError(f"customer {customer.name!r} already exists", field="name") from None
-            conn.execute(
-                "INSERT INTO api_keys VALUES (?, ?, ?, ?)",
-                (key.key_hash, key.customer, key.key_id, _timestamp(key.created_at)),
-            )
-
-    def get_customer(self, name: str) -> CustomerRecord | None:
-        row = self._conn().execute("SELECT * FROM customers WHERE name = ?", (name,)).fetchone()
-        return CustomerRecord(row[0], row[1], row[2], _parse_timestamp(row[3])) if row else None
-
-    def list_customers(self) -> list[CustomerRecord]:
-        rows = self._conn().execute("SELECT * FROM customers ORDER BY name").fetchall()
-        return [CustomerRecord(r[0], r[1], r[2], _parse_timestamp(r[3])) for r in rows]
-
-    def list_keys(self, name: str) -> list[KeyRecord]:
-        rows = (
-            self._conn()
-            .execute("SELECT * FROM api_keys WHERE customer = ? ORDER BY created_at, key_id", (name,))
-            .fetchall()
-        )
-        return [KeyRecord(r[0], r[1], r[2], _parse_timestamp(r[3])) for r in rows]
-
-    def owner_of_key(self, key_hash: str) -> str | None:
-        row = self._conn().execute("SELECT customer FROM api_keys WHERE key_hash = ?", (key_hash,)).fetchone()
-        return str(row[0]) if row else None
-
-    def replace_keys(self, name: str, key: KeyRecord) -> None:
-        conn = self._conn()
-        with _transaction(conn):
-            if conn.execute("SELECT 1 FROM customers WHERE name = ?", (name,)).fetchone() is None:
-                raise NotFoundError(f"no customer named {name!r}", field="name")
-            conn.execute("DELETE FROM api_keys WHERE customer = ?", (name,))
-            conn.execute(
-                "INSERT INTO api_keys VALUES (?, ?, ?, ?)",
-                (key.key_hash, key.customer, key.key_id, _timestamp(key.created_at)),
-            )
-
-    def delete_customer(self, name: str) -> None:
-        conn = self._conn()
-        with _transaction(conn):
-            conn.execute("DELETE FROM api_keys WHERE customer = ?", (name,))
-            if conn.execute("DELETE FROM customers WHERE name = ?", (name,)).rowcount == 0:
-                raise NotFoundError(f"no customer named {name!r}", field="name")
-
-    def close(self) -> None:
-        self._connections.close_all()

@@ -1,0 +1,137 @@
+"""Flags of the front-desk commands: ``rooms add|list|remove``, ``availability``, ``change``.
+
+Kept beside ``cli.py`` (whose connection options they share) so each file stays one screenful of
+declarations; the bodies are in ``frontdesk.py`` and load only when a command runs.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from reservations.client.cli import ApiKey, Customer, Debug, Json, ProfileName, Url, _conn, _finish
+
+Specs = Annotated[list[str], typer.Argument(metavar="ROOMS...", help="Room numbers and ranges: 101-110 201.")]
+
+
+def register(app: typer.Typer) -> None:
+    """Adds ``rooms`` (a group), ``availability`` and ``change`` at the top level of ``app``."""
+    rooms = typer.Typer(
+        help="The customer's rooms: once some exist, only they can be booked.", no_args_is_help=True
+    )
+    app.add_typer(rooms, name="rooms")
+
+    @rooms.command("add")
+    def rooms_add(
+        specs: Specs,
+        name: Annotated[str | None, typer.Option("--name", help="A name for these rooms.")] = None,
+        notes: Annotated[str | None, typer.Option("--notes", help="Notes for these rooms.")] = None,
+        as_json: Json = False,
+        url: Url = None,
+        customer: Customer = None,
+        api_key: ApiKey = None,
+        profile: ProfileName = None,
+        debug: Debug = False,
+    ) -> None:
+        """Define rooms (existing ones keep their name unless --name/--notes are given)."""
+        from reservations.client import commands, frontdesk
+
+        conn = _conn(url, customer, api_key, profile)
+        _finish(
+            commands.run(
+                debug,
+                "rooms add",
+                lambda: frontdesk.add_rooms(conn, specs, name=name, notes=notes, as_json=as_json),
+            )
+        )
+
+    @rooms.command("list")
+    def rooms_list(
+        as_json: Json = False,
+        url: Url = None,
+        customer: Customer = None,
+        api_key: ApiKey = None,
+        profile: ProfileName = None,
+        debug: Debug = False,
+    ) -> None:
+        """List the rooms in number order."""
+        from reservations.client import commands, frontdesk
+
+        conn = _conn(url, customer, api_key, profile)
+        _finish(commands.run(debug, "rooms list", lambda: frontdesk.list_rooms(conn, as_json=as_json)))
+
+    @rooms.command("remove")
+    def rooms_remove(
+        specs: Specs,
+        as_json: Json = False,
+        url: Url = None,
+        customer: Customer = None,
+        api_key: ApiKey = None,
+        profile: ProfileName = None,
+        debug: Debug = False,
+    ) -> None:
+        """Remove rooms (refused for a room booked from today on)."""
+        from reservations.client import commands, frontdesk
+
+        conn = _conn(url, customer, api_key, profile)
+        _finish(
+            commands.run(debug, "rooms remove", lambda: frontdesk.remove_rooms(conn, specs, as_json=as_json))
+        )
+
+    @app.command("availability")
+    def availability_command(
+        check_in: Annotated[str | None, typer.Option("--check-in", help="YYYY-MM-DD.")] = None,
+        nights: Annotated[str | None, typer.Option("--nights", help="Nights (1-30).")] = None,
+        as_json: Json = False,
+        url: Url = None,
+        customer: Customer = None,
+        api_key: ApiKey = None,
+        profile: ProfileName = None,
+        debug: Debug = False,
+    ) -> None:
+        """Which rooms are free on every night of a stay."""
+        from reservations.client import commands, frontdesk
+
+        conn = _conn(url, customer, api_key, profile)
+        _finish(
+            commands.run(
+                debug,
+                "availability",
+                lambda: frontdesk.availability(conn, check_in=check_in, nights=nights, as_json=as_json),
+            )
+        )
+
+    @app.command("change")
+    def change_command(
+        reservation_id: Annotated[str, typer.Argument(metavar="ID", help="Reservation id.")],
+        guest: Annotated[str | None, typer.Option("--guest", help="New guest name.")] = None,
+        room: Annotated[str | None, typer.Option("--room", help="New room number.")] = None,
+        check_in: Annotated[str | None, typer.Option("--check-in", help="New check-in, YYYY-MM-DD.")] = None,
+        nights: Annotated[str | None, typer.Option("--nights", help="New number of nights (1-30).")] = None,
+        as_json: Json = False,
+        url: Url = None,
+        customer: Customer = None,
+        api_key: ApiKey = None,
+        profile: ProfileName = None,
+        debug: Debug = False,
+    ) -> None:
+        """Change a reservation in place: same id, refused (unchanged) if a new night is taken."""
+        from reservations.client import commands, frontdesk
+
+        conn = _conn(url, customer, api_key, profile)
+        _finish(
+            commands.run(
+                debug,
+                "change",
+                lambda: frontdesk.change(
+                    conn,
+                    reservation_id,
+                    guest=guest,
+                    room=room,
+                    check_in=check_in,
+                    nights=nights,
+                    as_json=as_json,
+                ),
+            )
+        )

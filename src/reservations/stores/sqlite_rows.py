@@ -1,0 +1,44 @@
+"""Rows of a customer's SQLite file as domain values, shared by the store and its front-desk part."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import date
+
+from reservations.domain import ConflictError, Reservation, parse_timestamp
+
+COLUMNS = "reservation_id, guest_name, room_number, nights, check_in, created_at"
+
+
+def row_to_reservation(row: tuple[int, str, int, int, str, str]) -> Reservation:
+    rid, guest, room, nights, check_in, created_at = row
+    return Reservation(rid, guest, room, nights, date.fromisoformat(check_in), parse_timestamp(created_at))
+
+
+def holder(conn: sqlite3.Connection, room: int, night: date) -> Reservation | None:
+    """The reservation that holds a room-night, to name it in a conflict."""
+    row = conn.execute(
+        f"SELECT {COLUMNS} FROM reservations WHERE reservation_id ="
+        " (SELECT reservation_id FROM nights WHERE room_number = ? AND night = ?)",
+        (room, night.isoformat()),
+    ).fetchone()
+    return row_to_reservation(row) if row else None
+
+
+def reservation(conn: sqlite3.Connection, reservation_id: int) -> Reservation | None:
+    row = conn.execute(
+        f"SELECT {COLUMNS} FROM reservations WHERE reservation_id = ?", (reservation_id,)
+    ).fetchone()
+    return row_to_reservation(row) if row else None
+
+
+def claim_nights(conn: sqlite3.Connection, stay: Reservation) -> None:
+    """Claims the stay's room-nights; the nights table's primary key refuses a taken one."""
+    for night in stay.stay_nights():
+        try:
+            conn.execute(
+                "INSERT INTO nights (room_number, night, reservation_id) VALUES (?, ?, ?)",
+                (stay.room_number, night.isoformat(), stay.reservation_id),
+            )
+        except sqlite3.IntegrityError:
+            raise ConflictError(stay.room_number, night, holder(conn, stay.room_number, night)) from None
