@@ -17,7 +17,7 @@ import sqlite3
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 from reservations.domain import (
@@ -95,8 +95,13 @@ def _parse_timestamp(text: str) -> datetime:
 
 
 def _row_to_reservation(row: tuple[int, str, int, int, str, str]) -> Reservation:
+    # Once per row of every page: fromisoformat directly (stored as "...Z", which is UTC itself),
+    # the general parse only for a row written some other way.
     rid, guest, room, nights, check_in, created_at = row
-    return Reservation(rid, guest, room, nights, date.fromisoformat(check_in), _parse_timestamp(created_at))
+    moment = datetime.fromisoformat(created_at)
+    if moment.tzinfo is not UTC:
+        moment = parse_timestamp(created_at)
+    return Reservation(rid, guest, room, nights, date.fromisoformat(check_in), moment)
 
 
 def _unavailable(exc: sqlite3.OperationalError) -> UnavailableError:
