@@ -7,7 +7,7 @@ CHECKOV_VENV ?= .venv-checkov
 EXTRAS := local,client,cluster,dev
 PYTEST_ARGS ?=
 
-.PHONY: run test lint typecheck unit system-deps checkov-venv bench soak clean k8s-render tfvars
+.PHONY: run test lint typecheck unit terraform-check system-deps checkov-venv bench soak clean k8s-render tfvars
 
 $(BIN)/.installed: pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -41,9 +41,13 @@ typecheck: $(BIN)/.installed
 unit: $(BIN)/.installed
 	$(BIN)/pytest -n 2 --dist loadscope $(PYTEST_ARGS)
 
-## Fresh machine -> everything the tests need -> ruff, mypy and the full suite
+## Real Terraform: fmt, init + validate of every root whose providers install, terraform test (mocked AWS)
+terraform-check:
+	bash scripts/terraform-check
+
+## Fresh machine -> everything the tests need -> ruff, mypy, Terraform and the full suite
 test: system-deps $(BIN)/.installed checkov-venv
-	$(MAKE) lint typecheck unit
+	$(MAKE) lint typecheck terraform-check unit
 
 ## Every benchmark (a few minutes), then docs/benchmarks.md from their results; fails if a goal is missed
 bench: system-deps $(BIN)/.installed
@@ -57,7 +61,7 @@ k8s-render: $(BIN)/.installed
 	PYTHON=$(BIN)/python scripts/k8s-render --image "$(IMAGE)" --upstream "$(UPSTREAM)" \
 	  --certificate-arn "$(CERTIFICATE_ARN)" $(if $(TENANTS_MAP),--tenants-map "$(TENANTS_MAP)")
 
-## Regenerates terraform/functions.auto.tfvars.json from the function catalogue
+## Regenerates terraform/functions.auto.tfvars.json and terraform/modules/iam/policies.json.tftpl from the function catalogue
 tfvars: $(BIN)/.installed
 	$(BIN)/python scripts/gen-tfvars.py
 

@@ -166,7 +166,7 @@ class SimulatedTfc:
         self.calls += 1
         return self._run()
 
-    def create_run(self, workspace_id: str, message: str, targets: tuple[str, ...] = ()) -> TfcRun:
+    def create_run(self, workspace_id: str, message: str) -> TfcRun:
         self.calls += 1
         self.created, self.message = self.clock.t, message
         return self._run()

@@ -1,9 +1,9 @@
 #!/usr/bin/env python3
-"""Writes terraform/functions.auto.tfvars.json from reservations.catalogue.
+"""Writes terraform/functions.auto.tfvars.json and the iam module's policy templates from the catalogue.
 
-Terraform reads the function catalogue (names, handlers, routes, memory, timeouts) from this
-generated file, so a function is defined once, in Python.  `--check` exits 1 when the committed file
-is stale, for CI.
+Terraform reads the function catalogue (names, handlers, routes, memory, timeouts) and every
+function's IAM policies from these generated files, so a function and its permissions are defined
+once, in Python.  `--check` exits 1 when a committed file is stale, for CI.
 """
 
 from __future__ import annotations
@@ -15,9 +15,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 
-from reservations.catalogue import terraform_variables_json  # noqa: E402
+from reservations.catalogue import FUNCTIONS, terraform_variables_json  # noqa: E402
+from reservations.iam import template_json, trust_template_json  # noqa: E402
 
 TARGET = ROOT / "terraform" / "functions.auto.tfvars.json"
+POLICIES = ROOT / "terraform" / "modules" / "iam" / "policies.json.tftpl"
+TRUSTS = ROOT / "terraform" / "modules" / "iam" / "tenant-trust.json.tftpl"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -25,20 +28,32 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--check", action="store_true", help="exit 1 if the file is stale instead of writing it"
     )
+    parser.add_argument(
+        "--names", action="store_true", help="print the catalogue's function names (for shell loops) and exit"
+    )
     parser.add_argument("--target", type=Path, default=TARGET, help=argparse.SUPPRESS)  # for tests
+    parser.add_argument("--policies-target", type=Path, default=POLICIES, help=argparse.SUPPRESS)
+    parser.add_argument("--trusts-target", type=Path, default=TRUSTS, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
-    target: Path = args.target
-    wanted = terraform_variables_json()
-    current = target.read_text(encoding="utf-8") if target.exists() else None
-    if args.check:
-        if current != wanted:
-            print(f"{target} is stale; run python scripts/gen-tfvars.py", file=sys.stderr)
-            return 1
+    if args.names:
+        print("\n".join(f.name for f in FUNCTIONS))
         return 0
-    if current != wanted:
-        target.write_text(wanted, encoding="utf-8")
-        print(f"wrote {target}")
-    return 0
+    stale = 0
+    for target, wanted in (
+        (args.target, terraform_variables_json()),
+        (args.policies_target, template_json()),
+        (args.trusts_target, trust_template_json()),
+    ):
+        current = target.read_text(encoding="utf-8") if target.exists() else None
+        if current == wanted:
+            continue
+        if args.check:
+            print(f"{target} is stale; run python scripts/gen-tfvars.py", file=sys.stderr)
+            stale = 1
+        else:
+            target.write_text(wanted, encoding="utf-8")
+            print(f"wrote {target}")
+    return stale
 
 
 if __name__ == "__main__":

@@ -28,35 +28,38 @@ locals {
     POWERTOOLS_LOG_LEVEL          = "INFO"
   }
 
+  # The schedules run only when the cluster can be rebuilt: the state lives in a Terraform Cloud
+  # workspace the "up" function can start runs in. Otherwise the nightly teardown would leave a
+  # local-state install without its cluster and with nothing to bring it back.
+  tfc_configured   = var.tfc_organization != null && var.tfc_workspace != null && var.tfc_token_secret_arn != null
+  schedule_enabled = var.cluster_schedule.enabled && local.tfc_configured
+  cluster_schedule = merge(var.cluster_schedule, { enabled = local.schedule_enabled })
+
   scheduler_environment = {
     RESERVATIONS_CLUSTER_NAME            = var.cluster_name
     RESERVATIONS_TFC_URL                 = var.tfc_url
-    RESERVATIONS_TFC_ORGANIZATION        = var.tfc_organization
-    RESERVATIONS_TFC_WORKSPACE           = var.tfc_workspace
-    RESERVATIONS_TFC_TOKEN_SECRET_ARN    = var.tfc_token_secret_arn
+    RESERVATIONS_TFC_ORGANIZATION        = var.tfc_organization == null ? "" : var.tfc_organization
+    RESERVATIONS_TFC_WORKSPACE           = var.tfc_workspace == null ? "" : var.tfc_workspace
+    RESERVATIONS_TFC_EDGE_WORKSPACE      = var.tfc_edge_workspace == null ? "" : var.tfc_edge_workspace
+    RESERVATIONS_TFC_TOKEN_SECRET_ARN    = var.tfc_token_secret_arn == null ? "" : var.tfc_token_secret_arn
     RESERVATIONS_TFC_CLIENT              = var.tfc_client
     RESERVATIONS_NOTIFY_TOPIC_ARN        = module.cluster_scheduler.topic_arn
     RESERVATIONS_SCHEDULE_TIMEZONE       = var.cluster_schedule.timezone
     RESERVATIONS_HOLIDAYS                = join(",", var.cluster_schedule.holidays)
-    RESERVATIONS_ALLOW_FOREIGN_DESTROY   = tostring(var.cluster_schedule.allow_foreign_destroy)
+    RESERVATIONS_ALLOW_FOREIGN_CHANGES   = tostring(var.cluster_schedule.allow_foreign_changes)
     RESERVATIONS_FOLLOWUP_SCHEDULE_GROUP = module.cluster_scheduler.schedule_group_name
     POWERTOOLS_SERVICE_NAME              = "${var.name}-scheduler"
     POWERTOOLS_LOG_LEVEL                 = "INFO"
   }
 
+  # An API function reaches customer tables only through its tenant-access role, assumed per request.
   function_environment = {
     for name, f in var.functions : name => (
       f.kind == "scheduler"
       ? merge(local.scheduler_environment, { RESERVATIONS_FOLLOWUP_SCHEDULE = module.cluster_scheduler.followup_schedule_names[local.scheduler_direction[name]] })
+      : f.kind == "api"
+      ? merge(local.store_environment, { RESERVATIONS_TENANT_ROLE_ARN = module.iam.tenant_role_arns[name] })
       : local.store_environment
-    )
-  }
-
-  function_role_arn = {
-    for name, f in var.functions : name => (
-      f.kind == "api" ? module.iam.app_role_arn :
-      f.kind == "authorizer" ? module.iam.authorizer_role_arn :
-      module.iam.scheduler_role_arns[local.scheduler_direction[name]]
     )
   }
 
@@ -65,6 +68,17 @@ locals {
 
   # Host name -> customer, for nginx's map (the edge sets X-Customer itself on mapped hosts).
   edge_tenants = merge([for customer, c in var.customers : { for host in c.hosts : host => customer }]...)
+
+  # The edge's own root module (terraform/edge) reads this, so that it needs neither this state nor
+  # a copy of the customers: one source of truth, read through a data source at plan time.
+  edge_handoff = {
+    cluster_name     = module.eks.cluster_name
+    upstream_url     = module.rest_api.invoke_url
+    image_repository = module.ecr.repository_url
+    tenants          = local.edge_tenants
+    edge_secret_arn  = var.edge_secret_arn
+    edge_header_name = module.rest_api.edge_header_name
+  }
 }
 
 # One customer-managed key for data at rest: tables, log groups, the artifacts bucket, the
@@ -136,9 +150,10 @@ module "customer_table" {
   source   = "./modules/customer_table"
   for_each = var.customers
 
-  table_name    = "${var.table_prefix}${each.key}-reservations"
-  ttl_attribute = "expires_at"
-  kms_key_arn   = aws_kms_key.this.arn
+  table_name          = "${var.table_prefix}${each.key}-reservations"
+  ttl_attribute       = "expires_at"
+  kms_key_arn         = aws_kms_key.this.arn
+  deletion_protection = each.value.deletion_protection
 }
 
 module "registry_table" {
@@ -165,7 +180,7 @@ module "function" {
   s3_bucket            = module.build.artifacts_bucket_name
   s3_key               = coalesce(try(var.lambda_builds[each.key].s3_key, null), "${local.artifact_key_prefix}${each.key}/${each.key}-${try(var.lambda_builds[each.key].build_id, "missing")}.zip")
   source_code_hash     = try(var.lambda_builds[each.key].source_code_hash, "")
-  role_arn             = local.function_role_arn[each.key]
+  role_arn             = module.iam.function_role_arns[each.key]
   environment          = local.function_environment[each.key]
   reserved_concurrency = each.value.kind == "api" ? var.api_reserved_concurrency : null
   log_retention_days   = var.log_retention_days
@@ -179,7 +194,7 @@ module "iam" {
   table_prefix              = var.table_prefix
   registry_table_arn        = module.registry_table.arn
   kms_key_arn               = aws_kms_key.this.arn
-  function_names            = [for name in keys(var.functions) : "${var.name}-${name}"]
+  function_kinds            = { for name, f in var.functions : name => f.kind }
   cluster_name              = var.cluster_name
   tfc_token_secret_arn      = var.tfc_token_secret_arn
   notify_topic_arn          = module.cluster_scheduler.topic_arn
@@ -206,7 +221,10 @@ module "rest_api" {
   enforce_usage_plans          = var.enforce_usage_plans
   throttle                     = var.api_throttle
   cors_allowed_origins         = local.cors_allowed_origins
+  enable_cors                  = var.enable_web || length(var.cors_allowed_origins) > 0
   enable_waf                   = var.enable_waf
+  require_edge_header          = var.edge_secret_arn != null
+  edge_header_value            = one(data.aws_secretsmanager_secret_version.edge_header[*].secret_string)
   manage_account               = var.manage_api_gateway_account
   cloudwatch_role_arn          = module.iam.api_gateway_cloudwatch_role_arn
   log_retention_days           = var.log_retention_days
@@ -225,7 +243,7 @@ module "build" {
   artifacts_prefix      = var.artifacts_prefix
   default_function      = keys(var.functions)[0] # builds override FUNCTION_NAME; any catalogue name will do
   lambda_architecture   = var.lambda_architecture
-  service_role_arn      = module.iam.codebuild_role_arn
+  service_role_arn      = module.iam.codebuild_role.arn
   kms_key_arn           = aws_kms_key.this.arn
   log_retention_days    = var.log_retention_days
 }
@@ -243,42 +261,53 @@ module "web" {
 
   name         = var.name
   source_dir   = coalesce(var.web_source_dir, "${path.module}/../web")
+  api_origin   = module.rest_api.origin
   api_base_url = module.rest_api.invoke_url
 }
 
 # ---------------------------------------------------------------------------------------------------
-# EKS with the nginx edge, and the scheduler that tears it down and rebuilds it
+# EKS (the nginx edge on it is the edge root module's, terraform/edge), and the scheduler that tears it down and rebuilds it
 # ---------------------------------------------------------------------------------------------------
 module "eks" {
   source = "./modules/eks"
 
-  cluster_name                 = var.cluster_name
-  cluster_version              = var.cluster_version
-  vpc_id                       = var.vpc_id
-  subnet_ids                   = var.subnet_ids
-  endpoint_public_access_cidrs = var.cluster_endpoint_public_access_cidrs
-  admin_role_arns              = var.cluster_admin_role_arns
-  node_group                   = var.node_group
-  schedule_opt_in              = var.cluster_schedule.enabled
-  kms_key_arn                  = aws_kms_key.this.arn
-  log_retention_days           = var.log_retention_days
+  cluster_name                       = var.cluster_name
+  cluster_version                    = var.cluster_version
+  vpc_id                             = var.vpc_id
+  subnet_ids                         = var.subnet_ids
+  node_subnet_ids                    = var.cluster_node_subnet_ids
+  endpoint_client_security_group_ids = var.cluster_endpoint_client_security_group_ids
+  terraform_run_role_arn             = var.terraform_run_role_arn
+  endpoint_public_access_cidrs       = var.cluster_endpoint_public_access_cidrs
+  admin_role_arns                    = var.cluster_admin_role_arns
+  node_group                         = var.node_group
+  schedule_opt_in                    = local.schedule_enabled
+  kms_key_arn                        = aws_kms_key.this.arn
+  log_retention_days                 = var.log_retention_days
 }
 
-module "edge" {
-  source = "./modules/edge"
+# The edge's proof that a request came through it (var.edge_secret_arn): the WAF compares the header
+# with this value. It is in the state, as every value Terraform configures; the state is a secret.
+data "aws_secretsmanager_secret_version" "edge_header" {
+  count     = var.edge_secret_arn == null ? 0 : 1
+  secret_id = var.edge_secret_arn
+}
 
-  name               = "${var.name}-edge"
-  image              = "${module.ecr.repository_url}:${var.edge.image_tag}"
-  upstream_url       = module.rest_api.invoke_url
-  tenants            = local.edge_tenants
-  replicas           = var.edge.replicas
-  max_replicas       = var.edge.max_replicas
-  rate_limit_per_sec = var.edge.rate_limit_per_sec
-  rate_limit_burst   = var.edge.rate_limit_burst
+# What the edge's root module needs from this one (terraform/edge reads it with a data source).
+resource "aws_ssm_parameter" "edge_handoff" {
+  #checkov:skip=CKV2_AWS_34:Holds no secret (a cluster name, the API's URL, the image repository and the host -> customer map); a plain String lets the edge's run read it without a KMS grant.
+  name        = "/${var.name}/edge/handoff"
+  description = "Read by the edge root module (terraform/edge): cluster, upstream, image repository, host -> customer."
+  type        = "String"
+  tier        = "Standard"
+  value       = jsonencode(local.edge_handoff)
 
-  # The node group must exist before pods can be scheduled; destroying in the reverse order lets
-  # Kubernetes release the NLB before the nodes go.
-  depends_on = [module.eks]
+  lifecycle {
+    precondition {
+      condition     = var.edge_secret_arn == null || (var.enable_waf && !var.enable_web)
+      error_message = "edge_secret_arn (the edge as the only way in) needs enable_waf = true (the WAF enforces it) and enable_web = false (the CloudFront page calls the API directly; the edge serves the page itself)."
+    }
+  }
 }
 
 module "cluster_scheduler" {
@@ -286,7 +315,7 @@ module "cluster_scheduler" {
 
   name                = var.name
   function_arns       = { for direction, name in local.scheduler_function : direction => module.function[name].arn }
-  schedule            = var.cluster_schedule
+  schedule            = local.cluster_schedule
   notification_emails = var.notification_emails
   kms_key_arn         = aws_kms_key.this.arn
 }

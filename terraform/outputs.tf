@@ -13,9 +13,9 @@ output "web_url" {
   value       = var.enable_web ? module.web[0].url : null
 }
 
-output "edge_url" {
-  description = "URL of the nginx edge's load balancer; point the customers' host names (CNAME) at its host."
-  value       = module.edge.load_balancer_hostname == null ? null : "http://${module.edge.load_balancer_hostname}"
+output "edge_handoff_parameter" {
+  description = "SSM parameter the edge root module (terraform/edge) reads: cluster, upstream URL, image repository, host -> customer."
+  value       = aws_ssm_parameter.edge_handoff.name
 }
 
 output "customer_tables" {

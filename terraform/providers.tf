@@ -1,20 +1,10 @@
+# Only the AWS provider: the Kubernetes objects of the edge live in their own root module
+# (terraform/edge), because a kubernetes provider configured from a cluster created in the same
+# configuration fails whenever that cluster does not exist yet (or has been torn down for the night).
 provider "aws" {
   region = var.region
 
   default_tags {
     tags = local.tags
   }
-}
-
-# The edge is applied against the cluster this configuration creates, so recreating the cluster
-# (the scheduler's "up" run) restores nginx in the same run with no manual kubectl step.  The token
-# comes from the AWS API (as `aws eks get-token` does) so Terraform Cloud runners need no AWS CLI.
-data "aws_eks_cluster_auth" "this" {
-  name = module.eks.cluster_name
-}
-
-provider "kubernetes" {
-  host                   = module.eks.cluster_endpoint
-  cluster_ca_certificate = base64decode(module.eks.cluster_certificate_authority_data)
-  token                  = data.aws_eks_cluster_auth.this.token
 }

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import pytest
 
 from reservations.settings import Settings
+from tests.aws_calls import _declared_aws_calls_only  # noqa: F401  (autouse: functions make declared AWS calls only)
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser
@@ -75,6 +76,10 @@ def moto_endpoint(moto_server: str) -> str:
         response.read()
     return moto_server
 
+
+# The role the API functions assume per customer (moto's STS answers for any role): with it set, the
+# DynamoDB store runs every request under tenant-scoped credentials, as in AWS.
+TENANT_ROLE_ARN = "arn:aws:iam::123456789012:role/reservations-list-tenant"
 
 STORE_KINDS = ["sqlite"] + (["dynamodb"] if importlib.util.find_spec("reservations.stores.dynamodb") else [])
 
@@ -172,7 +177,13 @@ def store_settings(kind: str, tmp: Path, request: pytest.FixtureRequest) -> Sett
     if kind == "dynamodb":
         endpoint = request.getfixturevalue("moto_server")
         prefix = f"t{uuid.uuid4().hex[:8]}-"
-        return Settings(store="dynamodb", dynamodb_endpoint=endpoint, table_prefix=prefix, region="us-east-1")
+        return Settings(
+            store="dynamodb",
+            dynamodb_endpoint=endpoint,
+            table_prefix=prefix,
+            region="us-east-1",
+            tenant_role_arn=TENANT_ROLE_ARN,
+        )
     return Settings(store="sqlite", data_dir=tmp / "data")
 
 

@@ -1,8 +1,11 @@
-"""The function catalogue: every Lambda function, its handler and its HTTP routes, defined once.
+"""The function catalogue: every Lambda function, its handler, its HTTP routes and its AWS calls, defined once.
 
-The local gateway's route table, the builder's list of valid ``FUNCTION_NAME`` values and the
-Terraform variables (``terraform/functions.auto.tfvars.json``) are all derived from this module,
-so a new function cannot be half-wired.  Kept import-light: the gateway and the builder read it.
+The local gateway's route table, the builder's list of valid ``FUNCTION_NAME`` values, the
+Terraform variables (``terraform/functions.auto.tfvars.json``) and every function's IAM policies
+(``terraform/modules/iam/policies.json.tftpl``, rendered by ``reservations.iam``) are all derived
+from this module, so a new function cannot be half-wired, nor hold a permission its code does not
+use: a test records every AWS call the functions make and fails on one not declared here.  Kept
+import-light: the gateway and the builder read it.
 """
 
 from __future__ import annotations
@@ -12,6 +15,82 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 FunctionKind = Literal["api", "authorizer", "scheduler"]
+
+# ARN templates: ``${...}`` is filled by Terraform's templatefile (the values are the iam module's
+# inputs); ``$${...}`` is an IAM policy variable, left for AWS to substitute at request time.
+_ARN = "arn:${partition}:%s:${region}:${account}:%s"
+CUSTOMER_TABLE = _ARN % ("dynamodb", "table/${table_prefix}$${aws:PrincipalTag/customer}-reservations")
+# Its restored copies (``reservations tenants restore``): ``.`` cannot occur in a customer name, so
+# ``<customer>.r*`` is never another customer's table.
+RESTORED_CUSTOMER_TABLES = _ARN % (
+    "dynamodb",
+    "table/${table_prefix}$${aws:PrincipalTag/customer}.r*-reservations",
+)
+CUSTOMER_TABLES = (CUSTOMER_TABLE, RESTORED_CUSTOMER_TABLES)
+REGISTRY_TABLE = _ARN % ("dynamodb", "table/${registry_table}")
+KMS_KEY = "${kms_key_arn}"
+CLUSTER = _ARN % ("eks", "cluster/${cluster_name}")
+NODEGROUPS = _ARN % ("eks", "nodegroup/${cluster_name}/*/*")
+FARGATE_PROFILES = _ARN % ("eks", "fargateprofile/${cluster_name}/*/*")
+LOAD_BALANCERS = _ARN % ("elasticloadbalancing", "loadbalancer/*")
+TARGET_GROUPS = _ARN % ("elasticloadbalancing", "targetgroup/*")
+SECURITY_GROUPS = _ARN % ("ec2", "security-group/*")
+
+
+@dataclass(frozen=True)
+class Condition:
+    operator: str  # e.g. "StringEquals"
+    key: str  # e.g. "kms:ViaService"
+    values: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Grant:
+    """One statement of a role's policy: IAM actions on ARN templates, under optional conditions.
+
+    ``called`` grants are the AWS API calls the function's code makes (the IAM action of a call is
+    the service's signing name and the operation, e.g. ``dynamodb:GetItem``; a DynamoDB transaction
+    is authorised per item, as ``PutItem``/``DeleteItem``/...).  Others are what AWS needs on the
+    code's behalf and the code never calls itself: KMS through DynamoDB, ``iam:PassRole``.
+    """
+
+    sid: str
+    actions: tuple[str, ...]
+    resources: tuple[str, ...]
+    conditions: tuple[Condition, ...] = ()
+    called: bool = True
+
+
+def _via(service: str, *actions: str) -> Grant:
+    """The table or topic key, usable only through ``service`` (DynamoDB or SNS calling KMS for us)."""
+    return Grant(
+        sid=f"KeyThrough{service.capitalize()}",
+        actions=tuple(f"kms:{a}" for a in actions),
+        resources=(KMS_KEY,),
+        conditions=(Condition("StringEquals", "kms:ViaService", (f"{service}.${{region}}.amazonaws.com",)),),
+        called=False,
+    )
+
+
+_SCHEDULER_COMMON = (
+    Grant("PublishOutcomes", ("sns:Publish",), ("${notify_topic_arn}",)),
+    _via("sns", "Decrypt", "GenerateDataKey"),
+    Grant(
+        "PassTheSchedulerRole",
+        ("iam:PassRole",),
+        ("${scheduler_invoke_role_arn}",),
+        (Condition("StringEquals", "iam:PassedToService", ("scheduler.amazonaws.com",)),),
+        called=False,
+    ),
+)
+
+
+def _followup(direction: str) -> Grant:
+    return Grant(
+        "OwnFollowUpSchedule",
+        ("scheduler:GetSchedule", "scheduler:UpdateSchedule"),
+        (f"${{followup_schedule_arn_{direction}}}",),
+    )
 
 
 @dataclass(frozen=True)
@@ -30,6 +109,10 @@ class Function:
     routes: tuple[Route, ...] = field(default_factory=tuple)
     memory_mb: int = 256
     timeout_s: int = 10
+    grants: tuple[Grant, ...] = ()  # the function's own role
+    # A role assumed per request with the session tag customer=<proved customer>: what the function
+    # does to that one customer's table.  Non-empty means the function's own role reaches no table.
+    tenant_grants: tuple[Grant, ...] = ()
 
     @property
     def handler(self) -> str:
@@ -54,6 +137,10 @@ FUNCTIONS: tuple[Function, ...] = (
             Route("GET", "/get-res", compat=True),
         ),
         memory_mb=API_MEMORY_MB,
+        tenant_grants=(
+            Grant("ReadTheCustomersTable", ("dynamodb:GetItem", "dynamodb:Query"), CUSTOMER_TABLES),
+            _via("dynamodb", "Decrypt", "DescribeKey"),
+        ),
     ),
     Function(
         name="add",
@@ -65,6 +152,14 @@ FUNCTIONS: tuple[Function, ...] = (
             Route("POST", "/add-res", compat=True),
         ),
         memory_mb=API_MEMORY_MB,
+        tenant_grants=(
+            Grant(
+                "WriteTheCustomersTable",
+                ("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"),
+                CUSTOMER_TABLES,
+            ),
+            _via("dynamodb", "Decrypt", "Encrypt", "GenerateDataKey", "DescribeKey"),
+        ),
     ),
     Function(
         name="delete",
@@ -76,6 +171,12 @@ FUNCTIONS: tuple[Function, ...] = (
             Route("POST", "/delete-res", compat=True),
         ),
         memory_mb=API_MEMORY_MB,
+        tenant_grants=(
+            Grant(
+                "DeleteFromTheCustomersTable", ("dynamodb:GetItem", "dynamodb:DeleteItem"), CUSTOMER_TABLES
+            ),
+            _via("dynamodb", "Decrypt", "Encrypt", "GenerateDataKey", "DescribeKey"),
+        ),
     ),
     Function(
         name="authorizer",
@@ -83,6 +184,10 @@ FUNCTIONS: tuple[Function, ...] = (
         kind="authorizer",
         description="API Gateway REQUEST authorizer: proves the customer's API key.",
         memory_mb=API_MEMORY_MB,
+        grants=(
+            Grant("ReadTheRegistry", ("dynamodb:GetItem",), (REGISTRY_TABLE,)),
+            _via("dynamodb", "Decrypt", "DescribeKey"),
+        ),
     ),
     Function(
         name="cluster-down",
@@ -90,6 +195,53 @@ FUNCTIONS: tuple[Function, ...] = (
         kind="scheduler",
         description="Tears the EKS cluster down one resumable step at a time.",
         timeout_s=120,
+        grants=(
+            Grant(
+                "ReadTheCluster",
+                ("eks:DescribeCluster", "eks:ListNodegroups", "eks:ListFargateProfiles"),
+                (CLUSTER,),
+            ),
+            Grant(
+                "DeleteTheClustersComputeThenTheCluster",
+                (
+                    "eks:DescribeNodegroup",
+                    "eks:DeleteNodegroup",
+                    "eks:DescribeFargateProfile",
+                    "eks:DeleteFargateProfile",
+                    "eks:DeleteCluster",
+                ),
+                (CLUSTER, NODEGROUPS, FARGATE_PROFILES),
+            ),
+            # Describe calls of ELB and EC2 have no resource-level permissions; they reveal no data.
+            Grant(
+                "FindWhatKubernetesLeftBehind",
+                (
+                    "elasticloadbalancing:DescribeLoadBalancers",
+                    "elasticloadbalancing:DescribeTargetGroups",
+                    "elasticloadbalancing:DescribeTags",
+                    "ec2:DescribeSecurityGroups",
+                ),
+                ("*",),
+            ),
+            *(
+                Grant(
+                    f"ReleaseLoadBalancersOwnedByTheCluster{suffix}",
+                    (
+                        "elasticloadbalancing:DeleteLoadBalancer",
+                        "elasticloadbalancing:DeleteTargetGroup",
+                        "ec2:DeleteSecurityGroup",
+                    ),
+                    (LOAD_BALANCERS, TARGET_GROUPS, SECURITY_GROUPS),
+                    (Condition("StringEquals", tag, (value,)),),
+                )
+                for suffix, tag, value in (
+                    ("", "aws:ResourceTag/kubernetes.io/cluster/${cluster_name}", "owned"),
+                    ("Controller", "aws:ResourceTag/elbv2.k8s.aws/cluster", "${cluster_name}"),
+                )
+            ),
+            _followup("down"),
+            *_SCHEDULER_COMMON,
+        ),
     ),
     Function(
         name="cluster-up",
@@ -97,6 +249,12 @@ FUNCTIONS: tuple[Function, ...] = (
         kind="scheduler",
         description="Rebuilds the EKS cluster through a Terraform Cloud run.",
         timeout_s=120,
+        grants=(
+            Grant("ReadTheCluster", ("eks:DescribeCluster",), (CLUSTER,)),
+            Grant("TheTerraformCloudToken", ("secretsmanager:GetSecretValue",), ("${tfc_token_secret_arn}",)),
+            _followup("up"),
+            *_SCHEDULER_COMMON,
+        ),
     ),
 )
 

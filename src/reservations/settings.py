@@ -25,6 +25,11 @@ class Settings:
     table_prefix: str = ""
     registry_table: str | None = None
     region: str = "us-east-1"
+    # When set, each request's DynamoDB calls run under this role, assumed with the session tag
+    # customer=<name> (its policy reaches only that customer's table).  Unset: the process's own
+    # credentials, as with the embedded store.
+    tenant_role_arn: str | None = None
+    sts_endpoint: str | None = None  # defaults to dynamodb_endpoint: a local stack (moto) serves both
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
@@ -39,6 +44,8 @@ class Settings:
             table_prefix=env.get("RESERVATIONS_TABLE_PREFIX", ""),
             registry_table=env.get("RESERVATIONS_REGISTRY_TABLE") or None,
             region=env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or "us-east-1",
+            tenant_role_arn=env.get("RESERVATIONS_TENANT_ROLE_ARN") or None,
+            sts_endpoint=env.get("RESERVATIONS_STS_ENDPOINT") or None,
         )
 
     @classmethod
@@ -57,12 +64,33 @@ class Settings:
         )
 
     @property
+    def creates_tables(self) -> bool:
+        """Whether ``tenants create`` makes the customer's table: on the embedded store and on a local
+        DynamoDB stack (an explicit endpoint).  In AWS, Terraform owns the tables (with their
+        recovery, key, deletion protection and usage plan): the CLI only registers customers."""
+        return self.store == "sqlite" or self.dynamodb_endpoint is not None
+
+    @property
     def registry_table_name(self) -> str:
         return self.registry_table or f"{self.table_prefix}reservations-customers"
 
     def table_for(self, customer: str) -> str:
         """Each customer's own table: ``<prefix><name>-reservations`` (the same name in Terraform)."""
         return f"{self.table_prefix}{customer}-reservations"
+
+    def customer_of(self, table: str) -> str:
+        """The inverse of ``table_for`` (a restored copy ``<customer>.r<stamp>`` included: ``.``
+        cannot occur in a customer name); ``ValueError`` for a table that is no customer's."""
+        suffix = "-reservations"
+        if not table.startswith(self.table_prefix) or not table.endswith(suffix):
+            raise ValueError(f"{table!r} is not a customer table")
+        customer = table[len(self.table_prefix) : -len(suffix)]
+        base, dot, stamp = customer.partition(".r")
+        if dot and len(stamp) == 17 and stamp.isdigit():
+            customer = base
+        if not customer or "." in customer:
+            raise ValueError(f"{table!r} is not a customer table")
+        return customer
 
     def to_env(self) -> dict[str, str]:
         """The environment that reproduces these settings (for subprocesses and Lambda config)."""
@@ -76,4 +104,8 @@ class Settings:
             env["RESERVATIONS_DYNAMODB_ENDPOINT"] = self.dynamodb_endpoint
         if self.registry_table:
             env["RESERVATIONS_REGISTRY_TABLE"] = self.registry_table
+        if self.tenant_role_arn:
+            env["RESERVATIONS_TENANT_ROLE_ARN"] = self.tenant_role_arn
+        if self.sts_endpoint:
+            env["RESERVATIONS_STS_ENDPOINT"] = self.sts_endpoint
         return env

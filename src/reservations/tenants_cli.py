@@ -13,6 +13,7 @@ import typer
 from reservations.exit_status import ExitStatus
 from reservations.gateway.cli import DataDirOption, EndpointOption, StoreOption
 from reservations.tenants import Tenants
+from reservations.tenants_restore_cli import restore
 
 app = typer.Typer(help="Manage customers and their API keys.", no_args_is_help=True)
 
@@ -30,7 +31,7 @@ def _tenants(data_dir: Path | None, store: StoreOption, endpoint: str | None) ->
         wiring.configure(settings)
         registry = wiring.registry()
         ensure = getattr(registry, "ensure_table", None)
-        if ensure is not None:
+        if ensure is not None and settings.creates_tables:  # in AWS the registry is Terraform's
             ensure()
         yield Tenants(registry, wiring.store(), settings)
     except ReservationsError as exc:
@@ -46,7 +47,10 @@ def create(
     store: StoreOption = None,
     dynamodb_endpoint: EndpointOption = None,
 ) -> None:
-    """Create a customer and its table; prints the API key once."""
+    """Create a customer (and, locally, its table); prints the API key once.
+
+    In AWS (DynamoDB without --dynamodb-endpoint) Terraform owns the tables: the customer must be in
+    var.customers first, and the command says so when it is not."""
     with _tenants(data_dir, store, dynamodb_endpoint) as tenants:
         created = tenants.create(name)
     if as_json:
@@ -117,12 +121,25 @@ def delete(
     store: StoreOption = None,
     dynamodb_endpoint: EndpointOption = None,
 ) -> None:
-    """Delete a customer, its keys, its table and every reservation in it."""
+    """Delete a customer and its keys; locally also its table and every reservation in it.
+
+    In AWS the table is Terraform's: it stays (deletion protection and all) until the customer
+    leaves var.customers; registering the customer again reuses it."""
     if not yes:
         typer.echo(
             "reservations tenants delete: this deletes every reservation of the customer; add --yes", err=True
         )
         raise typer.Exit(ExitStatus.USAGE)
     with _tenants(data_dir, store, dynamodb_endpoint) as tenants:
-        tenants.delete(name)
-    typer.echo(f"Deleted customer {name.strip().lower()!r}.")
+        customer = tenants.delete(name)
+        dropped = tenants.creates_tables
+    if dropped:
+        typer.echo(f"Deleted customer {customer.name!r} and its table {customer.table}.")
+    else:
+        typer.echo(
+            f"Deleted customer {customer.name!r} and revoked its keys; its table {customer.table} is "
+            f'Terraform\'s: remove "{customer.name}" from var.customers and apply to delete it.'
+        )
+
+
+app.command()(restore)  # tenants_restore_cli.py: restore from a backup or a point in time

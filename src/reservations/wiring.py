@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import gc
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 from reservations.service import ReservationService
 from reservations.settings import Settings
@@ -72,10 +75,50 @@ def registry() -> Registry:
     return _registry
 
 
+_proved: ContextVar[tuple[str, str] | None] = ContextVar("proved_table", default=None)
+
+
+@contextmanager
+def proved_table(customer: str | None, table: str | None) -> Iterator[None]:
+    """While a request runs: the table the authorizer proved along with its customer.
+
+    The authorizer reads the customer's registry entry anyway (it proves the key), so it passes the
+    entry's ``table`` in its context; the API functions never read the registry themselves, and
+    their roles cannot."""
+    token = _proved.set((customer, table) if customer and table else None)
+    try:
+        yield
+    finally:
+        _proved.reset(token)
+
+
+class CustomerTables:
+    """Customer -> table: the one the authorizer proved (a restore may have moved the customer to a
+    restored copy), or else today's naming (``Settings.table_for``).
+
+    A proved table that is not this customer's own or one of its restored copies is ignored: the
+    tenant role would refuse it anyway.  A restore's switch reaches requests as soon as API Gateway
+    asks the authorizer again (its cache TTL, ``authorizer_cache_ttl_seconds``).
+    """
+
+    def __init__(self, settings: Settings) -> None:
+        self._settings = settings
+
+    def __call__(self, customer: str) -> str:
+        proved = _proved.get()
+        if proved is not None and proved[0] == customer:
+            try:
+                if self._settings.customer_of(proved[1]) == customer:
+                    return proved[1]
+            except ValueError:
+                pass
+        return self._settings.table_for(customer)
+
+
 def service() -> ReservationService:
     global _service
     if _service is None:
-        built = ReservationService(store(), settings().table_for)
+        built = ReservationService(store(), CustomerTables(settings()))
         with _lock:
             if _service is None:
                 _service = built

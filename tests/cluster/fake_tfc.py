@@ -4,6 +4,11 @@ Only what the scheduler (through pytfe or terrasnek) calls: the well-known disco
 workspaces by name or id, a workspace's runs, run create/show/apply, and plans. Tests script a run's
 statuses with ``script`` and move it along with ``tick``; ``throttle`` answers the next requests 429,
 ``delay`` slows every answer (to prove the client's timeout), ``requests`` records what was called.
+
+It holds any number of workspaces, each with its own runs and, optionally, its own script, planned
+resource types, ``on_applied`` hook and ``plannable`` check: the rebuild's cluster and edge
+workspaces are two of them, and an edge workspace whose ``plannable`` says the cluster is missing
+errors its runs as Terraform's kubernetes provider would.
 """
 
 from __future__ import annotations
@@ -60,6 +65,11 @@ class FakeWorkspace:
     auto_apply: bool = False
     locked: bool = False
     locked_by: str | None = None  # "users" or "runs"
+    script: list[str] | None = None  # this workspace's run statuses; None: the fake's ``script``
+    created_type: str = "aws_eks_node_group"  # the type of what plan_counts["additions"] creates
+    resource_changes: list[dict[str, Any]] | None = None  # None: the fake's (or derived from counts)
+    on_applied: Any = None  # called when one of its runs reaches "applied"
+    plannable: Any = None  # () -> bool at run creation; False: the run plans into "errored"
 
 
 class FakeTerraformCloud:
@@ -111,12 +121,12 @@ class FakeTerraformCloud:
             number = next(self._ids)
             run = FakeRun(f"run-{number:06d}", ws.id, message, list(statuses), f"plan-{number:06d}", **kwargs)
             self.plans[run.plan_id] = dict(self.plan_counts)
-            changes = self.resource_changes
+            changes = ws.resource_changes if ws.resource_changes is not None else self.resource_changes
             if changes is None:
                 changes = [
                     {
-                        "address": f"aws_eks_node_group.ng{i}",
-                        "type": "aws_eks_node_group",
+                        "address": f"{ws.created_type}.r{i}",
+                        "type": ws.created_type,
                         "change": {"actions": ["create"]},
                     }
                     for i in range(self.plan_counts["additions"])
@@ -139,8 +149,10 @@ class FakeTerraformCloud:
                 for run in self.runs:
                     if len(run.statuses) > 1:
                         run.statuses.pop(0)
-                        if run.status == "applied" and self.on_applied is not None:
-                            self.on_applied()
+                        if run.status == "applied":
+                            hook = self.workspaces[run.workspace_id].on_applied or self.on_applied
+                            if hook is not None:
+                                hook()
 
     def run(self, run_id: str) -> FakeRun:
         return next(r for r in self.runs if r.id == run_id)
@@ -172,7 +184,7 @@ class FakeTerraformCloud:
                 "status": run.status,
                 "message": run.message,
                 "target-addrs": run.target_addrs or None,
-                "created-at": run.created_at.strftime("%Y-%m-%dT%H:%M:%S.000Z"),
+                "created-at": run.created_at.isoformat(timespec="milliseconds").replace("+00:00", "Z"),
                 "position-in-queue": 2 if run.status in ("pending", "plan_queued") else 0,
                 "has-changes": True,
                 "actions": {
@@ -227,6 +239,9 @@ class FakeTerraformCloud:
             if not isinstance(targets, list) or not all(isinstance(t, str) and t for t in targets):
                 return 422, _error(422, "target-addrs must be a list of addresses")
             script = ["pending", "planning", "applying", "applied"] if ws.auto_apply else self.script
+            script = list(ws.script or script)
+            if ws.plannable is not None and not ws.plannable():
+                script = ["pending", "planning", "errored"]
             run = self.add_run(ws, message, script, target_addrs=list(targets))
             return 201, {"data": self._run_doc(run)}
         if method == "GET" and (m := re.fullmatch(r"/api/v2/runs/([^/]+)", path)):

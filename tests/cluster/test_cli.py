@@ -110,9 +110,14 @@ def test_skip_rejects_past_and_malformed_times(endpoint: str, aws: Clients) -> N
 def test_up_wait_rebuilds_through_terraform_cloud(
     endpoint: str, aws: Clients, tfc: FakeTerraformCloud, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    tfc.add_workspace("study-cluster")
+    def cluster_exists() -> bool:
+        return "study" in aws.get("eks").list_clusters()["clusters"]
+
+    tfc.add_workspace(
+        "study-cluster", on_applied=lambda: make_cluster(aws, "study", nodegroups=(), fargate=())
+    )
+    tfc.add_workspace("study-edge", created_type="kubernetes_service_v1", plannable=cluster_exists)
     tfc.tick_on_list = True
-    tfc.on_applied = lambda: make_cluster(aws, "study", nodegroups=(), fargate=())
     monkeypatch.setenv("RESERVATIONS_TFC_TOKEN", TOKEN)
 
     result = runner.invoke(
@@ -128,6 +133,8 @@ def test_up_wait_rebuilds_through_terraform_cloud(
             "acme",
             "--workspace",
             "study-cluster",
+            "--edge-workspace",
+            "study-edge",
             "--tfc-client",
             "terrasnek",
             "--wait",
@@ -138,9 +145,13 @@ def test_up_wait_rebuilds_through_terraform_cloud(
 
     assert result.exit_code == 0, result.output
     assert "up study: done (up)" in result.stdout
-    # Two runs: the cluster first (targeted), then the full configuration that restores the edge.
+    assert "edge restored" in result.stdout
+    # Two runs: the cluster workspace first, then the edge's, planned once the cluster existed.
     assert tfc.calls("POST", r"/api/v2/runs/.*/actions/apply") == 2
-    assert [r.target_addrs for r in tfc.runs] == [["module.eks"], []]
+    assert [(tfc.workspaces[r.workspace_id].name, r.status) for r in tfc.runs] == [
+        ("study-cluster", "applied"),
+        ("study-edge", "applied"),
+    ]
     assert TOKEN not in result.output
 
 

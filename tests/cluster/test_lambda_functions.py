@@ -76,14 +76,28 @@ def test_down_cycle_enables_follow_ups_then_disables_them_and_notifies_once(
     [message] = notifications(aws, env["queue"])
     assert (message["status"], message["step"], message["cluster"]) == ("done", "released", "study")
 
-    records = [r for r in caplog.records if r.name == "reservations-cluster-down"]
-    formatter = cluster_down.logger.registered_formatter
-    lines = [json.loads(formatter.format(r)) for r in records]
+    lines = log_lines(caplog, cluster_down)
     assert [line["outcome"]["status"] for line in lines] == ["in_progress", "in_progress", "done"]
     assert all(line["service"] == "reservations-cluster-down" for line in lines)
+    assert [line["message"] for line in lines] == ["step taken", "step taken", "cycle finished"]
+    assert (lines[-1]["status"], lines[-1]["action"], lines[-1]["cluster"]) == ("done", "down", "study")
 
 
-def test_untagged_cluster_is_refused_and_the_refusal_published(env: dict[str, Any], aws: Clients) -> None:
+def log_lines(caplog: pytest.LogCaptureFixture, function: Any) -> list[dict[str, Any]]:
+    """The JSON lines CloudWatch Logs receives from the function (Powertools' own formatter)."""
+    records = [r for r in caplog.records if r.name == function.logger.service]
+    return [json.loads(function.logger.registered_formatter.format(r)) for r in records]
+
+
+def alarming(line: dict[str, Any]) -> bool:
+    """What the metric filter ``{ $.message = "cycle finished" && ($.status = "failed" ||
+    $.status = "refused") }`` matches, field for field (moto's CloudWatch Logs ignores JSON patterns)."""
+    return line.get("message") == "cycle finished" and line.get("status") in ("failed", "refused")
+
+
+def test_untagged_cluster_is_refused_and_the_refusal_published(
+    env: dict[str, Any], aws: Clients, caplog: pytest.LogCaptureFixture
+) -> None:
     make_cluster(aws, "study", opted_in=False)
 
     result = cluster_down.handler({"phase": "start"}, None)
@@ -93,6 +107,9 @@ def test_untagged_cluster_is_refused_and_the_refusal_published(env: dict[str, An
     [message] = notifications(aws, env["queue"])
     assert message["status"] == "refused"
     assert aws.get("eks").list_clusters()["clusters"] == ["study"]
+    [line] = log_lines(caplog, cluster_down)
+    assert alarming(line)
+    assert line["level"] == "ERROR"
 
 
 def test_holiday_noop_is_published(
@@ -125,19 +142,60 @@ def test_holiday_noop_is_published(
         ),
     ],
 )
-def test_bad_configuration_fails_with_the_variable_named(
-    env: dict[str, Any], monkeypatch: pytest.MonkeyPatch, variable: str, value: str, expected: str
+def test_bad_configuration_fails_with_the_variable_named_and_is_published(
+    env: dict[str, Any],
+    aws: Clients,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+    variable: str,
+    value: str,
+    expected: str,
 ) -> None:
     monkeypatch.setenv(variable, value)
     result = cluster_down.handler({"phase": "start"}, None)
     assert (result["status"], result["step"]) == ("failed", "config")
     assert expected in result["message"]
+    [message] = notifications(aws, env["queue"])
+    assert (message["status"], message["step"]) == ("failed", "config")
+    assert expected in message["message"]
+    assert result["notified"] is True
+    [line] = log_lines(caplog, cluster_down)
+    assert alarming(line)
 
 
-def test_bad_event_is_a_clear_failure(env: dict[str, Any]) -> None:
+def test_a_configuration_error_during_a_cycle_stops_the_follow_ups(
+    env: dict[str, Any], aws: Clients, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Reported once, not every five minutes: the follow-up schedule is switched off."""
+    make_cluster(aws, "study")
+    assert cluster_down.handler({"phase": "start"}, None)["status"] == "in_progress"
+    assert followup_state(aws) == "ENABLED"
+    monkeypatch.setenv("RESERVATIONS_TFC_TARGETS", "module.eks")
+
+    result = cluster_down.handler({"phase": "follow-up"}, None)
+
+    assert (result["status"], result["step"]) == ("failed", "config")
+    assert "RESERVATIONS_TFC_TARGETS is no longer used" in result["message"]
+    assert followup_state(aws) == "DISABLED"
+    assert [m["step"] for m in notifications(aws, env["queue"])] == ["config"]
+
+
+def test_a_configuration_error_with_a_malformed_topic_is_still_logged(
+    env: dict[str, Any], aws: Clients, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    monkeypatch.setenv("RESERVATIONS_NOTIFY_TOPIC_ARN", "cluster-schedule")
+    result = cluster_down.handler({"phase": "start"}, None)
+    assert (result["status"], result["step"], result["notified"]) == ("failed", "config", False)
+    assert "RESERVATIONS_NOTIFY_TOPIC_ARN" in result["message"]
+    [line] = log_lines(caplog, cluster_down)
+    assert alarming(line)
+
+
+def test_bad_event_is_a_clear_failure_and_published(env: dict[str, Any], aws: Clients) -> None:
     result = cluster_down.handler({"phase": "sometime"}, None)
     assert result["status"] == "failed"
     assert "phase must be start or follow-up" in result["message"]
+    assert [m["cluster"] for m in notifications(aws, env["queue"])] == ["study"]
 
 
 def test_up_reads_the_token_from_secrets_manager_and_never_logs_it(
@@ -172,10 +230,14 @@ def test_up_reads_the_token_from_secrets_manager_and_never_logs_it(
     assert [m["status"] for m in notifications(aws, env["queue"])] == []
 
 
-def test_up_without_terraform_settings_is_a_config_failure(env: dict[str, Any]) -> None:
+def test_up_without_terraform_settings_is_a_published_config_failure(
+    env: dict[str, Any], aws: Clients
+) -> None:
     result = cluster_up.handler({"phase": "start"}, None)
     assert (result["status"], result["step"]) == ("failed", "config")
     assert "RESERVATIONS_TFC_ORGANIZATION" in result["message"]
+    [message] = notifications(aws, env["queue"])
+    assert (message["action"], message["status"], message["cluster"]) == ("up", "failed", "study")
 
 
 def test_a_missing_follow_up_schedule_is_reported_without_hiding_the_outcome(

@@ -1,6 +1,7 @@
 """The rebuild through both Terraform Cloud clients, against the fake runs API over real HTTP.
 
-Every test runs twice, once with pytfe and once with terrasnek: both must behave the same.
+Every test runs twice, once with pytfe and once with terrasnek: both must behave the same. These
+cover one workspace (no edge configured); test_rebuild_two_workspaces.py covers cluster then edge.
 """
 
 from __future__ import annotations
@@ -80,9 +81,9 @@ class Harness:
 
 @pytest.fixture
 def h(tfc: FakeTerraformCloud, kind: str) -> Harness:
-    """Single-run mode (no targets): the per-run guarantees; test_rebuild_two_runs.py covers the pair."""
+    """The cluster workspace alone: the per-run guarantees."""
     tfc.add_workspace("study-cluster")
-    return Harness(tfc, kind, tfc_targets=())
+    return Harness(tfc, kind)
 
 
 def test_run_is_created_planned_applied_and_followed_to_done(h: Harness) -> None:
@@ -98,7 +99,10 @@ def test_run_is_created_planned_applied_and_followed_to_done(h: Harness) -> None
     assert h.fake.calls("POST", r"/api/v2/runs/.*/actions/apply") == 0
     h.fake.tick()
     applying = h.step()
-    assert (applying.step, applying.message) == ("applying", f"applying run {run.id} (+12 ~0 -0)")
+    assert (applying.step, applying.message) == (
+        "applying",
+        f"applying run {run.id} in study-cluster (+12 ~0 -0)",
+    )
     assert h.fake.calls("POST", r"/api/v2/runs/.*/actions/apply") == 1
     h.fake.tick(3)
     h.eks.status = "ACTIVE"
@@ -106,6 +110,7 @@ def test_run_is_created_planned_applied_and_followed_to_done(h: Harness) -> None
     assert (done.status, done.step) == ("done", "up")
     assert h.fake.calls("POST", "/api/v2/runs") == 1
     assert h.fake.calls("POST", r"/api/v2/runs/.*/actions/apply") == 1
+    assert run.target_addrs == []  # the whole workspace, never a targeted run
 
 
 def test_auto_apply_workspace_is_followed_never_confirmed(tfc: FakeTerraformCloud, kind: str) -> None:
@@ -116,12 +121,8 @@ def test_auto_apply_workspace_is_followed_never_confirmed(tfc: FakeTerraformClou
         assert h.step().status == "in_progress"
         tfc.tick()
     h.eks.status = "ACTIVE"
-    assert h.step().details["phase"] == "full"  # the cluster run applied itself; now the full run
-    for _ in range(3):
-        assert h.step().status == "in_progress"
-        tfc.tick()
     assert h.step().status == "done"
-    assert [r.target_addrs for r in tfc.runs] == [["module.eks"], []]
+    assert [r.target_addrs for r in tfc.runs] == [[]]
     assert tfc.calls("POST", r"/api/v2/runs/.*/actions/apply") == 0
 
 
@@ -150,25 +151,74 @@ def test_destroy_heavy_plan_is_refused_and_left_for_review(h: Harness) -> None:
 
     refused = h.step()
 
-    assert (refused.status, refused.details["destructions"]) == ("refused", 7)
-    assert "would destroy 7 resources besides the cluster's" in refused.message
-    assert "aws_s3_bucket.b0, aws_s3_bucket.b1" in refused.message
-    assert len(refused.details["foreign_destroys"]) == 7
+    assert (refused.status, refused.step) == ("refused", "foreign-changes")
+    assert "would change 7 resources outside the cluster's (+3 ~1 -7)" in refused.message
+    assert "aws_s3_bucket.b0 (delete), aws_s3_bucket.b1 (delete)" in refused.message
+    assert "and 2 more" in refused.message
+    assert len(refused.details["foreign_changes"]) == 7
     assert h.fake.calls("POST", r"/api/v2/runs/.*/actions/apply") == 0
 
 
-def test_replacing_only_what_lived_in_the_cluster_is_applied(h: Harness) -> None:
-    replace = ["delete", "create"]
-    h.fake.plan_counts = {"additions": 3, "changes": 0, "destructions": 2}
+@pytest.mark.parametrize(
+    ("address", "kind_", "actions"),
+    [
+        ("aws_s3_bucket.logs", "aws_s3_bucket", ["create"]),
+        ("aws_iam_role.ci", "aws_iam_role", ["update"]),
+        ("module.eks.aws_iam_role.node", "aws_iam_role", ["delete", "create"]),
+        ("module.edge.kubernetes_deployment_v1.this", "kubernetes_deployment_v1", ["create"]),
+        ("aws_route53_record.edge", "aws_route53_record", ["update"]),
+        ("aws_kms_key.this", "aws_kms_key", ["forget"]),
+        # A 443 rule anywhere but on the cluster's own security group is not the cluster's.
+        ("aws_vpc_security_group_ingress_rule.db", "aws_vpc_security_group_ingress_rule", ["create"]),
+    ],
+)
+def test_creating_or_changing_anything_outside_the_cluster_is_refused(
+    h: Harness, address: str, kind_: str, actions: list[str]
+) -> None:
+    """Not only destroys: a create, update or replace outside the cluster's set is someone else's change."""
+    h.fake.plan_counts = {"additions": 2, "changes": 1, "destructions": 0}
     h.fake.resource_changes = [
         {"address": "aws_eks_cluster.this", "type": "aws_eks_cluster", "change": {"actions": ["create"]}},
+        {"address": address, "type": kind_, "change": {"actions": actions}},
+    ]
+    h.fake.script = ["planned"]
+    h.step("start")
+
+    refused = h.step()
+
+    assert (refused.status, refused.step) == ("refused", "foreign-changes")
+    assert refused.details["foreign_changes"] == [address]
+    assert f"{address} ({'/'.join(actions)})" in refused.message
+    assert "RESERVATIONS_ALLOW_FOREIGN_CHANGES" in refused.message
+    assert h.fake.calls("POST", r"/api/v2/runs/.*/actions/apply") == 0
+
+
+def test_recreating_only_what_died_with_the_cluster_is_applied(h: Harness) -> None:
+    replace = ["delete", "create"]
+    h.fake.plan_counts = {"additions": 4, "changes": 0, "destructions": 2}
+    h.fake.resource_changes = [
         {
-            "address": "kubernetes_deployment.nginx",
-            "type": "kubernetes_deployment",
+            "address": "module.eks.aws_eks_cluster.this",
+            "type": "aws_eks_cluster",
+            "change": {"actions": ["create"]},
+        },
+        {
+            "address": 'module.eks.aws_eks_addon.this["coredns"]',
+            "type": "aws_eks_addon",
             "change": {"actions": replace},
         },
-        {"address": "aws_eks_addon.coredns", "type": "aws_eks_addon", "change": {"actions": replace}},
+        {
+            "address": "module.eks.aws_iam_openid_connect_provider.this",
+            "type": "aws_iam_openid_connect_provider",
+            "change": {"actions": replace},
+        },
+        {
+            "address": 'module.eks.aws_vpc_security_group_ingress_rule.endpoint["sg-0123"]',
+            "type": "aws_vpc_security_group_ingress_rule",
+            "change": {"actions": ["create"]},
+        },
         {"address": "aws_vpc.main", "type": "aws_vpc", "change": {"actions": ["no-op"]}},
+        {"address": "data.aws_partition.current", "type": "aws_partition", "change": {"actions": ["read"]}},
     ]
     h.fake.script = ["planned"]
     h.step("start")
@@ -177,31 +227,42 @@ def test_replacing_only_what_lived_in_the_cluster_is_applied(h: Harness) -> None
     assert h.fake.calls("GET", r"/_blobs/plan-json/.*") == 1
 
 
-def test_destroying_plan_without_its_json_is_refused_on_the_count(h: Harness) -> None:
-    h.fake.plan_counts = {"additions": 3, "changes": 0, "destructions": 2}
+def test_changing_plan_without_its_json_is_refused(h: Harness) -> None:
+    h.fake.plan_counts = {"additions": 3, "changes": 0, "destructions": 0}
     h.fake.json_output = False
     h.fake.script = ["planned"]
     h.step("start")
 
     refused = h.step()
 
-    assert (refused.status, refused.details["destructions"]) == ("refused", 2)
+    assert (refused.status, refused.step) == ("refused", "plan-unreadable")
+    assert "aws_eks_*" in refused.message
     assert h.fake.calls("POST", r"/api/v2/runs/.*/actions/apply") == 0
 
 
-def test_destroying_plan_is_applied_when_explicitly_allowed(tfc: FakeTerraformCloud, kind: str) -> None:
+def test_foreign_changes_are_applied_when_explicitly_allowed(tfc: FakeTerraformCloud, kind: str) -> None:
     tfc.add_workspace("study-cluster")
     tfc.plan_counts = {"additions": 3, "changes": 0, "destructions": 2}
     tfc.script = ["cost_estimated"]
-    h = Harness(tfc, kind, allow_foreign_destroy=True)
+    h = Harness(tfc, kind, allow_foreign_changes=True)
     h.step("start")
     assert h.step().step == "applying"
+
+
+def test_planned_and_finished_is_done_once_the_cluster_is_there(h: Harness) -> None:
+    h.fake.script = ["planning", "planned_and_finished"]
+    h.step("start")
+    h.fake.tick()
+    h.eks.status = "ACTIVE"
+    done = h.step()
+    assert (done.status, done.step) == ("done", "up")
+    assert "planned_and_finished" in done.message
 
 
 @pytest.mark.parametrize(
     ("final", "status", "step"),
     [
-        ("planned_and_finished", "done", "no-changes"),
+        ("planned_and_finished", "failed", "cluster-missing"),  # no changes, yet no cluster
         ("errored", "failed", "errored"),
         ("discarded", "failed", "discarded"),
         ("canceled", "failed", "canceled"),
@@ -292,6 +353,9 @@ def test_workspace_by_id_and_unknown_workspace(tfc: FakeTerraformCloud, kind: st
     assert Harness(tfc, kind, tfc_workspace=ws.id).step("start").step == "run-created"
     missing = Harness(tfc, kind, tfc_workspace="nope").step("start")
     assert (missing.status, missing.step) == ("failed", "tfc-error")
+    assert "workspace nope (RESERVATIONS_TFC_WORKSPACE) not found in organization acme" in missing.message
+    no_edge = Harness(tfc, kind, tfc_edge_workspace="gone").step("start")
+    assert "workspace gone (RESERVATIONS_TFC_EDGE_WORKSPACE) not found" in no_edge.message
 
 
 def test_cluster_already_up_or_still_deleting(h: Harness) -> None:
@@ -303,7 +367,7 @@ def test_cluster_already_up_or_still_deleting(h: Harness) -> None:
 
 
 def test_dry_run_creates_and_applies_nothing(h: Harness) -> None:
-    assert h.step("start", dry_run=True).message == "would start a run in workspace study-cluster"
+    assert h.step("start", dry_run=True).message == "would start the cluster run in workspace study-cluster"
     h.fake.script = ["planned"]
     h.step("start")
     would = h.step(dry_run=True)

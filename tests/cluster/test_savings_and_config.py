@@ -60,16 +60,31 @@ def test_config_from_env_defaults_and_overrides() -> None:
         {
             "RESERVATIONS_CLUSTER_NAME": "study",
             "RESERVATIONS_HOLIDAYS": "2026-12-25, 2027-01-01",
-            "RESERVATIONS_ALLOW_FOREIGN_DESTROY": "TRUE",
+            "RESERVATIONS_ALLOW_FOREIGN_CHANGES": "TRUE",
             "RESERVATIONS_TFC_URL": "https://tfe.example.internal/",
         }
     )
     assert config.tfc_client == "pytfe"
     assert config.tfc_url == "https://tfe.example.internal"
     assert config.holidays == {date(2026, 12, 25), date(2027, 1, 1)}
-    assert config.allow_foreign_destroy is True
+    assert config.allow_foreign_changes is True
     assert config.timezone == "UTC"
-    assert SchedulerConfig.from_env({"RESERVATIONS_CLUSTER_NAME": "s"}).allow_foreign_destroy is False
+    assert SchedulerConfig.from_env({"RESERVATIONS_CLUSTER_NAME": "s"}).allow_foreign_changes is False
+
+
+@pytest.mark.parametrize(
+    ("changes", "destroy", "expected"),
+    [("", "true", True), ("", "false", False), ("false", "true", False), ("true", "", True)],
+)
+def test_the_older_allow_foreign_destroy_name_is_read_when_the_new_one_is_unset(
+    changes: str, destroy: str, expected: bool
+) -> None:
+    env = {
+        "RESERVATIONS_CLUSTER_NAME": "s",
+        "RESERVATIONS_ALLOW_FOREIGN_CHANGES": changes,
+        "RESERVATIONS_ALLOW_FOREIGN_DESTROY": destroy,
+    }
+    assert SchedulerConfig.from_env(env).allow_foreign_changes is expected
 
 
 @pytest.mark.parametrize(

@@ -20,6 +20,7 @@ from reservations.gateway import events
 from reservations.settings import Settings
 from reservations.stores import Registry
 from reservations.tenants import Tenants
+from tests.conftest import STORE_KINDS, store_settings
 
 EVENTS = Path(__file__).parent / "events"
 CHECK_IN = (today_utc() + timedelta(days=10)).isoformat()
@@ -30,11 +31,16 @@ def load(name: str) -> dict[str, Any]:
     return event
 
 
-@pytest.fixture
-def keys(tmp_path: Path) -> Iterator[dict[str, str]]:
-    settings = Settings(store="sqlite", data_dir=tmp_path / "data")
+@pytest.fixture(params=STORE_KINDS)
+def keys(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[dict[str, str]]:
+    """Two customers, the functions wired as in AWS (on DynamoDB: tenant-scoped credentials)."""
+    settings = store_settings(request.param, tmp_path, request)
     wiring.configure(settings)
-    tenants = Tenants(wiring.registry(), wiring.store(), settings)
+    registry = wiring.registry()
+    ensure = getattr(registry, "ensure_table", None)
+    if ensure is not None:
+        ensure()
+    tenants = Tenants(registry, wiring.store(), settings)
     yield {name: tenants.create(name).api_key for name in ("star", "moon")}
     wiring.configure(Settings(store="sqlite", data_dir=tmp_path / "unused"))
 
@@ -99,7 +105,7 @@ def authorizer_event(customer: str, key: str) -> dict[str, Any]:
 def test_authorizer_allows_owner_for_whole_stage(keys: dict[str, str]):
     policy = authorizer.handler(authorizer_event(" STAR ", keys["star"]), None)
     assert policy["principalId"] == "star"
-    assert policy["context"] == {"customer": "star"}
+    assert policy["context"] == {"customer": "star", "table": wiring.settings().table_for("star")}
     statement = policy["policyDocument"]["Statement"][0]
     assert statement["Effect"] == "Allow"
     assert statement["Resource"] == "arn:aws:execute-api:us-east-1:123456789012:abc123defg/prod/*/*"

@@ -9,13 +9,18 @@ import pytest
 
 from reservations.settings import Settings
 from reservations.stores import Registry, Store, open_registry, open_store
-from tests.conftest import STORE_KINDS
+from tests.conftest import STORE_KINDS, TENANT_ROLE_ARN
 
 
 def make_settings(kind: str, tmp_path: Path, request: pytest.FixtureRequest) -> Settings:
     if kind == "dynamodb":
         endpoint = request.getfixturevalue("moto_endpoint")
-        return Settings(store="dynamodb", dynamodb_endpoint=endpoint, table_prefix="test-")
+        return Settings(
+            store="dynamodb",
+            dynamodb_endpoint=endpoint,
+            table_prefix="test-",
+            tenant_role_arn=TENANT_ROLE_ARN,
+        )
     return Settings(store="sqlite", data_dir=tmp_path / "data")
 
 

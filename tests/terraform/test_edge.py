@@ -64,15 +64,19 @@ def web_root() -> Iterator[Path]:
 
 
 @pytest.fixture
-def edge_conf(tmp_path: Path, web_root: Path) -> tuple[Path, int]:
-    port = free_port()
+def edge_conf(tmp_path: Path, web_root: Path) -> tuple[Path, int, int]:
+    port, redirect_port = free_port(), free_port()
     tenants = tmp_path / "tenants.map"
     tenants.write_text("star.hotels.example.com star;\n", encoding="utf-8")
+    edge_header = tmp_path / "edge-header.conf"  # as the module's Secret renders it
+    edge_header.write_text('proxy_set_header x-reservations-edge "' + "s" * 40 + '";\n', encoding="utf-8")
     conf = render(
         {
             "listen_port": f"127.0.0.1:{port}",
+            "redirect_port": f"127.0.0.1:{redirect_port}",
             "resolver": "127.0.0.1",
             "tenants_map_path": tenants,
+            "edge_header_path": edge_header,
             "upstream_host": f"127.0.0.1:{free_port()}",  # nothing listens: the API is unreachable
             "upstream_path": "/v1",
             "rate_limit_per_sec": 50,
@@ -84,15 +88,20 @@ def edge_conf(tmp_path: Path, web_root: Path) -> tuple[Path, int]:
     conf = re.sub(r"(\w+_temp_path) /tmp/(\w+);", rf"\1 {tmp_path}/\2;", conf)
     path = tmp_path / "nginx.conf"
     path.write_text(conf, encoding="utf-8")
-    return path, port
+    return path, port, redirect_port
 
 
-def test_rendered_config_passes_nginx_t(edge_conf: tuple[Path, int]) -> None:
-    path, _ = edge_conf
+def test_rendered_config_passes_nginx_t(edge_conf: tuple[Path, int, int]) -> None:
+    path, _, _ = edge_conf
     result = subprocess.run(
         [NGINX, "-t", "-c", str(path), "-p", str(path.parent)], capture_output=True, text=True, timeout=30
     )
     assert result.returncode == 0, result.stderr
+
+
+class NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args: object, **kwargs: object) -> None:
+        return None
 
 
 def request(
@@ -107,9 +116,9 @@ def request(
 
 
 def test_rendered_config_answers_health_limits_and_upstream_failures_in_json(
-    edge_conf: tuple[Path, int],
+    edge_conf: tuple[Path, int, int],
 ) -> None:
-    path, port = edge_conf
+    path, port, redirect_port = edge_conf
     process = subprocess.Popen(
         [NGINX, "-c", str(path), "-p", str(path.parent)],
         stdout=subprocess.DEVNULL,
@@ -128,6 +137,17 @@ def test_rendered_config_answers_health_limits_and_upstream_failures_in_json(
                 time.sleep(0.05)
         assert status == 200
         assert json.loads(body) == {"status": "ok"}
+
+        # What reaches nginx over plain HTTP (the load balancer's port 80) is only redirected to https.
+        redirect = urllib.request.Request(
+            f"http://127.0.0.1:{redirect_port}/reservations?limit=5",
+            headers={"Host": "star.hotels.example.com", "X-Api-Key": "rsv_x"},
+        )
+        opener = urllib.request.build_opener(NoRedirect)
+        with pytest.raises(urllib.error.HTTPError) as redirected:
+            opener.open(redirect, timeout=15)  # a 2xx here means plain HTTP was served
+        assert redirected.value.code == 308
+        assert redirected.value.headers["Location"] == "https://star.hotels.example.com/reservations?limit=5"
 
         status, headers, body = request(f"{base}/")
         assert status == 200

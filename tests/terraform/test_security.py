@@ -11,7 +11,9 @@ from typing import Any
 
 import pytest
 
-from .hcl import ROOT, TERRAFORM, all_modules, blocks, child, expression, tf_files
+from reservations import catalogue
+
+from .hcl import ROOT, TERRAFORM, all_modules, blocks, child, tf_files
 
 # Services holding or protecting data: their actions must name resources.
 DATA_SERVICES = (
@@ -35,7 +37,8 @@ SECRET_NAME = re.compile(r"token|secret|password|passwd|api_key|apikey|private_k
 
 
 def policy_statements() -> list[tuple[str, str, dict[str, Any]]]:
-    """Every statement of every aws_iam_policy_document: (module, document, statement)."""
+    """Every statement of every aws_iam_policy_document and of the functions' policy template:
+    (module, document, statement), the template's in the HCL block's shape."""
     found = []
     for module in all_modules():
         for (kind, name), body in module.data.items():
@@ -43,6 +46,13 @@ def policy_statements() -> list[tuple[str, str, dict[str, Any]]]:
                 continue
             for statement in blocks(body, "statement"):
                 found.append((module.name, name, statement))
+    template = json.loads((TERRAFORM / "modules" / "iam" / "policies.json.tftpl").read_text(encoding="utf-8"))
+    for function, documents in template["functions"].items():
+        for role, document in documents.items():
+            for statement in (document or {"Statement": []})["Statement"]:
+                shaped = {"sid": statement["Sid"], "effect": statement["Effect"]}
+                shaped |= {"actions": statement["Action"], "resources": statement["Resource"]}
+                found.append(("iam", f"{function}/{role}", shaped))
     return found
 
 
@@ -83,56 +93,46 @@ def test_no_data_service_action_on_every_resource() -> None:
             assert service not in DATA_SERVICES, f"{module}/{document}: {action} on Resource '*'"
 
 
-def test_application_functions_touch_only_customer_tables_and_registry() -> None:
-    iam = child("iam")
-    assert iam.locals["customer_tables_arn"] == (
-        'arn:${format(local.arn, "dynamodb")}:table/${var.table_prefix}*-reservations'
-    )
-    app = blocks(iam.data[("aws_iam_policy_document", "app")], "statement")
-    dynamo = [s for s in app if "dynamodb:" in str(s["actions"]) or "store_actions" in str(s["actions"])]
-    assert len(dynamo) == 1
-    assert dynamo[0]["resources"] == ["${local.customer_tables_arn}", "${var.registry_table_arn}"]
-    assert expression(dynamo[0]["actions"]) == "local.store_actions"
-    assert set(iam.locals["store_actions"]) == {
-        "dynamodb:GetItem",
-        "dynamodb:PutItem",
-        "dynamodb:UpdateItem",
-        "dynamodb:DeleteItem",
-        "dynamodb:Query",
-        "dynamodb:ConditionCheckItem",
-        "dynamodb:TransactWriteItems",
-        "dynamodb:TransactGetItems",
-    }
-    authorizer = blocks(iam.data[("aws_iam_policy_document", "authorizer")], "statement")
-    reads = [s for s in authorizer if any(a.startswith("dynamodb:") for a in as_list(s["actions"]))]
-    assert reads
-    assert all(s["resources"] == ["${var.registry_table_arn}"] for s in reads)
-    for statement in reads:
-        for action in as_list(statement["actions"]):
-            assert re.fullmatch(r"dynamodb:(Get|BatchGet)Item|dynamodb:Query", action), action
+def template_statements(function: str, role: str = "role") -> list[dict[str, Any]]:
+    """A function's statements in the committed policy template (``${...}`` not yet filled)."""
+    template = json.loads((TERRAFORM / "modules" / "iam" / "policies.json.tftpl").read_text(encoding="utf-8"))
+    document = template["functions"][function][role]
+    return list(document["Statement"]) if document else []
+
+
+def test_application_functions_touch_only_their_customers_table_and_the_authorizer_the_registry() -> None:
+    for function in catalogue.FUNCTIONS:
+        own = [
+            s
+            for s in template_statements(function.name)
+            if any(a.startswith("dynamodb:") for a in s["Action"])
+        ]
+        tenant = template_statements(function.name, "tenant")
+        if function.kind == "api":
+            assert own == [], f"{function.name}'s own role reaches a table"
+            dynamo = [s for s in tenant if any(a.startswith("dynamodb:") for a in s["Action"])]
+            assert dynamo
+            assert all(s["Resource"] == list(catalogue.CUSTOMER_TABLES) for s in dynamo)
+        elif function.kind == "authorizer":
+            assert own
+            assert all(s["Resource"] == [catalogue.REGISTRY_TABLE] for s in own)
+            assert {a for s in own for a in s["Action"]} == {"dynamodb:GetItem"}
+        else:
+            assert own == []
 
 
 def test_scheduler_functions_touch_only_their_cluster_secret_and_topic() -> None:
-    iam = child("iam")
-    assert iam.locals["cluster_arn"].endswith(":cluster/${var.cluster_name}")
-    assert iam.locals["nodegroups_arn"].endswith(":nodegroup/${var.cluster_name}/*/*")
-    statements = blocks(iam.data[("aws_iam_policy_document", "scheduler")], "statement")
-    statements += blocks(iam.data[("aws_iam_policy_document", "scheduler_common")], "statement")
-    for statement in statements:
-        actions = as_list(statement["actions"])
-        resources = as_list(statement["resources"])
-        if any(a.startswith("eks:") for a in actions):
-            assert set(resources) <= {
-                "${local.cluster_arn}",
-                "${local.nodegroups_arn}",
-                "${local.fargate_arn}",
-            }
-        if any(a.startswith("secretsmanager:") for a in actions):
-            assert resources == ["${var.tfc_token_secret_arn}"]
-        if any(a.startswith("sns:") for a in actions):
-            assert resources == ["${var.notify_topic_arn}"]
-        if any(a.startswith(("elasticloadbalancing:Delete", "ec2:Delete")) for a in actions):
-            assert statement["condition"], "deletes must be limited to what the cluster owns"
+    for function in (f for f in catalogue.FUNCTIONS if f.kind == "scheduler"):
+        for statement in template_statements(function.name):
+            actions, resources = statement["Action"], statement["Resource"]
+            if any(a.startswith("eks:") for a in actions):
+                assert set(resources) <= {catalogue.CLUSTER, catalogue.NODEGROUPS, catalogue.FARGATE_PROFILES}
+            if any(a.startswith("secretsmanager:") for a in actions):
+                assert resources == ["${tfc_token_secret_arn}"]
+            if any(a.startswith("sns:") for a in actions):
+                assert resources == ["${notify_topic_arn}"]
+            if any(a.startswith(("elasticloadbalancing:Delete", "ec2:Delete")) for a in actions):
+                assert statement["Condition"], "deletes must be limited to what the cluster owns"
 
 
 def test_codebuild_touches_only_its_bucket_and_logs() -> None:
@@ -145,10 +145,13 @@ def test_codebuild_touches_only_its_bucket_and_logs() -> None:
 
 
 def test_no_secret_variable_has_a_default() -> None:
+    """A secret's variable may be optional (null: the feature is off), never defaulted to a value."""
     for module in all_modules():
         for name, body in module.variables.items():
             if SECRET_NAME.search(name):
-                assert "default" not in body, f"{module.name}: variable {name} must not have a default"
+                assert body.get("default") in (None, "null"), (
+                    f"{module.name}: variable {name} defaults to a value"
+                )
 
 
 def test_no_secret_value_is_committed() -> None:

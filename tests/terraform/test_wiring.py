@@ -224,7 +224,7 @@ def test_lambda_environments() -> None:
         "RESERVATIONS_NOTIFY_TOPIC_ARN",
         "RESERVATIONS_SCHEDULE_TIMEZONE",
         "RESERVATIONS_HOLIDAYS",
-        "RESERVATIONS_ALLOW_FOREIGN_DESTROY",
+        "RESERVATIONS_ALLOW_FOREIGN_CHANGES",
     } <= scheduler
     for environment in (store, root().locals["scheduler_environment"]):
         for key in environment:

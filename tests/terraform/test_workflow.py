@@ -6,7 +6,7 @@ from typing import Any
 
 import yaml
 
-from .hcl import ROOT, module_dirs
+from .hcl import ROOT
 
 WORKFLOW = ROOT / ".github" / "workflows" / "terraform.yml"
 
@@ -36,17 +36,25 @@ def test_workflow_is_valid_yaml_with_triggers_and_jobs() -> None:
                 assert "@" in step["uses"], f"{name}: pin {step['uses']}"
 
 
-def test_workflow_runs_fmt_init_validate_and_checkov() -> None:
+def test_workflow_runs_the_make_target_of_make_test_and_checkov() -> None:
+    """One definition of the Terraform checks: the workflow runs what `make test` runs."""
     jobs = load()["jobs"]
-    assert "terraform fmt -check" in commands(jobs["fmt"])
-    validate = commands(jobs["validate"])
-    assert "init -backend=false" in validate
-    assert "validate" in validate
+    assert "make terraform-check" in commands(jobs["terraform"])
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    test_recipe = makefile.split("\ntest:", 1)[1].split("\n\n", 1)[0]
+    assert "terraform-check" in test_recipe
     assert "checkov -d terraform" in commands(jobs["checkov"])
     assert "gen-tfvars.py --check" in commands(jobs["catalogue"])
 
 
-def test_validate_covers_every_terraform_directory() -> None:
-    matrix = set(load()["jobs"]["validate"]["strategy"]["matrix"]["dir"])
-    expected = {str(d.relative_to(ROOT)) for d in module_dirs()}
-    assert matrix == expected
+def test_terraform_check_covers_every_root_module() -> None:
+    """Every directory with a versions.tf that is not a module under modules/ is a root to validate."""
+    script = (ROOT / "scripts" / "terraform-check").read_text(encoding="utf-8")
+    roots_line = next(line for line in script.splitlines() if line.startswith("roots=("))
+    listed = set(roots_line.removeprefix("roots=(").removesuffix(")").split())
+    expected = {
+        str(p.parent.relative_to(ROOT))
+        for p in (ROOT / "terraform").rglob("versions.tf")
+        if "modules" not in p.parts and ".terraform" not in p.parts
+    }
+    assert listed == expected

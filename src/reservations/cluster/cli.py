@@ -191,15 +191,25 @@ def up(
     ] = None,
     workspace: Annotated[
         str | None,
-        typer.Option("--workspace", help="Workspace name or ws- id [env RESERVATIONS_TFC_WORKSPACE]"),
+        typer.Option(
+            "--workspace", help="Cluster workspace: name or ws- id [env RESERVATIONS_TFC_WORKSPACE]"
+        ),
+    ] = None,
+    edge_workspace: Annotated[
+        str | None,
+        typer.Option(
+            "--edge-workspace",
+            help="Edge workspace, run once the cluster is up [env RESERVATIONS_TFC_EDGE_WORKSPACE]",
+        ),
     ] = None,
     organization: Annotated[
         str | None, typer.Option("--organization", help="[env RESERVATIONS_TFC_ORGANIZATION]")
     ] = None,
     tfc_url: Annotated[str | None, typer.Option("--tfc-url", help="[env RESERVATIONS_TFC_URL]")] = None,
 ) -> None:
-    """Rebuild the cluster through a Terraform Cloud run (planned, checked, then applied).
+    """Rebuild the cluster through Terraform Cloud: a run of the cluster workspace, then of the edge's.
 
+    Each run is planned, checked by the plan guard, then applied.
     The token comes from RESERVATIONS_TFC_TOKEN, else from the secret RESERVATIONS_TFC_TOKEN_SECRET_ARN.
     """
     import os
@@ -210,6 +220,7 @@ def up(
         cluster,
         tfc_client=tfc_client,
         tfc_workspace=workspace,
+        tfc_edge_workspace=edge_workspace,
         tfc_organization=organization,
         tfc_url=tfc_url.rstrip("/") if tfc_url else None,
     )

@@ -36,18 +36,18 @@ class SchedulerConfig:
     tfc_url: str = DEFAULT_TFC_URL
     tfc_organization: str | None = None
     tfc_workspace: str | None = None
+    # The edge's own workspace (nginx objects and their DNS record), run once the cluster is back.
+    tfc_edge_workspace: str | None = None
     tfc_token_secret_arn: str | None = None
     tfc_client: TfcClientKind = "pytfe"
     notify_topic_arn: str | None = None
     timezone: str = "UTC"
     holidays: frozenset[date] = field(default_factory=frozenset)
-    allow_foreign_destroy: bool = False
+    allow_foreign_changes: bool = False
     followup_schedule: str | None = None
     followup_schedule_group: str = "default"
     queue_timeout_s: int = 1800
     tfc_timeout_s: float = 15.0
-    # Targets of the first rebuild run; empty means one full run (see rebuild.py for why two).
-    tfc_targets: tuple[str, ...] = ("module.eks",)
 
     @property
     def zone(self) -> ZoneInfo:
@@ -69,12 +69,18 @@ class SchedulerConfig:
         ]
         if missing:
             raise ConfigError(f"{', '.join(missing)} must be set to rebuild the cluster")
+        if self.tfc_edge_workspace and self.tfc_edge_workspace == self.tfc_workspace:
+            raise ConfigError(
+                "RESERVATIONS_TFC_EDGE_WORKSPACE names the cluster's own workspace; give the edge's"
+                " workspace, or leave it empty when there is no edge to rebuild"
+            )
 
     @classmethod
     def from_env(
         cls, environ: Mapping[str, str] | None = None, *, need_cluster: bool = True
     ) -> SchedulerConfig:
         env = os.environ if environ is None else environ
+        reject_retired(env)
         name = env.get("RESERVATIONS_CLUSTER_NAME", "").strip()
         if need_cluster and not name:
             raise ConfigError("RESERVATIONS_CLUSTER_NAME must be set (the EKS cluster this scheduler owns)")
@@ -104,32 +110,56 @@ class SchedulerConfig:
             tfc_url=url.rstrip("/"),
             tfc_organization=env.get("RESERVATIONS_TFC_ORGANIZATION", "").strip() or None,
             tfc_workspace=env.get("RESERVATIONS_TFC_WORKSPACE", "").strip() or None,
+            tfc_edge_workspace=env.get("RESERVATIONS_TFC_EDGE_WORKSPACE", "").strip() or None,
             tfc_token_secret_arn=secret,
             tfc_client=client,
             notify_topic_arn=topic,
             timezone=timezone,
             holidays=parse_holidays(env.get("RESERVATIONS_HOLIDAYS", "")),
-            allow_foreign_destroy=parse_bool(
-                "RESERVATIONS_ALLOW_FOREIGN_DESTROY", env.get("RESERVATIONS_ALLOW_FOREIGN_DESTROY", "")
-            ),
+            allow_foreign_changes=parse_allow_foreign_changes(env),
             followup_schedule=env.get("RESERVATIONS_FOLLOWUP_SCHEDULE", "").strip() or None,
             followup_schedule_group=env.get("RESERVATIONS_FOLLOWUP_SCHEDULE_GROUP", "").strip() or "default",
             queue_timeout_s=parse_int(
                 "RESERVATIONS_TFC_QUEUE_TIMEOUT", env.get("RESERVATIONS_TFC_QUEUE_TIMEOUT", ""), 1800
             ),
-            tfc_targets=parse_targets(env.get("RESERVATIONS_TFC_TARGETS")),
         )
 
 
-def parse_targets(raw: str | None) -> tuple[str, ...]:
-    """Unset keeps the default cluster target; set but empty asks for one full run."""
-    if raw is None:
-        return ("module.eks",)
-    targets = tuple(part.strip() for part in raw.split(",") if part.strip())
-    bad = [t for t in targets if any(c.isspace() for c in t) or t.startswith("-")]
-    if bad:
-        raise ConfigError(f"RESERVATIONS_TFC_TARGETS has an invalid address: {bad[0]!r}")
-    return targets
+def fallback_config(cluster_name: str, environ: Mapping[str, str] | None = None) -> SchedulerConfig:
+    """What can still be read when the configuration is invalid: enough to report the error.
+
+    Only the topic and the follow-up schedule, each taken only if it looks right on its own.
+    """
+    env = os.environ if environ is None else environ
+    topic = env.get("RESERVATIONS_NOTIFY_TOPIC_ARN", "").strip()
+    return SchedulerConfig(
+        cluster_name=cluster_name,
+        notify_topic_arn=topic if topic.startswith("arn:") else None,
+        followup_schedule=env.get("RESERVATIONS_FOLLOWUP_SCHEDULE", "").strip() or None,
+        followup_schedule_group=env.get("RESERVATIONS_FOLLOWUP_SCHEDULE_GROUP", "").strip() or "default",
+    )
+
+
+def reject_retired(env: Mapping[str, str]) -> None:
+    """A setting that no longer does anything fails loudly instead of being silently ignored."""
+    if env.get("RESERVATIONS_TFC_TARGETS", "").strip():
+        raise ConfigError(
+            "RESERVATIONS_TFC_TARGETS is no longer used: the cluster workspace is applied whole, and"
+            " the edge has its own workspace (RESERVATIONS_TFC_EDGE_WORKSPACE); unset it"
+        )
+
+
+def parse_allow_foreign_changes(env: Mapping[str, str]) -> bool:
+    """``RESERVATIONS_ALLOW_FOREIGN_CHANGES``; the older ``..._DESTROY`` name is read when it is unset.
+
+    The guard used to look at destroys only, hence the old name; deployments that still set it keep
+    their meaning (false: refuse) until their configuration is renamed.
+    """
+    for name in ("RESERVATIONS_ALLOW_FOREIGN_CHANGES", "RESERVATIONS_ALLOW_FOREIGN_DESTROY"):
+        raw = env.get(name, "")
+        if raw.strip():
+            return parse_bool(name, raw)
+    return False
 
 
 def parse_bool(name: str, raw: str) -> bool:

@@ -1,22 +1,30 @@
-"""Rebuild: Terraform Cloud runs planned, checked and applied across several short calls.
+"""Rebuild: Terraform Cloud runs in two workspaces, planned, checked and applied across short calls.
 
-The cluster's configuration lives in the workspace's state, so applying the workspace recreates
-the cluster, its nodegroups and the nginx edge that the same configuration deploys. While the
-cluster is gone the kubernetes provider cannot refresh the edge's objects, so a full plan fails:
-the rebuild is a run targeted at the cluster (``tfc_targets``) and, once applied, a full run that
-restores the edge. No state is kept between calls: our runs carry ``RUN_MARKER`` and their phase
-in the message, which is how a follow-up call "remembers" where the rebuild is.
+The cluster and the nginx edge live in separate Terraform roots and workspaces (Terraform's own
+advice: a kubernetes provider must not configure itself from a cluster created in the same
+configuration, and while the cluster is gone every plan that holds Kubernetes objects fails). So a
+rebuild is a run of the whole cluster workspace (``RESERVATIONS_TFC_WORKSPACE``, AWS resources
+only) and, once it is applied and EKS says the cluster is ACTIVE, a run of the edge workspace
+(``RESERVATIONS_TFC_EDGE_WORKSPACE``; none when it is unset), which reads the cluster through data
+sources. Neither run is targeted.
+
+No state is kept between calls: our runs carry ``RUN_MARKER`` and their phase in the message, and
+each call reads both workspaces' recent runs to see where the rebuild is. An active run of ours is
+followed (never a second one started), someone else's active run means we start nothing, and the
+edge run starts only after (and because of) a recent successful cluster run. Every plan passes the
+guard (guard.py) before it is applied.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from botocore.exceptions import ClientError
 
 from reservations.cluster.config import SchedulerConfig
+from reservations.cluster.guard import CLUSTER_ALLOWED, EDGE_ALLOWED, Allowed, foreign_changes, summary
 from reservations.cluster.outcome import Outcome, Status
 from reservations.cluster.overrides import is_holiday
 from reservations.cluster.steps import THROTTLING, StepContext, error_code, error_message
@@ -27,6 +35,7 @@ from reservations.cluster.tfc import (
     TerraformCloud,
     TfcConflict,
     TfcError,
+    TfcNotFound,
     TfcRateLimited,
     TfcRun,
     TfcUnreachable,
@@ -34,14 +43,40 @@ from reservations.cluster.tfc import (
 )
 
 RUN_MARKER = "[reservations-scheduler]"
-# Resource types that live and die with the cluster; a plan may replace these without a review.
-CLUSTER_RESOURCE_PREFIXES = ("aws_eks_", "kubernetes_", "helm_", "kubectl_")
-# A follow-up reports on our last run rather than starting another if it is this recent.
+# A call reports on (or builds on) our last run rather than starting another if it is this recent.
 RUN_MEMORY = timedelta(hours=12)
 PHASE_CLUSTER = "phase=cluster"
-PHASE_FULL = "phase=full"
-# A targeted run that ended like this leaves a cluster for the full run to complete.
-CLUSTER_PHASE_DONE = ("applied", "planned_and_finished")
+PHASE_EDGE = "phase=edge"
+# A run that ended like this left its workspace as the configuration says.
+SUCCEEDED = ("applied", "planned_and_finished")
+_EPOCH = datetime.min.replace(tzinfo=UTC)
+
+
+class _Workspace:
+    """One workspace as this call sees it: its settings, its recent runs and the guard's rules."""
+
+    def __init__(self, ws: TfcWorkspace, runs: list[TfcRun], allowed: Allowed, phase: str) -> None:
+        self.ws = ws
+        self.runs = runs
+        self.allowed = allowed
+        self.phase = phase
+
+    def active(self) -> tuple[TfcRun | None, TfcRun | None]:
+        """(our active run, someone else's active run)."""
+        active = [run for run in self.runs if run.active]
+        ours = next((run for run in active if RUN_MARKER in run.message), None)
+        return ours, (active[-1] if active and ours is None else None)
+
+    def last_ours(self, now: datetime, after: datetime | None = None) -> TfcRun | None:
+        """Our newest run if it is recent (and, with ``after``, created after that moment)."""
+        run = next((run for run in self.runs if RUN_MARKER in run.message), None)
+        if run is None or run.created_at is None or now - run.created_at >= RUN_MEMORY:
+            return None
+        # An edge run is only ever started after its cluster run was applied, so one stamped in the
+        # same instant as the cluster run still belongs to it.
+        if after is not None and run.created_at < after:
+            return None
+        return run
 
 
 class Rebuild:
@@ -92,107 +127,146 @@ class Rebuild:
                 return None
             raise
 
-    def _step(self, ctx: StepContext, tfc: TerraformCloud, cluster_status: str | None) -> Outcome:
-        workspace_ref = self.config.tfc_workspace or ""
-        ws = tfc.find_workspace(workspace_ref)
-        if ws.locked and ws.locked_by != "runs":
-            return self._outcome(
-                ctx,
-                "refused",
-                "workspace-locked",
-                f"workspace {ws.name} is locked by {ws.locked_by or 'someone'}; unlock it to rebuild",
+    def _workspaces(self, tfc: TerraformCloud) -> list[_Workspace]:
+        """The cluster workspace, then the edge workspace when one is configured."""
+        wanted = [
+            (self.config.tfc_workspace or "", CLUSTER_ALLOWED, PHASE_CLUSTER, "RESERVATIONS_TFC_WORKSPACE")
+        ]
+        if self.config.tfc_edge_workspace:
+            wanted.append(
+                (self.config.tfc_edge_workspace, EDGE_ALLOWED, PHASE_EDGE, "RESERVATIONS_TFC_EDGE_WORKSPACE")
             )
-        runs = tfc.recent_runs(ws.id)
-        active = [run for run in runs if run.active]
-        if active:
-            ours = next((run for run in active if RUN_MARKER in run.message), None)
-            if ours is None:
-                current = active[-1]
-                return self._outcome(
-                    ctx,
-                    "noop",
-                    "run-active",
-                    f"run {current.id} ({current.status}) is already in progress in {ws.name};"
-                    " not starting another",
-                    run_id=current.id,
-                    run_status=current.status,
-                )
-            return self._advance(ctx, tfc, ws, ours)
-        last = next((run for run in runs if RUN_MARKER in run.message), None)
-        recent = last is not None and last.created_at is not None and ctx.now - last.created_at < RUN_MEMORY
-        if (
-            last is not None
-            and recent
-            and PHASE_CLUSTER in last.message
-            and last.status in CLUSTER_PHASE_DONE
-        ):
-            return self._second_run(ctx, tfc, ws, last, cluster_status)
-        if ctx.phase == "follow-up" and last is not None and recent:
-            return self._finished(ctx, last, cluster_status)
+        found = []
+        for ref, allowed, phase, variable in wanted:
+            try:
+                ws = tfc.find_workspace(ref)
+            except TfcNotFound:
+                raise TfcError(
+                    f"workspace {ref} ({variable}) not found in organization"
+                    f" {self.config.tfc_organization}, or the token cannot see it"
+                ) from None
+            found.append(_Workspace(ws, tfc.recent_runs(ws.id), allowed, phase))
+        return found
+
+    def _step(self, ctx: StepContext, tfc: TerraformCloud, cluster_status: str | None) -> Outcome:
+        spaces = self._workspaces(tfc)
+        for space in spaces:
+            ours, _ = space.active()
+            if ours is not None:
+                return self._locked(ctx, space) or self._advance(ctx, tfc, space, ours)
+        cluster = spaces[0]
+        edge = spaces[1] if len(spaces) > 1 else None
+        last_cluster = cluster.last_ours(ctx.now)
+        if last_cluster is not None and last_cluster.status in SUCCEEDED and edge is not None:
+            last_edge = edge.last_ours(ctx.now, after=last_cluster.created_at or _EPOCH)
+            retry = ctx.phase == "start" and last_edge is not None and last_edge.status not in SUCCEEDED
+            if last_edge is None or retry:
+                outcome = self._edge_run(ctx, tfc, edge, last_cluster, cluster_status)
+                if outcome is not None:
+                    return outcome
+            elif ctx.phase == "follow-up":
+                return self._finished(ctx, edge, last_edge, cluster_status)
+        elif last_cluster is not None and ctx.phase == "follow-up":
+            return self._finished(ctx, cluster, last_cluster, cluster_status)
         if cluster_status == "ACTIVE":
             return self._outcome(ctx, "noop", "up", f"cluster {self.name} is already up")
         if cluster_status == "CREATING":
             return self._outcome(ctx, "in_progress", "cluster-creating", "cluster is being created")
+        return self._start(ctx, tfc, cluster, f"started run {{run}} in workspace {cluster.ws.name}")
+
+    def _locked(self, ctx: StepContext, space: _Workspace) -> Outcome | None:
+        """A workspace locked by a person is theirs: neither a new run nor an apply until they unlock it."""
+        if not space.ws.locked or space.ws.locked_by == "runs":
+            return None
+        return self._outcome(
+            ctx,
+            "refused",
+            "workspace-locked",
+            f"workspace {space.ws.name} is locked by {space.ws.locked_by or 'someone'}; unlock it to rebuild",
+            workspace=space.ws.name,
+        )
+
+    def _start(
+        self, ctx: StepContext, tfc: TerraformCloud, space: _Workspace, said: str, **ids: Any
+    ) -> Outcome:
+        """A new run in ``space``, unless it is locked or someone else's run is already going there.
+
+        Only the workspace we are about to run in matters: a stuck run in the edge workspace does
+        not stop the cluster from being rebuilt.
+        """
+        locked = self._locked(ctx, space)
+        if locked is not None:
+            return locked
+        _, theirs = space.active()
+        if theirs is not None:
+            return self._outcome(
+                ctx,
+                "noop",
+                "run-active",
+                f"run {theirs.id} ({theirs.status}) is already in progress in {space.ws.name};"
+                " not starting another",
+                run_id=theirs.id,
+                run_status=theirs.status,
+                workspace=space.ws.name,
+            )
+        role = space.allowed.workspace_role
         if ctx.dry_run:
-            return self._outcome(ctx, "noop", "dry-run", f"would start a run in workspace {ws.name}")
-        targets = self.config.tfc_targets
-        phase = PHASE_CLUSTER if targets else PHASE_FULL
-        run = tfc.create_run(ws.id, self._message(ctx, phase), targets)
-        scope = f" targeting {', '.join(targets)}" if targets else ""
+            return self._outcome(
+                ctx, "noop", "dry-run", f"would start the {role} run in workspace {space.ws.name}", **ids
+            )
+        when = ctx.now.strftime("%Y-%m-%d %H:%M UTC")
+        message = f"{RUN_MARKER} {space.phase} rebuild {self.name} ({ctx.trigger}, {when})"
+        run = tfc.create_run(space.ws.id, message)
         return self._outcome(
             ctx,
             "in_progress",
             "run-created",
-            f"started run {run.id}{scope} in workspace {ws.name}",
+            said.replace("{run}", run.id),
             run_id=run.id,
             run_status=run.status,
-            phase=phase.removeprefix("phase="),
+            phase=role,
+            workspace=space.ws.name,
+            **ids,
         )
 
-    def _message(self, ctx: StepContext, phase: str) -> str:
-        when = ctx.now.strftime("%Y-%m-%d %H:%M UTC")
-        return f"{RUN_MARKER} {phase} rebuild {self.name} ({ctx.trigger}, {when})"
-
-    def _second_run(
+    def _edge_run(
         self,
         ctx: StepContext,
         tfc: TerraformCloud,
-        ws: TfcWorkspace,
-        first: TfcRun,
+        edge: _Workspace,
+        cluster_run: TfcRun,
         cluster_status: str | None,
-    ) -> Outcome:
-        """The targeted run is done: start the full run only once the cluster it built is there."""
-        ids = {"run_id": first.id, "run_status": first.status}
+    ) -> Outcome | None:
+        """The cluster run is done: start the edge run once the cluster it built is ACTIVE.
+
+        ``None`` when a new cycle should start from the cluster instead (the cluster is gone again,
+        e.g. torn down by hand since).
+        """
+        ids = {"run_id": cluster_run.id, "run_status": cluster_run.status}
         if cluster_status != "ACTIVE":
+            # The cluster may have become ACTIVE since our first look.
             cluster_status = self._cluster_status()
         if cluster_status == "CREATING":
             return self._outcome(ctx, "in_progress", "cluster-creating", "cluster is being created", **ids)
         if cluster_status != "ACTIVE":
+            if ctx.phase == "start":
+                return None
             return self._outcome(
                 ctx,
                 "failed",
                 "cluster-missing",
-                f"run {first.id} {first.status} but cluster {self.name} is {cluster_status or 'absent'}; "
-                "do RESERVATIONS_TFC_TARGETS name the cluster's module?",
+                f"run {cluster_run.id} {cluster_run.status} but cluster {self.name} is"
+                f" {cluster_status or 'absent'}; does workspace {self.config.tfc_workspace} manage it?",
                 **ids,
             )
-        if ctx.dry_run:
-            return self._outcome(
-                ctx, "noop", "dry-run", f"would start the full run in workspace {ws.name}", **ids
-            )
-        run = tfc.create_run(ws.id, self._message(ctx, PHASE_FULL))
-        return self._outcome(
-            ctx,
-            "in_progress",
-            "run-created",
-            f"cluster built by run {first.id}; started full run {run.id} in workspace {ws.name}",
-            run_id=run.id,
-            run_status=run.status,
-            phase="full",
+        said = (
+            f"cluster rebuilt by run {cluster_run.id}; started edge run {{run}} in workspace {edge.ws.name}"
         )
+        return self._start(ctx, tfc, edge, said, cluster_run_id=cluster_run.id)
 
-    def _advance(self, ctx: StepContext, tfc: TerraformCloud, ws: TfcWorkspace, run: TfcRun) -> Outcome:
-        ids = {"run_id": run.id, "run_status": run.status}
+    def _advance(self, ctx: StepContext, tfc: TerraformCloud, space: _Workspace, run: TfcRun) -> Outcome:
+        ws = space.ws
+        ids = {"run_id": run.id, "run_status": run.status, "workspace": ws.name}
         if run.status in FAILED_STATUSES:
             return self._outcome(
                 ctx, "failed", run.status, f"run {run.id} is {run.status}: a policy needs an override", **ids
@@ -231,54 +305,82 @@ class Rebuild:
             )
         plan = tfc.get_plan(run.plan_id) if run.plan_id else None
         counts = f"+{plan.additions} ~{plan.changes} -{plan.destructions}" if plan else "plan unknown"
-        if plan is not None and plan.destructions and not self.config.allow_foreign_destroy:
-            foreign = self._foreign_destroys(tfc, plan.id)
-            if foreign is None or foreign:
-                named = f": {', '.join(foreign[:5])}{' ...' if len(foreign) > 5 else ''}" if foreign else ""
-                count = len(foreign) if foreign else plan.destructions
-                return self._outcome(
-                    ctx,
-                    "refused",
-                    "destroys-resources",
-                    f"run {run.id} would destroy {count} resources besides the cluster's ({counts}){named};"
-                    " not applying it. Review it in Terraform Cloud, or set RESERVATIONS_ALLOW_FOREIGN_DESTROY=true",
-                    destructions=count,
-                    foreign_destroys=foreign or [],
-                    **ids,
-                )
+        if not self.config.allow_foreign_changes:
+            refusal = self._guard(ctx, tfc, space, run, plan, counts)
+            if refusal is not None:
+                return refusal
         if ctx.dry_run:
             return self._outcome(ctx, "noop", "dry-run", f"would apply run {run.id} ({counts})", **ids)
         try:
             tfc.apply_run(run.id, f"{RUN_MARKER} applied by the cost scheduler ({ctx.trigger})")
         except TfcConflict as error:
             return self._outcome(ctx, "in_progress", "not-confirmable", f"run {run.id}: {error}", **ids)
-        return self._outcome(ctx, "in_progress", "applying", f"applying run {run.id} ({counts})", **ids)
+        return self._outcome(
+            ctx, "in_progress", "applying", f"applying run {run.id} in {ws.name} ({counts})", **ids
+        )
 
-    @staticmethod
-    def _foreign_destroys(tfc: TerraformCloud, plan_id: str) -> list[str] | None:
-        """Addresses the plan destroys that are not the cluster's; ``None`` if the plan JSON is unreadable.
-
-        Rebuilding after a teardown may replace what lived in the cluster (Kubernetes objects, add-ons):
-        those are expected. Anything else being destroyed means the plan is not the rebuild we expect.
-        """
-        try:
-            changes = tfc.plan_resource_changes(plan_id)
-        except (TfcRateLimited, TfcUnreachable):
-            raise  # a pause, not a verdict on the plan
-        except TfcError:
+    def _guard(
+        self,
+        ctx: StepContext,
+        tfc: TerraformCloud,
+        space: _Workspace,
+        run: TfcRun,
+        plan: Any,
+        counts: str,
+    ) -> Outcome | None:
+        """A refusal when the plan changes anything outside the workspace's allowed set."""
+        if plan is None or not (plan.additions or plan.changes or plan.destructions):
+            return None if plan is not None else self._refuse_unreadable(ctx, space, run, counts)
+        foreign = foreign_changes(tfc, plan, space.allowed)
+        if foreign is None:
+            return self._refuse_unreadable(ctx, space, run, counts)
+        if not foreign:
             return None
-        if changes is None:
-            return None
-        return [c.address for c in changes if c.destroys and not c.type.startswith(CLUSTER_RESOURCE_PREFIXES)]
+        return self._outcome(
+            ctx,
+            "refused",
+            "foreign-changes",
+            f"run {run.id} in {space.ws.name} would change {len(foreign)} resources outside the"
+            f" {space.allowed.workspace_role}'s ({counts}): {summary(foreign)}; not applying it."
+            " Review it in Terraform Cloud, or set RESERVATIONS_ALLOW_FOREIGN_CHANGES=true",
+            run_id=run.id,
+            run_status=run.status,
+            workspace=space.ws.name,
+            foreign_changes=[c.address for c in foreign],
+            foreign_actions={c.address: list(c.actions) for c in foreign},
+        )
 
-    def _finished(self, ctx: StepContext, run: TfcRun, cluster_status: str | None) -> Outcome:
-        ids = {"run_id": run.id, "run_status": run.status}
-        if run.status == "applied":
+    def _refuse_unreadable(self, ctx: StepContext, space: _Workspace, run: TfcRun, counts: str) -> Outcome:
+        return self._outcome(
+            ctx,
+            "refused",
+            "plan-unreadable",
+            f"run {run.id} in {space.ws.name} plans changes ({counts}) but its JSON plan could not be"
+            f" read to check they are only the {space.allowed.workspace_role}'s"
+            f" ({space.allowed.describe()}); not applying it. Review it in Terraform Cloud",
+            run_id=run.id,
+            run_status=run.status,
+            workspace=space.ws.name,
+        )
+
+    def _finished(
+        self, ctx: StepContext, space: _Workspace, run: TfcRun, cluster_status: str | None
+    ) -> Outcome:
+        """Our last run in ``space`` has ended: the cycle's verdict."""
+        ids = {"run_id": run.id, "run_status": run.status, "workspace": space.ws.name}
+        if run.status in SUCCEEDED:
             if cluster_status != "ACTIVE":
                 # The run may have finished between our look at the cluster and at the runs.
                 cluster_status = self._cluster_status()
             if cluster_status == "ACTIVE":
-                return self._outcome(ctx, "done", "up", f"cluster {self.name} rebuilt by run {run.id}", **ids)
+                what = "edge restored" if space.phase == PHASE_EDGE else "cluster rebuilt"
+                return self._outcome(
+                    ctx,
+                    "done",
+                    "up",
+                    f"{what} by run {run.id} ({run.status}); cluster {self.name} is up",
+                    **ids,
+                )
             if cluster_status == "CREATING":
                 return self._outcome(
                     ctx, "in_progress", "cluster-creating", "cluster is being created", **ids
@@ -287,14 +389,14 @@ class Rebuild:
                 ctx,
                 "failed",
                 "cluster-missing",
-                f"run {run.id} applied but cluster {self.name} is {cluster_status or 'absent'}; "
-                "does the workspace manage it?",
+                f"run {run.id} {run.status} but cluster {self.name} is {cluster_status or 'absent'}; "
+                f"does workspace {self.config.tfc_workspace} manage it?",
                 **ids,
             )
-        if run.status == "planned_and_finished":
-            return self._outcome(
-                ctx, "done", "no-changes", f"run {run.id} planned no changes (planned_and_finished)", **ids
-            )
         if run.status in FAILED_STATUSES or run.status == "errored":
-            return self._outcome(ctx, "failed", run.status, f"run {run.id} ended {run.status}", **ids)
-        return self._outcome(ctx, "failed", "run-" + run.status, f"run {run.id} ended {run.status}", **ids)
+            return self._outcome(
+                ctx, "failed", run.status, f"run {run.id} in {space.ws.name} ended {run.status}", **ids
+            )
+        return self._outcome(
+            ctx, "failed", "run-" + run.status, f"run {run.id} in {space.ws.name} ended {run.status}", **ids
+        )

@@ -142,7 +142,8 @@ class TerraformCloud(Protocol):
 
     def get_run(self, run_id: str) -> TfcRun: ...
 
-    def create_run(self, workspace_id: str, message: str, targets: tuple[str, ...] = ()) -> TfcRun: ...
+    def create_run(self, workspace_id: str, message: str) -> TfcRun:
+        """A plan of the whole workspace (never targeted: see rebuild.py)."""
 
     def apply_run(self, run_id: str, comment: str) -> None: ...
 

@@ -122,16 +122,12 @@ class PytfeCloud:
     def get_run(self, run_id: str) -> TfcRun:
         return self._run(self._call(lambda: self._client.runs.read(run_id)))
 
-    def create_run(self, workspace_id: str, message: str, targets: tuple[str, ...] = ()) -> TfcRun:
+    def create_run(self, workspace_id: str, message: str) -> TfcRun:
         from pytfe.models import RunCreateOptions, Workspace
 
-        fields: dict[str, Any] = {
-            "workspace": Workspace.model_validate({"id": workspace_id}),
-            "message": message,
-        }
-        if targets:
-            fields["target-addrs"] = list(targets)
-        options = RunCreateOptions.model_validate(fields)
+        options = RunCreateOptions.model_validate(
+            {"workspace": Workspace.model_validate({"id": workspace_id}), "message": message}
+        )
         return self._run(self._call(lambda: self._client.runs.create(options)))
 
     def apply_run(self, run_id: str, comment: str) -> None:

@@ -199,14 +199,11 @@ class TerrasnekCloud:
     def get_run(self, run_id: str) -> TfcRun:
         return self._run(self._call(lambda: self._api.runs.show(run_id))["data"])
 
-    def create_run(self, workspace_id: str, message: str, targets: tuple[str, ...] = ()) -> TfcRun:
-        attributes: dict[str, Any] = {"message": message}
-        if targets:
-            attributes["target-addrs"] = list(targets)
+    def create_run(self, workspace_id: str, message: str) -> TfcRun:
         payload = {
             "data": {
                 "type": "runs",
-                "attributes": attributes,
+                "attributes": {"message": message},
                 "relationships": {"workspace": {"data": {"type": "workspaces", "id": workspace_id}}},
             }
         }

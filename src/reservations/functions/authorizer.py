@@ -3,7 +3,8 @@
 Answers as API Gateway requires: raising ``Exception("Unauthorized")`` makes a 401; a Deny policy a
 403.  An Allow policy covers every method of the stage, because API Gateway caches the result per
 (key, customer) and reuses it for the caller's other routes.  The proved customer travels to the
-application functions in the policy's context, the only customer they trust.
+application functions in the policy's context, the only customer they trust, with the table the
+registry names for it (a restore may have moved it to a restored copy).
 """
 
 from __future__ import annotations
@@ -61,7 +62,10 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
         return _policy(
             "anonymous", "Deny", method_arn, {"error_code": exc.code, "error_message": exc.message}
         )
-    allowed = _policy(customer.name, "Allow", method_arn, {"customer": customer.name})
+    # The table travels with the customer: the API functions never read the registry (nor may they).
+    allowed = _policy(
+        customer.name, "Allow", method_arn, {"customer": customer.name, "table": customer.table}
+    )
     if _USAGE_KEY_PREFIX:  # API Gateway enforces the customer's usage plan through this key
         allowed["usageIdentifierKey"] = f"{_USAGE_KEY_PREFIX}{customer.name}"
     return allowed

@@ -16,6 +16,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from reservations import wiring
 from reservations.domain import (
     ConflictError,
     ForbiddenError,
@@ -221,7 +222,8 @@ def run(event: Mapping[str, Any], context: Any, endpoints: Mapping[tuple[str, st
                 raise MethodNotAllowedError(f"{request.method} is not allowed here", allowed)
             raise NotFoundError("no such route")
         customer = request.customer()
-        response = endpoint(request)
+        with wiring.proved_table(customer, request.authorizer.get("table")):
+            response = endpoint(request)
     except ReservationsError as exc:
         response = error_response(exc)
     except Exception:

@@ -29,6 +29,18 @@ class IdempotencyClaim:
     expires_at: datetime
 
 
+@dataclass(frozen=True)
+class TableInfo:
+    deletion_protection: bool  # DynamoDB refuses DeleteTable until it is switched off
+
+
+def protected_message(table: str) -> str:
+    return (
+        f"table {table} has deletion protection: switch it off first (in Terraform: the customer's "
+        "deletion_protection = false, then apply); nothing was changed"
+    )
+
+
 class Store(Protocol):
     """Reservations of every customer, each customer in its own table (or file)."""
 
@@ -36,7 +48,10 @@ class Store(Protocol):
         """Creates a customer's table; a no-op if it exists."""
 
     def drop_table(self, table: str) -> None:
-        """Deletes a customer's table and every reservation in it."""
+        """Deletes a customer's table and every reservation in it; ``ValidationError`` if protected."""
+
+    def table_info(self, table: str) -> TableInfo | None:
+        """What the admin needs to know of a customer's table; ``None`` if there is none."""
 
     def add(
         self,

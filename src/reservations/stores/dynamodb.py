@@ -9,6 +9,7 @@ half-written.  The item layout is in ``dynamodb_items``.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -26,7 +27,7 @@ from reservations.domain import (
     Page,
     Reservation,
 )
-from reservations.stores import IdempotencyClaim
+from reservations.stores import IdempotencyClaim, TableInfo
 from reservations.stores import dynamodb_items as items
 from reservations.stores.dynamodb_client import (
     TableAdmin,
@@ -37,6 +38,7 @@ from reservations.stores.dynamodb_client import (
     translated_errors,
 )
 from reservations.stores.dynamodb_registry import DynamoDBRegistry
+from reservations.stores.dynamodb_tenants import TenantClients
 
 if TYPE_CHECKING:
     from reservations.settings import Settings
@@ -56,20 +58,47 @@ Reasons = list[dict[str, Any]]
 
 
 class DynamoDBStore:
-    """Reservations in DynamoDB; ``table`` is the customer's table name (``Settings.table_for``)."""
+    """Reservations in DynamoDB; ``table`` is the customer's table name (``Settings.table_for``).
 
-    def __init__(self, client: Any, *, owns_client: bool = False) -> None:
+    With ``tenants``, every read and write of a customer's table goes through that customer's
+    tenant-scoped client (``customer_of`` names the customer of a table); tables are created and
+    dropped with ``client``, the process's own credentials (the admin CLI's).
+    """
+
+    def __init__(
+        self,
+        client: Any,
+        *,
+        owns_client: bool = False,
+        tenants: TenantClients | None = None,
+        customer_of: Callable[[str], str] | None = None,
+    ) -> None:
+        if tenants is not None and customer_of is None:
+            raise ValueError("tenant-scoped clients need customer_of")
         self._client = client
         self._owns_client = owns_client
         self._admin = TableAdmin(client)
+        self._tenants = tenants
+        self._customer_of = customer_of
 
     @classmethod
     def from_settings(cls, settings: Settings) -> DynamoDBStore:
-        return cls(make_client(settings), owns_client=True)
+        tenants = None
+        if settings.tenant_role_arn:
+            tenants = TenantClients.from_settings(settings, settings.tenant_role_arn)
+        return cls(make_client(settings), owns_client=True, tenants=tenants, customer_of=settings.customer_of)
 
     def close(self) -> None:
         if self._owns_client:
             self._client.close()
+            if self._tenants is not None:
+                self._tenants.close()
+
+    def _data(self, table: str) -> Any:
+        """The client that reads and writes ``table``: its customer's, when tenant-scoped."""
+        if self._tenants is None or self._customer_of is None:
+            return self._client
+        return self._tenants.client_for(self._customer_of(table))
 
     # ----------------------------------------------------------------------- tables
 
@@ -81,11 +110,15 @@ class DynamoDBStore:
         with translated_errors():
             self._admin.drop(table)
 
+    def table_info(self, table: str) -> TableInfo | None:
+        with translated_errors():
+            return self._admin.info(table)
+
     # ----------------------------------------------------------------------- reads
 
     def get(self, table: str, reservation_id: int) -> Reservation | None:
         with translated_errors():
-            response = self._client.get_item(
+            response = self._data(table).get_item(
                 TableName=table, Key=items.id_key(reservation_id), ConsistentRead=True
             )
         item = response.get("Item")
@@ -123,7 +156,7 @@ class DynamoDBStore:
         budget = query.limit + 1 + _EXTRA_READ_BUDGET
         while True:
             with translated_errors():
-                response = self._client.query(**params)
+                response = self._data(table).query(**params)
             found.extend(items.reservation_from_item(item) for item in response.get("Items", []))
             budget -= int(response.get("ScannedCount", 0))
             last = response.get("LastEvaluatedKey")
@@ -178,7 +211,7 @@ class DynamoDBStore:
                 backoff(attempt)
             try:
                 with translated_errors():
-                    self._client.transact_write_items(
+                    self._data(table).transact_write_items(
                         TransactItems=self._add_writes(table, reservation, idempotency),
                         ClientRequestToken=uuid.uuid4().hex,  # botocore's retries cannot apply it twice
                     )
@@ -282,7 +315,7 @@ class DynamoDBStore:
             ]
             try:
                 with translated_errors():
-                    self._client.transact_write_items(
+                    self._data(table).transact_write_items(
                         TransactItems=writes, ClientRequestToken=uuid.uuid4().hex
                     )
                 return reservation
@@ -299,7 +332,7 @@ class DynamoDBStore:
     def _next_id(self, table: str) -> int:
         """Ids come from an atomic counter: increasing, never reused; a failed add leaves a gap."""
         with translated_errors():
-            response = self._client.update_item(
+            response = self._data(table).update_item(
                 TableName=table,
                 Key=items.COUNTER_KEY,
                 UpdateExpression="ADD next_id :one",
@@ -313,7 +346,7 @@ class DynamoDBStore:
 
     def _read(self, table: str, key: items.Item) -> items.Item | None:
         with translated_errors():
-            response = self._client.get_item(TableName=table, Key=key, ConsistentRead=True)
+            response = self._data(table).get_item(TableName=table, Key=key, ConsistentRead=True)
         item: items.Item | None = response.get("Item")
         return item
 

@@ -11,7 +11,8 @@ from typing import TYPE_CHECKING, Any
 from botocore.exceptions import ClientError, HTTPClientError
 from botocore.exceptions import ConnectionError as BotoConnectionError
 
-from reservations.domain import NotFoundError, UnavailableError
+from reservations.domain import NotFoundError, UnavailableError, ValidationError
+from reservations.stores import TableInfo, protected_message
 
 if TYPE_CHECKING:
     from reservations.settings import Settings
@@ -37,17 +38,30 @@ KEY_SCHEMA = [{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk"
 ATTRIBUTES = [{"AttributeName": "pk", "AttributeType": "S"}, {"AttributeName": "sk", "AttributeType": "S"}]
 
 
-def make_client(settings: Settings) -> Any:
-    """The process's DynamoDB client: standard retries, short timeouts, endpoint overridable.
+def make_client(settings: Settings, credentials: dict[str, str] | None = None) -> Any:
+    """A DynamoDB client: standard retries, short timeouts, endpoint overridable.
 
     The low-level client, not the resource layer: it imports and starts faster (cold start).
+    ``credentials`` (``AccessKeyId``/``SecretAccessKey``/``SessionToken``, as STS returns them)
+    replace the process's own, for a customer's tenant-scoped client.
     """
     import boto3
     from botocore.config import Config
 
     config = Config(retries={"mode": "standard", "max_attempts": 4}, connect_timeout=2, read_timeout=5)
+    explicit: dict[str, str] = {}
+    if credentials is not None:
+        explicit = {
+            "aws_access_key_id": credentials["AccessKeyId"],
+            "aws_secret_access_key": credentials["SecretAccessKey"],
+            "aws_session_token": credentials["SessionToken"],
+        }
     return boto3.client(
-        "dynamodb", endpoint_url=settings.dynamodb_endpoint, region_name=settings.region, config=config
+        "dynamodb",
+        endpoint_url=settings.dynamodb_endpoint,
+        region_name=settings.region,
+        config=config,
+        **explicit,
     )
 
 
@@ -130,21 +144,29 @@ class TableAdmin:
             )
 
     def drop(self, table: str) -> None:
-        """Idempotent: a missing table is fine; returns once the name can be created again."""
+        """Idempotent: a missing table is fine; returns once the name can be created again.
+
+        A table with deletion protection is refused with ``ValidationError`` (DynamoDB's own answer
+        is a ValidationException), never deleted half-way."""
         try:
             self._client.delete_table(TableName=table)
         except ClientError as exc:
+            if error_code(exc) == "ValidationException" and "protect" in str(exc).lower():
+                raise ValidationError(protected_message(table), field="name") from None
             if error_code(exc) != "ResourceNotFoundException":
                 raise
             return
         waiter = self._client.get_waiter("table_not_exists")
         waiter.wait(TableName=table, WaiterConfig={"Delay": 1, "MaxAttempts": 120})
 
-    def exists(self, table: str) -> bool:
+    def info(self, table: str) -> TableInfo | None:
         try:
-            self._client.describe_table(TableName=table)
+            described = self._client.describe_table(TableName=table)["Table"]
         except ClientError as exc:
             if error_code(exc) == "ResourceNotFoundException":
-                return False
+                return None
             raise
-        return True
+        return TableInfo(deletion_protection=bool(described.get("DeletionProtectionEnabled")))
+
+    def exists(self, table: str) -> bool:
+        return self.info(table) is not None

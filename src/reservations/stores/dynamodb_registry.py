@@ -192,6 +192,33 @@ class DynamoDBRegistry:
                 cancellation_reasons(exc)
                 raise busy() from exc
 
+    def switch_table(self, name: str, old_table: str, new_table: str) -> None:
+        """Points the customer at ``new_table`` (a restored copy), only if it still uses ``old_table``.
+
+        The condition makes two restores racing for one customer safe: the second is refused
+        instead of silently replacing the first one's table.
+        """
+        try:
+            with translated_errors(self._missing):
+                self._client.update_item(
+                    TableName=self._table,
+                    Key=items.customer_key(name),
+                    UpdateExpression="SET #table = :new",
+                    ConditionExpression="attribute_exists(pk) AND #table = :old",
+                    ExpressionAttributeNames={"#table": "table"},
+                    ExpressionAttributeValues={":new": items.s(new_table), ":old": items.s(old_table)},
+                )
+        except ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") != "ConditionalCheckFailedException":
+                raise
+            current = self.get_customer(name)
+            if current is None:
+                raise NotFoundError(f"no customer named {name!r}", field="name") from None
+            raise ValidationError(
+                f"customer {name!r} now uses table {current.table}, not {old_table}; nothing was switched",
+                field="name",
+            ) from None
+
     # ----------------------------------------------------------------------- helpers
 
     def _get(self, key: items.Item) -> items.Item | None:

@@ -35,7 +35,7 @@ from reservations.domain import (
     format_timestamp,
     parse_timestamp,
 )
-from reservations.stores import CustomerRecord, IdempotencyClaim, KeyRecord
+from reservations.stores import CustomerRecord, IdempotencyClaim, KeyRecord, TableInfo
 
 _SAFE_TABLE = re.compile(r"^[A-Za-z0-9._-]{1,255}$")
 _BUSY_TIMEOUT_S = 10.0
@@ -219,6 +219,9 @@ class SqliteStore:
         path = self._path(table)
         self._dir.mkdir(parents=True, exist_ok=True)
         self._connections.get(path, _TABLE_SCHEMA)
+
+    def table_info(self, table: str) -> TableInfo | None:
+        return TableInfo(deletion_protection=False) if self._path(table).exists() else None
 
     def drop_table(self, table: str) -> None:
         path = self._path(table)

@@ -24,25 +24,29 @@ module "reservations" {
   enforce_usage_plans          = var.enforce_usage_plans
   cors_allowed_origins         = var.cors_allowed_origins
   enable_waf                   = var.enable_waf
+  edge_secret_arn              = var.edge_secret_arn
   manage_api_gateway_account   = var.manage_api_gateway_account
 
   enable_web     = var.enable_web
   web_source_dir = "${path.module}/../../../web"
 
-  vpc_id                               = var.vpc_id
-  subnet_ids                           = var.subnet_ids
-  cluster_name                         = var.cluster_name
-  cluster_version                      = var.cluster_version
-  cluster_endpoint_public_access_cidrs = var.cluster_endpoint_public_access_cidrs
-  cluster_admin_role_arns              = var.cluster_admin_role_arns
-  node_group                           = var.node_group
-  edge                                 = var.edge
+  vpc_id                                     = var.vpc_id
+  subnet_ids                                 = var.subnet_ids
+  cluster_name                               = var.cluster_name
+  cluster_version                            = var.cluster_version
+  cluster_endpoint_public_access_cidrs       = var.cluster_endpoint_public_access_cidrs
+  cluster_node_subnet_ids                    = var.cluster_node_subnet_ids
+  cluster_endpoint_client_security_group_ids = var.cluster_endpoint_client_security_group_ids
+  terraform_run_role_arn                     = var.terraform_run_role_arn
+  cluster_admin_role_arns                    = var.cluster_admin_role_arns
+  node_group                                 = var.node_group
 
   cluster_schedule     = var.cluster_schedule
   notification_emails  = var.notification_emails
   tfc_url              = var.tfc_url
   tfc_organization     = var.tfc_organization
   tfc_workspace        = var.tfc_workspace
+  tfc_edge_workspace   = var.tfc_edge_workspace
   tfc_token_secret_arn = var.tfc_token_secret_arn
   tfc_client           = var.tfc_client
 

@@ -8,9 +8,9 @@ output "web_url" {
   value       = module.reservations.web_url
 }
 
-output "edge_url" {
-  description = "URL of the nginx edge."
-  value       = module.reservations.edge_url
+output "edge_handoff_parameter" {
+  description = "SSM parameter the edge root module (terraform/edge) reads."
+  value       = module.reservations.edge_handoff_parameter
 }
 
 output "customer_api_key_ids" {

@@ -108,12 +108,13 @@ variable "api_reserved_concurrency" {
 }
 
 variable "customers" {
-  description = "Customers (hotels): name -> host names the edge maps to them and their usage plan. Each gets its own DynamoDB table and usage plan; their API keys are created afterwards with `reservations tenants create`."
+  description = "Customers (hotels): name -> host names the edge maps to them, their usage plan and whether their table refuses deletion. Terraform owns each customer's DynamoDB table and usage plan; `reservations tenants create` then registers the customer and its API key (and refuses a customer missing here). To remove a customer, set deletion_protection = false and apply, then remove it and apply."
   type = map(object({
-    hosts         = optional(list(string), [])
-    rate_limit    = optional(number, 20)
-    burst_limit   = optional(number, 40)
-    monthly_quota = optional(number)
+    hosts               = optional(list(string), [])
+    rate_limit          = optional(number, 20)
+    burst_limit         = optional(number, 40)
+    monthly_quota       = optional(number)
+    deletion_protection = optional(bool, true)
   }))
 
   validation {
@@ -190,6 +191,17 @@ variable "cors_allowed_origins" {
   }
 }
 
+variable "edge_secret_arn" {
+  description = "Secrets Manager secret (>= 32 characters) the nginx edge sends as a header; when set, the API's WAF refuses every request without it, so clients cannot bypass the edge. Needs enable_waf and enable_web = false (the edge serves the page itself). Only the ARN is configured here."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.edge_secret_arn == null || can(regex("^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:.+$", var.edge_secret_arn))
+    error_message = "edge_secret_arn must be a Secrets Manager secret ARN."
+  }
+}
+
 variable "enable_waf" {
   description = "Attach an AWS WAF web ACL (managed common and known-bad-input rules plus a per-address rate limit) to the API stage."
   type        = bool
@@ -251,6 +263,39 @@ variable "cluster_version" {
   }
 }
 
+variable "cluster_node_subnet_ids" {
+  description = "Private subnets of the nodes (a NAT gateway route, or VPC endpoints for ECR, S3, STS, EC2 and CloudWatch Logs, is a prerequisite); empty uses subnet_ids."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = alltrue([for s in var.cluster_node_subnet_ids : can(regex("^subnet-[0-9a-f]{8,17}$", s))])
+    error_message = "cluster_node_subnet_ids must be subnet ids."
+  }
+}
+
+variable "cluster_endpoint_client_security_group_ids" {
+  description = "Security groups allowed to reach the private Kubernetes API on 443: the Terraform Cloud agent's, which runs the edge workspace from inside the VPC."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = alltrue([for g in var.cluster_endpoint_client_security_group_ids : can(regex("^sg-[0-9a-f]{8,17}$", g))])
+    error_message = "cluster_endpoint_client_security_group_ids must be security group ids."
+  }
+}
+
+variable "terraform_run_role_arn" {
+  description = "Role Terraform Cloud's runs assume (dynamic provider credentials): given cluster-admin by an EKS access entry so the edge workspace can manage the Kubernetes objects; null grants none."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.terraform_run_role_arn == null || can(regex("^arn:aws[a-z-]*:iam::[0-9]{12}:role/.+$", var.terraform_run_role_arn))
+    error_message = "terraform_run_role_arn must be an IAM role ARN."
+  }
+}
+
 variable "cluster_endpoint_public_access_cidrs" {
   description = "Networks allowed to reach the Kubernetes API endpoint from the internet (the Terraform Cloud runners and operators). Empty: private endpoint only, so Terraform must run inside the VPC (e.g. a Terraform Cloud agent)."
   type        = list(string)
@@ -290,26 +335,6 @@ variable "node_group" {
   }
 }
 
-variable "edge" {
-  description = "The nginx edge on EKS: image tag (pushed to the ECR repository), replicas and autoscaling bounds, and the per-address rate limit."
-  type = object({
-    image_tag          = string
-    replicas           = optional(number, 2)
-    max_replicas       = optional(number, 6)
-    rate_limit_per_sec = optional(number, 20)
-    rate_limit_burst   = optional(number, 40)
-  })
-
-  validation {
-    condition     = can(regex("^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$", var.edge.image_tag)) && var.edge.image_tag != "latest"
-    error_message = "edge.image_tag must be a valid, immutable image tag (not \"latest\": the ECR repository refuses to move tags)."
-  }
-  validation {
-    condition     = var.edge.replicas >= 2 && var.edge.replicas <= var.edge.max_replicas
-    error_message = "edge.replicas must be at least 2 (the disruption budget keeps one) and at most edge.max_replicas."
-  }
-}
-
 variable "cluster_schedule" {
   description = "When the scheduler tears the cluster down and rebuilds it (EventBridge Scheduler cron expressions in `timezone`), how often it follows up until a step is done, and the dates on which scheduled runs do nothing."
   type = object({
@@ -319,7 +344,7 @@ variable "cluster_schedule" {
     timezone              = optional(string, "America/New_York")
     follow_up_minutes     = optional(number, 5)
     holidays              = optional(list(string), [])
-    allow_foreign_destroy = optional(bool, false)
+    allow_foreign_changes = optional(bool, false)
   })
   default = {}
 
@@ -364,31 +389,45 @@ variable "tfc_url" {
 }
 
 variable "tfc_organization" {
-  description = "Terraform Cloud organization holding this configuration's workspace."
+  description = "Terraform Cloud organization holding this configuration's workspace; null when the state is not in Terraform Cloud (the scheduler's schedules then stay off)."
   type        = string
+  default     = null
 
   validation {
-    condition     = can(regex("^[A-Za-z0-9_-]{1,64}$", var.tfc_organization))
+    condition     = var.tfc_organization == null || can(regex("^[A-Za-z0-9_-]{1,64}$", var.tfc_organization))
     error_message = "tfc_organization must be a Terraform Cloud organization name."
   }
 }
 
 variable "tfc_workspace" {
-  description = "Terraform Cloud workspace whose runs (re)create the cluster: this configuration's workspace."
+  description = "Terraform Cloud workspace whose runs (re)create the cluster: this configuration's workspace. Null (a local or other backend) keeps the scheduler's schedules off, so an install without Terraform Cloud never loses its cluster at night with no way to rebuild it."
   type        = string
+  default     = null
 
   validation {
-    condition     = can(regex("^[A-Za-z0-9_-]{1,90}$", var.tfc_workspace))
+    condition     = var.tfc_workspace == null || can(regex("^[A-Za-z0-9_-]{1,90}$", var.tfc_workspace))
     error_message = "tfc_workspace must be a Terraform Cloud workspace name."
   }
 }
 
-variable "tfc_token_secret_arn" {
-  description = "ARN of the Secrets Manager secret holding the Terraform Cloud API token (a team token for the workspace). Only the ARN is configured here; the token never enters Terraform."
+variable "tfc_edge_workspace" {
+  description = "Terraform Cloud workspace of the edge root module (terraform/edge), run by the rebuild after the cluster workspace; null skips the edge run."
   type        = string
+  default     = null
 
   validation {
-    condition     = can(regex("^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:.+$", var.tfc_token_secret_arn))
+    condition     = var.tfc_edge_workspace == null || can(regex("^[A-Za-z0-9_-]{1,90}$", var.tfc_edge_workspace))
+    error_message = "tfc_edge_workspace must be a Terraform Cloud workspace name."
+  }
+}
+
+variable "tfc_token_secret_arn" {
+  description = "ARN of the Secrets Manager secret holding the Terraform Cloud API token (a team token for the workspaces). Only the ARN is configured here; the token never enters Terraform. Null when tfc_workspace is null."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.tfc_token_secret_arn == null || can(regex("^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:.+$", var.tfc_token_secret_arn))
     error_message = "tfc_token_secret_arn must be a Secrets Manager secret ARN."
   }
 }

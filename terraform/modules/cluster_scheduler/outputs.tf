@@ -27,3 +27,8 @@ output "dead_letter_queue_arn" {
   description = "Queue receiving invocations the scheduler could not deliver."
   value       = aws_sqs_queue.dead_letters.arn
 }
+
+output "schedule_states" {
+  description = "State (ENABLED/DISABLED) of the down and up schedules."
+  value       = { for direction, s in aws_scheduler_schedule.start : direction => s.state }
+}

@@ -27,7 +27,7 @@ variable "schedule" {
     timezone              = optional(string, "America/New_York")
     follow_up_minutes     = optional(number, 5)
     holidays              = optional(list(string), [])
-    allow_foreign_destroy = optional(bool, false)
+    allow_foreign_changes = optional(bool, false)
   })
   default = {}
 

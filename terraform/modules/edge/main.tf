@@ -7,8 +7,10 @@ locals {
   labels   = { "app.kubernetes.io/name" = var.name, "app.kubernetes.io/part-of" = "reservations" }
   nginx_conf = templatefile("${path.module}/templates/nginx.conf.tftpl", {
     listen_port        = 8080
+    redirect_port      = 8081
     resolver           = "169.254.169.253" # the VPC's DNS resolver
     tenants_map_path   = "/etc/nginx/edge/tenants.map"
+    edge_header_path   = "/etc/nginx/edge-secret/edge-header.conf"
     web_root           = "/srv/web" # baked into the image (deploy/k8s/Dockerfile)
     upstream_host      = local.upstream[0]
     upstream_path      = local.upstream[1] == null ? "" : local.upstream[1]
@@ -35,6 +37,20 @@ resource "kubernetes_config_map_v1" "this" {
   data = {
     "nginx.conf"  = local.nginx_conf
     "tenants.map" = local.tenants_map
+  }
+}
+
+# The header that proves to the API's WAF that a request came through the edge, as an nginx
+# directive in a Secret (never in the ConfigMap): mounted read-only and included by nginx.conf.
+resource "kubernetes_secret_v1" "edge_header" {
+  metadata {
+    name      = "${var.name}-edge-header"
+    namespace = kubernetes_namespace_v1.this.metadata[0].name
+    labels    = local.labels
+  }
+
+  data = {
+    "edge-header.conf" = var.edge_header_value == null ? "# no edge header: the API accepts direct calls\n" : "proxy_set_header ${var.edge_header_name} \"${var.edge_header_value}\";\n"
   }
 }
 
@@ -78,6 +94,8 @@ resource "kubernetes_deployment_v1" "this" {
         annotations = {
           # A new configuration rolls the pods (nginx reads its config at start).
           "checksum/config" = sha256(jsonencode(kubernetes_config_map_v1.this.data))
+          # A rotated edge secret rolls the pods too (the hash reveals nothing of the value).
+          "checksum/edge-header" = sha256(jsonencode(kubernetes_secret_v1.edge_header.data))
         }
       }
 
@@ -123,6 +141,10 @@ resource "kubernetes_deployment_v1" "this" {
           port {
             name           = "http"
             container_port = 8080
+          }
+          port {
+            name           = "redirect"
+            container_port = 8081
           }
 
           resources {
@@ -184,6 +206,11 @@ resource "kubernetes_deployment_v1" "this" {
             read_only  = true
           }
           volume_mount {
+            name       = "edge-header"
+            mount_path = "/etc/nginx/edge-secret"
+            read_only  = true
+          }
+          volume_mount {
             name       = "tmp"
             mount_path = "/tmp"
           }
@@ -193,6 +220,13 @@ resource "kubernetes_deployment_v1" "this" {
           name = "config"
           config_map {
             name = kubernetes_config_map_v1.this.metadata[0].name
+          }
+        }
+        volume {
+          name = "edge-header"
+          secret {
+            secret_name  = kubernetes_secret_v1.edge_header.metadata[0].name
+            default_mode = "0440"
           }
         }
         volume {
@@ -232,6 +266,10 @@ resource "kubernetes_network_policy_v1" "this" {
         port     = "8080"
         protocol = "TCP"
       }
+      ports {
+        port     = "8081"
+        protocol = "TCP"
+      }
     }
 
     egress {
@@ -263,6 +301,12 @@ resource "kubernetes_service_v1" "this" {
       "service.beta.kubernetes.io/aws-load-balancer-type"                              = "nlb"
       "service.beta.kubernetes.io/aws-load-balancer-scheme"                            = "internet-facing"
       "service.beta.kubernetes.io/aws-load-balancer-cross-zone-load-balancing-enabled" = "true"
+      # TLS ends at the NLB with the ACM certificate (in-tree AWS cloud provider and the AWS Load
+      # Balancer Controller both read these); 443 goes to nginx's API/page port, 80 to its redirect.
+      "service.beta.kubernetes.io/aws-load-balancer-ssl-cert"               = var.certificate_arn
+      "service.beta.kubernetes.io/aws-load-balancer-ssl-ports"              = "https"
+      "service.beta.kubernetes.io/aws-load-balancer-ssl-negotiation-policy" = "ELBSecurityPolicy-TLS13-1-2-2021-06"
+      "service.beta.kubernetes.io/aws-load-balancer-backend-protocol"       = "tcp"
     }
   }
 
@@ -273,9 +317,15 @@ resource "kubernetes_service_v1" "this" {
     selector                = local.labels
 
     port {
+      name        = "https"
+      port        = 443
+      target_port = "http"
+      protocol    = "TCP"
+    }
+    port {
       name        = "http"
       port        = 80
-      target_port = "http"
+      target_port = "redirect"
       protocol    = "TCP"
     }
   }

@@ -110,3 +110,36 @@ variable "resources" {
     memory_limit   = "128Mi"
   }
 }
+
+variable "certificate_arn" {
+  description = "ACM certificate (in the cluster's region) the load balancer terminates TLS on 443 with; it must cover the customers' host names. Port 80 only redirects to https."
+  type        = string
+
+  validation {
+    condition     = can(regex("^arn:aws[a-z-]*:acm:[a-z0-9-]+:[0-9]{12}:certificate/.+$", var.certificate_arn))
+    error_message = "certificate_arn must be an ACM certificate ARN."
+  }
+}
+
+variable "edge_header_name" {
+  description = "Header nginx sends to the API with edge_header_value (the API's WAF refuses requests without it when the main root's edge_secret_arn is set)."
+  type        = string
+  default     = "x-reservations-edge"
+
+  validation {
+    condition     = can(regex("^[a-z][a-z0-9-]{2,63}$", var.edge_header_name))
+    error_message = "edge_header_name must be a lower-case header name."
+  }
+}
+
+variable "edge_header_value" {
+  description = "Secret value of edge_header_name (from Secrets Manager); null sends no header."
+  type        = string
+  default     = null
+  sensitive   = true
+
+  validation {
+    condition     = var.edge_header_value == null || can(regex("^[A-Za-z0-9+/=_.-]{32,}$", coalesce(var.edge_header_value, "x")))
+    error_message = "edge_header_value must be at least 32 characters of letters, digits and + / = _ . - (it is written into an nginx directive)."
+  }
+}

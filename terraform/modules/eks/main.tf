@@ -19,9 +19,13 @@ data "aws_subnets" "tagged" {
 }
 
 locals {
-  subnet_ids    = length(var.subnet_ids) > 0 ? var.subnet_ids : data.aws_subnets.tagged[0].ids
-  partition     = data.aws_partition.current.partition
-  schedule_tags = var.schedule_opt_in ? { "reservations/schedule" = "enabled" } : {}
+  subnet_ids      = length(var.subnet_ids) > 0 ? var.subnet_ids : data.aws_subnets.tagged[0].ids
+  node_subnet_ids = length(var.node_subnet_ids) > 0 ? var.node_subnet_ids : local.subnet_ids
+  # Cluster admins are granted by access entries only (bootstrap_cluster_creator_admin_permissions is
+  # off: together with an explicit entry for the creator, EKS answers 409 on create).
+  admin_role_arns = distinct(compact(concat(var.admin_role_arns, [var.terraform_run_role_arn])))
+  partition       = data.aws_partition.current.partition
+  schedule_tags   = var.schedule_opt_in ? { "reservations/schedule" = "enabled" } : {}
 }
 
 # ---------------------------------------------------------------------------------------------------
@@ -45,6 +49,22 @@ resource "aws_iam_role" "cluster" {
 resource "aws_iam_role_policy_attachment" "cluster" {
   role       = aws_iam_role.cluster.name
   policy_arn = "arn:${local.partition}:iam::aws:policy/AmazonEKSClusterPolicy"
+}
+
+# Envelope encryption of Kubernetes secrets: the control plane's role must use the key (the key
+# policy delegates to IAM), or cluster creation fails with AccessDenied on kms:CreateGrant.
+data "aws_iam_policy_document" "cluster_kms" {
+  statement {
+    sid       = "SecretsEncryptionKey"
+    actions   = ["kms:Encrypt", "kms:Decrypt", "kms:DescribeKey", "kms:ListGrants", "kms:CreateGrant"]
+    resources = [var.kms_key_arn]
+  }
+}
+
+resource "aws_iam_role_policy" "cluster_kms" {
+  name   = "secrets-encryption-key"
+  role   = aws_iam_role.cluster.id
+  policy = data.aws_iam_policy_document.cluster_kms.json
 }
 
 data "aws_iam_policy_document" "node_assume" {
@@ -84,6 +104,12 @@ resource "aws_eks_cluster" "this" {
   version  = var.cluster_version
   role_arn = aws_iam_role.cluster.arn
 
+  # Standard support only: a version that slips into extended support would bill six times the
+  # control-plane rate; with STANDARD, EKS upgrades the cluster instead.
+  upgrade_policy {
+    support_type = "STANDARD"
+  }
+
   enabled_cluster_log_types = ["api", "audit", "authenticator", "controllerManager", "scheduler"]
 
   vpc_config {
@@ -102,26 +128,39 @@ resource "aws_eks_cluster" "this" {
 
   access_config {
     authentication_mode                         = "API"
-    bootstrap_cluster_creator_admin_permissions = true
+    bootstrap_cluster_creator_admin_permissions = false
   }
 
   tags = local.schedule_tags
 
   depends_on = [
     aws_iam_role_policy_attachment.cluster,
+    aws_iam_role_policy.cluster_kms,
     aws_cloudwatch_log_group.cluster,
   ]
 }
 
+# The endpoint is private (public only for the CIDRs given): the runs that manage the cluster's
+# Kubernetes objects (a Terraform Cloud agent in the VPC) reach it on 443 through these groups.
+resource "aws_vpc_security_group_ingress_rule" "endpoint" {
+  for_each = toset(var.endpoint_client_security_group_ids)
+
+  security_group_id            = aws_eks_cluster.this.vpc_config[0].cluster_security_group_id
+  referenced_security_group_id = each.value
+  ip_protocol                  = "tcp"
+  from_port                    = 443
+  to_port                      = 443
+  description                  = "Kubernetes API from ${each.value} (Terraform runs)"
+}
 resource "aws_eks_access_entry" "admin" {
-  for_each = toset(var.admin_role_arns)
+  for_each = toset(local.admin_role_arns)
 
   cluster_name  = aws_eks_cluster.this.name
   principal_arn = each.value
 }
 
 resource "aws_eks_access_policy_association" "admin" {
-  for_each = toset(var.admin_role_arns)
+  for_each = toset(local.admin_role_arns)
 
   cluster_name  = aws_eks_cluster.this.name
   principal_arn = each.value
@@ -141,7 +180,7 @@ resource "aws_eks_node_group" "default" {
   cluster_name    = aws_eks_cluster.this.name
   node_group_name = "default"
   node_role_arn   = aws_iam_role.node.arn
-  subnet_ids      = local.subnet_ids
+  subnet_ids      = local.node_subnet_ids
   instance_types  = var.node_group.instance_types
   ami_type        = "AL2023_x86_64_STANDARD"
   capacity_type   = "ON_DEMAND"

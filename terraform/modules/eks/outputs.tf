@@ -15,7 +15,7 @@ output "cluster_endpoint" {
 
 output "cluster_certificate_authority_data" {
   description = "Base64 CA certificate of the Kubernetes API."
-  value       = aws_eks_cluster.this.certificate_authority[0].data
+  value       = try(aws_eks_cluster.this.certificate_authority[0].data, null)
 }
 
 output "node_role_arn" {
@@ -26,4 +26,14 @@ output "node_role_arn" {
 output "subnet_ids" {
   description = "Subnets the cluster and nodes use."
   value       = local.subnet_ids
+}
+
+output "cluster_security_group_id" {
+  description = "Security group EKS created for the control plane and nodes."
+  value       = try(aws_eks_cluster.this.vpc_config[0].cluster_security_group_id, null)
+}
+
+output "admin_role_arns" {
+  description = "Roles granted cluster-admin through access entries."
+  value       = local.admin_role_arns
 }

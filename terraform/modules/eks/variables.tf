@@ -9,9 +9,9 @@ variable "cluster_name" {
 }
 
 variable "cluster_version" {
-  description = "Kubernetes version."
+  description = "Kubernetes version; keep it in EKS standard support (`aws eks describe-cluster-versions --version-status STANDARD_SUPPORT`), which upgrade_policy STANDARD enforces."
   type        = string
-  default     = "1.32"
+  default     = "1.35"
 
   validation {
     condition     = can(regex("^1\\.[0-9]{2}$", var.cluster_version))
@@ -37,6 +37,39 @@ variable "subnet_ids" {
   validation {
     condition     = alltrue([for s in var.subnet_ids : can(regex("^subnet-[0-9a-f]{8,17}$", s))])
     error_message = "subnet_ids must be subnet ids."
+  }
+}
+
+variable "node_subnet_ids" {
+  description = "Private subnets of the nodes (a route to a NAT gateway, or VPC endpoints for ECR, S3, STS, EC2 and CloudWatch Logs, is a prerequisite); empty uses subnet_ids."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = alltrue([for s in var.node_subnet_ids : can(regex("^subnet-[0-9a-f]{8,17}$", s))])
+    error_message = "node_subnet_ids must be subnet ids."
+  }
+}
+
+variable "endpoint_client_security_group_ids" {
+  description = "Security groups (e.g. a Terraform Cloud agent's in the VPC) allowed to reach the private Kubernetes API endpoint on 443."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = alltrue([for g in var.endpoint_client_security_group_ids : can(regex("^sg-[0-9a-f]{8,17}$", g))])
+    error_message = "endpoint_client_security_group_ids must be security group ids."
+  }
+}
+
+variable "terraform_run_role_arn" {
+  description = "Role the Terraform runs assume (e.g. Terraform Cloud's dynamic-credentials role): granted cluster-admin by an access entry so the edge's run can manage Kubernetes objects; null grants none."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.terraform_run_role_arn == null || can(regex("^arn:aws[a-z-]*:iam::[0-9]{12}:role/.+$", var.terraform_run_role_arn))
+    error_message = "terraform_run_role_arn must be an IAM role ARN."
   }
 }
 

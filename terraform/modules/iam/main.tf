@@ -1,9 +1,8 @@
-# Least-privilege roles, one per kind of function plus CodeBuild and API Gateway logging.  Data
-# services are always named by ARN: the application functions reach tables matching
-# <prefix>*-reservations and the registry only, the authorizer only reads the registry, the
-# scheduler functions touch one cluster, its node groups and Fargate profiles, one secret and one
-# topic, and CodeBuild writes only its bucket and its log group.  Roles and their policies are
-# separate resources, so a role exists before the things whose ARNs its policy names.
+# Least-privilege roles: one per catalogue function (its policy is exactly the AWS calls its code
+# makes, declared in reservations.catalogue and rendered into policies.json.tftpl), a tenant-access
+# role per API function (one customer's table, chosen by the session tag customer), CodeBuild and API
+# Gateway logging.  Data services are always named by ARN.  Roles and their policies are separate
+# resources, so a role exists before the things whose ARNs its policy names.
 
 data "aws_caller_identity" "current" {}
 data "aws_partition" "current" {}
@@ -13,24 +12,6 @@ locals {
   partition = data.aws_partition.current.partition
   account   = data.aws_caller_identity.current.account_id
   region    = data.aws_region.current.name
-  arn       = "${local.partition}:%s:${local.region}:${local.account}"
-
-  customer_tables_arn = "arn:${format(local.arn, "dynamodb")}:table/${var.table_prefix}*-reservations"
-  function_log_arns   = [for n in var.function_names : "arn:${format(local.arn, "logs")}:log-group:/aws/lambda/${n}:*"]
-  cluster_arn         = "arn:${format(local.arn, "eks")}:cluster/${var.cluster_name}"
-  nodegroups_arn      = "arn:${format(local.arn, "eks")}:nodegroup/${var.cluster_name}/*/*"
-  fargate_arn         = "arn:${format(local.arn, "eks")}:fargateprofile/${var.cluster_name}/*/*"
-
-  store_actions = [
-    "dynamodb:GetItem",
-    "dynamodb:PutItem",
-    "dynamodb:UpdateItem",
-    "dynamodb:DeleteItem",
-    "dynamodb:Query",
-    "dynamodb:ConditionCheckItem",
-    "dynamodb:TransactWriteItems",
-    "dynamodb:TransactGetItems",
-  ]
 }
 
 # ---------------------------------------------------------------------------------------------------
@@ -51,205 +32,80 @@ data "aws_iam_policy_document" "lambda_assume" {
   }
 }
 
-resource "aws_iam_role" "app" {
-  name               = "${var.name}-app"
-  description        = "Reservations API functions: customer tables and registry"
+# One execution role per catalogue function, and for each API function a tenant-access role it
+# assumes per request with the session tag customer=<name>.  Their policies are the catalogue's
+# grants, rendered by `make tfvars` into policies.json.tftpl and tenant-trust.json.tftpl and attached
+# as they are: the policy tests evaluate the same documents (tests/security).
+locals {
+  registry_table_name = element(split("/", var.registry_table_arn), 1)
+
+  rendered = jsondecode(templatefile("${path.module}/policies.json.tftpl", {
+    partition                  = local.partition
+    region                     = local.region
+    account                    = local.account
+    name                       = var.name
+    table_prefix               = var.table_prefix
+    registry_table             = local.registry_table_name
+    kms_key_arn                = var.kms_key_arn
+    cluster_name               = var.cluster_name
+    tfc_token_secret_arn       = var.tfc_token_secret_arn == null ? "" : var.tfc_token_secret_arn
+    notify_topic_arn           = var.notify_topic_arn
+    followup_schedule_arn_down = var.followup_schedule_arns["down"]
+    followup_schedule_arn_up   = var.followup_schedule_arns["up"]
+    scheduler_invoke_role_arn  = var.scheduler_invoke_role_arn
+  })).functions
+
+  # Without a Terraform Cloud token secret the "up" function reads none: a statement left with an
+  # empty resource is dropped rather than granted.
+  policies = {
+    for name, documents in local.rendered : name => merge(documents, {
+      role = merge(documents.role, { Statement = [for s in documents.role.Statement : s if !contains(s.Resource, "")] })
+    })
+  }
+
+  # A template of its own: it names only the account and the roles, so the tenant roles (and the
+  # functions whose environment names them) never wait for the resources the policies name.
+  tenant_trust = jsondecode(templatefile("${path.module}/tenant-trust.json.tftpl", {
+    partition = local.partition
+    account   = local.account
+    name      = var.name
+  })).tenant_trust
+
+  # Keys from the catalogue, known at plan time.
+  api_functions = toset([for name, kind in var.function_kinds : name if kind == "api"])
+}
+
+resource "aws_iam_role" "function" {
+  for_each = var.function_kinds
+
+  name               = "${var.name}-${each.key}"
+  description        = "Reservations function ${each.key}: exactly the calls its code makes"
   assume_role_policy = data.aws_iam_policy_document.lambda_assume.json
 }
 
-resource "aws_iam_role" "authorizer" {
-  name               = "${var.name}-authorizer"
-  description        = "Reservations REQUEST authorizer: reads the customers registry"
-  assume_role_policy = data.aws_iam_policy_document.lambda_assume.json
+resource "aws_iam_role_policy" "function" {
+  for_each = var.function_kinds
+
+  name   = "catalogue"
+  role   = aws_iam_role.function[each.key].id
+  policy = jsonencode(local.policies[each.key].role)
 }
 
-resource "aws_iam_role" "scheduler" {
-  for_each = toset(["down", "up"])
+resource "aws_iam_role" "tenant" {
+  for_each = local.api_functions
 
-  name               = "${var.name}-cluster-${each.key}"
-  description        = "Cluster scheduler (${each.key}): one EKS cluster, one topic${each.key == "up" ? ", one secret" : ""}"
-  assume_role_policy = data.aws_iam_policy_document.lambda_assume.json
+  name                 = "${var.name}-${each.key}-tenant"
+  description          = "Reservations ${each.key} acting for one customer (session tag customer): its table only"
+  assume_role_policy   = jsonencode(local.tenant_trust[each.key])
+  max_session_duration = 3600
 }
 
-# What every function needs: its own log group, X-Ray, and the key (through the services only).
-data "aws_iam_policy_document" "function_base" {
-  statement {
-    sid       = "OwnLogGroups"
-    actions   = ["logs:CreateLogStream", "logs:PutLogEvents"]
-    resources = local.function_log_arns
-  }
+resource "aws_iam_role_policy" "tenant" {
+  for_each = local.api_functions
 
-  statement {
-    # X-Ray trace APIs have no resource-level permissions; they write telemetry, not data.
-    sid       = "XRay"
-    actions   = ["xray:PutTraceSegments", "xray:PutTelemetryRecords"]
-    resources = ["*"]
-  }
-}
-
-data "aws_iam_policy_document" "app" {
-  source_policy_documents = [data.aws_iam_policy_document.function_base.json]
-
-  statement {
-    sid       = "CustomerTablesAndRegistry"
-    actions   = local.store_actions
-    resources = [local.customer_tables_arn, var.registry_table_arn]
-  }
-
-  statement {
-    sid       = "TableKeyThroughDynamoDB"
-    actions   = ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey", "kms:DescribeKey"]
-    resources = [var.kms_key_arn]
-    condition {
-      test     = "StringEquals"
-      variable = "kms:ViaService"
-      values   = ["dynamodb.${local.region}.amazonaws.com"]
-    }
-  }
-}
-
-data "aws_iam_policy_document" "authorizer" {
-  source_policy_documents = [data.aws_iam_policy_document.function_base.json]
-
-  statement {
-    sid       = "ReadRegistry"
-    actions   = ["dynamodb:GetItem", "dynamodb:Query", "dynamodb:BatchGetItem"]
-    resources = [var.registry_table_arn]
-  }
-
-  statement {
-    sid       = "TableKeyThroughDynamoDB"
-    actions   = ["kms:Decrypt", "kms:DescribeKey"]
-    resources = [var.kms_key_arn]
-    condition {
-      test     = "StringEquals"
-      variable = "kms:ViaService"
-      values   = ["dynamodb.${local.region}.amazonaws.com"]
-    }
-  }
-}
-
-data "aws_iam_policy_document" "scheduler_common" {
-  source_policy_documents = [data.aws_iam_policy_document.function_base.json]
-
-  statement {
-    sid       = "ReadTheCluster"
-    actions   = ["eks:DescribeCluster", "eks:ListNodegroups", "eks:ListFargateProfiles"]
-    resources = [local.cluster_arn]
-  }
-
-  statement {
-    sid       = "PublishOutcomes"
-    actions   = ["sns:Publish"]
-    resources = [var.notify_topic_arn]
-  }
-
-  statement {
-    sid       = "EncryptedTopic"
-    actions   = ["kms:Decrypt", "kms:GenerateDataKey"]
-    resources = [var.kms_key_arn]
-    condition {
-      test     = "StringEquals"
-      variable = "kms:ViaService"
-      values   = ["sns.${local.region}.amazonaws.com"]
-    }
-  }
-
-  statement {
-    sid       = "PassTheSchedulerRole"
-    actions   = ["iam:PassRole"]
-    resources = [var.scheduler_invoke_role_arn]
-    condition {
-      test     = "StringEquals"
-      variable = "iam:PassedToService"
-      values   = ["scheduler.amazonaws.com"]
-    }
-  }
-}
-
-data "aws_iam_policy_document" "scheduler" {
-  for_each = toset(["down", "up"])
-
-  source_policy_documents = [data.aws_iam_policy_document.scheduler_common.json]
-
-  statement {
-    sid       = "OwnFollowUpSchedule"
-    actions   = ["scheduler:GetSchedule", "scheduler:UpdateSchedule"]
-    resources = [var.followup_schedule_arns[each.key]]
-  }
-
-  dynamic "statement" {
-    for_each = each.key == "down" ? [1] : []
-    content {
-      sid       = "DeleteTheClustersComputeThenTheCluster"
-      actions   = ["eks:DescribeNodegroup", "eks:DeleteNodegroup", "eks:DescribeFargateProfile", "eks:DeleteFargateProfile", "eks:DeleteCluster"]
-      resources = [local.cluster_arn, local.nodegroups_arn, local.fargate_arn]
-    }
-  }
-
-  dynamic "statement" {
-    # Describe calls of ELB and EC2 have no resource-level permissions; they reveal no data.
-    for_each = each.key == "down" ? [1] : []
-    content {
-      sid       = "FindWhatKubernetesLeftBehind"
-      actions   = ["elasticloadbalancing:DescribeLoadBalancers", "elasticloadbalancing:DescribeTargetGroups", "elasticloadbalancing:DescribeTags", "ec2:DescribeSecurityGroups"]
-      resources = ["*"]
-    }
-  }
-
-  dynamic "statement" {
-    for_each = each.key == "down" ? {
-      "in-tree"    = "aws:ResourceTag/kubernetes.io/cluster/${var.cluster_name}"
-      "controller" = "aws:ResourceTag/elbv2.k8s.aws/cluster"
-    } : {}
-    content {
-      sid = "ReleaseLoadBalancersOwnedByTheCluster${statement.key == "in-tree" ? "" : "Controller"}"
-      actions = [
-        "elasticloadbalancing:DeleteLoadBalancer",
-        "elasticloadbalancing:DeleteTargetGroup",
-        "ec2:DeleteSecurityGroup",
-      ]
-      resources = [
-        "arn:${format(local.arn, "elasticloadbalancing")}:loadbalancer/*",
-        "arn:${format(local.arn, "elasticloadbalancing")}:targetgroup/*",
-        "arn:${format(local.arn, "ec2")}:security-group/*",
-      ]
-      condition {
-        test     = "StringEquals"
-        variable = statement.value
-        values   = [statement.key == "in-tree" ? "owned" : var.cluster_name]
-      }
-    }
-  }
-
-  dynamic "statement" {
-    for_each = each.key == "up" ? [1] : []
-    content {
-      sid       = "TheTerraformCloudToken"
-      actions   = ["secretsmanager:GetSecretValue"]
-      resources = [var.tfc_token_secret_arn]
-    }
-  }
-}
-
-resource "aws_iam_role_policy" "app" {
-  name   = "store"
-  role   = aws_iam_role.app.id
-  policy = data.aws_iam_policy_document.app.json
-}
-
-resource "aws_iam_role_policy" "authorizer" {
-  name   = "registry-read"
-  role   = aws_iam_role.authorizer.id
-  policy = data.aws_iam_policy_document.authorizer.json
-}
-
-resource "aws_iam_role_policy" "scheduler" {
-  for_each = aws_iam_role.scheduler
-
-  name   = "cluster-${each.key}"
-  role   = each.value.id
-  policy = data.aws_iam_policy_document.scheduler[each.key].json
+  name   = "customer-table"
+  role   = aws_iam_role.tenant[each.key].id
+  policy = jsonencode(local.policies[each.key].tenant)
 }
 
 # ---------------------------------------------------------------------------------------------------

@@ -1,21 +1,19 @@
-output "app_role_arn" {
-  description = "Execution role of the API functions."
-  value       = aws_iam_role.app.arn
+output "function_role_arns" {
+  description = "Execution role of each function, by catalogue name."
+  value       = { for name, role in aws_iam_role.function : name => role.arn }
 }
 
-output "authorizer_role_arn" {
-  description = "Execution role of the authorizer."
-  value       = aws_iam_role.authorizer.arn
+output "tenant_role_arns" {
+  description = "Tenant-access role of each API function (RESERVATIONS_TENANT_ROLE_ARN), by catalogue name."
+  value       = { for name, role in aws_iam_role.tenant : name => role.arn }
 }
 
-output "scheduler_role_arns" {
-  description = "Execution role of each scheduler function, by direction (down, up)."
-  value       = { for direction, role in aws_iam_role.scheduler : direction => role.arn }
-}
-
-output "codebuild_role_arn" {
-  description = "Service role of the CodeBuild project."
-  value       = aws_iam_role.codebuild.arn
+output "codebuild_role" {
+  description = "Service role of the CodeBuild project and the name of its policy. One value, so whatever uses the role (even through `-target=module.build`) waits for its policy too: a role without it cannot read the source or write the artifacts."
+  value = {
+    arn         = aws_iam_role.codebuild.arn
+    policy_name = aws_iam_role_policy.codebuild.name
+  }
 }
 
 output "api_gateway_cloudwatch_role_arn" {

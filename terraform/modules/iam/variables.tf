@@ -39,13 +39,13 @@ variable "kms_key_arn" {
   }
 }
 
-variable "function_names" {
-  description = "Deployed names of every Lambda function; each may write only to its own log group."
-  type        = list(string)
+variable "function_kinds" {
+  description = "Catalogue name -> kind (api, authorizer, scheduler) of every function: each gets its own role named <name>-<function>, and each API function a tenant-access role."
+  type        = map(string)
 
   validation {
-    condition     = alltrue([for n in var.function_names : can(regex("^[A-Za-z0-9_-]{1,64}$", n))])
-    error_message = "function_names must be Lambda function names."
+    condition     = alltrue([for n, k in var.function_kinds : can(regex("^[a-z][a-z0-9-]{0,30}$", n)) && contains(["api", "authorizer", "scheduler"], k)])
+    error_message = "function_kinds must map catalogue names to api, authorizer or scheduler."
   }
 }
 
@@ -60,11 +60,12 @@ variable "cluster_name" {
 }
 
 variable "tfc_token_secret_arn" {
-  description = "The one secret the \"up\" function may read (the Terraform Cloud token)."
+  description = "The one secret the \"up\" function may read (the Terraform Cloud token); null grants none."
   type        = string
+  default     = null
 
   validation {
-    condition     = can(regex("^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:.+$", var.tfc_token_secret_arn))
+    condition     = var.tfc_token_secret_arn == null || can(regex("^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:.+$", var.tfc_token_secret_arn))
     error_message = "tfc_token_secret_arn must be a Secrets Manager secret ARN."
   }
 }

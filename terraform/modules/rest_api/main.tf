@@ -2,6 +2,9 @@
 # with a Lambda proxy integration, a per-route invoke permission and a REQUEST authorizer.  Nothing
 # here names a route or a function; adding one to reservations.catalogue adds it here.
 
+data "aws_region" "current" {}
+data "aws_partition" "current" {}
+
 locals {
   # "METHOD /path" -> route, for every route in the catalogue.
   routes = merge([
@@ -51,6 +54,9 @@ locals {
   # returns "<prefix><customer>" as usageIdentifierKey once the customer's real key is proven, so these
   # values identify a plan and grant nothing.
   usage_key_prefix = "${var.name}-usage-identifier-"
+
+  # The header the nginx edge proves itself with (WAF refuses requests without its value).
+  edge_header_name = "x-reservations-edge"
 }
 
 resource "aws_api_gateway_rest_api" "this" {

@@ -51,7 +51,8 @@ resource "aws_api_gateway_gateway_response" "this" {
 # CORS preflight: answered by API Gateway (MOCK), echoing the Origin only if it is allowed.
 # ---------------------------------------------------------------------------------------------------
 locals {
-  cors_paths = length(var.cors_allowed_origins) > 0 ? toset(local.route_paths) : toset([])
+  # Decided by a known boolean: the origins may include the page's CloudFront URL, unknown until apply.
+  cors_paths = var.enable_cors ? toset(local.route_paths) : toset([])
   cors_methods = {
     for p in local.cors_paths : p => join(",", concat(["OPTIONS"], [for r in values(local.routes) : r.method if r.path == p]))
   }

@@ -108,6 +108,49 @@ resource "aws_wafv2_web_acl" "this" {
     allow {}
   }
 
+  # Only the nginx edge may call the API: it adds a secret header (from Secrets Manager, mounted in
+  # its pods); anything else, e.g. a client that found the execute-api URL, is refused here, before
+  # the authorizer or a function runs. The header is redacted from WAF's logs.
+  dynamic "rule" {
+    for_each = var.require_edge_header ? [1] : []
+    content {
+      name     = "only-through-the-edge"
+      priority = 0
+      action {
+        block {
+          custom_response {
+            response_code            = 403
+            custom_response_body_key = "edge-only"
+          }
+        }
+      }
+      statement {
+        not_statement {
+          statement {
+            byte_match_statement {
+              search_string         = var.edge_header_value
+              positional_constraint = "EXACTLY"
+              field_to_match {
+                single_header {
+                  name = local.edge_header_name
+                }
+              }
+              text_transformation {
+                priority = 0
+                type     = "NONE"
+              }
+            }
+          }
+        }
+      }
+      visibility_config {
+        cloudwatch_metrics_enabled = true
+        metric_name                = "${var.name}-edge-only"
+        sampled_requests_enabled   = false # sampled requests would show the header
+      }
+    }
+  }
+
   rule {
     name     = "aws-common"
     priority = 1
@@ -181,8 +224,8 @@ resource "aws_wafv2_web_acl" "this" {
   }
 
   # Two rate limits: per client address as the nginx edge reports it (X-Forwarded-For, which the
-  # edge overwrites with the address it sees), and a much higher one per connecting address, because
-  # every request through the edge arrives from the cluster's few NAT addresses.
+  # edge overwrites with the address it sees), and a much higher one per connecting address and
+  # customer, because every request through the edge arrives from the cluster's few NAT addresses.
   rule {
     name     = "per-client-rate-limit"
     priority = 4
@@ -223,9 +266,23 @@ resource "aws_wafv2_web_acl" "this" {
       }
     }
     statement {
+      # Keyed by connecting address *and* customer: behind the edge's NAT one customer's burst must
+      # not throttle every other customer (they share the address, not the key).
       rate_based_statement {
         limit              = var.waf_source_rate_limit_per_5_minutes
-        aggregate_key_type = "IP"
+        aggregate_key_type = "CUSTOM_KEYS"
+        custom_key {
+          ip {}
+        }
+        custom_key {
+          header {
+            name = "x-customer"
+            text_transformation {
+              priority = 0
+              type     = "LOWERCASE"
+            }
+          }
+        }
       }
     }
     visibility_config {
@@ -233,6 +290,38 @@ resource "aws_wafv2_web_acl" "this" {
       metric_name                = "${var.name}-source-rate-limit"
       sampled_requests_enabled   = true
     }
+  }
+
+  # Backstop for requests carrying no X-Customer (which the keyed rule cannot count): per address
+  # alone, at ten times the keyed limit so that the edge's shared NAT addresses stay below it.
+  rule {
+    name     = "per-address-backstop"
+    priority = 6
+    action {
+      block {
+        custom_response {
+          response_code            = 429
+          custom_response_body_key = "rate-limited"
+        }
+      }
+    }
+    statement {
+      rate_based_statement {
+        limit              = var.waf_source_rate_limit_per_5_minutes * 10
+        aggregate_key_type = "IP"
+      }
+    }
+    visibility_config {
+      cloudwatch_metrics_enabled = true
+      metric_name                = "${var.name}-address-backstop"
+      sampled_requests_enabled   = true
+    }
+  }
+
+  custom_response_body {
+    key          = "edge-only"
+    content_type = "APPLICATION_JSON"
+    content      = jsonencode({ error = { code = "forbidden", message = "this API is reached through the hotel's host name, not directly" } })
   }
 
   custom_response_body {
@@ -272,6 +361,11 @@ resource "aws_wafv2_web_acl_logging_configuration" "this" {
   redacted_fields {
     single_header {
       name = "x-api-key"
+    }
+  }
+  redacted_fields {
+    single_header {
+      name = local.edge_header_name
     }
   }
 }

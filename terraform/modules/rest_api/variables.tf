@@ -104,6 +104,12 @@ variable "throttle" {
   }
 }
 
+variable "enable_cors" {
+  description = "Answer CORS preflights (OPTIONS) on every route path. A separate, known-at-plan flag because the origins may be unknown until apply (a CloudFront URL)."
+  type        = bool
+  default     = false
+}
+
 variable "cors_allowed_origins" {
   description = "Origins allowed to call the API from a browser (preflight answered by API Gateway)."
   type        = list(string)
@@ -112,6 +118,24 @@ variable "cors_allowed_origins" {
   validation {
     condition     = alltrue([for o in var.cors_allowed_origins : can(regex("^https?://[A-Za-z0-9.-]+(:[0-9]+)?$", o))])
     error_message = "cors_allowed_origins must be origins (scheme://host[:port])."
+  }
+}
+
+variable "require_edge_header" {
+  description = "Refuse (WAF, 403) every request without the edge's secret header, so clients cannot bypass the nginx edge. Needs enable_waf."
+  type        = bool
+  default     = false
+}
+
+variable "edge_header_value" {
+  description = "The secret value of the edge's header (read from Secrets Manager by the caller); null when require_edge_header is off."
+  type        = string
+  default     = null
+  sensitive   = true
+
+  validation {
+    condition     = var.edge_header_value == null || length(coalesce(var.edge_header_value, "x")) >= 32
+    error_message = "edge_header_value must be at least 32 characters."
   }
 }
 
@@ -133,7 +157,7 @@ variable "waf_rate_limit_per_5_minutes" {
 }
 
 variable "waf_source_rate_limit_per_5_minutes" {
-  description = "Requests one connecting address may make in five minutes; high, because all traffic through the nginx edge arrives from the cluster's NAT addresses."
+  description = "Requests one connecting address may make in five minutes for one customer (X-Customer), and ten times that for all customers together; high, because all traffic through the nginx edge arrives from the cluster's NAT addresses."
   type        = number
   default     = 50000
 

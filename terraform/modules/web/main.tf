@@ -16,8 +16,6 @@ locals {
     webp = "image/webp"
   }
   files = { for f in fileset(var.source_dir, "**") : f => f if f != "config.json" }
-  # CSP sources with a path match that path only, so connect-src names the API's origin.
-  api_origin = regex("^https://[^/]+", var.api_base_url)
 }
 
 resource "aws_s3_bucket" "web" {
@@ -111,7 +109,7 @@ resource "aws_cloudfront_response_headers_policy" "web" {
 
   security_headers_config {
     content_security_policy {
-      content_security_policy = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self' ${local.api_origin}; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
+      content_security_policy = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self' ${var.api_origin}; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
       override                = true
     }
     content_type_options {

@@ -12,9 +12,20 @@ variable "source_dir" {
   description = "Directory holding the static page (index.html, js/, ...); every file is uploaded except config.json, which this module writes."
   type        = string
 
+  # fileset() of a missing directory is empty, which would plan to delete every page object: refuse.
   validation {
-    condition     = length(var.source_dir) > 0
-    error_message = "source_dir must name a directory."
+    condition     = fileexists("${var.source_dir}/index.html")
+    error_message = "source_dir must be the page's directory (holding index.html); with Terraform Cloud, the workspace's working directory must be terraform/ so that ../web is uploaded."
+  }
+}
+
+variable "api_origin" {
+  description = "Origin of the API (https://<id>.execute-api.<region>.amazonaws.com), allowed by the page's Content-Security-Policy. Separate from api_base_url so the distribution does not wait for the stage (whose functions allow the page's origin)."
+  type        = string
+
+  validation {
+    condition     = can(regex("^https://[^/]+$", var.api_origin))
+    error_message = "api_origin must be https://host with no path."
   }
 }
 

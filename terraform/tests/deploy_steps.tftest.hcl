@@ -1,0 +1,63 @@
+# The deploy guide (docs/deploying.md), one run per Terraform step, in order, on one state — as an
+# operator runs it. The CLI steps between them (builds, image push, customers) are exercised against
+# moto by the Python tests.
+
+mock_provider "aws" {
+  source = "./tests/mocks"
+}
+
+# No builds recorded yet: step 1 comes before any build exists.
+variables {
+  lambda_builds = {}
+}
+
+# Step 1: `terraform apply -target=module.build -target=module.ecr`.
+run "step_1_build_pipeline_and_image_repository" {
+  command = apply
+
+  plan_options {
+    target = [module.build, module.ecr]
+  }
+
+  assert {
+    condition     = module.build.project_name == "${var.name}-functions"
+    error_message = "The CodeBuild project was not created."
+  }
+  # The targeted apply must also create the CodeBuild role's policy: without it the first build
+  # cannot read its source or write an artifact.
+  assert {
+    condition     = module.iam.codebuild_role.policy_name == "build"
+    error_message = "The CodeBuild role's policy is not part of the first targeted apply."
+  }
+  assert {
+    condition     = module.ecr.repository_url != ""
+    error_message = "The image repository was not created."
+  }
+}
+
+# Step 3: after the builds, `reservations build tfvars --from s3://...` wrote lambda_builds; apply all.
+run "step_3_apply_everything_with_the_builds" {
+  command = apply
+
+  variables {
+    lambda_builds = {
+      for name in keys(var.functions) : name => {
+        build_id         = "101"
+        source_code_hash = "n4bQgYhMfWWaL+qgxVrQFaO/TxsrC4Is0V1sFbDwCgg="
+      }
+    }
+  }
+
+  assert {
+    condition     = length(output.function_names) == length(var.functions)
+    error_message = "Not every function is deployed."
+  }
+  assert {
+    condition     = alltrue([for name, m in module.function : strcontains(m.s3_key, "-101.zip")])
+    error_message = "A function does not run the recorded build."
+  }
+  assert {
+    condition     = output.api_url == "https://a1b2c3d4e5.execute-api.us-east-1.amazonaws.com/v1"
+    error_message = "The API's URL is not the stage's."
+  }
+}

@@ -1,0 +1,111 @@
+"""Each API function's and the authorizer's roles hold exactly the calls their code makes.
+
+The handlers run in-process, wired as in AWS (DynamoDB on moto's server, tenant-scoped credentials
+from STS), through every path: add, idempotent replay, double booking, list, read by id, delete,
+delete of a missing id, and the authorizer's allow and deny.  Every AWS call is recorded with the
+botocore hook of ``tests/aws_calls.py``; what was called must equal what the catalogue declares as
+called for that role, no more (the recorder already fails a test on more) and no less.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from reservations import wiring
+from reservations.catalogue import FUNCTIONS
+from reservations.functions import add, authorizer, delete
+from reservations.functions import list as list_function
+from reservations.iam import role_grants
+from reservations.settings import Settings
+from reservations.tenants import Tenants
+from tests.aws_calls import RECORDER, undeclared
+from tests.conftest import store_settings
+from tests.functions.test_handlers import authorizer_event, load
+
+CHECKED = [f for f in FUNCTIONS if f.kind in ("api", "authorizer")]
+
+
+@dataclass
+class Deployment:
+    settings: Settings
+    keys: dict[str, str]
+
+    def cold_start(self) -> None:
+        """A fresh process, as each function has its own in AWS: nothing cached, no session held."""
+        wiring.configure(self.settings)
+
+
+@pytest.fixture
+def deployment(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Deployment]:
+    settings = store_settings("dynamodb", tmp_path, request)
+    assert settings.tenant_role_arn
+    wiring.configure(settings)
+    registry = wiring.registry()
+    registry.ensure_table()  # type: ignore[attr-defined]
+    tenants = Tenants(registry, wiring.store(), settings)
+    yield Deployment(settings, {name: tenants.create(name).api_key for name in ("star", "moon")})
+    wiring.configure(Settings(store="sqlite", data_dir=tmp_path / "unused"))
+
+
+def with_idempotency_key(event: dict[str, Any], key: str) -> dict[str, Any]:
+    changed = copy.deepcopy(event)
+    changed["headers"]["Idempotency-Key"] = key
+    changed["multiValueHeaders"]["Idempotency-Key"] = [key]
+    return changed
+
+
+def exercise_every_path(deployment: Deployment) -> None:
+    keys = deployment.keys
+    deployment.cold_start()
+    assert authorizer.handler(authorizer_event("star", keys["star"]), None)["principalId"] == "star"
+    assert authorizer.handler(authorizer_event("moon", keys["star"]), None)["principalId"] == "anonymous"
+    deployment.cold_start()
+    event = load("rest_post_reservations.json")
+    created = add.handler(copy.deepcopy(event), None)
+    assert created["statusCode"] == 201
+    assert add.handler(copy.deepcopy(event), None)["statusCode"] == 201  # replayed
+    assert add.handler(with_idempotency_key(event, "another"), None)["statusCode"] == 409
+    deployment.cold_start()
+    listing = event | {"httpMethod": "GET", "body": None, "queryStringParameters": {"limit": "5"}}
+    assert list_function.handler(listing, None)["statusCode"] == 200
+    reservation_id = str(json.loads(created["body"])["reservation_id"])
+    one = listing | {"resource": "/reservations/{id}", "pathParameters": {"id": reservation_id}}
+    assert list_function.handler(one, None)["statusCode"] == 200
+    deployment.cold_start()
+    gone = one | {"httpMethod": "DELETE"}
+    assert delete.handler(gone, None)["statusCode"] == 204
+    assert delete.handler(gone, None)["statusCode"] == 404
+
+
+def test_each_role_holds_exactly_what_its_code_calls(deployment: Deployment) -> None:
+    RECORDER.take()
+    exercise_every_path(deployment)
+    calls = RECORDER.take()
+    assert undeclared(calls) == []
+    for function in CHECKED:
+        for role, grants in (("role", role_grants(function)), ("tenant", function.tenant_grants)):
+            declared = {a for g in grants if g.called for a in g.actions}
+            used = {a for c in calls if c.function == function.name and c.role == role for a in c.actions}
+            assert used == declared, (function.name, role, "declared but never called:", declared - used)
+
+
+def test_a_warm_process_assumes_the_tenant_role_once_per_customer(deployment: Deployment) -> None:
+    deployment.cold_start()
+    event = load("rest_post_reservations.json")
+    listing = event | {"httpMethod": "GET", "body": None, "queryStringParameters": {"limit": "5"}}
+    moon = copy.deepcopy(listing)
+    moon["requestContext"]["authorizer"] = {"customer": "moon", "principalId": "moon"}
+    RECORDER.take()
+    for _ in range(5):
+        assert list_function.handler(copy.deepcopy(listing), None)["statusCode"] == 200
+        assert list_function.handler(copy.deepcopy(moon), None)["statusCode"] == 200
+    calls = RECORDER.take()
+    assert sum(1 for c in calls if c.operation == "sts:AssumeRole") == 2
+    assert sum(1 for c in calls if c.operation == "dynamodb:Query") == 10

@@ -1,0 +1,191 @@
+"""Tenant-scoped credentials on moto's server: one AssumeRole per customer per process, tagged with the
+customer, renewed shortly before expiry, and every data call signed with its own customer's keys."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterator
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+from urllib.parse import parse_qs
+
+import boto3
+import pytest
+
+from reservations.domain import ListQuery, NewReservation
+from reservations.settings import Settings
+from reservations.stores.dynamodb import DynamoDBStore
+from reservations.stores.dynamodb_client import make_client
+from reservations.stores.dynamodb_tenants import REFRESH_MARGIN, TenantClients
+from tests.conftest import TENANT_ROLE_ARN
+
+NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = datetime.now(UTC)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+class Wire:
+    """What reached moto: each call's operation and the access key that signed it."""
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[str, str]] = []
+        self.assume_role_bodies: list[dict[str, list[str]]] = []
+
+    def watch(self, client: Any) -> Any:
+        def seen(request: Any, event_name: str, **_: Any) -> None:
+            authorization = request.headers.get("Authorization", b"")
+            if isinstance(authorization, bytes):
+                authorization = authorization.decode()
+            key = authorization.split("Credential=", 1)[1].split("/", 1)[0]
+            operation = event_name.rsplit(".", 1)[1]
+            self.calls.append((operation, key))
+            if operation == "AssumeRole":
+                body = request.body.decode() if isinstance(request.body, bytes) else str(request.body)
+                self.assume_role_bodies.append(parse_qs(body))
+
+        client.meta.events.register("before-send", seen)
+        return client
+
+
+@pytest.fixture
+def settings(moto_endpoint: str) -> Settings:
+    return Settings(
+        store="dynamodb", dynamodb_endpoint=moto_endpoint, table_prefix="t-", tenant_role_arn=TENANT_ROLE_ARN
+    )
+
+
+@pytest.fixture
+def wire() -> Wire:
+    return Wire()
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+def made() -> dict[str, str]:
+    """Access key -> the credentials each tenant client was built with (filled as clients are made)."""
+    return {}
+
+
+@pytest.fixture
+def store(settings: Settings, wire: Wire, clock: Clock, made: dict[str, str]) -> Iterator[DynamoDBStore]:
+    from reservations.stores.dynamodb_tenants import make_sts_client
+
+    def tenant_client(credentials: dict[str, str]) -> Any:
+        made[credentials["AccessKeyId"]] = credentials["SessionToken"]
+        return wire.watch(make_client(settings, credentials))
+
+    sts = wire.watch(make_sts_client(settings))
+    tenants = TenantClients(sts, TENANT_ROLE_ARN, tenant_client, clock=clock)
+    opened = DynamoDBStore(
+        wire.watch(make_client(settings)), owns_client=True, tenants=tenants, customer_of=settings.customer_of
+    )
+    for customer in ("star", "moon"):
+        opened.create_table(settings.table_for(customer))
+    wire.calls.clear()
+    yield opened
+    opened.close()
+
+
+def book(store: DynamoDBStore, table: str, room: int) -> None:
+    new = NewReservation(guest_name="Ada", room_number=room, nights=2, check_in=date(2026, 12, 1))
+    reservation = store.add(table, new, created_at=NOW).reservation
+    assert store.get(table, reservation.reservation_id) == reservation
+    store.list(table, ListQuery())
+    store.delete(table, reservation.reservation_id)
+
+
+def test_one_assume_role_per_customer_and_each_table_under_its_own_keys(
+    store: DynamoDBStore, settings: Settings, wire: Wire, made: dict[str, str]
+) -> None:
+    for room in range(101, 106):
+        book(store, settings.table_for("star"), room)
+        book(store, settings.table_for("moon"), room)
+    operations = Counter(operation for operation, _ in wire.calls)
+    assert operations["AssumeRole"] == 2
+    keys_by_operation = {key for operation, key in wire.calls if operation != "AssumeRole"}
+    assert keys_by_operation == set(made), "every data call is signed with an assumed role's keys"
+    assert "testing" not in keys_by_operation  # never the process's own credentials
+    assert operations["TransactWriteItems"] == 20
+
+
+def test_the_session_is_tagged_with_the_customer(
+    store: DynamoDBStore, settings: Settings, made: dict[str, str], wire: Wire
+) -> None:
+    book(store, settings.table_for("star"), 101)
+    (sent,) = wire.assume_role_bodies
+    assert sent["RoleArn"] == [TENANT_ROLE_ARN]
+    assert sent["Tags.member.1.Key"] == ["customer"]
+    assert sent["Tags.member.1.Value"] == ["star"]
+    assert "Tags.member.2.Key" not in sent
+    (access_key, token), *_ = made.items()
+    secret = "unused-by-moto"
+    identity = boto3.client(
+        "sts",
+        endpoint_url=settings.dynamodb_endpoint,
+        region_name="us-east-1",
+        aws_access_key_id=access_key,
+        aws_secret_access_key=secret,
+        aws_session_token=token,
+    ).get_caller_identity()
+    assert identity["Arn"].endswith(":assumed-role/reservations-list-tenant/reservations-star")
+
+
+def test_credentials_are_renewed_shortly_before_they_expire(
+    store: DynamoDBStore, settings: Settings, wire: Wire, clock: Clock
+) -> None:
+    table = settings.table_for("star")
+    store.list(table, ListQuery())
+    assume = [call for call in wire.calls if call[0] == "AssumeRole"]
+    assert len(assume) == 1
+    # moto issues one-hour credentials, as asked; just before the margin they are still used ...
+    clock.now += timedelta(hours=1) - REFRESH_MARGIN - timedelta(minutes=1)
+    store.list(table, ListQuery())
+    assert sum(1 for call in wire.calls if call[0] == "AssumeRole") == 1
+    # ... and within it they are replaced before the call.
+    clock.now += timedelta(minutes=2)
+    store.list(table, ListQuery())
+    assert sum(1 for call in wire.calls if call[0] == "AssumeRole") == 2
+    queries = [key for operation, key in wire.calls if operation == "Query"]
+    assert queries[0] == queries[1] != queries[2]
+
+
+def test_without_a_tenant_role_the_process_credentials_are_used(moto_endpoint: str, wire: Wire) -> None:
+    settings = Settings(store="dynamodb", dynamodb_endpoint=moto_endpoint, table_prefix="t-")
+    opened = DynamoDBStore(wire.watch(make_client(settings)), owns_client=True)
+    opened.create_table(settings.table_for("star"))
+    book(opened, settings.table_for("star"), 101)
+    opened.close()
+    assert {key for _, key in wire.calls} == {"testing"}
+
+
+def test_a_table_that_is_no_customers_is_refused_before_any_call(store: DynamoDBStore, wire: Wire) -> None:
+    with pytest.raises(ValueError, match="not a customer table"):
+        store.list("t-reservations-customers", ListQuery())
+    assert wire.calls == []
+
+
+@pytest.mark.parametrize("table", ["t-*-reservations", "t-st?r-reservations", "t-Star-reservations"])
+def test_no_session_is_asked_for_a_name_that_is_no_customers(
+    store: DynamoDBStore, wire: Wire, table: str
+) -> None:
+    with pytest.raises(ValueError, match="not a customer name"):
+        store.list(table, ListQuery())
+    assert wire.calls == []
+
+
+def test_a_restored_copy_is_reached_under_its_customers_session(settings: Settings) -> None:
+    assert settings.customer_of("t-star.r20261129071502123-reservations") == "star"
+    assert settings.customer_of("t-star-x-reservations") == "star-x"
+    for table in ("t-star.x-reservations", "t-.r20261129071502123-reservations", "t-star.r1-reservations"):
+        with pytest.raises(ValueError, match="not a customer table"):
+            settings.customer_of(table)
