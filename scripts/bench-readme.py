@@ -35,8 +35,9 @@ hand. `python -m bench [NAME ...]` runs some of them: each prints its table and 
 `bench/results/NAME.json` (with the machine it ran on) and `NAME.md`, and **exits 1 when its goal
 is missed**, so a regression is seen (tests never assert on time).
 
-Figures from one run on the 2-core development machine, shared with other work (load average at
-start {load}); ratios compare numbers measured in the same run, paired where the load drifts.
+Figures from the 2-core development machine, shared with other work (load average at start
+{load}; each table says its own run's); ratios compare numbers measured in the same run, paired
+where the load drifts.
 DynamoDB figures come from moto's server, which answers one request at a time and whose Query walks
 the whole partition: their growth with the table is the emulator's, not DynamoDB's.
 
@@ -163,12 +164,18 @@ def main() -> int:
         table = RESULTS / f"{name}.md"
         if not table.exists():
             continue
-        parts.append(table.read_text().strip())
         data = json.loads((RESULTS / f"{name}.json").read_text())
         results[name] = data
         machine = data.get("machine", {})
+        run = f"_Run {machine.get('date', 'at an unknown date')}"
         if "load_average_at_start" in machine:
             loads.append(machine["load_average_at_start"][0])
+            run += ", load average at start " + " / ".join(
+                f"{x:.1f}" for x in machine["load_average_at_start"]
+            )
+        parts.append(
+            table.read_text().strip() + f"\n\n{run} (1 / 5 / 15 min), Python {machine.get('python', '?')}._"
+        )
     load = f"{min(loads):.1f}-{max(loads):.1f}" if loads else "unknown"
     text = INTRO.format(load=load, goals="\n".join(goals(results)))
     text += "\n" + "\n\n".join(parts) + "\n\n" + ARTIFACT
