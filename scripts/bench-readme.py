@@ -21,6 +21,7 @@ ORDER = [
     "gateway",
     "edge",
     "cost",
+    "tenant_credentials",
     "list_page",
     "race",
     "client_list_memory",
@@ -160,7 +161,9 @@ def main() -> int:
     parts = []
     loads = []
     results: dict[str, Any] = {}
-    for name in ORDER:
+    # Any other benchmark's table follows, so a new benchmark is never left off the page.
+    others = sorted(p.stem for p in RESULTS.glob("*.md") if p.stem not in ORDER)
+    for name in [*ORDER, *others]:
         table = RESULTS / f"{name}.md"
         if not table.exists():
             continue
