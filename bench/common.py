@@ -14,6 +14,9 @@ from pathlib import Path
 from typing import Any
 
 RESULTS = Path(__file__).resolve().parent / "results"
+# Taken when the benchmark's interpreter imports this (each benchmark runs in its own), so the
+# load and date recorded are those at its start, not when it writes its results.
+_STARTED = (os.getloadavg(), time.gmtime())
 
 
 def percentile(values: Sequence[float], fraction: float) -> float:
@@ -29,13 +32,14 @@ def median(values: Sequence[float]) -> float:
 
 
 def machine() -> dict[str, Any]:
-    load = os.getloadavg()
+    load, started = _STARTED
     return {
         "python": sys.version.split()[0],
         "platform": platform.platform(),
         "cpus": os.cpu_count(),
         "load_average_at_start": [round(x, 2) for x in load],
-        "date": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "load_average_at_end": [round(x, 2) for x in os.getloadavg()],
+        "date": time.strftime("%Y-%m-%dT%H:%M:%SZ", started),
     }
 
 

@@ -206,14 +206,18 @@ class Reservation:
         return self.check_in < end and self.check_out > start
 
     def to_json(self) -> dict[str, Any]:
+        # Once per row of every page, so the property and helper calls are inlined.
+        created = self.created_at
         return {
             "reservation_id": self.reservation_id,
             "guest_name": self.guest_name,
             "room_number": self.room_number,
             "nights": self.nights,
             "check_in": self.check_in.isoformat(),
-            "check_out": self.check_out.isoformat(),
-            "created_at": format_timestamp(self.created_at),
+            "check_out": (self.check_in + timedelta(days=self.nights)).isoformat(),
+            "created_at": created.isoformat(timespec="seconds")[:-6] + "Z"
+            if created.tzinfo is UTC
+            else format_timestamp(created),
         }
 
     @classmethod

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
-from datetime import date
+from datetime import UTC, date, datetime
 
 from reservations.domain import ConflictError, Reservation, parse_timestamp
 
@@ -11,8 +11,13 @@ COLUMNS = "reservation_id, guest_name, room_number, nights, check_in, created_at
 
 
 def row_to_reservation(row: tuple[int, str, int, int, str, str]) -> Reservation:
+    # Once per row of every page: fromisoformat directly (stored as "...Z", which is UTC itself),
+    # the general parse only for a row written some other way.
     rid, guest, room, nights, check_in, created_at = row
-    return Reservation(rid, guest, room, nights, date.fromisoformat(check_in), parse_timestamp(created_at))
+    moment = datetime.fromisoformat(created_at)
+    if moment.tzinfo is not UTC:
+        moment = parse_timestamp(created_at)
+    return Reservation(rid, guest, room, nights, date.fromisoformat(check_in), moment)
 
 
 def holder(conn: sqlite3.Connection, room: int, night: date) -> Reservation | None:
