@@ -73,10 +73,10 @@ test: system-deps $(BIN)/.installed checkov-venv
 
 ## Every benchmark (a few minutes), then docs/benchmarks.md from their results; fails if a goal is missed
 bench: system-deps $(BIN)/.installed
-	status=0; $(BIN)/python -m bench || status=$$?; $(BIN)/python scripts/bench-readme.py && exit $$status
+	status=0; RESERVATIONS_BENCH_RESULTS=$(CURDIR)/bench/results $(BIN)/python -m bench || status=$$?; $(BIN)/python scripts/bench-readme.py && exit $$status
 
 soak: system-deps $(BIN)/.installed
-	RESERVATIONS_SOAK=1 $(BIN)/python -m bench.soak
+	RESERVATIONS_SOAK=1 RESERVATIONS_BENCH_RESULTS=$(CURDIR)/bench/results $(BIN)/python -m bench.soak
 
 ## Prints the edge's manifests: make k8s-render IMAGE=<ecr repo>@sha256:<digest> UPSTREAM=https://<id>.execute-api.<region>.amazonaws.com/<stage> CERTIFICATE_ARN=arn:aws:acm:... [TENANTS_MAP=tenants.json]
 k8s-render: $(BIN)/.installed

@@ -8,12 +8,18 @@ import platform
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-RESULTS = Path(__file__).resolve().parent / "results"
+COMMITTED_RESULTS = Path(__file__).resolve().parent / "results"
+# `make bench` and `make soak` write the committed results (they set RESERVATIONS_BENCH_RESULTS); a
+# benchmark run by hand writes to a scratch folder, so trying one never rewrites what the docs quote.
+RESULTS = Path(
+    os.environ.get("RESERVATIONS_BENCH_RESULTS") or Path(tempfile.gettempdir()) / "reservations-bench"
+)
 # Taken when the benchmark's interpreter imports this (each benchmark runs in its own), so the
 # load and date recorded are those at its start, not when it writes its results.
 _STARTED = (os.getloadavg(), time.gmtime())
@@ -69,6 +75,8 @@ def write(name: str, data: dict[str, Any], markdown: str) -> Path:
     (RESULTS / f"{name}.md").write_text(markdown + "\n")
     print(markdown)
     print(f"\n(written to {path})")
+    if RESULTS.resolve() != COMMITTED_RESULTS:
+        print("(a scratch copy: `make bench` updates bench/results/, which docs/benchmarks.md is made from)")
     return path
 
 

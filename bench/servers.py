@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import socket
 import subprocess
@@ -102,6 +103,7 @@ def moto(kind: str) -> Iterator[str | None]:
         return
     from tests.serial_moto import SerialMotoServer
 
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)  # moto's access log: a line per call otherwise
     for name, value in {
         "AWS_ACCESS_KEY_ID": "bench",
         "AWS_SECRET_ACCESS_KEY": "bench",
