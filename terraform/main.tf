@@ -72,10 +72,11 @@ locals {
   # asynchronous-invocation settings) is created after the aliases exist.
   function_alias = one(distinct([for f in values(module.function) : f.alias_name]))
 
-  # The route the synthetic check lists through the edge: the catalogue's one plain GET collection.
-  synthetic_list_path = one(distinct(flatten([
-    for f in values(var.functions) : [for r in f.routes : r.path if f.kind == "api" && r.method == "GET" && !r.compat && !strcontains(r.path, "{")]
-  ])))
+  # The route the synthetic check lists through the edge: the reservations collection, i.e. the one
+  # plain path (no parameter, not a compatibility route) that can be both read (GET) and added to
+  # (POST). Rooms and availability are GET collections too, but nothing is POSTed to them.
+  api_main_routes     = flatten([for f in values(var.functions) : [for r in f.routes : r if f.kind == "api" && !r.compat && !strcontains(r.path, "{")]])
+  synthetic_list_path = one(distinct([for r in local.api_main_routes : r.path if r.method == "GET" && contains([for p in local.api_main_routes : p.path if p.method == "POST"], r.path)]))
 
   web_origins          = var.enable_web ? [module.web[0].url] : []
   cors_allowed_origins = distinct(concat(var.cors_allowed_origins, local.web_origins))

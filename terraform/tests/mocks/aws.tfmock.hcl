@@ -224,3 +224,28 @@ override_resource {
   target = module.function["cluster-up"].aws_lambda_function.this
   values = { code_sha256 = "3+n6r1xZ4xWpmnbGZtG0YKk8VpdxRxaAvt6GVJCNkto=" }
 }
+
+override_resource {
+  target = module.function["change"].aws_lambda_function.this
+  values = { code_sha256 = "Tb8YMnd+Dwld/qf3rLIohyiFLgqIt7+XQBqQ/dAp67k=" }
+}
+
+override_resource {
+  target = module.function["list-rooms"].aws_lambda_function.this
+  values = { code_sha256 = "chfrH04Ezof6iE83DTN2jUYELWdTkc5SdcLM2yQjgzc=" }
+}
+
+override_resource {
+  target = module.function["put-room"].aws_lambda_function.this
+  values = { code_sha256 = "FAgqIs7w+42dQMPylr75/3DOa3XX4v2G4MV2InbvYmM=" }
+}
+
+override_resource {
+  target = module.function["delete-room"].aws_lambda_function.this
+  values = { code_sha256 = "X2hugmGHenbLiQ7GAE1MemaqiGJ3e+8Juy82CXYya84=" }
+}
+
+override_resource {
+  target = module.function["availability"].aws_lambda_function.this
+  values = { code_sha256 = "Oi0Rtol7zWwnl/5ooBZC43XO9rHrkVwIIBGsKRsO7Uk=" }
+}
