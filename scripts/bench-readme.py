@@ -95,19 +95,20 @@ the cost table's lowest cost x latency. DynamoDB and API Gateway are most of a r
 whole vCPU costs about 1 % more per million requests than 256 MB for a third of the latency, and
 the cold start (CPU-bound) shrinks the same way.
 
-**SnapStart** (Python 3.12+) is an option, not on by default. It would restore the initialised
-process from a snapshot instead of importing: the first request then pays the restore (typically a
-few hundred ms for a function this size) rather than the import and client creation. To use it:
-create the store at import so it is in the snapshot (`wiring.store()` from the handler module,
-under `snapshot_restore_py.register_before_snapshot`), and in `register_after_restore` close the
-client's pooled connections (they do not survive the snapshot); credentials come from the
-container provider and are refreshed after a restore. Terraform needs `publish = true` and
-`snap_start { apply_on = "PublishedVersions" }` on the function, and API Gateway must invoke the
-published version or an alias (not `$LATEST`). Cost (us-east-1): a cache charge of about $0.0000015
-per GB-second of snapshot for as long as the version is published (at 1,769 MB, ~$6.7 a month per
-function) plus about $0.00014 per GB restored (~$0.24 per thousand cold starts at 1,769 MB), prices
-at the time of writing: it pays
-for itself only where cold starts are frequent and their latency matters.
+**SnapStart** (Python 3.12+) is an option, off by default: `lambda_snap_start = true` in Terraform
+turns it on for the API functions and the authorizer (`snap_start { apply_on = "PublishedVersions" }`;
+every version is published and API Gateway invokes the alias `live`, never `$LATEST`). A cold start
+then restores the initialised process instead of importing (typically a few hundred ms for a
+function this size). The hooks are `reservations.functions.snapstart`, registered on import where
+Lambda's `snapshot_restore_py` exists: before the snapshot it makes the store's and the registry's
+clients (no AWS call, so no connection or credentials are frozen into the snapshot); after each
+restore it re-seeds the pseudo-random state every restored sandbox would otherwise share (botocore's
+retry jitter). Tested with a stand-in for `snapshot_restore_py` (`tests/functions/test_snapstart.py`)
+and by `terraform test` (`snap_start_for_the_request_path_only`). Cost (us-east-1): a cache charge of
+about $0.0000015 per GB-second of snapshot for as long as the version is published (at 1,769 MB,
+~$6.7 a month per function) plus about $0.00014 per GB restored (~$0.24 per thousand cold starts at
+1,769 MB), prices at the time of writing: it pays for itself only where cold starts are frequent
+and their latency matters.
 """
 
 

@@ -211,6 +211,7 @@ module "function" {
   role_arn             = module.iam.function_role_arns[each.key]
   environment          = local.function_environment[each.key]
   reserved_concurrency = each.value.kind == "api" ? var.api_reserved_concurrency : null
+  snap_start           = var.lambda_snap_start && each.value.kind != "scheduler"
   log_retention_days   = var.log_retention.function
   kms_key_arn          = aws_kms_key.this.arn
 }

@@ -150,6 +150,12 @@ variable "log_retention" {
   }
 }
 
+variable "lambda_snap_start" {
+  description = "Lambda SnapStart for the API functions and the authorizer (not the scheduler's): cold starts restore a snapshot instead of importing; off by default because its cache is billed while a version is published (docs/benchmarks.md)."
+  type        = bool
+  default     = false
+}
+
 variable "api_reserved_concurrency" {
   description = "Reserved concurrency of each API function (null: the account's unreserved pool). Caps what one runaway client can cost."
   type        = number

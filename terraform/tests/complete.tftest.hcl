@@ -84,6 +84,12 @@ run "complete_example_applies" {
     error_message = "The edge-only WAF rule must be off unless edge_secret_arn is set."
   }
 
+  # SnapStart is an option, off unless asked for (its cache is billed).
+  assert {
+    condition     = !anytrue([for name, f in module.function : f.snap_start])
+    error_message = "SnapStart must be off by default."
+  }
+
   # EKS: admins by access entries only, the Terraform runs' role among them.
   assert {
     condition     = contains(module.eks.admin_role_arns, var.terraform_run_role_arn)

@@ -146,3 +146,17 @@ run "the_edge_only_mode_refuses_the_direct_page" {
 
   expect_failures = [aws_ssm_parameter.edge_handoff]
 }
+
+run "snap_start_for_the_request_path_only" {
+  command   = apply
+  state_key = "snap-start"
+
+  variables {
+    lambda_snap_start = true
+  }
+
+  assert {
+    condition     = alltrue([for name, f in var.functions : module.function[name].snap_start == (f.kind != "scheduler")])
+    error_message = "SnapStart must cover the API functions and the authorizer, never the scheduler's."
+  }
+}

@@ -14,6 +14,7 @@ from typing import Any
 
 from reservations import wiring
 from reservations.domain import ForbiddenError, UnauthenticatedError
+from reservations.functions import snapstart  # noqa: F401  (SnapStart hooks, registered on import)
 from reservations.functions.runtime import logger
 from reservations.tenants import authorize
 

@@ -28,6 +28,7 @@ from reservations.domain import (
     UnavailableError,
     ValidationError,
 )
+from reservations.functions import snapstart  # noqa: F401  (SnapStart hooks, registered on import)
 from reservations.functions.runtime import logger, request_line
 from reservations.tenants import normalize_customer
 

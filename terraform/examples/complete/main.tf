@@ -14,6 +14,7 @@ module "reservations" {
   tags                = var.tags
   artifacts_prefix    = var.artifacts_prefix
   lambda_architecture = var.lambda_architecture
+  lambda_snap_start   = var.lambda_snap_start
   log_retention       = var.log_retention
 
   customers                    = var.customers

@@ -40,6 +40,16 @@ resource "aws_lambda_function" "this" {
     mode = var.tracing_mode
   }
 
+  # SnapStart: each published version is initialised once and snapshotted; a cold start restores
+  # the snapshot (reservations.functions.snapstart warms the store before it and drops cached
+  # tenant credentials after each restore). The alias live always names a published version.
+  dynamic "snap_start" {
+    for_each = var.snap_start ? [1] : []
+    content {
+      apply_on = "PublishedVersions"
+    }
+  }
+
   logging_config {
     log_format = "JSON"
     log_group  = aws_cloudwatch_log_group.this.name

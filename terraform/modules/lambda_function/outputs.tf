@@ -67,3 +67,8 @@ output "log_retention_days" {
   description = "Days the function's log group keeps its output."
   value       = aws_cloudwatch_log_group.this.retention_in_days
 }
+
+output "snap_start" {
+  description = "Whether SnapStart restores this function's published versions."
+  value       = length(aws_lambda_function.this.snap_start) > 0
+}

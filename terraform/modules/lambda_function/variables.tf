@@ -167,3 +167,9 @@ variable "alias_name" {
     error_message = "alias_name must be a Lambda alias name (letters, digits, - and _, not only digits)."
   }
 }
+
+variable "snap_start" {
+  description = "Lambda SnapStart on published versions (python3.12+): restores an initialised snapshot instead of importing. Costs a snapshot cache charge per GB-second while the version is published and a restore charge per GB restored (docs/benchmarks.md)."
+  type        = bool
+  default     = false
+}

@@ -1,0 +1,80 @@
+"""SnapStart's hooks: registered by every API function and the authorizer inside Lambda's runtime
+(where ``snapshot_restore_py`` exists), nowhere else; the before-snapshot hook leaves the clients
+made, the after-restore hook re-seeds the pseudo-random state the snapshot would share.
+
+``snapshot_restore_py`` ships only inside Lambda's managed runtimes, so a stand-in with its two
+registration functions (the documented API) is put on the path of a fresh interpreter.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from reservations import catalogue
+
+STAND_IN = """
+before, after = [], []
+def register_before_snapshot(func, *args, **kwargs):
+    before.append(func)
+    return func
+def register_after_restore(func, *args, **kwargs):
+    after.append(func)
+    return func
+"""
+
+PROBE = """
+import importlib, json, random, sys
+import snapshot_restore_py as hooks
+module = importlib.import_module(sys.argv[1])
+from reservations import wiring
+made_before = (wiring._store is not None, wiring._registry is not None)
+for hook in hooks.before:
+    hook()
+random.seed(1234)
+first = random.random()
+random.seed(1234)
+for hook in hooks.after:
+    hook()
+print(json.dumps({
+    "before": len(hooks.before), "after": len(hooks.after),
+    "made_before_snapshot": made_before,
+    "made_after_hook": [wiring._store is not None, wiring._registry is not None],
+    "reseeded": random.random() != first,
+}))
+"""
+
+REQUEST_PATH = [f for f in catalogue.FUNCTIONS if f.kind in ("api", "authorizer")]
+
+
+@pytest.mark.parametrize("function", REQUEST_PATH, ids=[f.name for f in REQUEST_PATH])
+def test_hooks_warm_the_clients_and_reseed_after_restore(
+    function: catalogue.Function, tmp_path: Path
+) -> None:
+    (tmp_path / "snapshot_restore_py.py").write_text(STAND_IN, encoding="utf-8")
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join([str(tmp_path), os.environ.get("PYTHONPATH", "")]),
+        "RESERVATIONS_STORE": "sqlite",
+        "RESERVATIONS_DATA_DIR": str(tmp_path / "data"),
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", PROBE, function.module], env=env, capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    seen = json.loads(result.stdout.strip().splitlines()[-1])
+    assert (seen["before"], seen["after"]) == (1, 1)
+    assert seen["made_before_snapshot"] == [False, False]  # importing makes nothing
+    assert seen["made_after_hook"] == [True, True]
+    assert seen["reseeded"]
+
+
+def test_outside_lambda_nothing_is_registered() -> None:
+    from reservations.functions import snapstart
+
+    assert snapstart.register() is False
