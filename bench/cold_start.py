@@ -30,7 +30,7 @@ import subprocess
 import sys
 import tempfile
 import zipfile
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -39,15 +39,19 @@ from bench.servers import create_customer, moto
 from reservations.build.builder import BuildRequest, build
 from reservations.build.project import Project, find_project_root
 from reservations.build.runtime import runtime_site
-from reservations.catalogue import get_function
+from reservations.catalogue import FUNCTIONS, get_function
 from reservations.domain import NewReservation, now_utc, today_utc
+from reservations.rooms import Room
 from reservations.settings import Settings
 from reservations.stores import open_store
 
 GOAL = 1.25
 FLOOR_NAME = "floor (boto3 + client + GetItem)"
-API_FUNCTIONS = ("list", "add", "delete", "authorizer")
+# Every function on a request's path, from the catalogue: one added there is measured (or, with no
+# request below, the bench stops saying so) rather than silently left out.
+API_FUNCTIONS = tuple(f.name for f in FUNCTIONS if f.kind in ("api", "authorizer"))
 LISTED = 1  # the page the cold list reads: moto reads ~1 ms per item (see the note)
+ROOM = 100  # the reading customer's one room (the list page's stay is in it)
 
 FLOOR = """
 import time
@@ -79,15 +83,23 @@ print(json.dumps({"cold": cold, "cold_cpu": cold_cpu, "warm": warm, "warm_cpu": 
 
 
 def api_event(
-    method: str, resource: str, customer: str, body: Any = None, path_params: dict[str, str] | None = None
+    method: str,
+    resource: str,
+    customer: str,
+    body: Any = None,
+    path_params: dict[str, str] | None = None,
+    query: list[tuple[str, str]] | None = None,
 ) -> dict[str, Any]:
     from reservations.gateway import events
 
+    path = resource
+    for name, value in (path_params or {}).items():
+        path = path.replace("{" + name + "}", value)
     request = events.HttpRequest(
         method=method,
-        path=resource.replace("{id}", (path_params or {}).get("id", "")),
+        path=path,
         headers=[("X-Customer", customer), ("Content-Type", "application/json")],
-        query=[],
+        query=query or [],
         body=json.dumps(body).encode() if body is not None else b"",
         request_id="bench",
     )
@@ -198,55 +210,30 @@ def measure(artifact: Artifact, runs: int, warm_count: int) -> dict[str, Any]:
         day = today_utc() + timedelta(days=200)
         per_run = 1 + warm_count
         for i in range(LISTED):
-            store.add(table_name, NewReservation("Listed", 100 + i, 2, day), created_at=now_utc())
+            store.add(table_name, NewReservation("Listed", ROOM + i, 2, day), created_at=now_utc())
+        store.put_room(table_name, Room(ROOM, "Garden"))
         # Writes go to fresh customers each run: moto copies a whole table for every transaction
         # (~0.5 ms per item), which DynamoDB does not, so a table that grew over the run would
         # measure the emulator.  The list page stays the same size all run long.
         writers = [f"cold-w{run}" for run in range(runs + 1)]
-        doomed: list[Any] = []
+        held: list[Any] = []  # per writer, per_run stays: changed, then deleted
         for writer in writers:
             create_customer(settings, writer)
-            doomed += [
+            held += [
                 store.add(
                     settings.table_for(writer),
-                    NewReservation("Doomed", 5000 + i, 1, day),
+                    NewReservation("Held", 5000 + i, 1, day),
                     created_at=now_utc(),
                 ).reservation
                 for i in range(per_run)
             ]
         store.close()
-        listing = api_event("GET", "/reservations", "cold")
-        authorize = {
-            "type": "REQUEST",
-            "methodArn": "arn:aws:execute-api:us-east-1:1:a/prod/GET/reservations",
-            "headers": {"X-Customer": "cold", "X-Api-Key": key},
-        }
         samples: dict[str, list[dict[str, Any]]] = {FLOOR_NAME: [], **{name: [] for name in API_FUNCTIONS}}
         for run in range(runs + 1):  # the first run warms the file cache; dropped
-            first, writer = run * per_run, writers[run]
-
-            def adding(i: int, writer: str = writer) -> dict[str, Any]:
-                body = {
-                    "guest_name": "Cold",
-                    "room_number": 100 + i,
-                    "nights": 1,
-                    "check_in": day.isoformat(),
-                }
-                return api_event("POST", "/reservations", writer, body)
-
-            def deleting(i: int, writer: str = writer) -> dict[str, Any]:
-                path = {"id": str(doomed[i].reservation_id)}
-                return api_event("DELETE", "/reservations/{id}", writer, path_params=path)
-
-            plan: dict[str, tuple[list[dict[str, Any]], str]] = {
-                "list": ([listing] * per_run, "lambda r: r['statusCode'] == 200"),
-                "add": ([adding(first + i) for i in range(per_run)], "lambda r: r['statusCode'] == 201"),
-                "delete": ([deleting(first + i) for i in range(per_run)], "lambda r: r['statusCode'] == 204"),
-                "authorizer": (
-                    [authorize] * per_run,
-                    "lambda r: r['policyDocument']['Statement'][0]['Effect'] == 'Allow'",
-                ),
-            }
+            plan = requests(run, per_run, writers[run], held, day, key)
+            unplanned = sorted(set(API_FUNCTIONS) - set(plan))
+            if unplanned:
+                raise SystemExit(f"cold_start: no request planned for {', '.join(unplanned)}")
             # Each function right after a floor of its own: on a shared machine the load drifts
             # between runs, and a ratio of neighbours cancels most of it.
             for name, (events, ok) in plan.items():
@@ -269,6 +256,84 @@ def measure(artifact: Artifact, runs: int, warm_count: int) -> dict[str, Any]:
                         }
                     )
     return {"samples": samples, "artifacts": artifact.metadata, "warm_requests": warm_count}
+
+
+def requests(
+    run: int, per_run: int, writer: str, held: list[Any], day: date, key: str
+) -> dict[str, tuple[list[dict[str, Any]], str]]:
+    """Each function's cold request and warm ones, with the check its answers must pass.
+
+    Reads go to the customer ``cold`` (one stay, one room); writes to this run's own customer, in
+    an order that leaves each request something to act on: the stays seeded for it are changed,
+    then deleted; the rooms put are then deleted.
+    """
+    first = run * per_run
+    mine = held[first : first + per_run]
+    stay = {"guest_name": "Cold", "nights": 1, "check_in": day.isoformat()}
+    status = "lambda r: r['statusCode'] == {}".format
+    return {
+        "list": ([api_event("GET", "/reservations", "cold")] * per_run, status(200)),
+        "add": (
+            [
+                api_event("POST", "/reservations", writer, stay | {"room_number": 100 + i})
+                for i in range(per_run)
+            ],
+            status(201),
+        ),
+        "change": (
+            [
+                api_event("PATCH", "/reservations/{id}", writer, {"nights": 2}, {"id": str(r.reservation_id)})
+                for r in mine
+            ],
+            status(200),
+        ),
+        "delete": (
+            [
+                api_event("DELETE", "/reservations/{id}", writer, path_params={"id": str(r.reservation_id)})
+                for r in mine
+            ],
+            status(204),
+        ),
+        "list-rooms": ([api_event("GET", "/rooms", "cold")] * per_run, status(200)),
+        "put-room": (
+            [
+                api_event(
+                    "PUT", "/rooms/{room_number}", writer, {"name": "Cold"}, {"room_number": str(7000 + i)}
+                )
+                for i in range(per_run)
+            ],
+            status(201),
+        ),
+        "delete-room": (
+            [
+                api_event(
+                    "DELETE", "/rooms/{room_number}", writer, path_params={"room_number": str(7000 + i)}
+                )
+                for i in range(per_run)
+            ],
+            status(204),
+        ),
+        "availability": (
+            [
+                api_event(
+                    "GET", "/availability", "cold", query=[("check_in", day.isoformat()), ("nights", "1")]
+                )
+            ]
+            * per_run,
+            status(200),
+        ),
+        "authorizer": (
+            [
+                {
+                    "type": "REQUEST",
+                    "methodArn": "arn:aws:execute-api:us-east-1:1:a/prod/GET/reservations",
+                    "headers": {"X-Customer": "cold", "X-Api-Key": key},
+                }
+            ]
+            * per_run,
+            "lambda r: r['policyDocument']['Statement'][0]['Effect'] == 'Allow'",
+        ),
+    }
 
 
 def report(results: dict[str, Any], runs: int) -> dict[str, Any]:
@@ -319,8 +384,10 @@ def report(results: dict[str, Any], runs: int) -> dict[str, Any]:
         "those paired ratios, which cancels most of a shared machine's drifting load; 'CPU vs floor' the same for "
         "the process's CPU time from interpreter start, which the load moves less). Goal: each function ≤ "
         f"{GOAL}x the floor. Warm: the median of the next requests in the same process (CPU: "
-        "`time.process_time`). The list reads a page of one and writes go to fresh tables each run: "
-        "moto's Query costs ~1 ms per item and its transactions copy the whole table, which DynamoDB's do not."
+        "`time.process_time`). Every function on a request's path is here (the catalogue's API functions "
+        "and the authorizer). The reads (reservations, rooms, availability) go to a customer with one stay "
+        "and one room, the writes to a fresh customer each run: moto's Query costs ~1 ms per item and its "
+        "transactions copy the whole table, which DynamoDB's do not."
     )
     data = {
         "runs": runs,

@@ -99,8 +99,9 @@ the cold start (CPU-bound) shrinks the same way.
 turns it on for the API functions and the authorizer (`snap_start { apply_on = "PublishedVersions" }`;
 every version is published and API Gateway invokes the alias `live`, never `$LATEST`). A cold start
 then restores the initialised process instead of importing (typically a few hundred ms for a
-function this size). The hooks are `reservations.functions.snapstart`, registered on import where
-Lambda's `snapshot_restore_py` exists: before the snapshot it makes the store's and the registry's
+function this size). The hooks are `reservations.functions.snapstart`, registered on import when
+Lambda initialises a SnapStart version (`AWS_LAMBDA_INITIALIZATION_TYPE=snap-start`; any other cold
+start skips even looking for `snapshot_restore_py`): before the snapshot it makes the store's and the registry's
 clients (no AWS call, so no connection or credentials are frozen into the snapshot); after each
 restore it re-seeds the pseudo-random state every restored sandbox would otherwise share (botocore's
 retry jitter). Tested with a stand-in for `snapshot_restore_py` (`tests/functions/test_snapstart.py`)

@@ -13,6 +13,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -32,6 +33,9 @@ PROBE = """
 import importlib, json, random, sys
 import snapshot_restore_py as hooks
 module = importlib.import_module(sys.argv[1])
+if sys.argv[2] == "registered":
+    print(json.dumps({"before": len(hooks.before), "after": len(hooks.after)}))
+    raise SystemExit
 from reservations import wiring
 made_before = (wiring._store is not None, wiring._registry is not None)
 for hook in hooks.before:
@@ -52,26 +56,40 @@ print(json.dumps({
 REQUEST_PATH = [f for f in catalogue.FUNCTIONS if f.kind in ("api", "authorizer")]
 
 
-@pytest.mark.parametrize("function", REQUEST_PATH, ids=[f.name for f in REQUEST_PATH])
-def test_hooks_warm_the_clients_and_reseed_after_restore(
-    function: catalogue.Function, tmp_path: Path
-) -> None:
+def probe(module: str, tmp_path: Path, initialization: str, mode: str = "hooks") -> dict[str, Any]:
+    """Imports ``module`` in a fresh interpreter that has the stand-in, as Lambda initialises it."""
     (tmp_path / "snapshot_restore_py.py").write_text(STAND_IN, encoding="utf-8")
     env = {
         **os.environ,
         "PYTHONPATH": os.pathsep.join([str(tmp_path), os.environ.get("PYTHONPATH", "")]),
         "RESERVATIONS_STORE": "sqlite",
         "RESERVATIONS_DATA_DIR": str(tmp_path / "data"),
+        "AWS_LAMBDA_INITIALIZATION_TYPE": initialization,
     }
     result = subprocess.run(
-        [sys.executable, "-c", PROBE, function.module], env=env, capture_output=True, text=True, timeout=120
+        [sys.executable, "-c", PROBE, module, mode], env=env, capture_output=True, text=True, timeout=120
     )
     assert result.returncode == 0, result.stderr[-2000:]
-    seen = json.loads(result.stdout.strip().splitlines()[-1])
+    seen: dict[str, Any] = json.loads(result.stdout.strip().splitlines()[-1])
+    return seen
+
+
+@pytest.mark.parametrize("function", REQUEST_PATH, ids=[f.name for f in REQUEST_PATH])
+def test_hooks_warm_the_clients_and_reseed_after_restore(
+    function: catalogue.Function, tmp_path: Path
+) -> None:
+    seen = probe(function.module, tmp_path, "snap-start")
     assert (seen["before"], seen["after"]) == (1, 1)
     assert seen["made_before_snapshot"] == [False, False]  # importing makes nothing
     assert seen["made_after_hook"] == [True, True]
     assert seen["reseeded"]
+
+
+@pytest.mark.parametrize("initialization", ["on-demand", "provisioned-concurrency"])
+def test_other_cold_starts_register_nothing(initialization: str, tmp_path: Path) -> None:
+    """Without SnapStart the hooks would only cost an import on every cold start."""
+    seen = probe(catalogue.get_function("list").module, tmp_path, initialization, "registered")
+    assert (seen["before"], seen["after"]) == (0, 0)
 
 
 def test_outside_lambda_nothing_is_registered() -> None:

@@ -6,11 +6,15 @@ request would otherwise pay: creating the store's and the registry's clients (no
 so no connection or credentials end up in the snapshot). After a restore, every sandbox would share
 the snapshot's pseudo-random state: botocore's retry jitter would then back off in lockstep across
 sandboxes, so it is re-seeded from the OS. ``snapshot_restore_py`` exists only in Lambda's managed
-runtimes: elsewhere (tests, ``reservations serve``) nothing is registered.
+runtimes, and the hooks matter only when Lambda says it initialises for a snapshot
+(``AWS_LAMBDA_INITIALIZATION_TYPE=snap-start``): every other cold start (on-demand, provisioned,
+tests, ``reservations serve``) skips even the import, which would otherwise search the whole path
+for a module that is not there on each cold start.
 """
 
 from __future__ import annotations
 
+import os
 import random
 
 from reservations import wiring
@@ -30,7 +34,9 @@ def _after_restore() -> None:
 
 
 def register() -> bool:
-    """True when the hooks were registered (only inside Lambda's runtime)."""
+    """True when the hooks were registered (only when Lambda initialises a SnapStart version)."""
+    if os.environ.get("AWS_LAMBDA_INITIALIZATION_TYPE") != "snap-start":
+        return False
     try:
         # Only in Lambda's managed runtimes, hence no stubs anywhere else.
         from snapshot_restore_py import (  # type: ignore[import-not-found]
