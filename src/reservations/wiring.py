@@ -6,7 +6,6 @@ first request and reused.  ``reservations serve`` and the tests call ``configure
 
 from __future__ import annotations
 
-import gc
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -42,24 +41,12 @@ def settings() -> Settings:
     return _settings
 
 
-def _settle() -> None:
-    """Moves every object loaded so far (the modules) out of the cyclic GC's reach, once.
-
-    Creating the boto3 client allocates enough to trigger full collections, and each one walked
-    every object of the handler's modules and Powertools: about 25 ms of a Lambda cold start,
-    measured on the deployed zip.  Module objects live as long as the process anyway.
-    """
-    if gc.get_freeze_count() == 0:
-        gc.freeze()
-
-
 def store() -> Store:
     global _store
     if _store is None:
         current = settings()
         with _lock:
             if _store is None:
-                _settle()
                 _store = open_store(current)
     return _store
 
@@ -70,7 +57,6 @@ def registry() -> Registry:
         current = settings()
         with _lock:
             if _registry is None:
-                _settle()
                 _registry = open_registry(current)
     return _registry
 

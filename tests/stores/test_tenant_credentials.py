@@ -189,3 +189,31 @@ def test_a_restored_copy_is_reached_under_its_customers_session(settings: Settin
     for table in ("t-star.x-reservations", "t-.r20261129071502123-reservations", "t-star.r1-reservations"):
         with pytest.raises(ValueError, match="not a customer table"):
             settings.customer_of(table)
+
+
+def test_a_request_makes_no_client_under_the_process_credentials(settings: Settings, wire: Wire) -> None:
+    """Tenant-scoped, the process's own client serves only table administration: made on first use,
+    so a function's cold start pays for the STS and the customer's clients, not for a third."""
+    made: list[Any] = []
+
+    def process_client() -> Any:
+        made.append(wire.watch(make_client(settings)))
+        return made[-1]
+
+    store = DynamoDBStore.from_settings(settings)
+    lazy = DynamoDBStore(
+        owns_client=True,
+        tenants=TenantClients.from_settings(settings, TENANT_ROLE_ARN),
+        customer_of=settings.customer_of,
+        make_process_client=process_client,
+    )
+    try:
+        store.create_table(settings.table_for("star"))
+        book(lazy, settings.table_for("star"), 101)
+        assert made == []
+        lazy.create_table(settings.table_for("moon"))
+        assert len(made) == 1
+        assert ("CreateTable", "testing") in wire.calls  # administration: the process's own keys
+    finally:
+        lazy.close()
+        store.close()

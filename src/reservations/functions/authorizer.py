@@ -14,7 +14,7 @@ from typing import Any
 
 from reservations import wiring
 from reservations.domain import ForbiddenError, UnauthenticatedError
-from reservations.functions import snapstart  # noqa: F401  (SnapStart hooks, registered on import)
+from reservations.functions import coldstart, snapstart  # noqa: F401  (SnapStart hooks, registered on import)
 from reservations.functions.runtime import logger
 from reservations.tenants import authorize
 
@@ -49,6 +49,13 @@ def _policy(principal: str, effect: str, method_arn: str, context: dict[str, str
 
 
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    try:
+        return _authorize(event)
+    finally:
+        coldstart.resume()
+
+
+def _authorize(event: dict[str, Any]) -> dict[str, Any]:
     headers = {str(k).lower(): str(v) for k, v in (event.get("headers") or {}).items()}
     named = headers.get("x-customer") if "x-customer" in headers else headers.get("customer")
     method_arn = str(event.get("methodArn") or "arn:aws:execute-api:local:000000000000:local/local/*/*")

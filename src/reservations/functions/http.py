@@ -28,7 +28,10 @@ from reservations.domain import (
     UnavailableError,
     ValidationError,
 )
-from reservations.functions import snapstart  # noqa: F401  (SnapStart hooks, registered on import)
+from reservations.functions import (
+    coldstart,  # pauses collection until the first answer
+    snapstart,  # noqa: F401  (SnapStart hooks, registered on import)
+)
 from reservations.functions.runtime import logger, request_line
 from reservations.tenants import normalize_customer
 
@@ -255,4 +258,5 @@ def run(event: Mapping[str, Any], context: Any, endpoints: Mapping[tuple[str, st
             "duration_ms": round((time.perf_counter() - started) * 1000, 2),
         },
     )
+    coldstart.resume()
     return response

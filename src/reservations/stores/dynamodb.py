@@ -71,38 +71,59 @@ class DynamoDBStore:
 
     def __init__(
         self,
-        client: Any,
+        client: Any = None,
         *,
         owns_client: bool = False,
         tenants: TenantClients | None = None,
         customer_of: Callable[[str], str] | None = None,
+        make_process_client: Callable[[], Any] | None = None,
     ) -> None:
         if tenants is not None and customer_of is None:
             raise ValueError("tenant-scoped clients need customer_of")
+        if client is None and make_process_client is None:
+            raise ValueError("a client or a way to make one is needed")
         self._client = client
+        self._make_process_client = make_process_client
         self._owns_client = owns_client
-        self._admin = TableAdmin(client)
         self._tenants = tenants
         self._customer_of = customer_of
         self._frontdesk = FrontDesk(self)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> DynamoDBStore:
-        tenants = None
-        if settings.tenant_role_arn:
-            tenants = TenantClients.from_settings(settings, settings.tenant_role_arn)
-        return cls(make_client(settings), owns_client=True, tenants=tenants, customer_of=settings.customer_of)
+        if not settings.tenant_role_arn:
+            return cls(make_client(settings), owns_client=True)
+        # Tenant-scoped, a request never uses the process's own client (only table administration
+        # does), so it is made on first use: an API function's cold start makes the STS client and
+        # the customer's, not a third nobody calls.
+        return cls(
+            owns_client=True,
+            tenants=TenantClients.from_settings(settings, settings.tenant_role_arn),
+            customer_of=settings.customer_of,
+            make_process_client=lambda: make_client(settings),
+        )
+
+    def _process_client(self) -> Any:
+        if self._client is None:
+            assert self._make_process_client is not None
+            self._client = self._make_process_client()
+        return self._client
+
+    @property
+    def _admin(self) -> TableAdmin:
+        return TableAdmin(self._process_client())
 
     def close(self) -> None:
         if self._owns_client:
-            self._client.close()
+            if self._client is not None:
+                self._client.close()
             if self._tenants is not None:
                 self._tenants.close()
 
     def data(self, table: str) -> Any:
         """The client that reads and writes ``table``: its customer's, when tenant-scoped."""
         if self._tenants is None or self._customer_of is None:
-            return self._client
+            return self._process_client()
         return self._tenants.client_for(self._customer_of(table))
 
     # ----------------------------------------------------------------------- tables

@@ -1,0 +1,61 @@
+"""Collection paused for a Lambda cold start: from the handler's import to its first answer, then
+everything alive frozen and collection resumed; outside Lambda, never touched.
+
+Each case is a fresh interpreter importing one function as Lambda does and answering one request (a
+malformed one is enough: the pause must end whatever the answer, the authorizer's refusal included).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from reservations import catalogue
+
+PROBE = """
+import gc, importlib, json, sys
+module = importlib.import_module(sys.argv[1])
+after_import = gc.isenabled()
+try:
+    module.handler({"headers": {}, "requestContext": {}}, None)
+except Exception as exc:  # the authorizer refuses by raising, as API Gateway expects
+    refused = type(exc).__name__
+print(json.dumps({"after_import": after_import, "after_request": gc.isenabled(),
+                  "frozen": gc.get_freeze_count()}))
+"""
+
+REQUEST_PATH = [f for f in catalogue.FUNCTIONS if f.kind in ("api", "authorizer")]
+
+
+def probe(module: str, tmp_path: Path, in_lambda: bool) -> dict[str, Any]:
+    env = {k: v for k, v in os.environ.items() if k != "AWS_LAMBDA_FUNCTION_NAME"}
+    env |= {"RESERVATIONS_STORE": "sqlite", "RESERVATIONS_DATA_DIR": str(tmp_path / "data")}
+    if in_lambda:
+        env["AWS_LAMBDA_FUNCTION_NAME"] = "reservations-test"
+    result = subprocess.run(
+        [sys.executable, "-c", PROBE, module], env=env, capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    seen: dict[str, Any] = json.loads(result.stdout.strip().splitlines()[-1])
+    return seen
+
+
+@pytest.mark.parametrize("function", REQUEST_PATH, ids=[f.name for f in REQUEST_PATH])
+def test_in_lambda_collection_waits_for_the_first_answer(
+    function: catalogue.Function, tmp_path: Path
+) -> None:
+    seen = probe(function.module, tmp_path, in_lambda=True)
+    assert seen["after_import"] is False
+    assert seen["after_request"] is True
+    assert seen["frozen"] > 0
+
+
+def test_outside_lambda_collection_is_untouched(tmp_path: Path) -> None:
+    seen = probe(catalogue.get_function("list").module, tmp_path, in_lambda=False)
+    assert seen == {"after_import": True, "after_request": True, "frozen": 0}
