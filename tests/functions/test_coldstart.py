@@ -7,16 +7,13 @@ malformed one is enough: the pause must end whatever the answer, the authorizer'
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from reservations import catalogue
+from tests.functions.fresh import REQUEST_PATH, run_probe
 
 PROBE = """
 import gc, importlib, json, sys
@@ -30,20 +27,10 @@ print(json.dumps({"after_import": after_import, "after_request": gc.isenabled(),
                   "frozen": gc.get_freeze_count()}))
 """
 
-REQUEST_PATH = [f for f in catalogue.FUNCTIONS if f.kind in ("api", "authorizer")]
-
 
 def probe(module: str, tmp_path: Path, in_lambda: bool) -> dict[str, Any]:
-    env = {k: v for k, v in os.environ.items() if k != "AWS_LAMBDA_FUNCTION_NAME"}
-    env |= {"RESERVATIONS_STORE": "sqlite", "RESERVATIONS_DATA_DIR": str(tmp_path / "data")}
-    if in_lambda:
-        env["AWS_LAMBDA_FUNCTION_NAME"] = "reservations-test"
-    result = subprocess.run(
-        [sys.executable, "-c", PROBE, module], env=env, capture_output=True, text=True, timeout=120
-    )
-    assert result.returncode == 0, result.stderr[-2000:]
-    seen: dict[str, Any] = json.loads(result.stdout.strip().splitlines()[-1])
-    return seen
+    env = {"AWS_LAMBDA_FUNCTION_NAME": "reservations-test"} if in_lambda else {}
+    return run_probe(PROBE, [module], tmp_path, env, drop=("AWS_LAMBDA_FUNCTION_NAME",))
 
 
 @pytest.mark.parametrize("function", REQUEST_PATH, ids=[f.name for f in REQUEST_PATH])

@@ -8,16 +8,14 @@ registration functions (the documented API) is put on the path of a fresh interp
 
 from __future__ import annotations
 
-import json
 import os
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from reservations import catalogue
+from tests.functions.fresh import REQUEST_PATH, run_probe
 
 STAND_IN = """
 before, after = [], []
@@ -53,25 +51,13 @@ print(json.dumps({
 }))
 """
 
-REQUEST_PATH = [f for f in catalogue.FUNCTIONS if f.kind in ("api", "authorizer")]
-
 
 def probe(module: str, tmp_path: Path, initialization: str, mode: str = "hooks") -> dict[str, Any]:
     """Imports ``module`` in a fresh interpreter that has the stand-in, as Lambda initialises it."""
     (tmp_path / "snapshot_restore_py.py").write_text(STAND_IN, encoding="utf-8")
-    env = {
-        **os.environ,
-        "PYTHONPATH": os.pathsep.join([str(tmp_path), os.environ.get("PYTHONPATH", "")]),
-        "RESERVATIONS_STORE": "sqlite",
-        "RESERVATIONS_DATA_DIR": str(tmp_path / "data"),
-        "AWS_LAMBDA_INITIALIZATION_TYPE": initialization,
-    }
-    result = subprocess.run(
-        [sys.executable, "-c", PROBE, module, mode], env=env, capture_output=True, text=True, timeout=120
-    )
-    assert result.returncode == 0, result.stderr[-2000:]
-    seen: dict[str, Any] = json.loads(result.stdout.strip().splitlines()[-1])
-    return seen
+    path = os.pathsep.join([str(tmp_path), os.environ.get("PYTHONPATH", "")])
+    env = {"PYTHONPATH": path, "AWS_LAMBDA_INITIALIZATION_TYPE": initialization}
+    return run_probe(PROBE, [module, mode], tmp_path, env)
 
 
 @pytest.mark.parametrize("function", REQUEST_PATH, ids=[f.name for f in REQUEST_PATH])
