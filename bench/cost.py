@@ -139,6 +139,14 @@ def capacity(calls: list[dict[str, Any]], sizes: dict[str, int]) -> dict[str, fl
         factor = 1.0 if request.get("ConsistentRead") else 0.5
         if op == "GetItem":
             rru += factor * max(1, math.ceil(item_size(response.get("Item", {})) / 4096))
+        elif op == "BatchGetItem":
+            # Each key is billed as a GetItem of its own (rounded up per item, a missing one too).
+            for table, asked in request["RequestItems"].items():
+                per_key = 1.0 if asked.get("ConsistentRead") else 0.5
+                returned = {_key_of(i): i for i in response.get("Responses", {}).get(table, [])}
+                for key in asked["Keys"]:
+                    size = item_size(returned.get(_key_of(key), {}))
+                    rru += per_key * max(1, math.ceil(size / 4096))
         elif op == "Query":
             read = sum(item_size(i) for i in response.get("Items", []))
             rru += factor * max(1, math.ceil(read / 4096))

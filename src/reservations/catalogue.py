@@ -273,7 +273,7 @@ FUNCTIONS: tuple[Function, ...] = (
         description="API Gateway REQUEST authorizer: proves the customer's API key.",
         memory_mb=API_MEMORY_MB,
         grants=(
-            Grant("ReadTheRegistry", ("dynamodb:GetItem",), (REGISTRY_TABLE,)),
+            Grant("ReadTheRegistry", ("dynamodb:BatchGetItem",), (REGISTRY_TABLE,)),
             _via("dynamodb", "Decrypt", "DescribeKey"),
         ),
     ),

@@ -63,14 +63,16 @@ def authorize(registry: Registry, customer_header: str | None, api_key: str | No
         raise UnauthenticatedError("missing API key: send it in the X-Api-Key header")
     if len(api_key) > MAX_KEY_LENGTH:
         raise UnauthenticatedError("invalid API key")
-    owner = registry.owner_of_key(hash_key(api_key))
+    named = normalize_customer(customer_header) if customer_header else ""
+    # Key and customer in one read; with no customer, or a name no customer can have, only the key.
+    asked = named if CUSTOMER_NAME_RE.match(named) else None
+    owner, customer = registry.key_and_customer(hash_key(api_key), asked)
     if owner is None:
         raise UnauthenticatedError("invalid API key")
-    if customer_header is None or not customer_header.strip():
+    if not named:
         raise UnauthenticatedError("missing customer: send it in the X-Customer header")
-    if normalize_customer(customer_header) != owner:
+    if named != owner:
         raise ForbiddenError("this API key does not grant access to that customer")
-    customer = registry.get_customer(owner)
     if customer is None or customer.status != "active":
         raise ForbiddenError("this customer is disabled")
     return customer

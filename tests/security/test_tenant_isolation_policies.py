@@ -112,9 +112,11 @@ def test_the_functions_own_roles_reach_no_table_and_never_write_the_registry() -
 
 def test_only_the_authorizer_reads_the_registry() -> None:
     (authorizer,) = [f for f in FUNCTIONS if f.kind == "authorizer"]
-    assert allowed(Request("dynamodb:GetItem", REGISTRY), [POLICIES[authorizer.name]["role"]])
+    assert allowed(Request("dynamodb:BatchGetItem", REGISTRY), [POLICIES[authorizer.name]["role"]])
     for function in API:
-        assert not allowed(Request("dynamodb:GetItem", REGISTRY), [POLICIES[function.name]["tenant"]])
+        for action in ("dynamodb:GetItem", "dynamodb:BatchGetItem"):
+            for policy in ("tenant", "role"):
+                assert not allowed(Request(action, REGISTRY), [POLICIES[function.name][policy]])
 
 
 @pytest.mark.parametrize("function", API, ids=lambda f: f.name)

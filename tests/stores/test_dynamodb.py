@@ -408,7 +408,7 @@ def registry(client: Any, settings: Settings) -> DynamoDBRegistry:
 
 def test_registry_reads_on_a_missing_table_find_nothing(registry: DynamoDBRegistry):
     assert registry.get_customer("star") is None
-    assert registry.owner_of_key("0" * 64) is None
+    assert registry.key_and_customer("0" * 64)[0] is None
     assert registry.list_customers() == []
     assert registry.list_keys("star") == []
 

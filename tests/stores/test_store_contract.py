@@ -214,20 +214,34 @@ def test_registry_creates_customers_and_finds_key_owner(registry: Registry, sett
     key = key_record("star", "rsv_secret-one")
     registry.create_customer(rec, key)
     assert registry.get_customer("star") == rec
-    assert registry.owner_of_key(key.key_hash) == "star"
-    assert registry.owner_of_key("0" * 64) is None
+    assert registry.key_and_customer(key.key_hash)[0] == "star"
+    assert registry.key_and_customer("0" * 64)[0] is None
     assert [k.key_id for k in registry.list_keys("star")] == [key.key_id]
     assert [c.name for c in registry.list_customers()] == ["star"]
     with pytest.raises(ValidationError):
         registry.create_customer(rec, key_record("star", "rsv_other"))
 
 
+def test_registry_reads_a_key_and_a_customer_together(registry: Registry, settings: Settings):
+    star = CustomerRecord("star", settings.table_for("star"), "active", NOW)
+    moon = CustomerRecord("moon", settings.table_for("moon"), "disabled", NOW)
+    registry.create_customer(star, key_record("star", "rsv_star"))
+    registry.create_customer(moon, key_record("moon", "rsv_moon"))
+    star_key = key_record("star", "rsv_star").key_hash
+    assert registry.key_and_customer(star_key, "star") == ("star", star)
+    assert registry.key_and_customer(star_key, "moon") == ("star", moon)  # whose key, whose name
+    assert registry.key_and_customer(star_key, "nobody") == ("star", None)
+    assert registry.key_and_customer(star_key) == ("star", None)  # the key alone
+    assert registry.key_and_customer("0" * 64, "star") == (None, star)
+    assert registry.key_and_customer("0" * 64, "nobody") == (None, None)
+
+
 def test_registry_replace_keys_revokes_old_ones(registry: Registry, settings: Settings):
     registry.create_customer(CustomerRecord("star", "t", "active", NOW), key_record("star", "rsv_old"))
     new_key = key_record("star", "rsv_new")
     registry.replace_keys("star", new_key)
-    assert registry.owner_of_key(key_record("star", "rsv_old").key_hash) is None
-    assert registry.owner_of_key(new_key.key_hash) == "star"
+    assert registry.key_and_customer(key_record("star", "rsv_old").key_hash)[0] is None
+    assert registry.key_and_customer(new_key.key_hash)[0] == "star"
     assert authorize(registry, " STAR ", "rsv_new").name == "star"
 
 
@@ -235,6 +249,6 @@ def test_registry_delete_customer_removes_keys(registry: Registry):
     registry.create_customer(CustomerRecord("gone", "t", "active", NOW), key_record("gone", "rsv_gone"))
     registry.delete_customer("gone")
     assert registry.get_customer("gone") is None
-    assert registry.owner_of_key(key_record("gone", "rsv_gone").key_hash) is None
+    assert registry.key_and_customer(key_record("gone", "rsv_gone").key_hash)[0] is None
     with pytest.raises(NotFoundError):
         registry.delete_customer("gone")

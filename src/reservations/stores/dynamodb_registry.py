@@ -1,7 +1,7 @@
 """The customer registry in one DynamoDB table (``Settings.registry_table_name``).
 
-The authorizer asks one question per request, "whose key is this?": a single consistent GetItem on
-``KEY#<hash>``.  Keys are listed per customer under the customer's partition, so ``list_keys`` is one
+The authorizer asks one question per request, "whose key is this, and is the customer it names
+active?": one consistent BatchGetItem of ``KEY#<hash>`` and ``CUSTOMER#<name>``.  Keys are listed per customer under the customer's partition, so ``list_keys`` is one
 Query and key changes are single transactions.
 """
 
@@ -92,10 +92,29 @@ class DynamoDBRegistry:
                 return sorted(found, key=lambda key: (key.created_at, key.key_id))
             params["ExclusiveStartKey"] = response["LastEvaluatedKey"]
 
-    def owner_of_key(self, key_hash: str) -> str | None:
-        """Consistent, so a rotated key stops working and a new one works at once."""
-        item = self._get(items.owner_key(key_hash))
-        return item["customer"]["S"] if item else None
+    def key_and_customer(
+        self, key_hash: str, name: str | None = None
+    ) -> tuple[str | None, CustomerRecord | None]:
+        """One BatchGetItem; keys DynamoDB leaves unprocessed (throttling) are asked for again."""
+        wanted = [items.owner_key(key_hash)] + ([items.customer_key(name)] if name else [])
+        found: list[items.Item] = []
+        for attempt in range(_TRANSACTION_ATTEMPTS):
+            request = {self._table: {"Keys": wanted, "ConsistentRead": True}}
+            response = self._call("batch_get_item", RequestItems=request)
+            if response is None:  # no registry table: no key, no customer
+                return None, None
+            found += response.get("Responses", {}).get(self._table, [])
+            wanted = response.get("UnprocessedKeys", {}).get(self._table, {}).get("Keys", [])
+            if not wanted:
+                break
+            backoff(attempt)
+        else:
+            raise busy("the customer registry is busy; try again")
+        # The two items differ by their sort key: KEY (the key's owner) and CUSTOMER.
+        by_sort_key = {item["sk"]["S"]: item for item in found}
+        key_item, customer_item = by_sort_key.get("KEY"), by_sort_key.get("CUSTOMER")
+        owner = key_item["customer"]["S"] if key_item else None
+        return owner, items.customer_from_item(customer_item) if customer_item else None
 
     # ----------------------------------------------------------------------- writes
 

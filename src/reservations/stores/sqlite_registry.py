@@ -72,9 +72,11 @@ class SqliteRegistry:
         )
         return [KeyRecord(r[0], r[1], r[2], _parse_timestamp(r[3])) for r in rows]
 
-    def owner_of_key(self, key_hash: str) -> str | None:
+    def key_and_customer(
+        self, key_hash: str, name: str | None = None
+    ) -> tuple[str | None, CustomerRecord | None]:
         row = self._conn().execute("SELECT customer FROM api_keys WHERE key_hash = ?", (key_hash,)).fetchone()
-        return str(row[0]) if row else None
+        return (str(row[0]) if row else None), (self.get_customer(name) if name else None)
 
     def replace_keys(self, name: str, key: KeyRecord) -> None:
         conn = self._conn()
