@@ -10,24 +10,30 @@ from __future__ import annotations
 
 import dataclasses
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 
-from reservations.edge.eks import TERRAFORM_TEMPLATE, VARIABLES, EksValues, terraform_template
+from reservations.edge.eks import TERRAFORM_TEMPLATE, VARIABLES, EksValues, render_eks, terraform_template
 
+from .console import evaluate
 from .hcl import ROOT, child
+
+MODULE = ROOT / "terraform" / "modules" / "edge"
 
 
 def templatefile_arguments() -> dict[str, str]:
     """``name = expression`` of main.tf's templatefile() call, expressions as written (comments dropped)."""
-    main = (ROOT / "terraform" / "modules" / "edge" / "main.tf").read_text(encoding="utf-8")
+    main = (MODULE / "main.tf").read_text(encoding="utf-8")
     call = re.search(
         r'templatefile\("\$\{path\.module\}/templates/nginx\.conf\.tftpl", \{\n(.*?)\n  \}\)', main, re.S
     )
     assert call, "modules/edge/main.tf must render templates/nginx.conf.tftpl with templatefile()"
     arguments = {}
     for line in call.group(1).splitlines():
+        if line.strip().startswith("#"):
+            continue
         name, _, expression = line.partition("=")
         arguments[name.strip()] = expression.split(" #", 1)[0].strip()
     return arguments
@@ -61,7 +67,7 @@ def test_main_tf_passes_the_pods_values() -> None:
         )
     assert arguments["rate_limit_per_sec"] == "var.rate_limit_per_sec"
     assert arguments["rate_limit_burst"] == "var.rate_limit_burst"
-    main = (ROOT / "terraform" / "modules" / "edge" / "main.tf").read_text(encoding="utf-8")
+    main = (MODULE / "main.tf").read_text(encoding="utf-8")
     # The pod: nginx's prefix is the emptyDir the state lives in; the Secret is mounted where included.
     assert 'args = ["-p", "/tmp/", "-c", "/etc/nginx/edge/nginx.conf"]' in main
     assert 'mount_path = "/etc/nginx/edge-secret"' in main
@@ -85,3 +91,29 @@ def test_generator_check_mode_catches_a_stale_edge_template(tmp_path: Path) -> N
     )
     assert rewritten.returncode == 0, rewritten.stderr
     assert copy.read_text(encoding="utf-8") == terraform_template()
+
+
+def test_the_modules_own_nginx_conf_is_the_renderers(tmp_path: Path) -> None:
+    """main.tf's locals (its templatefile() call as written) and variables.tf, evaluated by Terraform: the
+    module's nginx.conf for an upstream URL is what ``reservations.edge`` renders for the pod.  (The
+    module's kubernetes provider cannot be installed everywhere; its locals need no provider.)"""
+    main = (MODULE / "main.tf").read_text(encoding="utf-8")
+    locals_block = re.search(r"^locals \{\n.*?^\}\n", main, re.S | re.M)
+    assert locals_block, "modules/edge/main.tf has no locals block"
+    (tmp_path / "locals.tf").write_text(locals_block.group(0), encoding="utf-8")
+    shutil.copy(MODULE / "variables.tf", tmp_path / "variables.tf")
+    shutil.copytree(MODULE / "templates", tmp_path / "templates")
+    host = "abc123defg.execute-api.eu-west-1.amazonaws.com"
+    variables = {
+        "upstream_url": f"https://{host}/prod/",
+        "image": "111122223333.dkr.ecr.eu-west-1.amazonaws.com/reservations-edge:1.0.0",
+        "certificate_arn": "arn:aws:acm:eu-west-1:111122223333:certificate/12345678-1234-1234-1234-123456789012",
+    }
+    conf = evaluate("local.nginx_conf", tmp_path, variables)
+    assert conf == render_eks(EksValues(upstream_host=host, upstream_path="/prod"))
+    bare = evaluate(
+        "local.nginx_conf",
+        tmp_path,
+        {**variables, "upstream_url": f"https://{host}", "rate_limit_per_sec": "3"},
+    )
+    assert bare == render_eks(EksValues(upstream_host=host, rate_limit_per_sec=3))

@@ -8,15 +8,21 @@ locals {
   # templates/nginx.conf.tftpl is generated from src/reservations/edge/ (`make tfvars`; never edit it):
   # the configuration the tests run under real nginx, with these values as its variables.
   nginx_conf = templatefile("${path.module}/templates/nginx.conf.tftpl", {
-    listen_port        = 8080 # the container's "http" port: the NLB's 443 (TLS ends there)
-    redirect_port      = 8081 # the container's "redirect" port: the NLB's 80, redirected to https
-    resolver           = "169.254.169.253" # the VPC's DNS resolver
-    ca_bundle          = "/etc/ssl/certs/ca-certificates.crt" # Debian's, in the image
-    edge_header_path   = "/etc/nginx/edge-secret/edge-header.conf" # the Secret below, mounted
-    state_dir          = "/tmp" # the memory emptyDir below, nginx's -p prefix (pid, temp files)
-    web_root           = "/srv/web" # baked into the image (deploy/k8s/Dockerfile)
+    # The container's "http" port, where the NLB's 443 (TLS ends there) arrives.
+    listen_port = 8080
+    # The container's "redirect" port, where the NLB's 80 arrives: redirected to https.
+    redirect_port = 8081
+    # The VPC's DNS resolver, and Debian's CA bundle in the image (API Gateway's certificate).
+    resolver  = "169.254.169.253"
+    ca_bundle = "/etc/ssl/certs/ca-certificates.crt"
+    # The edge-header Secret below, as mounted.
+    edge_header_path = "/etc/nginx/edge-secret/edge-header.conf"
+    # The memory emptyDir below, nginx's -p prefix (pid, temp files); the page baked into the image.
+    state_dir = "/tmp"
+    web_root  = "/srv/web"
+    # API Gateway's stage; upstream_url takes no port.
     upstream_host      = local.upstream[0]
-    upstream_port      = 443 # API Gateway's (upstream_url takes no port)
+    upstream_port      = 443
     upstream_path      = local.upstream[1] == null ? "" : local.upstream[1]
     rate_limit_per_sec = var.rate_limit_per_sec
     rate_limit_burst   = var.rate_limit_burst
