@@ -83,7 +83,7 @@ k8s-render: $(BIN)/.installed
 	PYTHON=$(BIN)/python scripts/k8s-render --image "$(IMAGE)" --upstream "$(UPSTREAM)" \
 	  --certificate-arn "$(CERTIFICATE_ARN)" $(if $(TENANTS_MAP),--tenants-map "$(TENANTS_MAP)")
 
-## Regenerates terraform/functions.auto.tfvars.json and terraform/modules/iam/policies.json.tftpl from the function catalogue
+## Regenerates what Terraform reads from Python: terraform/functions.auto.tfvars.json and the iam module's policy templates (the function catalogue), terraform/modules/edge/templates/nginx.conf.tftpl (the edge's nginx.conf)
 tfvars: $(BIN)/.installed
 	$(BIN)/python scripts/gen-tfvars.py
 

@@ -1,9 +1,11 @@
 #!/usr/bin/env python3
-"""Writes terraform/functions.auto.tfvars.json and the iam module's policy templates from the catalogue.
+"""Writes terraform/functions.auto.tfvars.json, the iam module's policy templates and the edge's nginx.conf.
 
 Terraform reads the function catalogue (names, handlers, routes, memory, timeouts) and every
 function's IAM policies from these generated files, so a function and its permissions are defined
-once, in Python.  `--check` exits 1 when a committed file is stale, for CI.
+once, in Python; likewise the edge module's nginx.conf template is the configuration
+`reservations edge render` writes (src/reservations/edge/), with Terraform's variables as placeholders.
+`--check` exits 1 when a committed file is stale, for CI.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 
 from reservations.catalogue import FUNCTIONS, terraform_variables_json  # noqa: E402
+from reservations.edge.eks import TERRAFORM_TEMPLATE, terraform_template  # noqa: E402
 from reservations.iam import template_json, trust_template_json  # noqa: E402
 
 TARGET = ROOT / "terraform" / "functions.auto.tfvars.json"
@@ -34,6 +37,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--target", type=Path, default=TARGET, help=argparse.SUPPRESS)  # for tests
     parser.add_argument("--policies-target", type=Path, default=POLICIES, help=argparse.SUPPRESS)
     parser.add_argument("--trusts-target", type=Path, default=TRUSTS, help=argparse.SUPPRESS)
+    parser.add_argument("--edge-target", type=Path, default=TERRAFORM_TEMPLATE, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.names:
         print("\n".join(f.name for f in FUNCTIONS))
@@ -43,12 +47,13 @@ def main(argv: list[str] | None = None) -> int:
         (args.target, terraform_variables_json()),
         (args.policies_target, template_json()),
         (args.trusts_target, trust_template_json()),
+        (args.edge_target, terraform_template()),
     ):
         current = target.read_text(encoding="utf-8") if target.exists() else None
         if current == wanted:
             continue
         if args.check:
-            print(f"{target} is stale; run python scripts/gen-tfvars.py", file=sys.stderr)
+            print(f"{target} is stale; run make tfvars (python scripts/gen-tfvars.py)", file=sys.stderr)
             stale = 1
         else:
             target.write_text(wanted, encoding="utf-8")

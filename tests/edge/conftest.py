@@ -21,6 +21,7 @@ import httpx
 import pytest
 
 from tests.conftest import free_port
+from tests.edge.fake_api import FakeApiGateway, TinyDns, running_api_gateway, running_dns
 
 pytestmark = pytest.mark.nginx
 
@@ -292,3 +293,17 @@ def gateway(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Gateway]:
 def gateway_edge(gateway: Gateway, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Edge]:
     with running_edge(gateway.url, tmp_path_factory.mktemp("gateway-edge"), "--rate", "1000r/s") as edge:
         yield edge
+
+
+@pytest.fixture(scope="module")
+def dns() -> Iterator[TinyDns]:
+    """A DNS server that answers every name with 127.0.0.1 (nginx's ``resolver`` in the AWS shape)."""
+    with running_dns() as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def api_gateway(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FakeApiGateway]:
+    """HTTPS on loopback with a certificate for API_HOST from a throw-away CA (``ca_file``)."""
+    with running_api_gateway(tmp_path_factory.mktemp("pki")) as fake:
+        yield fake

@@ -153,6 +153,28 @@ def test_rendered_configs_pass_nginx_t(tmp_path: Path) -> None:
 
 
 @pytest.mark.nginx
+def test_render_flags_for_a_load_balancer_in_front(tmp_path: Path) -> None:
+    """--redirect-port and --upstream-headers-file: the EKS pod's shape, from the command line."""
+    headers = tmp_path / "edge-header.conf"
+    headers.write_text('proxy_set_header x-reservations-edge "secret";\n')
+    base = ["edge", "render", "--upstream", API_GATEWAY, "--out", str(tmp_path), "--port", "18081"]
+    result = CliRunner().invoke(
+        app, [*base, "--redirect-port", "18082", "--upstream-headers-file", str(headers)]
+    )
+    assert result.exit_code == 0, result.output
+    conf = (tmp_path / "nginx.conf").read_text()
+    assert "listen 127.0.0.1:18082;" in conf
+    assert "return 308 https://$host$request_uri;" in conf
+    assert f'include "{headers}";' in conf
+    _nginx_t(tmp_path, tmp_path)
+    assert "308" not in render(options(tmp_path, API_GATEWAY))["nginx.conf"]  # neither by default
+    runner = CliRunner()
+    _one_line_error(runner.invoke(app, [*base, "--redirect-port", "18081"]), 2, "--redirect-port")
+    relative = runner.invoke(app, [*base, "--upstream-headers-file", "edge-header.conf"])
+    _one_line_error(relative, 2, "--upstream-headers-file", "absolute")
+
+
+@pytest.mark.nginx
 def test_nginx_t_can_fail(tmp_path: Path) -> None:
     files = render(options(tmp_path))
     (tmp_path / "nginx.conf").write_text(

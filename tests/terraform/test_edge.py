@@ -1,184 +1,119 @@
-"""The edge module's nginx.conf template: the variables main.tf passes match the template's, and the
-rendered configuration passes `nginx -t` and answers as the edge must (real nginx, real HTTP)."""
+"""The edge module's nginx.conf template is generated from ``reservations.edge`` and main.tf feeds it.
+
+Its behaviour under real nginx (rendered by Terraform's own ``templatefile()``) is tested in
+``tests/edge/test_edge_eks.py``; here: the committed file is current, the generator's ``--check``
+catches a stale or hand-edited one, and main.tf passes exactly the template's variables, with the
+values the renderer's EKS defaults describe.
+"""
 
 from __future__ import annotations
 
-import json
+import dataclasses
 import re
 import shutil
-import signal
-import socket
 import subprocess
-import tempfile
-import time
-import urllib.error
-import urllib.request
-from collections.abc import Iterator
+import sys
 from pathlib import Path
 
-import pytest
+from reservations.edge.eks import TERRAFORM_TEMPLATE, VARIABLES, EksValues, render_eks, terraform_template
 
-from .hcl import TERRAFORM, child
+from .console import evaluate
+from .hcl import ROOT, child
 
-TEMPLATE = TERRAFORM / "modules" / "edge" / "templates" / "nginx.conf.tftpl"
-NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
-
-
-def template_variables() -> set[str]:
-    text = TEMPLATE.read_text(encoding="utf-8")
-    assert "%{" not in text, "the renderer below handles ${name} interpolations only"
-    return set(re.findall(r"\$\{([a-z_]+)\}", text))
+MODULE = ROOT / "terraform" / "modules" / "edge"
 
 
-def render(values: dict[str, object]) -> str:
-    text = TEMPLATE.read_text(encoding="utf-8")
-    rendered = re.sub(r"\$\{([a-z_]+)\}", lambda m: str(values[m.group(1)]), text)
-    assert "${" not in rendered
-    return rendered
+def templatefile_arguments() -> dict[str, str]:
+    """``name = expression`` of main.tf's templatefile() call, expressions as written (comments dropped)."""
+    main = (MODULE / "main.tf").read_text(encoding="utf-8")
+    call = re.search(
+        r'templatefile\("\$\{path\.module\}/templates/nginx\.conf\.tftpl", \{\n(.*?)\n  \}\)', main, re.S
+    )
+    assert call, "modules/edge/main.tf must render templates/nginx.conf.tftpl with templatefile()"
+    arguments = {}
+    for line in call.group(1).splitlines():
+        if line.strip().startswith("#"):
+            continue
+        name, _, expression = line.partition("=")
+        arguments[name.strip()] = expression.split(" #", 1)[0].strip()
+    return arguments
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+def test_committed_template_is_what_the_renderer_makes() -> None:
+    assert TERRAFORM_TEMPLATE.read_text(encoding="utf-8") == terraform_template(), (
+        "terraform/modules/edge/templates/nginx.conf.tftpl is stale: run make tfvars"
+    )
 
 
 def test_module_passes_exactly_the_template_variables() -> None:
-    call = child("edge").locals["nginx_conf"]
-    match = re.search(r"templatefile\(.*?, \{(.*)\}\)", call, flags=re.S)
-    assert match, call
-    passed = set(re.findall(r"([a-z_]+) = ", match.group(1)))
-    assert passed == template_variables()
+    text = TERRAFORM_TEMPLATE.read_text(encoding="utf-8")
+    assert set(re.findall(r"\$\{([a-z_]+)\}", text)) == set(VARIABLES)
+    assert set(templatefile_arguments()) == set(VARIABLES)
+    assert "nginx_conf" in child("edge").locals
 
 
-@pytest.fixture
-def web_root() -> Iterator[Path]:
-    """The page directory, readable by nginx's unprivileged workers (pytest's tmp_path is not)."""
-    root = Path(tempfile.mkdtemp(prefix="edge-web-", dir="/tmp"))
-    root.chmod(0o755)
-    page = root / "index.html"
-    page.write_text("<!doctype html><title>page</title>", encoding="utf-8")
-    page.chmod(0o644)
-    yield root
-    shutil.rmtree(root)
-
-
-@pytest.fixture
-def edge_conf(tmp_path: Path, web_root: Path) -> tuple[Path, int, int]:
-    port, redirect_port = free_port(), free_port()
-    tenants = tmp_path / "tenants.map"
-    tenants.write_text("star.hotels.example.com star;\n", encoding="utf-8")
-    edge_header = tmp_path / "edge-header.conf"  # as the module's Secret renders it
-    edge_header.write_text('proxy_set_header x-reservations-edge "' + "s" * 40 + '";\n', encoding="utf-8")
-    conf = render(
-        {
-            "listen_port": f"127.0.0.1:{port}",
-            "redirect_port": f"127.0.0.1:{redirect_port}",
-            "resolver": "127.0.0.1",
-            "tenants_map_path": tenants,
-            "edge_header_path": edge_header,
-            "upstream_host": f"127.0.0.1:{free_port()}",  # nothing listens: the API is unreachable
-            "upstream_path": "/v1",
-            "rate_limit_per_sec": 50,
-            "rate_limit_burst": 5,
-            "web_root": web_root,
-        }
-    )
-    conf = conf.replace("pid /tmp/nginx.pid;", f"pid {tmp_path}/nginx.pid;")
-    conf = re.sub(r"(\w+_temp_path) /tmp/(\w+);", rf"\1 {tmp_path}/\2;", conf)
-    path = tmp_path / "nginx.conf"
-    path.write_text(conf, encoding="utf-8")
-    return path, port, redirect_port
-
-
-def test_rendered_config_passes_nginx_t(edge_conf: tuple[Path, int, int]) -> None:
-    path, _, _ = edge_conf
-    result = subprocess.run(
-        [NGINX, "-t", "-c", str(path), "-p", str(path.parent)], capture_output=True, text=True, timeout=30
-    )
-    assert result.returncode == 0, result.stderr
-
-
-class NoRedirect(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args: object, **kwargs: object) -> None:
-        return None
-
-
-def request(
-    url: str, data: bytes | None = None, headers: dict[str, str] | None = None
-) -> tuple[int, dict[str, str], bytes]:
-    req = urllib.request.Request(url, data=data, headers=headers or {}, method="POST" if data else "GET")
-    try:
-        with urllib.request.urlopen(req, timeout=15) as response:
-            return response.status, dict(response.headers), response.read()
-    except urllib.error.HTTPError as error:
-        return error.code, dict(error.headers), error.read()
-
-
-def test_rendered_config_answers_health_limits_and_upstream_failures_in_json(
-    edge_conf: tuple[Path, int, int],
-) -> None:
-    path, port, redirect_port = edge_conf
-    process = subprocess.Popen(
-        [NGINX, "-c", str(path), "-p", str(path.parent)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    try:
-        base = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 10
-        while True:
-            try:
-                status, headers, body = request(f"{base}/healthz")
-                break
-            except OSError:
-                assert process.poll() is None, process.stderr.read().decode() if process.stderr else ""
-                assert time.monotonic() < deadline, "nginx did not start"
-                time.sleep(0.05)
-        assert status == 200
-        assert json.loads(body) == {"status": "ok"}
-
-        # What reaches nginx over plain HTTP (the load balancer's port 80) is only redirected to https.
-        redirect = urllib.request.Request(
-            f"http://127.0.0.1:{redirect_port}/reservations?limit=5",
-            headers={"Host": "star.hotels.example.com", "X-Api-Key": "rsv_x"},
+def test_main_tf_passes_the_pods_values() -> None:
+    """The constants main.tf passes are the EKS defaults the renderer (and its tests) assume."""
+    arguments = templatefile_arguments()
+    for field in dataclasses.fields(EksValues):
+        if field.default is dataclasses.MISSING:
+            continue
+        written = arguments[field.name]
+        if written.startswith(("var.", "local.")):
+            continue
+        value = written.strip('"') if written.startswith('"') else int(written)
+        assert value == field.default, (
+            f"main.tf passes {field.name} = {written}, the renderer assumes {field.default!r}"
         )
-        opener = urllib.request.build_opener(NoRedirect)
-        with pytest.raises(urllib.error.HTTPError) as redirected:
-            opener.open(redirect, timeout=15)  # a 2xx here means plain HTTP was served
-        assert redirected.value.code == 308
-        assert redirected.value.headers["Location"] == "https://star.hotels.example.com/reservations?limit=5"
+    assert arguments["rate_limit_per_sec"] == "var.rate_limit_per_sec"
+    assert arguments["rate_limit_burst"] == "var.rate_limit_burst"
+    main = (MODULE / "main.tf").read_text(encoding="utf-8")
+    # The pod: nginx's prefix is the emptyDir the state lives in; the Secret is mounted where included.
+    assert 'args = ["-p", "/tmp/", "-c", "/etc/nginx/edge/nginx.conf"]' in main
+    assert 'mount_path = "/etc/nginx/edge-secret"' in main
+    assert '"edge-header.conf" =' in main
 
-        status, headers, body = request(f"{base}/")
-        assert status == 200
-        assert b"<title>page</title>" in body
-        assert "script-src 'self'" in headers["Content-Security-Policy"]
-        status, _, body = request(f"{base}/config.json")
-        assert json.loads(body) == {"api_base_url": "/api"}
-        assert headers.get("X-Request-Id")
 
-        status, _, body = request(
-            f"{base}/api/reservations", data=b"x" * 20 * 1024, headers={"Content-Type": "application/json"}
-        )
-        assert status == 413
-        assert json.loads(body)["error"]["code"] == "payload_too_large"
+def test_generator_check_mode_catches_a_stale_edge_template(tmp_path: Path) -> None:
+    script = str(ROOT / "scripts" / "gen-tfvars.py")
+    copy = tmp_path / "nginx.conf.tftpl"
+    copy.write_text(terraform_template().replace("proxy_ssl_verify on;", "proxy_ssl_verify off;"))
+    stale = subprocess.run(
+        [sys.executable, script, "--check", "--edge-target", str(copy)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert stale.returncode == 1
+    assert "nginx.conf.tftpl is stale" in stale.stderr
+    rewritten = subprocess.run(
+        [sys.executable, script, "--edge-target", str(copy)], capture_output=True, text=True, timeout=60
+    )
+    assert rewritten.returncode == 0, rewritten.stderr
+    assert copy.read_text(encoding="utf-8") == terraform_template()
 
-        status, headers, body = request(f"{base}/api/reservations", headers={"X-Request-Id": "req-1"})
-        assert status == 502, body
-        assert json.loads(body)["error"]["code"] == "bad_gateway"
-        assert headers.get("X-Request-Id") == "req-1"
 
-        statuses = [request(f"{base}/api/reservations")[0] for _ in range(20)]
-        assert 429 in statuses, statuses
-        status, _, body = next(
-            (r for r in (request(f"{base}/api/reservations") for _ in range(5)) if r[0] == 429), (0, {}, b"")
-        )
-        assert status == 429
-        assert json.loads(body)["error"]["code"] == "rate_limited"
-    finally:
-        process.send_signal(signal.SIGQUIT)
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
+def test_the_modules_own_nginx_conf_is_the_renderers(tmp_path: Path) -> None:
+    """main.tf's locals (its templatefile() call as written) and variables.tf, evaluated by Terraform: the
+    module's nginx.conf for an upstream URL is what ``reservations.edge`` renders for the pod.  (The
+    module's kubernetes provider cannot be installed everywhere; its locals need no provider.)"""
+    main = (MODULE / "main.tf").read_text(encoding="utf-8")
+    locals_block = re.search(r"^locals \{\n.*?^\}\n", main, re.S | re.M)
+    assert locals_block, "modules/edge/main.tf has no locals block"
+    (tmp_path / "locals.tf").write_text(locals_block.group(0), encoding="utf-8")
+    shutil.copy(MODULE / "variables.tf", tmp_path / "variables.tf")
+    shutil.copytree(MODULE / "templates", tmp_path / "templates")
+    host = "abc123defg.execute-api.eu-west-1.amazonaws.com"
+    variables = {
+        "upstream_url": f"https://{host}/prod/",
+        "image": "111122223333.dkr.ecr.eu-west-1.amazonaws.com/reservations-edge:1.0.0",
+        "certificate_arn": "arn:aws:acm:eu-west-1:111122223333:certificate/12345678-1234-1234-1234-123456789012",
+    }
+    conf = evaluate("local.nginx_conf", tmp_path, variables)
+    assert conf == render_eks(EksValues(upstream_host=host, upstream_path="/prod"))
+    bare = evaluate(
+        "local.nginx_conf",
+        tmp_path,
+        {**variables, "upstream_url": f"https://{host}", "rate_limit_per_sec": "3"},
+    )
+    assert bare == render_eks(EksValues(upstream_host=host, rate_limit_per_sec=3))

@@ -76,6 +76,8 @@ def _options(
     workers: str,
     user: str | None,
     public_scheme: str | None,
+    redirect_port: int | None = None,
+    upstream_headers_file: Path | None = None,
 ) -> EdgeOptions:
     from reservations.edge.config import EdgeConfigError, EdgeOptions, load_tenants, parse_upstream
     from reservations.edge.paths import default_web_dir
@@ -98,6 +100,8 @@ def _options(
             workers=workers,
             user=user,
             public_scheme=public_scheme,
+            redirect_port=redirect_port,
+            upstream_headers_file=None if upstream_headers_file is None else str(upstream_headers_file),
         )
     except EdgeConfigError as exc:
         _fail(str(exc), ExitStatus.USAGE)
@@ -123,6 +127,16 @@ def render(
     workers: Workers = "auto",
     public_scheme: PublicScheme = None,
     user: Annotated[str | None, typer.Option(help="Worker user, only if nginx starts as root.")] = None,
+    redirect_port: Annotated[
+        int | None,
+        typer.Option(help="Also listen here, plain HTTP: /healthz, and a 308 to https for anything else."),
+    ] = None,
+    upstream_headers_file: Annotated[
+        Path | None,
+        typer.Option(
+            help="File of proxy_set_header directives included in /api/ (e.g. a WAF's secret header)."
+        ),
+    ] = None,
 ) -> None:
     """Render nginx.conf (+ tenants.map) for a local gateway or for API Gateway."""
     from reservations.edge.config import AWS_VPC_RESOLVER
@@ -146,6 +160,8 @@ def render(
         workers=workers,
         user=user,
         public_scheme=public_scheme,
+        redirect_port=redirect_port,
+        upstream_headers_file=upstream_headers_file,
     )
     try:
         conf = write(render_files(options), out)

@@ -194,10 +194,20 @@ class EdgeOptions:
     user: str | None = None  # only when nginx starts as root (workers would otherwise be "nobody")
     # The scheme browsers use, when a load balancer in front terminates TLS; None: as nginx received it.
     public_scheme: str | None = None
+    # A second, plain-HTTP port that only redirects to https (308) and answers /healthz: where a
+    # TLS-terminating load balancer sends its port 80.  None: no such server.
+    redirect_port: int | None = None
+    # A file of directives included in /api/ (the API's WAF header, mounted from a Secret so the
+    # value never sits in nginx.conf).  None: nothing included.
+    upstream_headers_file: str | None = None
 
     def __post_init__(self) -> None:
         if not 1 <= self.port <= 65535:
             raise EdgeConfigError(f"--port {self.port} is not a TCP port")
+        if self.redirect_port is not None and not 1 <= self.redirect_port <= 65535:
+            raise EdgeConfigError(f"--redirect-port {self.redirect_port} is not a TCP port")
+        if self.redirect_port == self.port:
+            raise EdgeConfigError(f"--redirect-port {self.redirect_port} must differ from --port")
         try:
             ipaddress.ip_address(self.bind)
         except ValueError:
@@ -223,3 +233,5 @@ class EdgeOptions:
         check_path("--ca-bundle", self.ca_bundle)
         if self.log_dir is not None:
             check_path("--log-dir", self.log_dir)
+        if self.upstream_headers_file is not None:
+            check_path("--upstream-headers-file", self.upstream_headers_file)

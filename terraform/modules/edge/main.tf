@@ -5,18 +5,29 @@
 locals {
   upstream = regex("^https://([^/]+)(/.*)?$", trimsuffix(var.upstream_url, "/"))
   labels   = { "app.kubernetes.io/name" = var.name, "app.kubernetes.io/part-of" = "reservations" }
+  # templates/nginx.conf.tftpl is generated from src/reservations/edge/ (`make tfvars`; never edit it):
+  # the configuration the tests run under real nginx, with these values as its variables.
   nginx_conf = templatefile("${path.module}/templates/nginx.conf.tftpl", {
-    listen_port        = 8080
-    redirect_port      = 8081
-    resolver           = "169.254.169.253" # the VPC's DNS resolver
-    tenants_map_path   = "/etc/nginx/edge/tenants.map"
-    edge_header_path   = "/etc/nginx/edge-secret/edge-header.conf"
-    web_root           = "/srv/web" # baked into the image (deploy/k8s/Dockerfile)
+    # The container's "http" port, where the NLB's 443 (TLS ends there) arrives.
+    listen_port = 8080
+    # The container's "redirect" port, where the NLB's 80 arrives: redirected to https.
+    redirect_port = 8081
+    # The VPC's DNS resolver, and Debian's CA bundle in the image (API Gateway's certificate).
+    resolver  = "169.254.169.253"
+    ca_bundle = "/etc/ssl/certs/ca-certificates.crt"
+    # The edge-header Secret below, as mounted.
+    edge_header_path = "/etc/nginx/edge-secret/edge-header.conf"
+    # The memory emptyDir below, nginx's -p prefix (pid, temp files); the page baked into the image.
+    state_dir = "/tmp"
+    web_root  = "/srv/web"
+    # API Gateway's stage; upstream_url takes no port.
     upstream_host      = local.upstream[0]
+    upstream_port      = 443
     upstream_path      = local.upstream[1] == null ? "" : local.upstream[1]
     rate_limit_per_sec = var.rate_limit_per_sec
     rate_limit_burst   = var.rate_limit_burst
   })
+  # Read by nginx.conf's `include tenants.map`, beside it in the ConfigMap's mount.
   tenants_map = join("", [for host in sort(keys(var.tenants)) : "${host} ${var.tenants[host]};\n"])
 }
 

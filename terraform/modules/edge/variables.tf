@@ -79,8 +79,8 @@ variable "rate_limit_per_sec" {
   default     = 20
 
   validation {
-    condition     = var.rate_limit_per_sec >= 1
-    error_message = "rate_limit_per_sec must be at least 1."
+    condition     = var.rate_limit_per_sec >= 1 && floor(var.rate_limit_per_sec) == var.rate_limit_per_sec
+    error_message = "rate_limit_per_sec must be a whole number, at least 1 (nginx takes whole requests per second)."
   }
 }
 
@@ -90,8 +90,8 @@ variable "rate_limit_burst" {
   default     = 40
 
   validation {
-    condition     = var.rate_limit_burst >= 0
-    error_message = "rate_limit_burst must not be negative."
+    condition     = var.rate_limit_burst >= 0 && floor(var.rate_limit_burst) == var.rate_limit_burst
+    error_message = "rate_limit_burst must be a whole number, not negative."
   }
 }
 
