@@ -205,6 +205,11 @@ class Reservation:
         """True when a night of the stay falls in ``[start, end)``."""
         return self.check_in < end and self.check_out > start
 
+    def holds(self, room_number: int, night: date) -> bool:
+        """True when this stay has ``room_number`` on ``night``: a 409 names only such a holder (read
+        after the refused write, a holder may have moved or shortened meanwhile, freeing the night)."""
+        return self.room_number == room_number and self.overlaps(night, night + timedelta(days=1))
+
     def to_json(self) -> dict[str, Any]:
         # Once per row of every page, so the property and helper calls are inlined.
         created = self.created_at

@@ -116,7 +116,7 @@ def test_application_functions_touch_only_their_customers_table_and_the_authoriz
         elif function.kind == "authorizer":
             assert own
             assert all(s["Resource"] == [catalogue.REGISTRY_TABLE] for s in own)
-            assert {a for s in own for a in s["Action"]} == {"dynamodb:GetItem"}
+            assert {a for s in own for a in s["Action"]} == {"dynamodb:BatchGetItem"}
         else:
             assert own == []
 

@@ -325,8 +325,8 @@ class DynamoDBStore:
                     table, items.night_key(reservation.room_number, night)
                 )
                 holder = self.get(table, int(held["reservation_id"]["N"])) if held else None
-                if holder is None:
-                    return "retry"  # the holder was deleted meanwhile: the night may be free
+                if holder is None or not holder.holds(reservation.room_number, night):
+                    return "retry"  # the holder was deleted or moved meanwhile: the night may be free
                 raise ConflictError(reservation.room_number, night, holder)
         if "ConditionalCheckFailed" in codes[offset + len(nights) :]:
             return "new_id"  # the id is taken (a restored table's counter went back): take another

@@ -114,7 +114,11 @@ class FrontDesk:
                             table, items.night_key(after.room_number, night)
                         )
                         holder = self._store.get(table, int(held["reservation_id"]["N"])) if held else None
-                        if holder is not None and holder.reservation_id != reservation_id:
+                        if (
+                            holder is not None
+                            and holder.reservation_id != reservation_id
+                            and holder.holds(after.room_number, night)
+                        ):
                             raise ConflictError(after.room_number, night, holder) from None
                 # Otherwise another write changed the reservation, the rooms or a night meanwhile:
                 # read again and retry.

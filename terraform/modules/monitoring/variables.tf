@@ -106,7 +106,7 @@ variable "tables" {
 variable "table_operations" {
   description = "DynamoDB operations whose SystemErrors and ThrottledRequests the table alarms add up (at most ten: metric math's limit): the ones the stores call (tests/terraform/test_operations.py keeps the list current). Each is a metric billed per alarm."
   type        = list(string)
-  default     = ["GetItem", "Query", "Scan", "UpdateItem", "TransactWriteItems"]
+  default     = ["GetItem", "BatchGetItem", "Query", "Scan", "UpdateItem", "TransactWriteItems"]
 
   validation {
     condition     = length(var.table_operations) >= 1 && length(var.table_operations) <= 10
