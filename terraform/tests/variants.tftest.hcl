@@ -160,3 +160,16 @@ run "snap_start_for_the_request_path_only" {
     error_message = "SnapStart must cover the API functions and the authorizer, never the scheduler's."
   }
 }
+
+run "a_host_that_is_not_fully_qualified_is_refused" {
+  command   = plan
+  state_key = "short-host"
+
+  variables {
+    customers = {
+      star = { hosts = ["star"] }
+    }
+  }
+
+  expect_failures = [var.customers]
+}

@@ -132,8 +132,8 @@ variable "customers" {
     error_message = "Customer names must match ^[a-z0-9][a-z0-9-]{1,39}$ (the registry's rule)."
   }
   validation {
-    condition     = alltrue(flatten([for c in values(var.customers) : [for h in c.hosts : can(regex("^[a-z0-9]([a-z0-9.-]{0,251}[a-z0-9])?$", h))]]))
-    error_message = "hosts must be lower-case DNS names."
+    condition     = alltrue(flatten([for c in values(var.customers) : [for h in c.hosts : length(h) <= 253 && can(regex("^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\\.)+[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$", h))]]))
+    error_message = "hosts must be fully qualified lower-case DNS names (star.hotels.example.com), as the edge requires."
   }
   validation {
     condition     = length(flatten([for c in values(var.customers) : c.hosts])) == length(distinct(flatten([for c in values(var.customers) : c.hosts])))

@@ -35,8 +35,8 @@ variable "tenants" {
   default     = {}
 
   validation {
-    condition     = alltrue([for h, c in var.tenants : can(regex("^[a-z0-9.-]+$", h)) && can(regex("^[a-z0-9][a-z0-9-]{1,39}$", c))])
-    error_message = "tenants must map lower-case host names to customer names."
+    condition     = alltrue([for h, c in var.tenants : length(h) <= 253 && can(regex("^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\\.)+[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$", h)) && can(regex("^[a-z0-9][a-z0-9-]{1,39}$", c))])
+    error_message = "tenants must map fully qualified lower-case host names to customer names (as reservations edge requires)."
   }
 }
 
