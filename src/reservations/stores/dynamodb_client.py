@@ -124,6 +124,40 @@ def backoff(attempt: int) -> None:
     time.sleep(random.uniform(0.01, 0.05) * 2**attempt)
 
 
+BATCH_GET_MAX = 100  # DynamoDB's limit of keys per BatchGetItem
+
+
+def batch_get(
+    client: Any,
+    table: str,
+    keys: list[dict[str, Any]],
+    *,
+    projection: str | None = None,
+    missing: str = "unknown customer table",
+    busy_message: str | None = None,
+) -> list[dict[str, Any]]:
+    """Strongly consistent reads of many keys, 100 a call, asking again for any DynamoDB leaves
+    unprocessed (throttling) until none is left; ``busy`` when it keeps leaving some."""
+    found: list[dict[str, Any]] = []
+    for start in range(0, len(keys), BATCH_GET_MAX):
+        asked: dict[str, Any] = {"Keys": keys[start : start + BATCH_GET_MAX], "ConsistentRead": True}
+        if projection:
+            asked["ProjectionExpression"] = projection
+        request: dict[str, Any] = {table: asked}
+        for attempt in range(8):
+            if attempt:
+                backoff(min(attempt, 4))
+            with translated_errors(missing):
+                response = client.batch_get_item(RequestItems=request)
+            found += response.get("Responses", {}).get(table, [])
+            request = response.get("UnprocessedKeys") or {}
+            if not request:
+                break
+        else:
+            raise busy(busy_message) if busy_message else busy()
+    return found
+
+
 class TableAdmin:
     """Creates and deletes tables, waiting for them as AWS needs (moto answers at once)."""
 

@@ -38,13 +38,18 @@ from reservations.rooms import (
     too_many_rooms,
 )
 from reservations.stores import dynamodb_items as items
-from reservations.stores.dynamodb_client import backoff, busy, cancellation_reasons, translated_errors
+from reservations.stores.dynamodb_client import (
+    backoff,
+    batch_get,
+    busy,
+    cancellation_reasons,
+    translated_errors,
+)
 
 if TYPE_CHECKING:
     from reservations.stores.dynamodb import DynamoDBStore
 
 TRANSACTION_ATTEMPTS = 4
-_BATCH_GET_MAX = 100  # DynamoDB's limit of keys per BatchGetItem
 _CCF = "ConditionalCheckFailed"
 Write = dict[str, Any]
 
@@ -318,28 +323,9 @@ class FrontDesk:
     # ----------------------------------------------------------------------- helpers
 
     def _batch_get(self, table: str, keys: list[items.Item]) -> list[items.Item]:
-        """Strongly consistent reads of many keys, 100 a call, until none is left unprocessed."""
-        found: list[items.Item] = []
-        for start in range(0, len(keys), _BATCH_GET_MAX):
-            request: dict[str, Any] = {
-                table: {
-                    "Keys": keys[start : start + _BATCH_GET_MAX],
-                    "ConsistentRead": True,
-                    "ProjectionExpression": "pk, sk, room_count, reservation_id",
-                }
-            }
-            for attempt in range(8):
-                if attempt:
-                    backoff(min(attempt, 4))
-                with translated_errors():
-                    response = self._store.data(table).batch_get_item(RequestItems=request)
-                found += response.get("Responses", {}).get(table, [])
-                request = response.get("UnprocessedKeys") or {}
-                if not request:
-                    break
-            else:
-                raise busy()
-        return found
+        return batch_get(
+            self._store.data(table), table, keys, projection="pk, sk, room_count, reservation_id"
+        )
 
     def _transact(self, table: str, writes: list[Write]) -> None:
         with translated_errors():

@@ -18,6 +18,7 @@ from reservations.stores import dynamodb_items as items
 from reservations.stores.dynamodb_client import (
     TableAdmin,
     backoff,
+    batch_get,
     busy,
     cancellation_reasons,
     make_client,
@@ -95,21 +96,18 @@ class DynamoDBRegistry:
     def key_and_customer(
         self, key_hash: str, name: str | None = None
     ) -> tuple[str | None, CustomerRecord | None]:
-        """One BatchGetItem; keys DynamoDB leaves unprocessed (throttling) are asked for again."""
+        """One BatchGetItem (``batch_get`` asks again for keys DynamoDB leaves unprocessed)."""
         wanted = [items.owner_key(key_hash)] + ([items.customer_key(name)] if name else [])
-        found: list[items.Item] = []
-        for attempt in range(_TRANSACTION_ATTEMPTS):
-            request = {self._table: {"Keys": wanted, "ConsistentRead": True}}
-            response = self._call("batch_get_item", RequestItems=request)
-            if response is None:  # no registry table: no key, no customer
-                return None, None
-            found += response.get("Responses", {}).get(self._table, [])
-            wanted = response.get("UnprocessedKeys", {}).get(self._table, {}).get("Keys", [])
-            if not wanted:
-                break
-            backoff(attempt)
-        else:
-            raise busy("the customer registry is busy; try again")
+        try:
+            found = batch_get(
+                self._client,
+                self._table,
+                wanted,
+                missing=self._missing,
+                busy_message="the customer registry is busy; try again",
+            )
+        except NotFoundError:  # no registry table: no key, no customer
+            return None, None
         # The two items differ by their sort key: KEY (the key's owner) and CUSTOMER.
         by_sort_key = {item["sk"]["S"]: item for item in found}
         key_item, customer_item = by_sort_key.get("KEY"), by_sort_key.get("CUSTOMER")
