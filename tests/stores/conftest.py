@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, date, datetime
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
 
-from reservations.domain import NewReservation
+from reservations.domain import NewReservation, now_utc
 from reservations.settings import Settings
 from reservations.stores import Registry, Store, open_registry, open_store
 from tests.conftest import STORE_KINDS, TENANT_ROLE_ARN
@@ -52,8 +52,10 @@ def registry(settings: Settings) -> Iterator[Registry]:
         opened.close()
 
 
-NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
-DAY = date(2026, 12, 1)
+# From the real clock, never fixed: the stores' own rules read it (a check-in may not be in the past,
+# idempotency records expire), so a fixed day turns red the day it passes.
+NOW = now_utc()
+DAY = NOW.date() + timedelta(days=30)
 
 
 def new(room: int = 101, check_in: date = DAY, nights: int = 2, guest: str = "Ada") -> NewReservation:

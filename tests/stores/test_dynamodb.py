@@ -12,7 +12,7 @@ import json
 import threading
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -35,9 +35,8 @@ from reservations.stores import dynamodb as dynamodb_module
 from reservations.stores.dynamodb import DynamoDBRegistry, DynamoDBStore
 from reservations.stores.dynamodb_client import make_client
 from reservations.tenants import key_record
+from tests.stores.conftest import DAY, NOW
 
-NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
-DAY = date(2026, 12, 1)
 TABLE = "test-star-reservations"
 
 
@@ -118,17 +117,19 @@ def test_add_writes_one_transaction_of_list_id_and_night_items(store: DynamoDBSt
     claim = IdempotencyClaim("a" * 64, new().fingerprint(), NOW + timedelta(hours=24))
     r = store.add(TABLE, new(101, DAY, 2), created_at=NOW, idempotency=claim).reservation
     items = raw_items(client)
-    sort_key = f"2026-12-01#00101#{r.reservation_id:016d}"
+    sort_key = f"{DAY}#00101#{r.reservation_id:016d}"
     assert set(items) == {
         ("RES", sort_key),
         (f"ID#{r.reservation_id}", "ID"),
-        ("NIGHT#101#2026-12-01", "NIGHT"),
-        ("NIGHT#101#2026-12-02", "NIGHT"),
+        (f"NIGHT#101#{DAY}", "NIGHT"),
+        (f"NIGHT#101#{DAY + timedelta(days=1)}", "NIGHT"),
         ("COUNTER", "COUNTER"),
         ("IDEM#" + "a" * 64, "IDEM"),
     }
-    assert items[("NIGHT#101#2026-12-02", "NIGHT")]["reservation_id"] == {"N": str(r.reservation_id)}
-    assert items[("RES", sort_key)]["check_out"] == {"S": "2026-12-03"}
+    assert items[(f"NIGHT#101#{DAY + timedelta(days=1)}", "NIGHT")]["reservation_id"] == {
+        "N": str(r.reservation_id)
+    }
+    assert items[("RES", sort_key)]["check_out"] == {"S": str(DAY + timedelta(days=2))}
     idem = items[("IDEM#" + "a" * 64, "IDEM")]
     assert idem["expires_at"] == {"N": str(int((NOW + timedelta(hours=24)).timestamp()))}
     assert json.loads(idem["reservation"]["S"]) == r.to_json()
@@ -388,9 +389,9 @@ def test_many_concurrent_adds_of_one_room_night_have_one_winner_and_leave_no_tra
         assert len(listed) == 1
         winner = listed[0].reservation_id
         assert set(raw_items(client)) == {
-            ("RES", f"2026-12-01#00007#{winner:016d}"),
+            ("RES", f"{DAY}#00007#{winner:016d}"),
             (f"ID#{winner}", "ID"),
-            ("NIGHT#7#2026-12-01", "NIGHT"),
+            (f"NIGHT#7#{DAY}", "NIGHT"),
             ("COUNTER", "COUNTER"),
         }
     finally:

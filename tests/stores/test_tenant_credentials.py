@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterator
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -18,8 +18,7 @@ from reservations.stores.dynamodb import DynamoDBStore
 from reservations.stores.dynamodb_client import make_client
 from reservations.stores.dynamodb_tenants import REFRESH_MARGIN, TenantClients
 from tests.conftest import TENANT_ROLE_ARN
-
-NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
+from tests.stores.conftest import DAY, NOW
 
 
 class Clock:
@@ -97,7 +96,7 @@ def store(settings: Settings, wire: Wire, clock: Clock, made: dict[str, str]) ->
 
 
 def book(store: DynamoDBStore, table: str, room: int) -> None:
-    new = NewReservation(guest_name="Ada", room_number=room, nights=2, check_in=date(2026, 12, 1))
+    new = NewReservation(guest_name="Ada", room_number=room, nights=2, check_in=DAY)
     reservation = store.add(table, new, created_at=NOW).reservation
     assert store.get(table, reservation.reservation_id) == reservation
     store.list(table, ListQuery())
