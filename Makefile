@@ -60,8 +60,9 @@ lint: $(BIN)/.installed
 typecheck: $(BIN)/.installed
 	$(BIN)/mypy
 
+## The suite; fails too if it left a process listening (scripts/no-listener-left names and ends it)
 unit: $(BIN)/.installed
-	$(BIN)/pytest -n 2 --dist loadscope $(PYTEST_ARGS)
+	$(BIN)/python scripts/no-listener-left $(BIN)/pytest -n 2 --dist loadscope $(PYTEST_ARGS)
 
 ## Real Terraform: fmt, init + validate of every root whose providers install, terraform test (mocked AWS)
 terraform-check:
