@@ -99,6 +99,29 @@ def test_a_restart_on_another_port_moves_the_profile_along(tmp_path: Path):
         second.stop()
 
 
+def test_a_second_serve_on_another_port_leaves_the_profile_with_the_first_while_it_serves(tmp_path: Path):
+    """The README's advice for a busy port, taken while the first server still answers."""
+    settings = Settings(store="sqlite", data_dir=tmp_path / "data")
+    first = start_gateway(settings, tmp_path)
+    try:
+        second = start_gateway(settings, tmp_path)
+        second.stop()
+        assert _profiles(tmp_path / "config")["local"]["url"] == first.url
+        output = second.log_path.read_text()
+        assert f"Client profile 'local' still points at {first.url}, which is serving;" in output
+        assert f"--url {second.url}" in output
+        listed = subprocess.run(
+            [sys.executable, "-m", "reservations", "list"],
+            env=_env(tmp_path),
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert listed.returncode == 0, listed.stderr  # the profile still reaches the first server
+    finally:
+        first.stop()
+
+
 def test_another_data_dir_never_clobbers_the_profile_of_the_first(tmp_path: Path):
     first = start_gateway(Settings(store="sqlite", data_dir=tmp_path / "one"), tmp_path)
     first_key = _key_in(first.log_path.read_text())

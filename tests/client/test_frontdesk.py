@@ -248,3 +248,25 @@ def test_menu_finds_a_free_room_and_books_it(desk: ReservationsClient, terminal:
     assert [(r.guest_name, r.room_number) for r in desk.list(room=103)] == [("Cy", 103)]
     t.choose("5")
     assert t.exit_status() == 0
+
+
+def test_a_piped_menu_whose_answers_run_out_mid_dialog_fails_naming_the_question(
+    gateway: Gateway, frontdesk_profile: Profile, desk: ReservationsClient
+):
+    """The issue's script: room 301 is refused, the next lines are read as room numbers, then EOF."""
+    desk.put_room(101)
+    p = frontdesk_profile
+    day = days(5).isoformat()
+    done = run_process(
+        gateway,
+        "menu",
+        stdin=f"1\nAnn\n301\n2\n{day}\n3\n5\n",
+        RESERVATIONS_URL=p.url,
+        RESERVATIONS_CUSTOMER=p.customer,
+        RESERVATIONS_API_KEY=p.api_key,
+    )
+    assert done.returncode == 2, done.stdout
+    (line,) = done.stderr.splitlines()
+    assert line.startswith("reservations menu: the input ended before '")
+    assert line.endswith("was answered; 'Add a reservation' was not done")
+    assert list(desk.list()) == []

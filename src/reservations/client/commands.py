@@ -257,12 +257,16 @@ def configure(
         print(f"profile:  {name}\nurl:      {current.url}\ncustomer: {current.customer}")
         print(f"api_key:  {mask_key(current.api_key)}\nfile:     {config.config_path()}")
         return ExitStatus.SUCCESS
-    url = (url or "").strip() or ask("Server URL", current.url if current else "http://127.0.0.1:8080")
+    url, customer, api_key = ((value or "").strip() or None for value in (url, customer, api_key))
+    if current is not None and (url or customer or api_key):
+        # A flag changes that value of an existing profile; the others stay as they are, unasked.
+        url, customer, api_key = url or current.url, customer or current.customer, api_key or current.api_key
+    url = url or ask("Server URL", current.url if current else "http://127.0.0.1:8080")
     customer = config.header_value(
-        (customer or "").strip() or ask("Customer", current.customer if current else None), "customer"
+        customer or ask("Customer", current.customer if current else None), "customer"
     )
     api_key = config.header_value(
-        (api_key or "").strip() or ask_secret("API key", current.api_key if current else None), "API key"
+        api_key or ask_secret("API key", current.api_key if current else None), "API key"
     )
     if not url.startswith(("http://", "https://")):
         raise UsageProblem(f"the server URL must start with http:// or https://, not {url!r}")
