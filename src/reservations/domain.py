@@ -93,7 +93,7 @@ class NoRoomsError(ReservationsError):
     code = "no_rooms"
 
     def __init__(self) -> None:
-        super().__init__("no rooms are defined yet: add rooms (PUT /rooms/{room_number}) first")
+        super().__init__("no rooms are defined yet: define the hotel's rooms first")
 
 
 class IdempotencyMismatchError(ReservationsError):
@@ -399,7 +399,13 @@ def check_bookable(day: date, *, today: date | None = None) -> date:
     today = today or today_utc()
     if day < today - timedelta(days=MAX_DAYS_BEHIND):
         raise ValidationError("check_in must not be in the past", field="check_in")
-    if day > today + timedelta(days=MAX_DAYS_AHEAD):
+    return check_within_reach(day, today=today)
+
+
+def check_within_reach(day: date, *, today: date | None = None) -> date:
+    """At most two years ahead: a question about any earlier stay (even a past one) is harmless, and
+    the bound keeps every night of a stay a valid date."""
+    if day > (today or today_utc()) + timedelta(days=MAX_DAYS_AHEAD):
         raise ValidationError("check_in must be at most two years ahead", field="check_in")
     return day
 

@@ -20,7 +20,8 @@ from reservations.domain import (
     ROOM_MIN,
     NotFoundError,
     ValidationError,
-    parse_check_in,
+    check_within_reach,
+    parse_date,
     parse_int_text,
     parse_text,
 )
@@ -33,9 +34,12 @@ ROOM_FIELDS = ("name", "notes")
 
 
 def room_not_defined(room_number: int) -> ValidationError:
-    """The answer to a booking (or a move) into a room the customer has not defined."""
+    """The answer to a booking (or a move) into a room the customer has not defined.
+
+    Worded for every client (CLI, menu, page), so it names no HTTP route.
+    """
     return ValidationError(
-        f"room {room_number} is not one of this customer's rooms (GET /rooms lists them)",
+        f"room {room_number} is not one of this customer's rooms",
         field="room_number",
     )
 
@@ -158,7 +162,7 @@ class Availability:
             if not params.get(name):
                 raise ValidationError(f"{name} is required", field=name)
         return cls(
-            check_in=parse_check_in(params["check_in"], today=today),
+            check_in=check_within_reach(parse_date(params["check_in"], "check_in"), today=today),
             nights=parse_int_text(params["nights"], "nights", NIGHTS_MIN, NIGHTS_MAX),
         )
 

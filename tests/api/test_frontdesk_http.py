@@ -142,6 +142,20 @@ def test_availability(star: httpx.Client, moon: httpx.Client):
     assert none.json()["error"]["code"] == "no_rooms"
 
 
+def test_availability_of_a_past_stay_is_answered_and_beyond_two_years_refused(star: httpx.Client):
+    """A question about a past stay is a harmless read; two years ahead is where every question stops."""
+    past = (today_utc() - timedelta(days=400)).isoformat()
+    answer = star.get("/availability", params={"check_in": past, "nights": 3})
+    check(answer, "/availability", "GET")
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["check_in"] == past
+    assert 101 in answer.json()["free_rooms"]
+    too_far = star.get(
+        "/availability", params={"check_in": (today_utc() + timedelta(days=731)).isoformat(), "nights": 1}
+    )
+    assert (too_far.status_code, too_far.json()["error"]["field"]) == (400, "check_in")
+
+
 @pytest.mark.parametrize(
     ("params", "field"),
     [
