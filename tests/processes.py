@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import os
 import signal
+import subprocess
 import time
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 GONE_WAIT_S = 30.0
 
@@ -73,3 +75,18 @@ def kill_group(pgid: int, sig: int = signal.SIGKILL) -> list[int]:
     except ProcessLookupError:
         return []
     return members
+
+
+def stop(process: subprocess.Popen[Any], timeout_s: float = 15) -> int | None:
+    """Stops a server started with ``start_new_session=True`` as a user would (SIGTERM, which lets it
+    finish), then ``kill -9`` of whatever its group still holds; returns the server's exit status."""
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=timeout_s)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+    left = kill_group(process.pid)
+    wait_gone(left)
+    return process.returncode

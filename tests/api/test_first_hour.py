@@ -19,6 +19,7 @@ import pytest
 
 from reservations import catalogue
 from reservations.settings import Settings
+from tests import processes
 from tests.conftest import free_port, start_gateway
 
 SERVE = [sys.executable, "-m", "reservations", "serve", "--host", "127.0.0.1"]
@@ -295,6 +296,7 @@ def test_serve_at_its_default_log_level_logs_no_line_per_request(tmp_path: Path)
             env=env,
             stdout=sink,
             stderr=sink,
+            start_new_session=True,  # its workers share its group, which processes.stop() ends whole
         )
     try:
         url = f"http://127.0.0.1:{port}"
@@ -312,8 +314,7 @@ def test_serve_at_its_default_log_level_logs_no_line_per_request(tmp_path: Path)
             )
         assert httpx.get(f"{url}/reservations", headers={"X-Customer": "demo"}).status_code == 401
     finally:
-        process.terminate()
-        process.wait(timeout=15)
+        processes.stop(process)
     assert '"level":"INFO"' not in log.read_text()
 
 
