@@ -20,10 +20,12 @@ from reservations import wiring
 from reservations.domain import (
     ConflictError,
     ForbiddenError,
+    IdempotencyKeySpentError,
     IdempotencyMismatchError,
     NoRoomsError,
     NotFoundError,
     ReservationsError,
+    RoomNotDefinedError,
     UnauthenticatedError,
     UnavailableError,
     ValidationError,
@@ -65,6 +67,8 @@ STATUS_BY_ERROR: dict[type[ReservationsError], int] = {
     NoRoomsError: 409,
     PayloadTooLargeError: 413,
     IdempotencyMismatchError: 422,
+    RoomNotDefinedError: 409,
+    IdempotencyKeySpentError: 409,
     UnavailableError: 503,
 }
 

@@ -19,7 +19,7 @@ from typing import Any
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import FileResponse, JSONResponse, Response
+from starlette.responses import JSONResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import Receive, Scope, Send
@@ -28,7 +28,6 @@ from reservations import catalogue
 from reservations.gateway import events
 
 MAX_REQUEST_BYTES = 10 * 1024 * 1024  # API Gateway's own payload limit; functions enforce theirs
-OPENAPI_PATH = Path(__file__).resolve().parent.parent / "openapi.json"
 _REQUEST_ID_RE = re.compile(r"^[A-Za-z0-9._-]{1,128}$")
 CORS_ALLOW_HEADERS = "Content-Type, X-Customer, X-Api-Key, Idempotency-Key, customer, x-api-key, X-Request-Id"
 CORS_EXPOSE_HEADERS = "Location, X-Request-Id, Retry-After, Idempotent-Replayed"
@@ -108,7 +107,10 @@ class Gateway:
             return _JSONResponse({"status": "ok"})
 
         async def openapi(_: Request) -> Response:
-            return FileResponse(OPENAPI_PATH, media_type="application/json")
+            from reservations.domain import today_utc
+            from reservations.gateway import document
+
+            return Response(document.served(today_utc()), media_type="application/json")
 
         routes: list[Route | Mount] = [Route("/healthz", healthz), Route("/openapi.json", openapi)]
         if web_dir is not None and web_dir.is_dir():
