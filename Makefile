@@ -60,8 +60,9 @@ lint: $(BIN)/.installed
 typecheck: $(BIN)/.installed
 	$(BIN)/mypy
 
+## The suite; fails too if it left a process listening (scripts/no-listener-left names and ends it)
 unit: $(BIN)/.installed
-	$(BIN)/pytest -n 2 --dist loadscope $(PYTEST_ARGS)
+	$(BIN)/python scripts/no-listener-left $(BIN)/pytest -n 2 --dist loadscope $(PYTEST_ARGS)
 
 # The suites whose rules read the clock (the domain's through the stores, the API, the clients, the
 # functions), run again with the clock 400 days ahead: no test may depend on the day it was written.

@@ -122,7 +122,16 @@ def _suites(
             ),
         )
     if kind == "sqlite":
-        timed("crash", lambda: crash.kill_rounds(tmp / "crash", rounds=_n(20, scales["crash"], 3)))
+        for workers in (1, 2):  # serving alone, and a supervisor with workers that all hold the files
+            timed(
+                "crash",
+                functools.partial(
+                    crash.kill_rounds,
+                    tmp / f"crash-{workers}",
+                    rounds=_n(20, scales["crash"], 3),
+                    server_workers=workers,
+                ),
+            )
         kinds = ["fsize"] + (["tmpfs"] if crash.can_mount_tmpfs() else [])
         for disk in kinds:
             timed(
@@ -208,6 +217,8 @@ HEADLINES = {
     ],
     "crash durability": [
         "kills",
+        "processes_killed",
+        "restarts_on_the_same_port",
         "acknowledged_adds",
         "acknowledged_deletes",
         "lost_writes",
@@ -231,6 +242,9 @@ HEADLINES = {
 LIMITS = [
     "## What the figures do and do not prove",
     "",
+    "* Each crash is `kill -9` of every process of the server at once (its process group: the",
+    "  supervisor and each worker holding the files), mid-write, and the restart binds the same port,",
+    "  which a survivor would still hold.",
     "* `kill -9` is a process crash: the kernel's page cache survives it, so the crash suite proves the",
     "  commit protocol (a 2xx only after `COMMIT`, WAL with `synchronous=FULL`), not the disk's own flush.",
     "* The full disk is a 2 MiB tmpfs when the runner may mount one (root), else a file-size limit",

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import pytest
 
 from reservations.settings import Settings
+from tests import processes
 from tests.aws_calls import _declared_aws_calls_only  # noqa: F401  (autouse: functions make declared AWS calls only)
 
 if TYPE_CHECKING:
@@ -115,6 +116,7 @@ class Gateway:
         return {"X-Customer": customer, "X-Api-Key": self.keys[customer]}
 
     def stop(self, sig: int = signal.SIGTERM) -> int:
+        """Stops the server as a user would (``sig`` to the pid started), then whatever it left behind."""
         if self.process.poll() is None:
             self.process.send_signal(sig)
             try:
@@ -122,7 +124,22 @@ class Gateway:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
+        self.kill()
         return self.process.returncode
+
+    def kill(self) -> list[int]:
+        """``kill -9`` of every process of the server's group at once; returns when all are gone.
+
+        Returns the processes it reached (the server and its workers, when it was running).
+        """
+        killed = processes.kill_group(self.process.pid)
+        self.process.poll()  # reaps the server itself; the workers' parent (or init) reaps them
+        left = processes.wait_gone(killed)
+        if left:
+            raise RuntimeError(f"processes {left} of the gateway survived SIGKILL")
+        if self.process.returncode is None:
+            self.process.wait()
+        return killed
 
 
 def start_gateway(
@@ -155,11 +172,13 @@ def start_gateway(
             env=env,
             stdout=log,
             stderr=subprocess.STDOUT,
+            start_new_session=True,  # a group of its own, so stop() and kill() reach every worker
         )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 30
     while True:
         if process.poll() is not None:
+            processes.kill_group(process.pid)
             raise RuntimeError(f"gateway exited with {process.returncode}: {log_path.read_text()}")
         try:
             if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
@@ -167,7 +186,8 @@ def start_gateway(
         except httpx.TransportError:
             pass
         if time.monotonic() > deadline:
-            process.kill()
+            processes.kill_group(process.pid)
+            process.wait()
             raise RuntimeError(f"gateway did not start: {log_path.read_text()}")
         time.sleep(0.05)
     return Gateway(url=url, settings=settings, process=process, env=env, log_path=log_path)

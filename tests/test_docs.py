@@ -31,6 +31,7 @@ from pathlib import Path
 import pytest
 
 from reservations import catalogue
+from tests import processes
 from tests.conftest import free_port
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -88,6 +89,7 @@ def _start_serve(tmp: Path, port: int) -> tuple[subprocess.Popen[bytes], Path, s
             env=env,
             stdout=sink,
             stderr=subprocess.STDOUT,
+            start_new_session=True,  # its workers share its group, which processes.stop() ends whole
         )
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -152,8 +154,7 @@ def test_the_commands_run_as_written(path: Path, tmp_path: Path) -> None:
         assert done.returncode == 0, f"{failed_in} failed ({done.returncode}):\n{done.stdout}\n{done.stderr}"
         assert "Traceback" not in done.stderr, done.stderr
     finally:
-        process.terminate()
-        process.wait(timeout=15)
+        processes.stop(process)
     assert "Traceback" not in log.read_text()
 
 

@@ -6,8 +6,6 @@ and pays for every import at cold start; plain Python gives clear per-field mess
 
 from __future__ import annotations
 
-import base64
-import binascii
 import hashlib
 import json
 import re
@@ -93,11 +91,35 @@ class NoRoomsError(ReservationsError):
     code = "no_rooms"
 
     def __init__(self) -> None:
-        super().__init__("no rooms are defined yet: add rooms (PUT /rooms/{room_number}) first")
+        super().__init__("no rooms are defined yet: define the hotel's rooms first")
 
 
 class IdempotencyMismatchError(ReservationsError):
     code = "idempotency_key_reused"
+
+
+class RoomNotDefinedError(ReservationsError):
+    """A booking (or a move) into a room the customer has not defined: the request is well formed,
+    and would be taken once the room is defined, so it conflicts with the state (409) like
+    ``NoRoomsError``, rather than being invalid (400)."""
+
+    code = "room_not_defined"
+
+    def __init__(self, room_number: int) -> None:
+        super().__init__(f"room {room_number} is not one of this customer's rooms", field="room_number")
+
+
+class IdempotencyKeySpentError(ReservationsError):
+    """A retry whose first attempt made a reservation that has been deleted since."""
+
+    code = "idempotency_key_spent"
+
+    def __init__(self, reservation_id: int) -> None:
+        super().__init__(
+            f"this Idempotency-Key made reservation {reservation_id}, which has been deleted since; "
+            "send a new key to book again",
+            field="Idempotency-Key",
+        )
 
 
 class UnauthenticatedError(ReservationsError):
@@ -267,21 +289,23 @@ class Cursor:
     reservation_id: int
 
     def encode(self) -> str:
-        raw = f"{self.check_in.isoformat()}|{self.room_number}|{self.reservation_id}".encode()
-        return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+        return f"{self.check_in.toordinal()}.{self.room_number}.{self.reservation_id}"
 
     @classmethod
     def decode(cls, token: str) -> Cursor:
-        try:
-            padded = token + "=" * (-len(token) % 4)
-            raw = base64.urlsafe_b64decode(padded.encode("ascii")).decode("ascii")
-            day, room, rid = raw.split("|")
-            cursor = cls(date.fromisoformat(day), int(room), int(rid))
-        except (ValueError, UnicodeError, binascii.Error) as exc:
-            raise ValidationError("cursor is not one this API returned", field="cursor") from exc
-        if not (0 <= cursor.room_number <= ROOM_MAX and 0 <= cursor.reservation_id <= MAX_RESERVATION_ID):
-            raise ValidationError("cursor is not one this API returned", field="cursor")
-        return cursor
+        """Any position of the ``CURSOR_PATTERN`` shape is one: the page starts after it.
+
+        So the OpenAPI document can state exactly which cursors are accepted (a pattern), and one a
+        client makes up is as good as one the API issued: it only says where to start.  Past either
+        end it is clamped, which changes no answer.
+        """
+        if not CURSOR_RE.fullmatch(token):
+            raise ValidationError(
+                "cursor must be a position of the list: next_cursor of a page", field="cursor"
+            )
+        day, room, rid = (int(part) for part in token.split("."))
+        day = min(max(day, 1), date.max.toordinal())
+        return cls(date.fromordinal(day), room, min(rid, MAX_RESERVATION_ID))
 
     @classmethod
     def after(cls, reservation: Reservation) -> Cursor:
@@ -289,6 +313,11 @@ class Cursor:
 
     def key(self) -> tuple[date, int, int]:
         return (self.check_in, self.room_number, self.reservation_id)
+
+
+# (check-in day as a proleptic Gregorian ordinal).(room number).(reservation id)
+CURSOR_PATTERN = r"^[0-9]{1,7}\.[0-9]{1,5}\.[0-9]{1,16}$"
+CURSOR_RE = re.compile(CURSOR_PATTERN, re.ASCII)
 
 
 @dataclass(frozen=True)
@@ -310,10 +339,14 @@ class ListQuery:
         cursor = Cursor.decode(params["cursor"]) if params.get("cursor") else None
         start = parse_date(params["from"], "from") if params.get("from") else None
         end = parse_date(params["to"], "to") if params.get("to") else None
-        if start and end and end <= start:
-            raise ValidationError("'to' must be after 'from'", field="to")
         room = parse_int_text(params["room"], "room", ROOM_MIN, ROOM_MAX) if params.get("room") else None
         return cls(limit=limit, cursor=cursor, start=start, end=end, room_number=room)
+
+    @property
+    def nothing_can_match(self) -> bool:
+        """``to`` on or before ``from``: no night lies in the window, so the answer is an empty page
+        (a harmless read, like any other window), without asking the store."""
+        return self.start is not None and self.end is not None and self.end <= self.start
 
     def matches(self, reservation: Reservation) -> bool:
         """The filter every store applies (stores may also narrow with indexes first)."""
@@ -399,7 +432,13 @@ def check_bookable(day: date, *, today: date | None = None) -> date:
     today = today or today_utc()
     if day < today - timedelta(days=MAX_DAYS_BEHIND):
         raise ValidationError("check_in must not be in the past", field="check_in")
-    if day > today + timedelta(days=MAX_DAYS_AHEAD):
+    return check_within_reach(day, today=today)
+
+
+def check_within_reach(day: date, *, today: date | None = None) -> date:
+    """At most two years ahead: a question about any earlier stay (even a past one) is harmless, and
+    the bound keeps every night of a stay a valid date."""
+    if day > (today or today_utc()) + timedelta(days=MAX_DAYS_AHEAD):
         raise ValidationError("check_in must be at most two years ahead", field="check_in")
     return day
 

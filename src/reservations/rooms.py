@@ -6,8 +6,7 @@ A customer that defines rooms can book only those; one that defines none keeps t
 
 from __future__ import annotations
 
-import base64
-import binascii
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -19,8 +18,9 @@ from reservations.domain import (
     ROOM_MAX,
     ROOM_MIN,
     NotFoundError,
+    RoomNotDefinedError,
     ValidationError,
-    parse_check_in,
+    parse_date,
     parse_int_text,
     parse_text,
 )
@@ -32,12 +32,12 @@ ROOM_LIST_LIMIT_DEFAULT, ROOM_LIST_LIMIT_MAX = 100, 1000
 ROOM_FIELDS = ("name", "notes")
 
 
-def room_not_defined(room_number: int) -> ValidationError:
-    """The answer to a booking (or a move) into a room the customer has not defined."""
-    return ValidationError(
-        f"room {room_number} is not one of this customer's rooms (GET /rooms lists them)",
-        field="room_number",
-    )
+def room_not_defined(room_number: int) -> RoomNotDefinedError:
+    """The answer to a booking (or a move) into a room the customer has not defined.
+
+    Worded for every client (CLI, menu, page), so it names no HTTP route.
+    """
+    return RoomNotDefinedError(room_number)
 
 
 def too_many_rooms() -> ValidationError:
@@ -101,22 +101,18 @@ class RoomQuery:
         return cls(limit=limit, after=after)
 
 
+# The last room number of the previous page: any number is a position the next page starts after.
+ROOM_CURSOR_PATTERN = r"^[0-9]{1,5}$"
+
+
 def encode_room_cursor(room_number: int) -> str:
-    return base64.urlsafe_b64encode(f"room|{room_number}".encode()).decode().rstrip("=")
+    return str(room_number)
 
 
 def decode_room_cursor(token: str) -> int:
-    try:
-        raw = base64.urlsafe_b64decode((token + "=" * (-len(token) % 4)).encode("ascii")).decode("ascii")
-        kind, number = raw.split("|")
-        if kind != "room" or not number.isdigit():
-            raise ValueError(raw)
-        room = int(number)
-    except (ValueError, UnicodeError, binascii.Error) as exc:
-        raise ValidationError("cursor is not one this API returned", field="cursor") from exc
-    if not ROOM_MIN <= room <= ROOM_MAX:
-        raise ValidationError("cursor is not one this API returned", field="cursor")
-    return room
+    if not re.fullmatch(ROOM_CURSOR_PATTERN, token, re.ASCII):
+        raise ValidationError("cursor must be a room number: next_cursor of a page", field="cursor")
+    return int(token)
 
 
 @dataclass(frozen=True)
@@ -144,10 +140,14 @@ class Availability:
 
     @property
     def check_out(self) -> date:
-        return self.check_in + timedelta(days=self.nights)
+        """The day after the stay, or the calendar's last day for a stay that reaches it (no booking
+        can hold a night that late, so the answer is the same)."""
+        return date.fromordinal(min(self.check_in.toordinal() + self.nights, date.max.toordinal()))
 
     def stay_nights(self) -> list[date]:
-        return [self.check_in + timedelta(days=i) for i in range(self.nights)]
+        """The stay's nights; none past the calendar's last day (no booking can hold those)."""
+        last = min(self.nights, (date.max - self.check_in).days + 1)
+        return [self.check_in + timedelta(days=i) for i in range(last)]
 
     @classmethod
     def from_params(cls, params: Mapping[str, str], *, today: date | None = None) -> Availability:
@@ -158,7 +158,7 @@ class Availability:
             if not params.get(name):
                 raise ValidationError(f"{name} is required", field=name)
         return cls(
-            check_in=parse_check_in(params["check_in"], today=today),
+            check_in=parse_date(params["check_in"], "check_in"),
             nights=parse_int_text(params["nights"], "nights", NIGHTS_MIN, NIGHTS_MAX),
         )
 

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from reservations.domain import (
     AddResult,
+    IdempotencyKeySpentError,
     ListQuery,
     NewReservation,
     NotFoundError,
@@ -56,6 +57,8 @@ class ReservationService:
         self._clock = clock
 
     def list(self, customer: str, query: ListQuery) -> Page:
+        if query.nothing_can_match:
+            return Page([], None)
         return self._store.list(self._table_for(customer), query)
 
     def list_all(self, customer: str, query: ListQuery | None = None) -> Iterator[Reservation]:
@@ -77,7 +80,13 @@ class ReservationService:
     def add(self, customer: str, new: NewReservation, idempotency_key: str | None = None) -> AddResult:
         now = self._clock()
         claim = _idempotency_claim(idempotency_key, new, now) if idempotency_key is not None else None
-        return self._store.add(self._table_for(customer), new, created_at=now, idempotency=claim)
+        result = self._store.add(self._table_for(customer), new, created_at=now, idempotency=claim)
+        made = result.reservation.reservation_id
+        if result.replayed and self._store.get(self._table_for(customer), made) is None:
+            # Replaying "201 created" for a reservation that is gone would tell the client it is
+            # booked when it is not.
+            raise IdempotencyKeySpentError(made)
+        return result
 
     def delete(self, customer: str, reservation_id: int) -> Reservation:
         return self._store.delete(self._table_for(customer), reservation_id)

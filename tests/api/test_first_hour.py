@@ -19,6 +19,7 @@ import pytest
 
 from reservations import catalogue
 from reservations.settings import Settings
+from tests import processes
 from tests.conftest import free_port, start_gateway
 
 SERVE = [sys.executable, "-m", "reservations", "serve", "--host", "127.0.0.1"]
@@ -97,6 +98,29 @@ def test_a_restart_on_another_port_moves_the_profile_along(tmp_path: Path):
         assert f"Client profile 'local' now points at {second.url}" in second.log_path.read_text()
     finally:
         second.stop()
+
+
+def test_a_second_serve_on_another_port_leaves_the_profile_with_the_first_while_it_serves(tmp_path: Path):
+    """The README's advice for a busy port, taken while the first server still answers."""
+    settings = Settings(store="sqlite", data_dir=tmp_path / "data")
+    first = start_gateway(settings, tmp_path)
+    try:
+        second = start_gateway(settings, tmp_path)
+        second.stop()
+        assert _profiles(tmp_path / "config")["local"]["url"] == first.url
+        output = second.log_path.read_text()
+        assert f"Client profile 'local' still points at {first.url}, which is serving;" in output
+        assert f"--url {second.url}" in output
+        listed = subprocess.run(
+            [sys.executable, "-m", "reservations", "list"],
+            env=_env(tmp_path),
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert listed.returncode == 0, listed.stderr  # the profile still reaches the first server
+    finally:
+        first.stop()
 
 
 def test_another_data_dir_never_clobbers_the_profile_of_the_first(tmp_path: Path):
@@ -272,6 +296,7 @@ def test_serve_at_its_default_log_level_logs_no_line_per_request(tmp_path: Path)
             env=env,
             stdout=sink,
             stderr=sink,
+            start_new_session=True,  # its workers share its group, which processes.stop() ends whole
         )
     try:
         url = f"http://127.0.0.1:{port}"
@@ -289,8 +314,7 @@ def test_serve_at_its_default_log_level_logs_no_line_per_request(tmp_path: Path)
             )
         assert httpx.get(f"{url}/reservations", headers={"X-Customer": "demo"}).status_code == 401
     finally:
-        process.terminate()
-        process.wait(timeout=15)
+        processes.stop(process)
     assert '"level":"INFO"' not in log.read_text()
 
 

@@ -117,8 +117,12 @@ def test_a_room_held_from_today_on_cannot_be_removed(star: httpx.Client):
 def test_a_customer_with_rooms_books_only_those(star: httpx.Client, moon: httpx.Client):
     refused = star.post("/reservations", json=stay(999))
     check(refused, "/reservations", "POST")
-    assert refused.status_code == 400
-    assert refused.json()["error"]["field"] == "room_number"
+    assert refused.status_code == 409  # well formed, and taken once room 999 is defined: a conflict
+    assert refused.json()["error"] == {
+        "code": "room_not_defined",
+        "message": "room 999 is not one of this customer's rooms",
+        "field": "room_number",
+    }
     assert moon.post("/reservations", json=stay(999)).status_code == 201  # no rooms: any number
     assert star.post("/reservations", json=stay(201, offset=40)).status_code == 201
 
@@ -140,6 +144,16 @@ def test_availability(star: httpx.Client, moon: httpx.Client):
     check(none, "/availability", "GET")
     assert none.status_code == 409
     assert none.json()["error"]["code"] == "no_rooms"
+
+
+def test_availability_of_any_day_is_answered_a_past_stay_included(star: httpx.Client):
+    """A question changes nothing, so any stay is answered: a past one, and one at the calendar's end."""
+    for check_in in ((today_utc() - timedelta(days=400)).isoformat(), "9999-12-30"):
+        answer = star.get("/availability", params={"check_in": check_in, "nights": 3})
+        check(answer, "/availability", "GET")
+        assert answer.status_code == 200, answer.text
+        assert answer.json()["check_in"] == check_in
+        assert 101 in answer.json()["free_rooms"]
 
 
 @pytest.mark.parametrize(
@@ -195,7 +209,6 @@ def test_a_change_onto_a_taken_night_is_409_and_changes_nothing(star: httpx.Clie
         ({"nights": 0}, "nights"),
         ({"nights": 31}, "nights"),
         ({"room_number": "101"}, "room_number"),
-        ({"room_number": 999}, "room_number"),  # not one of star's rooms
         ({"guest_name": ""}, "guest_name"),
         ({"guest_name": None}, "guest_name"),
         ({"check_in": "2020-01-01"}, "check_in"),
@@ -208,6 +221,15 @@ def test_invalid_changes_are_400(star: httpx.Client, payload: dict[str, object],
     check(response, "/reservations/{id}", "PATCH")
     assert response.status_code == 400
     assert response.json()["error"].get("field") == field
+    assert star.get(f"/reservations/{mine['reservation_id']}").json() == mine
+    star.delete(f"/reservations/{mine['reservation_id']}")
+
+
+def test_a_move_into_a_room_not_defined_is_a_409_that_changes_nothing(star: httpx.Client):
+    mine = star.post("/reservations", json=stay(109, offset=72)).json()
+    response = star.patch(f"/reservations/{mine['reservation_id']}", json={"room_number": 999})
+    check(response, "/reservations/{id}", "PATCH")
+    assert (response.status_code, response.json()["error"]["code"]) == (409, "room_not_defined")
     assert star.get(f"/reservations/{mine['reservation_id']}").json() == mine
     star.delete(f"/reservations/{mine['reservation_id']}")
 

@@ -222,3 +222,36 @@ def test_compatibility_routes(gateway: Gateway):
 def test_openapi_document_and_health_are_served(gateway: Gateway):
     assert httpx.get(f"{gateway.url}/openapi.json").json()["openapi"] == "3.1.0"
     assert httpx.get(f"{gateway.url}/healthz").json() == {"status": "ok"}
+
+
+def test_a_request_without_the_customer_header_is_told_which_header_is_missing(gateway: Gateway):
+    key = gateway.keys["star"]
+    for headers in ({"X-Api-Key": key}, {"X-Api-Key": key, "X-Customer": ""}):
+        response = httpx.get(f"{gateway.url}/reservations", headers=headers, timeout=10)
+        assert response.status_code == 401
+        assert (
+            response.json()["error"]["message"] == "missing customer: send its name in the X-Customer header"
+        )
+    keyless = httpx.get(f"{gateway.url}/reservations", headers={"X-Customer": "star"}, timeout=10)
+    assert keyless.status_code == 401
+    assert keyless.json()["error"]["message"] == "missing API key: send it in the X-Api-Key header"
+    unknown = httpx.get(
+        f"{gateway.url}/reservations", headers={"X-Customer": "star", "X-Api-Key": "rsv_nope"}, timeout=10
+    )
+    assert (unknown.status_code, unknown.json()["error"]["message"]) == (401, "invalid API key")
+
+
+def test_every_json_body_ends_with_a_newline(gateway: Gateway, client: httpx.Client):
+    """So the README's curls print one answer a line, not two run together."""
+    answers = [
+        client.post("/reservations", json=body(171)),  # 201, from a function
+        client.get("/reservations"),
+        client.get("/reservations/999999999"),  # 404 from a function
+        client.post("/reservations", json={"nights": 1}),  # 400
+        httpx.get(f"{gateway.url}/reservations", timeout=10),  # 401 from the gateway
+        httpx.get(f"{gateway.url}/no-such-route", timeout=10),  # 404 from the gateway
+        httpx.get(f"{gateway.url}/healthz", timeout=10),
+    ]
+    for answer in answers:
+        assert answer.headers["content-type"].startswith("application/json"), answer.request.url
+        assert answer.text.endswith("}\n"), (answer.request.url, answer.text[-20:])

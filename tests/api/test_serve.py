@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 from datetime import timedelta
@@ -12,6 +13,7 @@ import httpx
 
 from reservations.domain import today_utc
 from reservations.settings import Settings
+from tests import processes
 from tests.conftest import free_port, start_gateway
 
 DAY = today_utc() + timedelta(days=20)
@@ -132,3 +134,21 @@ def test_default_serve_runs_one_worker_per_cpu(tmp_path: Path):
             assert httpx.get(f"{running.url}/healthz").status_code == 200
     finally:
         assert running.stop() == 0
+
+
+def test_workers_die_with_a_parent_killed_by_sigkill(tmp_path: Path):
+    """A crash of ``serve`` (kill -9: no clean-up runs) leaves no worker serving the port."""
+    settings = Settings(store="sqlite", data_dir=tmp_path / "data")
+    port = free_port()
+    running = start_gateway(settings, tmp_path, port=port, extra_args=["--workers", "2"])
+    try:
+        workers = processes.children(running.process.pid)
+        assert len(workers) >= 2
+        os.kill(running.process.pid, signal.SIGKILL)  # the parent only, as the OOM killer would
+        running.process.wait()
+        assert processes.wait_gone(workers) == []
+        # The port is free again: the next start binds it, instead of "Address already in use".
+        again = start_gateway(settings, tmp_path, port=port)
+        assert again.stop() == 0
+    finally:
+        running.kill()

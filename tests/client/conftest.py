@@ -23,6 +23,7 @@ import pytest
 from reservations.client import ReservationsClient
 from reservations.client.config import Profile, load_profile
 from reservations.domain import today_utc
+from tests import processes
 from tests.client.proxy import Proxy
 from tests.conftest import free_port
 
@@ -82,18 +83,14 @@ def gateway(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Gateway]:
             stdin=subprocess.DEVNULL,
             stdout=sink,
             stderr=subprocess.STDOUT,
+            start_new_session=True,  # its workers share its group, which stop() ends whole
         )
     try:
         _wait_healthy(url, process, log)
         demo = load_profile("local", path=config_home / "reservations" / "config.toml")
         yield Gateway(url=url, data_dir=data_dir, config_home=config_home, demo=demo, log=log)
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        processes.stop(process, timeout_s=10)
 
 
 def _wait_healthy(url: str, process: subprocess.Popen[bytes], log: Path) -> None:

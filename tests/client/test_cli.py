@@ -72,8 +72,8 @@ def test_refusals_exit_1_with_the_servers_message(gateway: Gateway, demo: Reserv
     past = run_cli(
         gateway, "add", "--guest", "Bob", "--room", "5", "--nights", "1", "--check-in", days(-9).isoformat()
     )
-    assert past.returncode == ExitStatus.ERROR
-    assert "check_in" in _one_line_error(past.stderr)
+    assert past.returncode == ExitStatus.USAGE  # as a malformed --check-in is: the same mistake, one status
+    assert "--check-in must not be in the past" in _one_line_error(past.stderr)
     missing = run_cli(gateway, "get", "424242")
     assert missing.returncode == ExitStatus.ERROR
     _one_line_error(missing.stderr)
@@ -133,3 +133,21 @@ def test_configure_writes_a_private_profile_and_never_prints_the_key(
     as_acme = run_cli(gateway, "list", "--json", "--profile", "acme-test")
     assert all(r["guest_name"] != "Demo guest" for r in json.loads(as_acme.stdout))
     assert run_cli(gateway, "list", "--profile", "nobody").returncode == ExitStatus.USAGE
+
+
+def test_output_to_a_pipe_is_one_line_per_reservation_at_any_width(
+    gateway: Gateway, demo: ReservationsClient
+):
+    """Rich wraps at 80 columns (or $COLUMNS, 120 here) off a terminal; a pipe gets whole lines."""
+    guest = "Wilhelmina " + "Featherstonehaugh-" * 4 + "Smith"  # long, but one the server takes
+    added = run_process(
+        gateway, "add", "--guest", guest, "--room", "8", "--nights", "2", "--check-in", days(9).isoformat()
+    )
+    assert added.returncode == 0, added.stderr
+    assert len(added.stdout.splitlines()) == 1
+    assert guest in added.stdout
+    listed = run_process(gateway, "list")
+    rows = [line for line in listed.stdout.splitlines() if guest in line]
+    assert len(rows) == 1, listed.stdout
+    assert days(9).isoformat() in rows[0]
+    assert days(11).isoformat() in rows[0]

@@ -14,7 +14,7 @@ import pexpect
 import pytest
 
 from reservations.client import ReservationsClient
-from tests.client.conftest import CLI, Gateway
+from tests.client.conftest import CLI, Gateway, run_process
 from tests.client.test_menu import Terminal
 from tests.conftest import free_port
 
@@ -194,3 +194,26 @@ def test_the_menu_says_please_once(gateway: Gateway, demo: ReservationsClient):
         assert "Please enter the room number. Please try again" not in "".join(screen.transcript) + before
     finally:
         screen.close()
+
+
+def test_configure_with_only_a_url_changes_only_the_url_without_asking(gateway: Gateway):
+    key = gateway.demo.api_key
+    made = run_process(
+        gateway,
+        "configure",
+        "--profile",
+        "moving",
+        "--url",
+        gateway.url,
+        "--customer",
+        "demo",
+        "--api-key",
+        key,
+    )
+    assert made.returncode == 0, made.stderr
+    moved = run_process(
+        gateway, "configure", "--profile", "moving", "--url", "http://127.0.0.1:9", "--no-verify"
+    )
+    assert moved.returncode == 0, moved.stderr  # no terminal, and nothing asked: not "cancelled"
+    saved = tomllib.loads(gateway.config_file.read_text())["profiles"]["moving"]
+    assert (saved["url"], saved["customer"], saved["api_key"]) == ("http://127.0.0.1:9", "demo", key)

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 import pytest
 
 from reservations.client import ReservationsClient
+from reservations.client.commands import in_flags
 from reservations.client.config import Profile
 from reservations.client.errors import ConflictError, InvalidRequestError
 from reservations.exit_status import ExitStatus
@@ -248,3 +249,61 @@ def test_menu_finds_a_free_room_and_books_it(desk: ReservationsClient, terminal:
     assert [(r.guest_name, r.room_number) for r in desk.list(room=103)] == [("Cy", 103)]
     t.choose("5")
     assert t.exit_status() == 0
+
+
+def test_a_piped_menu_whose_answers_run_out_mid_dialog_fails_naming_the_question(
+    gateway: Gateway, frontdesk_profile: Profile, desk: ReservationsClient
+):
+    """The issue's script: room 301 is refused, the next lines are read as room numbers, then EOF."""
+    desk.put_room(101)
+    p = frontdesk_profile
+    day = days(5).isoformat()
+    done = run_process(
+        gateway,
+        "menu",
+        stdin=f"1\nAnn\n301\n2\n{day}\n3\n5\n",
+        RESERVATIONS_URL=p.url,
+        RESERVATIONS_CUSTOMER=p.customer,
+        RESERVATIONS_API_KEY=p.api_key,
+    )
+    assert done.returncode == 2, done.stdout
+    (line,) = done.stderr.splitlines()
+    assert line.startswith("reservations menu: the input ended before '")
+    assert line.endswith("was answered; 'Add a reservation' was not done")
+    assert list(desk.list()) == []
+
+
+def test_cli_mistakes_name_the_flag_and_the_same_mistake_has_the_same_exit_status(
+    gateway: Gateway, frontdesk_profile: Profile, desk: ReservationsClient
+):
+    rid = str(desk.add("Ann", 5, 1, days(4)).reservation_id)
+    past, soon = days(-10).isoformat(), days(3).isoformat()
+    add = ["add", "--guest", "Ann", "--room", "5", "--nights", "1", "--check-in", soon]
+    mistakes = {
+        "--nights": [
+            [*add, "--nights", "-2"],
+            ["change", rid, "--nights", "0"],
+            ["change", rid, "--nights", "31"],
+        ],
+        "--room": [[*add, "--room", "0"], ["change", rid, "--room", "100000"]],
+        "--check-in": [[*add, "--check-in", past], ["change", rid, "--check-in", past]],
+        "--guest": [[*add, "--guest", "x" * 101], ["change", rid, "--guest", " "]],
+    }
+    for flag, commands in mistakes.items():
+        for args in commands:
+            status, _, err = cli(gateway, frontdesk_profile, *args)
+            assert status == ExitStatus.USAGE, (args, err)
+            (line,) = err.splitlines()
+            assert f": {flag} " in line, line
+            assert not {"guest_name", "room_number", "check_in"} & set(line.replace(",", " ").split()), line
+    assert [r.nights for r in desk.list()] == [1]  # nothing was changed
+
+    desk.put_room(101)  # the server's own refusal, in the user's words: no HTTP route
+    status, _, err = cli(gateway, frontdesk_profile, *add, "--room", "301")
+    assert (status, err.strip()) == (1, "reservations add: room 301 is not one of this customer's rooms")
+
+
+def test_a_server_message_about_a_field_names_the_flag():
+    assert in_flags("check_in must not be in the past", "check_in") == "--check-in must not be in the past"
+    assert in_flags("guest_name must be at most 100 characters", "guest_name").startswith("--guest must")
+    assert in_flags("room 3 is not one of this customer's rooms", "room_number").startswith("room 3")

@@ -264,10 +264,15 @@ def test_works_without_a_terminal(gateway: Gateway, demo: ReservationsClient) ->
     assert (added.guest_name, added.room_number, added.check_in.isoformat()) == ("Piped Guest", 7, day)
     assert "Traceback" not in done.stdout + done.stderr
 
-    cut_short = _piped(gateway, "1\nHalf a booking\n")  # the input ends mid-action
-    assert cut_short.returncode == 0
-    assert "Cancelled." in cut_short.stdout
+    cut_short = _piped(gateway, "1\nHalf a booking\n")  # the input ends mid-action: not a success
+    assert cut_short.returncode == 2
+    assert cut_short.stderr.splitlines() == [
+        "reservations menu: the input ended before 'Room number' was answered; 'Add a reservation' was not done"
+    ]
     assert len(list(demo.list())) == 1
+
+    between = _piped(gateway, "3\n")  # the input ends at the menu, after a finished action: a clean end
+    assert (between.returncode, between.stderr) == (0, "")
 
     refused = _piped(gateway, "3\n5\n", RESERVATIONS_API_KEY="rsv_wrong-key")
     assert refused.returncode == 0

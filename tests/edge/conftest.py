@@ -22,6 +22,7 @@ import pytest
 
 from tests.conftest import free_port
 from tests.edge.fake_api import FakeApiGateway, TinyDns, running_api_gateway, running_dns
+from tests.processes import kill_group, wait_gone
 
 pytestmark = pytest.mark.nginx
 
@@ -63,6 +64,8 @@ def wait_until_healthy(
 
 
 def stop(process: subprocess.Popen[bytes], timeout_s: float = 15, sig: int = signal.SIGTERM) -> int:
+    """``sig`` to the process, then ``kill -9`` of what its group still holds (nginx's workers,
+    serve's workers): each is started in a session of its own."""
     if process.poll() is None:
         process.send_signal(sig)
         try:
@@ -70,6 +73,7 @@ def stop(process: subprocess.Popen[bytes], timeout_s: float = 15, sig: int = sig
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+    wait_gone(kill_group(process.pid))
     return process.returncode
 
 
@@ -103,7 +107,7 @@ def _render_and_start(options: list[str], state: Path, sink: IO[bytes]) -> subpr
     assert rendered.exit_code == 0, rendered.output
     (state / "logs").mkdir(exist_ok=True)
     command = [str(find_nginx()), "-p", f"{state}/", "-c", str(state / "nginx.conf")]
-    return subprocess.Popen(command, stdout=sink, stderr=subprocess.STDOUT)
+    return subprocess.Popen(command, stdout=sink, stderr=subprocess.STDOUT, start_new_session=True)
 
 
 @contextmanager
@@ -137,7 +141,9 @@ def running_edge(
     with output.open("wb") as sink:
         if via_run:
             command = [*RESERVATIONS, "edge", "run", *options]
-            process = subprocess.Popen(command, stdout=sink, stderr=subprocess.STDOUT, env=cli_env(base))
+            process = subprocess.Popen(
+                command, stdout=sink, stderr=subprocess.STDOUT, env=cli_env(base), start_new_session=True
+            )
         else:
             # nginx's own graceful stop stands in for the runner's forwarding of SIGTERM/SIGINT.
             stop_signal = signal.SIGQUIT
@@ -272,7 +278,9 @@ def running_gateway(base: Path, customers: tuple[str, ...] = ("star", "moon")) -
         str(data_dir),
     ]
     with output.open("wb") as sink:
-        process = subprocess.Popen(command, stdout=sink, stderr=subprocess.STDOUT, env=cli_env(base))
+        process = subprocess.Popen(
+            command, stdout=sink, stderr=subprocess.STDOUT, env=cli_env(base), start_new_session=True
+        )
     gateway = Gateway(f"http://127.0.0.1:{port}", data_dir, process, {})
     try:
         wait_until_healthy(gateway.url, process, output, timeout_s=30)

@@ -1,6 +1,7 @@
 """Suite 5, durability (SQLite): ``kill -9`` during a write load, and a full disk.
 
-After each kill the gateway restarts on the same files; every acknowledged add must be there as
+Each kill is ``kill -9`` of every process of the server at once (the server and its workers, with
+one worker and with several), mid-write; then the gateway restarts on the same port and files; every acknowledged add must be there as
 acknowledged, every acknowledged delete gone, nothing present that no request could have written,
 and the files consistent (SQLite's integrity check; every reservation has exactly its nights).
 A kill is a process crash: the page cache survives it, so this proves the commit protocol (a 2xx
@@ -17,7 +18,6 @@ import os
 import random
 import resource
 import shutil
-import signal
 import sqlite3
 import subprocess
 import tempfile
@@ -30,7 +30,7 @@ from typing import Any
 import httpx
 
 from reservations.settings import Settings
-from tests.conftest import Gateway, run_async, start_gateway
+from tests.conftest import Gateway, free_port, run_async, start_gateway
 from tests.proofs.harness import Figures, day, list_all, overlapping
 
 
@@ -114,17 +114,35 @@ async def _load_then_kill(
     stop = asyncio.Event()
     load = asyncio.create_task(_load(gateway.url, headers, writers, slots, state, stop))
     await asyncio.sleep(after_s)  # the first second after a start warms up
-    gateway.process.send_signal(signal.SIGKILL)  # kill -9, mid-write
+    # kill -9 of the server and every worker at once, mid-write: each of them holds the files
+    state["killed"] = gateway.kill()
     stop.set()
     await load
 
 
-def kill_rounds(tmp: Path, *, rounds: int, writers: int = 8, store: str = "sqlite", seed: int = 7) -> Figures:
-    figures = Figures("crash durability", store)
+def kill_rounds(
+    tmp: Path,
+    *,
+    rounds: int,
+    writers: int = 8,
+    server_workers: int = 2,
+    store: str = "sqlite",
+    seed: int = 7,
+) -> Figures:
+    """``rounds`` times: a write load, ``kill -9`` of every server process, a restart on the same port.
+
+    The restart binds the very port the killed server had, so a survivor holding it (or the files)
+    would make it fail; ``processes_killed`` counts the processes each kill reached.
+    """
+    figures = Figures(
+        "crash durability", f"{store} ({server_workers} worker{'s' if server_workers > 1 else ''})"
+    )
     rng = random.Random(seed)
     tmp.mkdir(parents=True, exist_ok=True)
     settings = Settings(store="sqlite", data_dir=tmp / "data")
-    gateway = start_gateway(settings, tmp)
+    port = free_port()
+    serve_args = ["--workers", str(server_workers)]
+    gateway = start_gateway(settings, tmp, port=port, extra_args=serve_args)
     key = gateway.create_customer("crash")
     headers = {"X-Customer": "crash", "X-Api-Key": key}
     slots = iter(range(10**9))
@@ -143,8 +161,11 @@ def kill_rounds(tmp: Path, *, rounds: int, writers: int = 8, store: str = "sqlit
             }
 
             run_async(_load_then_kill(gateway, headers, writers, slots, state, rng.uniform(1.0, 3.5)))
-            gateway.process.wait()
             figures.add("kills")
+            # the server and its workers (one process when it serves alone), and nothing outlived it
+            figures.add("processes_killed", len(state["killed"]))
+            if len(state["killed"]) < 1 + (server_workers if server_workers > 1 else 0):
+                figures.fail(f"kill -9 reached only {state['killed']}")
             added.update(state["added"])
             deleted |= state["deleted"]
             maybe_deleted |= state["in_flight_deletes"]
@@ -153,7 +174,8 @@ def kill_rounds(tmp: Path, *, rounds: int, writers: int = 8, store: str = "sqlit
                 figures.fail(f"refused while the server was up: {error}")
             figures.add("acknowledged_adds", len(state["added"]))
             figures.add("acknowledged_deletes", len(state["deleted"]))
-            gateway = start_gateway(settings, tmp)
+            gateway = start_gateway(settings, tmp, port=port, extra_args=serve_args)
+            figures.add("restarts_on_the_same_port")
             stored = {r["reservation_id"]: r for r in list_all(gateway.url, headers)}
             lost = [
                 rid

@@ -114,11 +114,11 @@ async def _client(
                     model.fresh.append(Add(began, ended, reservation))
                     mine.append(rid)
                     figures.add("adds_created")
+                elif _room_undefined(response) and body["room_number"] not in model.rooms:
+                    figures.add("adds_room_undefined")  # an extra room, removed or not yet defined
                 elif response.status_code == 409:
                     figures.add("adds_conflict")
                     model.conflicts.append((began, body, response.json()["error"]["conflicting_reservation"]))
-                elif response.status_code == 400 and body["room_number"] not in model.rooms:
-                    figures.add("adds_room_undefined")  # an extra room, removed or not yet defined
                 else:
                     figures.fail(f"add answered {response.status_code}: {response.text[:200]}")
             elif roll < 0.65:
@@ -186,14 +186,14 @@ async def _change(
             figures.fail(f"change of {rid} with {body} answered {changed}")
         model.acknowledged(changed)
         figures.add("changes_done")
+    elif _room_undefined(response) and wanted["room_number"] not in model.rooms:
+        figures.add("changes_room_undefined")
     elif response.status_code == 409:
         figures.add("changes_conflict")
         holder = response.json()["error"]["conflicting_reservation"]
         model.conflicts.append((began, wanted, holder))
         if holder["reservation_id"] == rid:
             figures.fail(f"change of {rid} conflicted with itself: {response.text[:200]}")
-    elif response.status_code == 400 and wanted["room_number"] not in model.rooms:
-        figures.add("changes_room_undefined")
     else:
         figures.fail(f"change of {rid} with {body} answered {response.status_code}: {response.text[:200]}")
     del model.changing[rid]
@@ -363,3 +363,11 @@ def race(
     figures.counts["winners_per_round"] = "1" if not figures.failures else "see failures"
     figures.counts["max_settle_s"] = round(max(settle), 2) if settle else 0
     return figures
+
+
+def _room_undefined(response: httpx.Response) -> bool:
+    """409 ``room_not_defined``: a room the customer has not defined (or no longer has)."""
+    if response.status_code != 409:
+        return False
+    error = response.json().get("error", {})
+    return bool(error.get("code") == "room_not_defined")

@@ -12,10 +12,14 @@ from tests.proofs import crash
 DISKS = ["fsize"] + (["tmpfs"] if crash.can_mount_tmpfs() else [])
 
 
-def test_kill_9_loses_no_acknowledged_write(tmp_path: Path):
-    figures = crash.kill_rounds(tmp_path, rounds=3)
+@pytest.mark.parametrize("server_workers", [1, 2])
+def test_kill_9_of_every_server_process_loses_no_acknowledged_write(tmp_path: Path, server_workers: int):
+    figures = crash.kill_rounds(tmp_path, rounds=3, server_workers=server_workers)
     assert figures.failures == []
     assert figures.counts["kills"] == 3
+    # each kill reached the server and every worker, and each restart took the very same port
+    assert figures.counts["processes_killed"] >= 3 * (1 + (server_workers if server_workers > 1 else 0))
+    assert figures.counts["restarts_on_the_same_port"] == 3
     assert figures.counts["acknowledged_adds"] > 0
     assert figures.counts["lost_writes"] == 0
     assert figures.counts["phantoms"] == 0

@@ -2,9 +2,9 @@
 
 An independent fuzzer reading only the published document (``/openapi.json``), with its default
 phases and a new seed each run: every status, header and body as documented, 405 with ``Allow``,
-valid requests accepted and invalid ones refused.  The only help it gets is the demo key (the
-document's security schemes) and ``stock_hooks``, which keeps valid cases inside the rules the
-document states in words (a check-in window that moves daily, cursors the API issued).
+valid requests accepted and invalid ones refused.  It runs exactly as the README says, from the
+repository root: the only help it gets is the demo key, through the committed ``schemathesis.toml``
+(no hooks): the served document itself states today's check-in window and what a cursor is.
 """
 
 from __future__ import annotations
@@ -15,6 +15,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from reservations.settings import Settings
 from tests.conftest import start_gateway
 
@@ -22,39 +24,24 @@ ROOT = Path(__file__).resolve().parents[2]
 SCHEMATHESIS = Path(sys.executable).parent / "schemathesis"
 
 
+# Its default phases take a few minutes on a busy machine (2 CPUs shared): more than the suite's 300 s.
+@pytest.mark.timeout(900)
 def test_stock_schemathesis_finds_nothing(tmp_path: Path) -> None:
+    """The README's command as written, from the repository root, with its ``schemathesis.toml``."""
     gateway = start_gateway(Settings(store="sqlite", data_dir=tmp_path / "data"), tmp_path)
     try:
         key = re.search(r"rsv_[A-Za-z0-9_-]+", gateway.log_path.read_text())
         assert key is not None
-        config = tmp_path / "schemathesis.toml"
-        config.write_text(
-            "\n".join(
-                [
-                    "[auth.openapi.ApiKey]",
-                    f'api_key = "{key.group()}"',
-                    "[auth.openapi.Customer]",
-                    'api_key = "demo"',
-                    "[auth.openapi.LegacyCustomer]",
-                    'api_key = "demo"',
-                ]
-            )
-        )
         result = subprocess.run(
-            [
-                str(SCHEMATHESIS),
-                "--config-file",
-                str(config),
-                "run",
-                f"{gateway.url}/openapi.json",
-                "--checks",
-                "all",
-            ],
-            cwd=tmp_path,  # schemathesis keeps a cache in its working directory
-            env={**os.environ, "SCHEMATHESIS_HOOKS": "tests.proofs.stock_hooks", "PYTHONPATH": str(ROOT)},
+            [str(SCHEMATHESIS), "run", f"{gateway.url}/openapi.json", "--checks", "all"],
+            cwd=ROOT,
+            env={
+                **{k: v for k, v in os.environ.items() if not k.startswith("SCHEMATHESIS_")},
+                "RESERVATIONS_API_KEY": key.group(),
+            },
             capture_output=True,
             text=True,
-            timeout=600,
+            timeout=840,
         )
     finally:
         gateway.stop()

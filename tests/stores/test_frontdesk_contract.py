@@ -15,6 +15,7 @@ from reservations.domain import (
     NoRoomsError,
     NotFoundError,
     RoomInUseError,
+    RoomNotDefinedError,
     ValidationError,
 )
 from reservations.rooms import MAX_ROOMS, Availability, Room, RoomQuery
@@ -110,7 +111,7 @@ def test_without_rooms_any_number_is_bookable_with_rooms_only_those(store: Store
     store.add(table, new(999), created_at=NOW)
     define(store, table, 101, 102)
     store.add(table, new(101), created_at=NOW)
-    with pytest.raises(ValidationError) as caught:
+    with pytest.raises(RoomNotDefinedError) as caught:
         store.add(table, new(999, DAY + timedelta(days=5)), created_at=NOW)
     assert caught.value.field == "room_number"
     assert len(store.list(table, ListQuery()).items) == 2
@@ -192,7 +193,7 @@ def test_change_of_an_unknown_reservation_is_not_found(store: Store, table: str)
 def test_a_move_obeys_the_rooms_rule(store: Store, table: str):
     define(store, table, 101, 102)
     r = store.add(table, new(101), created_at=NOW).reservation
-    with pytest.raises(ValidationError) as caught:
+    with pytest.raises(RoomNotDefinedError) as caught:
         store.change(table, r.reservation_id, ReservationChange(room_number=999))
     assert caught.value.field == "room_number"
     assert store.change(table, r.reservation_id, ReservationChange(room_number=102)).room_number == 102
@@ -205,7 +206,7 @@ def test_a_room_cannot_be_removed_while_a_change_moves_into_it(store: Store, tab
         r = store.add(table, new(8, DAY + timedelta(days=3 * round_), 1), created_at=NOW).reservation
 
         def move(rid: int = r.reservation_id) -> None:
-            with contextlib.suppress(ValidationError):  # room 9 was removed first
+            with contextlib.suppress(RoomNotDefinedError):  # room 9 was removed first
                 store.change(table, rid, ReservationChange(room_number=9))
 
         def remove() -> None:
@@ -258,7 +259,7 @@ def test_the_rooms_rule_holds_when_another_process_changes_the_rooms(
     try:
         store.add(table, new(999, DAY, 1), created_at=NOW)  # this process sees no rooms
         define(other, table, 101)
-        with pytest.raises(ValidationError):
+        with pytest.raises(RoomNotDefinedError):
             store.add(table, new(998, DAY, 1), created_at=NOW)
         kept = store.add(table, new(101, DAY, 1), created_at=NOW).reservation  # now it sees rooms
         r = store.add(table, new(101, DAY + timedelta(days=3), 1), created_at=NOW).reservation
@@ -266,7 +267,7 @@ def test_the_rooms_rule_holds_when_another_process_changes_the_rooms(
         other.delete_room(table, 101, DAY + timedelta(days=5))
         store.add(table, new(997, DAY, 1), created_at=NOW)  # no rooms any more: any number again
         define(other, table, 5)
-        with pytest.raises(ValidationError):
+        with pytest.raises(RoomNotDefinedError):
             store.change(table, kept.reservation_id, ReservationChange(room_number=996))
     finally:
         other.close()

@@ -21,6 +21,7 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, Route
 
+from tests import processes
 from tests.conftest import free_port
 from tests.web.helpers import CLI, Customer, Gateway, StaticOrigin
 
@@ -94,18 +95,18 @@ def gateway(tmp_path_factory: pytest.TempPathFactory, static_origin: StaticOrigi
     args = ["serve", "--host", "127.0.0.1", "--port", str(port), "--data-dir", str(root / "data")]
     args += ["--web-dir", str(WEB_DIR), "--cors-origin", static_origin.url]
     process = subprocess.Popen(
-        [*CLI, *args], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
+        [*CLI, *args],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,  # its workers share its group, which stop() ends whole
     )
     try:
         _wait_healthy(url, process)
         yield Gateway(url=url, data_dir=root / "data", env=env)
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        processes.stop(process)
 
 
 @pytest.fixture

@@ -193,3 +193,23 @@ def test_phone_sized_screen(
         assert problems.errors == []
     finally:
         context.close()
+
+
+def test_messages_a_clerk_reads_say_the_range_and_no_request_id(page: Page, gateway: Gateway) -> None:
+    page.goto(gateway.url)
+    said = page.evaluate(
+        """async () => {
+            const v = await import("/js/validate.js");
+            return [v.checkNights("-1").error, v.checkRoom("-5").error, v.checkNights("two").error];
+        }"""
+    )
+    assert said == [
+        f"Nights must be between {NIGHTS_MIN} and {NIGHTS_MAX}",
+        f"Room must be between {ROOM_MIN} and {ROOM_MAX}",
+        "Nights must be a whole number",
+    ]
+    page.get_by_label("Customer").fill("nobody")
+    page.get_by_label("API key").fill("rsv_not-a-key")
+    page.get_by_label("API key").press("Enter")
+    refused = page.locator("#sign-in-error")
+    expect(refused).to_have_text("invalid API key")  # and no "(request 1b4e…)" after it

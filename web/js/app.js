@@ -126,7 +126,7 @@ async function onSignIn(event) {
     await createApi(session).list({ limit: 1 });
   } catch (error) {
     if (!(error instanceof ApiError)) throw error;
-    setFormError($("sign-in-error"), describe(error));
+    setFormError($("sign-in-error"), describe(error, { withRequestId: false }));
     (error.signsOut ? form.elements.api_key : form.elements.customer).focus();
     return;
   } finally {

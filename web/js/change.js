@@ -99,7 +99,7 @@ export function createChangeDialog(page) {
         page.deleted(id);
       } else if (error.field && FIELDS.includes(error.field)) {
         // A taken night is reported on the room (where the clerk would change it).
-        showErrors(form, { [error.field]: error.status === 409 ? conflictDetails(error) : error.message });
+        showErrors(form, { [error.field]: error.code === "conflict" ? conflictDetails(error) : error.message });
       } else {
         setFormError($("change-error"), describe(error));
       }

@@ -51,11 +51,14 @@ export function showErrors(form, errors) {
   return leftovers;
 }
 
-/** The message to show for an API error, with the request id support staff can look up. */
-export function describe(error) {
+/**
+ * The message to show for an API error, with the request id support staff can look up; without it
+ * (`withRequestId: false`) where the clerk's own typing is the cause, as at sign-in.
+ */
+export function describe(error, { withRequestId = true } = {}) {
   let text = error.message;
   const wait = Number(error.retryAfter);
   if (error.retryAfter && Number.isFinite(wait)) text += ` Try again in ${wait} second${wait === 1 ? "" : "s"}.`;
-  if (error.requestId) text += ` (request ${error.requestId})`;
+  if (withRequestId && error.requestId) text += ` (request ${error.requestId})`;
   return text;
 }

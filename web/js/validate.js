@@ -17,6 +17,7 @@ export const RULES = Object.freeze({
 // Python's unicodedata categories Cc, Cs, Zl, Zp plus zero-width space and BOM, as in domain.py.
 const FORBIDDEN_CHARS = /[\p{Cc}\p{Cs}\p{Zl}\p{Zp}\u200b\ufeff]/u;
 const DIGITS = /^[0-9]{1,16}$/;
+const SIGNED = /^[+-][0-9]+$/; // a number, just not one in range: say the range, as the menu does
 // Exactly the characters Python's str.isspace() accepts, which is what str.strip() removes; JavaScript's
 // trim() differs (it strips U+FEFF but keeps U+001C..U+001F and U+0085).
 const PY_SPACE = "\\t\\n\\v\\f\\r\\x1c-\\x20\\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000";
@@ -29,6 +30,7 @@ export function pyStrip(text) {
 function wholeNumber(text, label, low, high) {
   const trimmed = String(text ?? "").trim();
   if (trimmed === "") return { error: `${label} is required` };
+  if (SIGNED.test(trimmed)) return { error: `${label} must be between ${low} and ${high}` };
   if (!DIGITS.test(trimmed)) return { error: `${label} must be a whole number` };
   const value = Number(trimmed);
   if (value < low || value > high) return { error: `${label} must be between ${low} and ${high}` };

@@ -18,9 +18,18 @@ from typing import TYPE_CHECKING, TextIO
 
 from reservations.client import config
 from reservations.client.config import ConfigError, Profile, mask_key
-from reservations.client.errors import ClientError, NetworkError
+from reservations.client.errors import ClientError, InvalidRequestError, NetworkError
 from reservations.client.render import console, describe, table
-from reservations.domain import NIGHTS_MAX, NIGHTS_MIN, ROOM_MAX, ROOM_MIN, ValidationError, parse_date
+from reservations.domain import (
+    NIGHTS_MAX,
+    NIGHTS_MIN,
+    ROOM_MAX,
+    ROOM_MIN,
+    ValidationError,
+    check_bookable,
+    parse_date,
+    parse_guest_name,
+)
 from reservations.exit_status import ExitStatus
 
 if TYPE_CHECKING:
@@ -28,6 +37,13 @@ if TYPE_CHECKING:
     from reservations.domain import Page, Reservation
 
 DEBUG_ENV = "RESERVATIONS_DEBUG"  # set by ``reservations --debug COMMAND`` (or by hand)
+# The flag a person typed for each field the API names in its errors.
+FLAG_OF_FIELD = {
+    "guest_name": "--guest",
+    "room_number": "--room",
+    "nights": "--nights",
+    "check_in": "--check-in",
+}
 ALL_PAGES_LIMIT = 500  # the API's maximum: fewest round trips when streaming everything
 
 
@@ -66,6 +82,8 @@ def run(debug: bool, command: str, action: Callable[[], int | None]) -> int:
         return _fail(debug, command, str(exc), ExitStatus.USAGE)
     except NetworkError as exc:
         return _fail(debug, command, exc.message, ExitStatus.UNREACHABLE)
+    except InvalidRequestError as exc:
+        return _fail(debug, command, in_flags(exc.message, exc.field), ExitStatus.ERROR)
     except ClientError as exc:
         # 502/504 come from a proxy (nginx) whose upstream is down or silent: the API is unreachable.
         unreachable = getattr(exc, "status", None) in (502, 504)
@@ -80,6 +98,15 @@ def run(debug: bool, command: str, action: Callable[[], int | None]) -> int:
         return ExitStatus.SUCCESS
     except Exception as exc:  # the promise: no traceback without --debug
         return _fail(debug, command, f"unexpected {type(exc).__name__}: {exc}", ExitStatus.ERROR)
+
+
+def in_flags(message: str, field: str | None) -> str:
+    """A server's message about a field, in the words of the command line: ``check_in must not be
+    in the past`` becomes ``--check-in must not be in the past``."""
+    flag = FLAG_OF_FIELD.get(field or "")
+    if flag and field and message.startswith(f"{field} "):
+        return flag + message[len(field) :]
+    return message
 
 
 def _fail(debug: bool, command: str, message: str, status: ExitStatus) -> int:
@@ -112,6 +139,22 @@ def a_date(text: str, what: str) -> date:
         return parse_date(text.strip(), what)
     except ValidationError as exc:
         raise UsageProblem(f"{exc.message}, not {text!r}") from None
+
+
+def a_guest(text: str) -> str:
+    """The server's guest-name rule, checked here so a bad ``--guest`` is a usage error like the rest."""
+    try:
+        return parse_guest_name(text)
+    except ValidationError as exc:
+        raise UsageProblem(in_flags(exc.message, exc.field)) from None
+
+
+def a_check_in(text: str, what: str = "--check-in") -> date:
+    """A date the server would book: the same mistake is a usage error (2) whoever notices it."""
+    try:
+        return check_bookable(a_date(text, what))
+    except ValidationError as exc:
+        raise UsageProblem(f"{in_flags(exc.message, exc.field)}, not {text!r}") from None
 
 
 # ---------------------------------------------------------------------- commands
@@ -208,11 +251,12 @@ def add_reservation(
         raise UsageProblem("--room is required")
     if nights is None:
         raise UsageProblem("--nights is required")
+    name = a_guest(guest)
     room_number = whole_number(room, "--room", ROOM_MIN, ROOM_MAX)
     night_count = whole_number(nights, "--nights", NIGHTS_MIN, NIGHTS_MAX)
-    day = a_date(check_in, "--check-in") if check_in else date.today()
+    day = a_check_in(check_in) if check_in else date.today()
     with conn.client() as client:
-        r = client.add(guest, room_number, night_count, day)
+        r = client.add(name, room_number, night_count, day)
     if as_json:
         print(json.dumps(r.to_json(), ensure_ascii=False, indent=2))
     else:
@@ -257,12 +301,16 @@ def configure(
         print(f"profile:  {name}\nurl:      {current.url}\ncustomer: {current.customer}")
         print(f"api_key:  {mask_key(current.api_key)}\nfile:     {config.config_path()}")
         return ExitStatus.SUCCESS
-    url = (url or "").strip() or ask("Server URL", current.url if current else "http://127.0.0.1:8080")
+    url, customer, api_key = ((value or "").strip() or None for value in (url, customer, api_key))
+    if current is not None and (url or customer or api_key):
+        # A flag changes that value of an existing profile; the others stay as they are, unasked.
+        url, customer, api_key = url or current.url, customer or current.customer, api_key or current.api_key
+    url = url or ask("Server URL", current.url if current else "http://127.0.0.1:8080")
     customer = config.header_value(
-        (customer or "").strip() or ask("Customer", current.customer if current else None), "customer"
+        customer or ask("Customer", current.customer if current else None), "customer"
     )
     api_key = config.header_value(
-        (api_key or "").strip() or ask_secret("API key", current.api_key if current else None), "API key"
+        api_key or ask_secret("API key", current.api_key if current else None), "API key"
     )
     if not url.startswith(("http://", "https://")):
         raise UsageProblem(f"the server URL must start with http:// or https://, not {url!r}")

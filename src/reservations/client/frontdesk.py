@@ -9,9 +9,16 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING
 
-from reservations.client.commands import Connection, UsageProblem, a_date, whole_number
+from reservations.client.commands import (
+    Connection,
+    UsageProblem,
+    a_check_in,
+    a_date,
+    a_guest,
+    whole_number,
+)
 from reservations.client.render import console, describe
-from reservations.domain import ROOM_MAX, ROOM_MIN
+from reservations.domain import NIGHTS_MAX, NIGHTS_MIN, ROOM_MAX, ROOM_MIN
 from reservations.exit_status import ExitStatus
 from reservations.rooms import MAX_ROOMS
 
@@ -131,7 +138,7 @@ def availability(conn: Connection, *, check_in: str | None, nights: str | None, 
     if nights is None:
         raise UsageProblem("--nights is required")
     day = a_date(check_in, "--check-in")
-    count = whole_number(nights, "--nights")
+    count = whole_number(nights, "--nights", NIGHTS_MIN, NIGHTS_MAX)
     with conn.client() as client:
         free = client.availability(day, count)
     if as_json:
@@ -161,10 +168,10 @@ def change(
     with conn.client() as client:
         changed = client.change(
             rid,
-            guest_name=guest,
-            room_number=whole_number(room, "--room") if room is not None else None,
-            nights=whole_number(nights, "--nights") if nights is not None else None,
-            check_in=a_date(check_in, "--check-in") if check_in is not None else None,
+            guest_name=a_guest(guest) if guest is not None else None,
+            room_number=whole_number(room, "--room", ROOM_MIN, ROOM_MAX) if room is not None else None,
+            nights=whole_number(nights, "--nights", NIGHTS_MIN, NIGHTS_MAX) if nights is not None else None,
+            check_in=a_check_in(check_in) if check_in is not None else None,
         )
     if as_json:
         print(json.dumps(changed.to_json(), ensure_ascii=False, indent=2))

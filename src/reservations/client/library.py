@@ -367,6 +367,8 @@ def error_from_response(response: httpx.Response) -> ClientError:
     field = error.get("field") if isinstance(error.get("field"), str) else None
     common: dict[str, Any] = {"status": status, "code": code, "field": field, "request_id": request_id}
     retry_after = parse_retry_after(response.headers.get("Retry-After"))
+    if status == 409 and code == "room_not_defined":  # a number to type again, not a night taken
+        return InvalidRequestError(message, **common)
     if status == 409:
         conflicting = None
         raw = error.get("conflicting_reservation")

@@ -6,7 +6,8 @@ Plain ``input()`` prompts rather than a full-screen toolkit, because the same co
 terminal and a script piping lines on stdin.  Every answer is parsed here and re-asked with the
 reason; the server's refusals come back as typed errors and are turned into a next step (change
 the dates, re-ask a field, retry), never a traceback.  Ctrl-C / Ctrl-D cancel the current action
-and leave the menu from the top level.
+and leave the menu from the top level; piped input that ends in the middle of an action is an
+error (exit 2) naming the question left unanswered.
 """
 
 from __future__ import annotations
@@ -67,6 +68,15 @@ class Invalid(Exception):
 
 class Cancelled(Exception):
     """The user backed out of the current action."""
+
+
+class InputEnded(Exception):
+    """A script's input ran out in the middle of a dialog: the action was not done, and the script
+    must hear so (a non-zero exit), not read "Goodbye" as success."""
+
+    def __init__(self, prompt: str) -> None:
+        super().__init__(prompt)
+        self.question = prompt.split(" [", 1)[0].strip().rstrip(":?").strip()
 
 
 # ---------------------------------------------------------------------- answer parsers
@@ -139,7 +149,7 @@ class Menu:
                 self.show_menu()
                 try:
                     choice = self.read(f"Choose [1-{len(CHOICES)}]: ").strip().lower()
-                except (KeyboardInterrupt, EOFError):
+                except (KeyboardInterrupt, EOFError, InputEnded):  # between dialogs: a clean end
                     self.say("\nGoodbye.")
                     return ExitStatus.SUCCESS
                 if choice in ("5", "q", "quit", "exit"):
@@ -157,7 +167,15 @@ class Menu:
                 if action is None:
                     self.say(f"Please enter a number from 1 to {len(CHOICES)}.")
                     continue
-                self.perform(action)
+                try:
+                    self.perform(action)
+                except InputEnded as exc:
+                    print(
+                        f"reservations menu: the input ended before {exc.question!r} was answered; "
+                        f"{CHOICES[int(choice) - 1]!r} was not done",
+                        file=sys.stderr,
+                    )
+                    return ExitStatus.USAGE
         finally:
             self.client.close()
 
@@ -187,7 +205,12 @@ class Menu:
         print(text, flush=True)
 
     def read(self, prompt: str) -> str:
-        answer = input(prompt)
+        try:
+            answer = input(prompt)
+        except EOFError:
+            if self.scripted:  # on a terminal, Ctrl-D cancels the action instead
+                raise InputEnded(prompt) from None
+            raise
         if self.scripted:  # a transcript of a scripted session reads like one typed in
             print(answer, flush=True)
         return answer

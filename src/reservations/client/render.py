@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
@@ -12,11 +13,21 @@ if TYPE_CHECKING:
     from rich.table import Table
 
 
+# Output for a program (a pipe, a file) is never wrapped: a line per row, whatever the names' length.
+UNWRAPPED_WIDTH = 100_000
+
+
 def console(*, stderr: bool = False) -> Console:
-    """A console that never reinterprets our text: guest names may contain ``[brackets]``."""
+    """A console that never reinterprets our text: guest names may contain ``[brackets]``.
+
+    Rich wraps at 80 columns (or ``$COLUMNS``) when it is not writing to a terminal, which would break
+    a row of ``reservations list | grep`` in two; only a terminal's width is a reason to wrap.
+    """
     from rich.console import Console
 
-    return Console(stderr=stderr, highlight=False, markup=False, emoji=False, soft_wrap=False)
+    stream = sys.stderr if stderr else sys.stdout
+    width = None if stream.isatty() else UNWRAPPED_WIDTH
+    return Console(stderr=stderr, highlight=False, markup=False, emoji=False, soft_wrap=False, width=width)
 
 
 def table(reservations: Iterable[Reservation], *, title: str | None = None) -> Table:

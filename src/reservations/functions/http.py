@@ -20,10 +20,12 @@ from reservations import wiring
 from reservations.domain import (
     ConflictError,
     ForbiddenError,
+    IdempotencyKeySpentError,
     IdempotencyMismatchError,
     NoRoomsError,
     NotFoundError,
     ReservationsError,
+    RoomNotDefinedError,
     UnauthenticatedError,
     UnavailableError,
     ValidationError,
@@ -65,6 +67,8 @@ STATUS_BY_ERROR: dict[type[ReservationsError], int] = {
     NoRoomsError: 409,
     PayloadTooLargeError: 413,
     IdempotencyMismatchError: 422,
+    RoomNotDefinedError: 409,
+    IdempotencyKeySpentError: 409,
     UnavailableError: 503,
 }
 
@@ -171,7 +175,8 @@ def json_response(status: int, body: Any, headers: dict[str, str] | None = None)
     return {
         "statusCode": status,
         "headers": {"Content-Type": "application/json", **(headers or {})},
-        "body": json.dumps(body, ensure_ascii=False, separators=(",", ":")),
+        # The newline ends the line a terminal (curl) prints, and costs one byte.
+        "body": json.dumps(body, ensure_ascii=False, separators=(",", ":")) + "\n",
         "isBase64Encoded": False,
     }
 

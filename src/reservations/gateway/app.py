@@ -19,7 +19,7 @@ from typing import Any
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import FileResponse, JSONResponse, Response
+from starlette.responses import JSONResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import Receive, Scope, Send
@@ -28,7 +28,6 @@ from reservations import catalogue
 from reservations.gateway import events
 
 MAX_REQUEST_BYTES = 10 * 1024 * 1024  # API Gateway's own payload limit; functions enforce theirs
-OPENAPI_PATH = Path(__file__).resolve().parent.parent / "openapi.json"
 _REQUEST_ID_RE = re.compile(r"^[A-Za-z0-9._-]{1,128}$")
 CORS_ALLOW_HEADERS = "Content-Type, X-Customer, X-Api-Key, Idempotency-Key, customer, x-api-key, X-Request-Id"
 CORS_EXPOSE_HEADERS = "Location, X-Request-Id, Retry-After, Idempotent-Replayed"
@@ -77,8 +76,18 @@ def build_routes() -> list[CompiledRoute]:
     return [CompiledRoute(_compile(res), res, methods) for res, methods in by_resource.items()]
 
 
+def json_bytes(content: Any) -> bytes:
+    """Every JSON body ends with a newline, as the functions' do: ``curl`` output then ends its line."""
+    return (json.dumps(content, ensure_ascii=False, separators=(",", ":")) + "\n").encode()
+
+
+class _JSONResponse(JSONResponse):
+    def render(self, content: Any) -> bytes:
+        return json_bytes(content)
+
+
 def _json(status: int, code: str, message: str, headers: dict[str, str] | None = None) -> Response:
-    return JSONResponse({"error": {"code": code, "message": message}}, status_code=status, headers=headers)
+    return _JSONResponse({"error": {"code": code, "message": message}}, status_code=status, headers=headers)
 
 
 class Gateway:
@@ -95,10 +104,13 @@ class Gateway:
 
     def _site(self, web_dir: Path | None) -> Starlette:
         async def healthz(_: Request) -> Response:
-            return JSONResponse({"status": "ok"})
+            return _JSONResponse({"status": "ok"})
 
         async def openapi(_: Request) -> Response:
-            return FileResponse(OPENAPI_PATH, media_type="application/json")
+            from reservations.domain import today_utc
+            from reservations.gateway import document
+
+            return Response(document.served(today_utc()), media_type="application/json")
 
         routes: list[Route | Mount] = [Route("/healthz", healthz), Route("/openapi.json", openapi)]
         if web_dir is not None and web_dir.is_dir():
@@ -201,12 +213,15 @@ class Gateway:
         handler: Handler,
     ) -> dict[str, Any]:
         """Authorizer, then function, in one thread: as API Gateway, a refused request never reaches it."""
+        missing = _missing_identity(request.headers)
+        if missing:  # as API Gateway, which calls no authorizer without its identity sources
+            return _error_result(401, "unauthenticated", missing, request.request_id)
         auth_event = events.authorizer_event(request, resource, params)
         try:
             auth = self.authorizer(auth_event, LambdaContext(request.request_id, "authorizer"))
         except Exception as exc:  # API Gateway: "Unauthorized" -> 401, anything else -> AUTHORIZER_FAILURE
             if str(exc) == "Unauthorized":
-                return _error_result(401, "unauthenticated", "missing or invalid API key", request.request_id)
+                return _error_result(401, "unauthenticated", "invalid API key", request.request_id)
             # The authorizer fails when the registry cannot answer (throttled, unreachable): the
             # AUTHORIZER_FAILURE gateway response (terraform/modules/rest_api/responses.tf) says
             # 503 + Retry-After, so the client retries rather than reporting a server bug.
@@ -241,6 +256,10 @@ def create_app() -> Gateway:
     """The app factory each server process calls; configured by the environment ``serve`` sets."""
     import os
 
+    from reservations.gateway import lifeline
+
+    lifeline.follow_supervisor()
+
     origins = [o for o in os.environ.get("RESERVATIONS_CORS_ORIGINS", "").split(",") if o]
     web_dir = os.environ.get("RESERVATIONS_WEB_DIR")
     inline_reads = os.environ.get("RESERVATIONS_GATEWAY_INLINE_READS") == "1"
@@ -259,7 +278,7 @@ def _encode(pairs: Any) -> list[tuple[bytes, bytes]]:
 def _json_error(
     status: int, code: str, message: str, headers: dict[str, str]
 ) -> tuple[int, list[tuple[bytes, bytes]], bytes]:
-    body = json.dumps({"error": {"code": code, "message": message}}).encode()
+    body = json_bytes({"error": {"code": code, "message": message}})
     pairs = [("Content-Type", "application/json"), ("Content-Length", str(len(body))), *headers.items()]
     return status, _encode(pairs), body
 
@@ -268,8 +287,21 @@ def _error_result(status: int, code: str, message: str, request_id: str) -> dict
     return {
         "statusCode": status,
         "headers": {"Content-Type": "application/json", "X-Request-Id": request_id},
-        "body": json.dumps({"error": {"code": code, "message": message}}),
+        "body": json_bytes({"error": {"code": code, "message": message}}).decode(),
     }
+
+
+def _missing_identity(headers: Sequence[tuple[str, str]]) -> str | None:
+    """Which header a request lacks to be authorized at all (blank counts as absent).
+
+    Said before the key is checked, so it tells a caller nothing about which keys or customers exist.
+    """
+    given = {name.lower() for name, value in headers if value.strip()}
+    if "x-api-key" not in given:
+        return "missing API key: send it in the X-Api-Key header"
+    if not given & {"x-customer", "customer"}:
+        return "missing customer: send its name in the X-Customer header"
+    return None
 
 
 def _query_pairs(raw: bytes) -> list[tuple[str, str]]:

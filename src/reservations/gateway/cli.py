@@ -196,7 +196,13 @@ def _follow_profiles(url: str, settings: Settings) -> None:
             if profile.store != settings.location:
                 continue
             ours.append(name)
-            if profile.url != url:
+            if profile.url != url and _answers(profile.url):
+                # A second serve of the same store: the profile's server is still up, and stays its.
+                typer.echo(
+                    f"Client profile {name!r} still points at {profile.url}, which is serving; "
+                    f"reach this server with --url {url} (or RESERVATIONS_URL={url})."
+                )
+            elif profile.url != url:
                 save_profile(name, replace(profile, url=url), make_default_if_unset=False)
                 typer.echo(f"Client profile {name!r} now points at {url}.")
     except (ConfigError, OSError) as exc:
@@ -208,6 +214,18 @@ def _follow_profiles(url: str, settings: Settings) -> None:
             f"`reservations tenants rotate-key demo{store_flags(settings)}` prints a new one; "
             "then `reservations configure`."
         )
+
+
+def _answers(url: str) -> bool:
+    """Whether a server answers at ``url`` (its /healthz, within a second)."""
+    import urllib.error
+    import urllib.request
+
+    try:
+        with urllib.request.urlopen(f"{url}/healthz", timeout=1) as response:  # noqa: S310 (profiles hold http(s) URLs)
+            return bool(response.status == 200)
+    except (urllib.error.URLError, OSError, ValueError):
+        return False
 
 
 def store_flags(settings: Settings) -> str:

@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 from reservations import wiring
+from reservations.gateway import lifeline
 from reservations.settings import Settings
 from reservations.tenants import CreatedCustomer, Tenants
 
@@ -88,6 +89,10 @@ def run(
     os.environ["RESERVATIONS_WEB_DIR"] = str(web_dir) if web_dir else ""
     # SQLite reads take a fraction of a millisecond and never wait on the network.
     os.environ["RESERVATIONS_GATEWAY_INLINE_READS"] = "1" if settings.store == "sqlite" else "0"
+    if workers > 1:  # each worker stops when this process dies, even of SIGKILL (lifeline)
+        os.environ[lifeline.SUPERVISOR_ENV] = str(os.getpid())
+    else:
+        os.environ.pop(lifeline.SUPERVISOR_ENV, None)
     config = uvicorn.Config(
         "reservations.gateway.app:create_app",
         factory=True,

@@ -96,6 +96,13 @@ def _unavailable(exc: sqlite3.OperationalError) -> UnavailableError:
     return UnavailableError(f"the store failed: {exc}; nothing was written", retry_after_s=5)
 
 
+def make_private_dir(folder: Path) -> None:
+    """Creates ``folder`` and its missing parents, each readable by the owner only (0700)."""
+    missing = [p for p in (folder, *folder.parents) if not p.exists()]
+    for each in reversed(missing):
+        each.mkdir(mode=0o700, exist_ok=True)
+
+
 class _Connections:
     """One connection per thread and file: sqlite3 connections must not be shared across threads."""
 
@@ -108,6 +115,9 @@ class _Connections:
         cache: dict[Path, sqlite3.Connection] = self._local.__dict__.setdefault("cache", {})
         conn = cache.get(path)
         if conn is None:
+            # Guest names are personal data: only the owner reads the file (SQLite gives its -wal
+            # and -shm files the database file's mode).
+            os.close(os.open(path, os.O_RDWR | os.O_CREAT, 0o600))
             conn = sqlite3.connect(
                 path, timeout=_BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=False
             )
@@ -200,7 +210,7 @@ class SqliteStore:
 
     def create_table(self, table: str) -> None:
         path = self._path(table)
-        self._dir.mkdir(parents=True, exist_ok=True)
+        make_private_dir(self._dir)
         self._connections.get(path, _TABLE_SCHEMA)
 
     def table_info(self, table: str) -> TableInfo | None:

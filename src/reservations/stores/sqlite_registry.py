@@ -7,7 +7,13 @@ from pathlib import Path
 
 from reservations.domain import NotFoundError, ValidationError
 from reservations.stores import CustomerRecord, KeyRecord
-from reservations.stores.sqlite import _Connections, _parse_timestamp, _timestamp, _transaction
+from reservations.stores.sqlite import (
+    _Connections,
+    _parse_timestamp,
+    _timestamp,
+    _transaction,
+    make_private_dir,
+)
 
 _REGISTRY_SCHEMA = """
 CREATE TABLE IF NOT EXISTS customers (
@@ -34,7 +40,7 @@ class SqliteRegistry:
 
     def _conn(self) -> sqlite3.Connection:
         if not self._made_dir:
-            self._path.parent.mkdir(parents=True, exist_ok=True)
+            make_private_dir(self._path.parent)
             self._made_dir = True
         return self._connections.get(self._path, _REGISTRY_SCHEMA)
 

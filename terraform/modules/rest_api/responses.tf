@@ -3,7 +3,7 @@
 
 locals {
   gateway_responses = {
-    UNAUTHORIZED                   = { status = "401", code = "unauthenticated", message = "\"missing or unknown API key\"" }
+    UNAUTHORIZED                   = { status = "401", code = "unauthenticated", message = "\"missing or unknown API key, or no X-Customer header\"" }
     ACCESS_DENIED                  = { status = "403", code = "forbidden", message = "\"this API key may not act for that customer\"" }
     INVALID_API_KEY                = { status = "403", code = "forbidden", message = "\"no usage plan for this customer\"" }
     MISSING_AUTHENTICATION_TOKEN   = { status = "404", code = "not_found", message = "\"no such route\"" }
