@@ -29,8 +29,8 @@ variable "table_prefix" {
   default     = ""
 
   validation {
-    condition     = can(regex("^[a-zA-Z0-9_.-]{0,40}$", var.table_prefix))
-    error_message = "table_prefix may hold at most 40 of the characters DynamoDB allows in table names (a-z A-Z 0-9 _ . -)."
+    condition     = can(regex("^([a-zA-Z0-9_-]{0,39}_)?$", var.table_prefix))
+    error_message = "table_prefix must be empty or end with '_' (at most 40 of a-z A-Z 0-9 - _; no '.'): '_' is in no customer name, so no deployment's tenant roles reach the tables of another whose prefix nests in its own (prod_ and prod_eu_)."
   }
 }
 

@@ -27,7 +27,7 @@ from .test_store_layout import create_table_as_terraform
 
 GUIDE = ROOT / "docs" / "deploying.md"
 DEPLOY_STEPS = ROOT / "terraform" / "tests" / "deploy_steps.tftest.hcl"
-PREFIX = "prod-"  # the guide's RESERVATIONS_TABLE_PREFIX
+PREFIX = "prod_"  # the guide's RESERVATIONS_TABLE_PREFIX
 
 STUBS = r"""
 record() { printf '%s\n' "$*" >> "$CALLS"; }
