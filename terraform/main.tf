@@ -186,10 +186,11 @@ module "customer_table" {
 module "registry_table" {
   source = "./modules/customer_table"
 
-  table_name    = local.registry_table_name
-  ttl_attribute = null
-  kms_key_arn   = aws_kms_key.this.arn
-  tags          = local.backup_tag
+  table_name          = local.registry_table_name
+  ttl_attribute       = null
+  kms_key_arn         = aws_kms_key.this.arn
+  tags                = local.backup_tag
+  deletion_protection = var.registry_deletion_protection
 }
 
 # ---------------------------------------------------------------------------------------------------
@@ -277,6 +278,8 @@ module "build" {
   service_role_arn      = module.iam.codebuild_role.arn
   kms_key_arn           = aws_kms_key.this.arn
   log_retention_days    = var.log_retention.function
+  source_auth           = var.source_auth
+  force_destroy         = var.artifacts_force_destroy
 }
 
 module "ecr" {

@@ -469,6 +469,35 @@ variable "source_version" {
   default     = "main"
 }
 
+variable "source_auth" {
+  description = "How CodeBuild reads a private repository: { type = \"CODECONNECTIONS\", resource = <CodeConnections connection ARN> } or { type = \"SECRETS_MANAGER\", resource = <Secrets Manager secret ARN holding a GitHub token> }; null for a public repository (docs/deploying.md)."
+  type = object({
+    type     = string
+    resource = string
+  })
+  default = null
+
+  validation {
+    condition     = var.source_auth == null || contains(["CODECONNECTIONS", "SECRETS_MANAGER"], try(var.source_auth.type, ""))
+    error_message = "source_auth.type must be CODECONNECTIONS or SECRETS_MANAGER."
+  }
+}
+
+# ---------------------------------------------------------------------------------------------------
+# Tear-down (docs/deploying.md): both keep data by default
+# ---------------------------------------------------------------------------------------------------
+variable "registry_deletion_protection" {
+  description = "Whether the registry table (customers and their key hashes) refuses deletion, like the customers' tables; set false and apply before terraform destroy."
+  type        = bool
+  default     = true
+}
+
+variable "artifacts_force_destroy" {
+  description = "Whether terraform destroy may empty and delete the artifacts bucket (the zips the builds uploaded, every version); set true and apply before terraform destroy."
+  type        = bool
+  default     = false
+}
+
 variable "alarm_emails" {
   description = "Addresses paged by every alarm and the budget's alerts (through the alarm topic; each must confirm its subscription). Subscribe ChatOps to the alarm_topic_arn output."
   type        = list(string)
