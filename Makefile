@@ -12,7 +12,7 @@ CHECKOV_VENV ?= .venv-checkov
 EXTRAS := local,client,cluster,dev
 PYTEST_ARGS ?=
 
-.PHONY: run test test-later lint typecheck unit terraform-check system-deps checkov-venv bench soak clean k8s-render tfvars venv-check FORCE
+.PHONY: run test test-later lint typecheck unit terraform-check terraform-emulator system-deps checkov-venv bench soak clean k8s-render tfvars venv-check FORCE
 
 # A venv made with a Python older than 3.11 (or one that no longer runs) is rebuilt: stale is set when
 # $(BIN)/python exists but fails the check, which forces the install below.
@@ -76,6 +76,10 @@ test-later: $(BIN)/.installed
 terraform-check:
 	bash scripts/terraform-check
 
+## The real AWS provider against moto's server: apply twice, plan (nothing left to do), destroy; its allowed exceptions are listed in the script. Minutes: not in make test
+terraform-emulator: $(BIN)/.installed
+	$(BIN)/python scripts/terraform-emulator.py
+
 ## Fresh machine -> everything the tests need -> ruff, mypy, Terraform and the full suite
 test: system-deps $(BIN)/.installed checkov-venv
 	$(MAKE) lint typecheck terraform-check unit test-later
@@ -87,9 +91,9 @@ bench: system-deps $(BIN)/.installed
 soak: system-deps $(BIN)/.installed
 	RESERVATIONS_SOAK=1 RESERVATIONS_BENCH_RESULTS=$(CURDIR)/bench/results $(BIN)/python -m bench.soak
 
-## Prints the edge's manifests: make k8s-render IMAGE=<ecr repo>@sha256:<digest> UPSTREAM=https://<id>.execute-api.<region>.amazonaws.com/<stage> CERTIFICATE_ARN=arn:aws:acm:... [TENANTS_MAP=tenants.json]
+## Prints the edge's manifests (only them: -s keeps make's own lines out of the YAML): make -s k8s-render IMAGE=<ecr repo>@sha256:<digest> UPSTREAM=https://<id>.execute-api.<region>.amazonaws.com/<stage> CERTIFICATE_ARN=arn:aws:acm:... [TENANTS_MAP=tenants.json]
 k8s-render: $(BIN)/.installed
-	PYTHON=$(BIN)/python scripts/k8s-render --image "$(IMAGE)" --upstream "$(UPSTREAM)" \
+	@PYTHON=$(BIN)/python scripts/k8s-render --image "$(IMAGE)" --upstream "$(UPSTREAM)" \
 	  --certificate-arn "$(CERTIFICATE_ARN)" $(if $(TENANTS_MAP),--tenants-map "$(TENANTS_MAP)")
 
 ## Regenerates what Terraform reads from Python: terraform/functions.auto.tfvars.json and the iam module's policy templates (the function catalogue), terraform/modules/edge/templates/nginx.conf.tftpl (the edge's nginx.conf)

@@ -93,7 +93,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
             for size in (int(x) for x in sizes.split(",")):
                 tmp = Path(tempfile.mkdtemp(prefix=f"bench-availability-{kind}-"))
                 settings = Settings(
-                    store=kind, data_dir=tmp, dynamodb_endpoint=endpoint, table_prefix=f"a{size}-"
+                    store=kind, data_dir=tmp, dynamodb_endpoint=endpoint, table_prefix=f"a{size}_"
                 )
                 store = open_store(settings)
                 table_name = settings.table_for("bench")

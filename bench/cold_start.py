@@ -204,7 +204,7 @@ def measure(artifact: Artifact, runs: int, warm_count: int) -> dict[str, Any]:
     tasks = {name: artifact.unpack(name) for name in API_FUNCTIONS}
     with moto("dynamodb") as endpoint:
         assert endpoint is not None
-        settings = artifact.settings(endpoint, "cold-")
+        settings = artifact.settings(endpoint, "cold_")
         key = create_customer(settings, "cold")
         env = artifact.environment(settings)
         # As Terraform configures them: an API function reaches a customer's table only under the

@@ -122,7 +122,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
             for size in (int(x) for x in sizes.split(",")):
                 tmp = Path(tempfile.mkdtemp(prefix=f"bench-list-{kind}-"))
                 settings = Settings(
-                    store=kind, data_dir=tmp, dynamodb_endpoint=endpoint, table_prefix=f"l{size}-"
+                    store=kind, data_dir=tmp, dynamodb_endpoint=endpoint, table_prefix=f"l{size}_"
                 )
                 store = open_store(settings)
                 table_name = settings.table_for("bench")

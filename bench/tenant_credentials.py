@@ -35,9 +35,9 @@ def timed(store: DynamoDBStore, table: str) -> float:
 
 
 def run(endpoint: str, customers: int, reads: int) -> dict[str, Any]:
-    plain_settings = Settings(store="dynamodb", dynamodb_endpoint=endpoint, table_prefix="bench-")
+    plain_settings = Settings(store="dynamodb", dynamodb_endpoint=endpoint, table_prefix="bench_")
     tenant_settings = Settings(
-        store="dynamodb", dynamodb_endpoint=endpoint, table_prefix="bench-", tenant_role_arn=ROLE
+        store="dynamodb", dynamodb_endpoint=endpoint, table_prefix="bench_", tenant_role_arn=ROLE
     )
     plain = DynamoDBStore.from_settings(plain_settings)
     names = [f"hotel-{i:03d}" for i in range(customers)]

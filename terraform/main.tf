@@ -23,7 +23,7 @@ locals {
     RESERVATIONS_TABLE_PREFIX     = var.table_prefix
     RESERVATIONS_REGISTRY_TABLE   = module.registry_table.name
     RESERVATIONS_USAGE_KEY_PREFIX = module.rest_api.usage_key_prefix
-    RESERVATIONS_CORS_ORIGINS     = join(",", local.cors_allowed_origins)
+    RESERVATIONS_CORS_ORIGINS     = join(",", var.cors_allowed_origins) # the page's: the stage's corsOrigins
     POWERTOOLS_SERVICE_NAME       = var.name
     POWERTOOLS_LOG_LEVEL          = "INFO"
   }
@@ -186,10 +186,11 @@ module "customer_table" {
 module "registry_table" {
   source = "./modules/customer_table"
 
-  table_name    = local.registry_table_name
-  ttl_attribute = null
-  kms_key_arn   = aws_kms_key.this.arn
-  tags          = local.backup_tag
+  table_name          = local.registry_table_name
+  ttl_attribute       = null
+  kms_key_arn         = aws_kms_key.this.arn
+  tags                = local.backup_tag
+  deletion_protection = var.registry_deletion_protection
 }
 
 # ---------------------------------------------------------------------------------------------------
@@ -277,6 +278,8 @@ module "build" {
   service_role_arn      = module.iam.codebuild_role.arn
   kms_key_arn           = aws_kms_key.this.arn
   log_retention_days    = var.log_retention.function
+  source_auth           = var.source_auth
+  force_destroy         = var.artifacts_force_destroy
 }
 
 module "ecr" {

@@ -107,3 +107,8 @@ output "synthetic_check_connection" {
   description = "EventBridge connection holding the synthetic check's API key (null without a check): set the key with aws events update-connection."
   value       = var.synthetic_check == null ? null : module.synthetic_check[0].connection_name
 }
+
+output "region" {
+  description = "Region of the deployment: what the AWS CLI and `reservations tenants create` are pointed at (docs/deploying.md)."
+  value       = var.region
+}

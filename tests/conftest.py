@@ -196,7 +196,7 @@ def start_gateway(
 def store_settings(kind: str, tmp: Path, request: pytest.FixtureRequest) -> Settings:
     if kind == "dynamodb":
         endpoint = request.getfixturevalue("moto_server")
-        prefix = f"t{uuid.uuid4().hex[:8]}-"
+        prefix = f"t{uuid.uuid4().hex[:8]}_"
         return Settings(
             store="dynamodb",
             dynamodb_endpoint=endpoint,

@@ -24,7 +24,7 @@ LIST_LIMIT_DEFAULT, LIST_LIMIT_MAX = 50, 500
 MAX_RESERVATION_ID = 2**53 - 1  # exact in JSON numbers everywhere, JavaScript included
 
 NEW_RESERVATION_FIELDS = ("guest_name", "room_number", "nights", "check_in")
-_DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 # --------------------------------------------------------------------------- errors
@@ -415,7 +415,7 @@ def parse_text(value: Any, field: str, max_length: int) -> str:
 
 
 def parse_date(value: Any, field: str) -> date:
-    if not isinstance(value, str) or not _DATE_RE.match(value):
+    if not isinstance(value, str) or not _DATE_RE.fullmatch(value):
         raise ValidationError(f"{field} must be a date as YYYY-MM-DD", field=field)
     try:
         return date.fromisoformat(value)

@@ -111,7 +111,9 @@ def document(grants: Iterable[Grant]) -> dict[str, Any]:
 
 def tenant_trust(function: Function) -> dict[str, Any]:
     """Only the function's own role may assume its tenant role, and only tagged with one customer,
-    whose name holds no ``*`` or ``?`` (a tag value becomes part of the policy's table ARN)."""
+    whose name holds no ``*`` or ``?`` (a tag value becomes part of the policy's table ARN), no ``_``
+    (which ends every table prefix: no tag reaches a deployment whose prefix nests in this one's) and
+    no ``.`` (which starts a restored copy's suffix: no tag reaches another customer's copy)."""
     tag = f"aws:RequestTag/{TENANT_TAG}"
     return {
         "Version": VERSION,
@@ -128,11 +130,11 @@ def tenant_trust(function: Function) -> dict[str, Any]:
                 },
             },
             {
-                "Sid": "NoWildcardInTheCustomer",
+                "Sid": "NoWildcardOrSeparatorInTheCustomer",
                 "Effect": "Deny",
                 "Principal": {"AWS": "*"},
                 "Action": ["sts:AssumeRole", "sts:TagSession"],
-                "Condition": {"StringLike": {tag: ["*$${*}*", "*$${?}*"]}},
+                "Condition": {"StringLike": {tag: ["*$${*}*", "*$${?}*", "*_*", "*.*"]}},
             },
         ],
     }

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Literal
@@ -10,6 +11,11 @@ from typing import Literal
 from reservations.domain import ValidationError
 
 StoreKind = Literal["sqlite", "dynamodb"]
+# Empty, or ending with "_", which no customer name holds, and without the "." of a restored copy's
+# suffix: a tenant session of one deployment (its policy reaches <prefix><customer>-reservations and
+# <prefix><customer>.r*-reservations) then reaches no table of another whose prefix nests in its own
+# ("prod_" and "prod_eu_", or the empty one).  Terraform's table_prefix validation is the same rule.
+TABLE_PREFIX_RE = re.compile(r"(?:[A-Za-z0-9_-]{0,39}_)?")
 
 
 def default_data_dir() -> Path:
@@ -30,6 +36,14 @@ class Settings:
     # credentials, as with the embedded store.
     tenant_role_arn: str | None = None
     sts_endpoint: str | None = None  # defaults to dynamodb_endpoint: a local stack (moto) serves both
+
+    def __post_init__(self) -> None:
+        if not TABLE_PREFIX_RE.fullmatch(self.table_prefix):
+            raise ValidationError(
+                f"the table prefix {self.table_prefix!r} must be empty or end with '_' (at most 40 of"
+                " a-z, A-Z, 0-9, '-' and '_'): '_' keeps one deployment's tables apart from another's",
+                field="table_prefix",
+            )
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:

@@ -16,7 +16,7 @@ from reservations.domain import ForbiddenError, NotFoundError, UnauthenticatedEr
 from reservations.settings import Settings
 from reservations.stores import CustomerRecord, KeyRecord, Registry, Store, protected_message
 
-CUSTOMER_NAME_RE = re.compile(r"^[a-z0-9][a-z0-9-]{1,39}$")
+CUSTOMER_NAME_RE = re.compile(r"[a-z0-9][a-z0-9-]{1,39}")
 KEY_PREFIX = "rsv_"
 MAX_KEY_LENGTH = 256
 
@@ -27,7 +27,7 @@ def normalize_customer(raw: str) -> str:
 
 
 def validate_customer_name(name: str) -> str:
-    if not CUSTOMER_NAME_RE.match(name):
+    if not CUSTOMER_NAME_RE.fullmatch(name):
         raise ValidationError(
             "a customer name is 2-40 characters of a-z, 0-9 and '-', starting with a letter or digit",
             field="name",
@@ -65,7 +65,7 @@ def authorize(registry: Registry, customer_header: str | None, api_key: str | No
         raise UnauthenticatedError("invalid API key")
     named = normalize_customer(customer_header) if customer_header else ""
     # Key and customer in one read; with no customer, or a name no customer can have, only the key.
-    asked = named if CUSTOMER_NAME_RE.match(named) else None
+    asked = named if CUSTOMER_NAME_RE.fullmatch(named) else None
     owner, customer = registry.key_and_customer(hash_key(api_key), asked)
     if owner is None:
         raise UnauthenticatedError("invalid API key")

@@ -173,3 +173,16 @@ run "a_host_that_is_not_fully_qualified_is_refused" {
 
   expect_failures = [var.customers]
 }
+
+# Prefixes that nest ("prod-" and "prod-eu-") let one deployment's tenant roles reach the other's
+# tables; a prefix ends with '_', which no customer name holds (tests/security/test_table_prefixes.py).
+run "a_table_prefix_not_ending_with_an_underscore_is_refused" {
+  command   = plan
+  state_key = "dash-prefix"
+
+  variables {
+    table_prefix = "prod-"
+  }
+
+  expect_failures = [var.table_prefix]
+}

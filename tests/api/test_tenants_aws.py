@@ -28,7 +28,7 @@ from tests.terraform.test_store_layout import create_table_as_terraform
 
 @pytest.fixture
 def prefix() -> str:
-    return f"t{uuid.uuid4().hex[:8]}-"
+    return f"t{uuid.uuid4().hex[:8]}_"
 
 
 @pytest.fixture

@@ -162,6 +162,23 @@ def test_functions_name_allowed_origins_for_api_gateway(
     assert "Access-Control-Allow-Origin" not in add.handler(event, None)["headers"]
 
 
+def test_the_stage_names_the_pages_origin_so_no_function_waits_for_cloudfront(
+    keys: dict[str, str], monkeypatch: pytest.MonkeyPatch
+):
+    """Terraform gives the CloudFront page's origin to the stage (variable corsOrigins), not to the
+    functions' environment, which would make every function wait for the distribution."""
+    from reservations.functions import http
+
+    monkeypatch.setattr(http, "_CORS_ORIGINS", frozenset())
+    event = load("rest_post_reservations.json")
+    event["headers"]["Origin"] = "https://d1.cloudfront.net"
+    assert "Access-Control-Allow-Origin" not in add.handler(event, None)["headers"]
+    event["stageVariables"] = {"corsOrigins": "https://hotels.example.com,https://d1.cloudfront.net"}
+    assert add.handler(event, None)["headers"]["Access-Control-Allow-Origin"] == "https://d1.cloudfront.net"
+    event["headers"]["Origin"] = "https://evil.example.com"
+    assert "Access-Control-Allow-Origin" not in add.handler(event, None)["headers"]
+
+
 def test_authorizer_returns_the_usage_plan_key_when_configured(
     keys: dict[str, str], monkeypatch: pytest.MonkeyPatch
 ):

@@ -43,7 +43,7 @@ def settings_for(kind: str, tmp: Path, moto_endpoint: str | None) -> Settings:
     if kind == "dynamodb":
         if moto_endpoint is None:
             raise ValueError("the dynamodb store needs moto's endpoint")
-        prefix = f"p{uuid.uuid4().hex[:8]}-"
+        prefix = f"p{uuid.uuid4().hex[:8]}_"
         return Settings(
             store="dynamodb", dynamodb_endpoint=moto_endpoint, table_prefix=prefix, region="us-east-1"
         )

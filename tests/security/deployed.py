@@ -15,7 +15,7 @@ TRUST_TEMPLATE = ROOT / "terraform" / "modules" / "iam" / "tenant-trust.json.tft
 ACCOUNT = "123456789012"
 REGION = "eu-west-1"
 NAME = "hotels"
-PREFIX = "prod-"
+PREFIX = "prod_"
 
 VALUES: dict[str, str] = {
     "partition": "aws",

@@ -12,8 +12,11 @@ within one account:
 3. anything else is an implicit deny.
 
 Supported: ``Effect``, ``Action``/``NotAction`` (case-insensitive, ``*``/``?``), ``Resource``/
-``NotResource`` (ARN segments matched separately, ``*``/``?`` not crossing a ``:`` before the
-resource part), ``Principal`` (``AWS`` ARNs, an account root naming its account's principals),
+``NotResource`` (ARN segments matched separately: ``*``/``?`` inside one of the first five segments
+do not cross a ``:``, but a ``*`` ending one of them matches on past the colons, as AWS matches
+``arn:aws:dynamodb:eu-*:table/prod-*``), ``Principal`` (``AWS`` ARNs, an account root naming its
+account's principals; a trust policy naming the caller's own ARN in the role's account allows
+``AssumeRole`` without any identity policy, as AWS does within one account),
 policy variables (``${aws:PrincipalTag/...}`` and any key of the request context; ``${*}``, ``${?}``,
 ``${$}``), and the condition operators ``StringEquals``, ``StringLike``, ``ArnEquals``, ``ArnLike``,
 ``Null``, each optionally ``ForAllValues:``/``ForAnyValue:``.  Anything else raises, so a policy
@@ -84,11 +87,13 @@ def _substitute(text: str, request: Request) -> str | None:
     return None if missing else result
 
 
-def _pattern_matches(pattern: str, value: str, *, case: bool, colon: bool = True) -> bool:
-    """Glob match where characters marked literal by ``_substitute`` are matched as themselves."""
+def _glob(pattern: str, *, colon: bool = True) -> str:
+    """A glob as a regular expression, characters marked literal by ``_substitute`` kept as themselves;
+    with ``colon=False`` a wildcard stays inside one ARN segment, except a ``*`` that ends the
+    segment, which AWS lets run on past the colons that follow."""
     pieces: list[str] = []
     literal = False
-    for c in pattern:
+    for i, c in enumerate(pattern):
         if c == "\x00":
             literal = True
             continue
@@ -96,23 +101,30 @@ def _pattern_matches(pattern: str, value: str, *, case: bool, colon: bool = True
             pieces.append(re.escape(c))
             literal = False
         elif c == "*":
-            pieces.append(".*" if colon else "[^:]*")
+            pieces.append(".*" if colon or i == len(pattern) - 1 else "[^:]*")
         elif c == "?":
             pieces.append("." if colon else "[^:]")
         else:
             pieces.append(re.escape(c))
-    return re.match(f"^{''.join(pieces)}$", value, 0 if case else re.IGNORECASE) is not None
+    return "".join(pieces)
+
+
+def _pattern_matches(pattern: str, value: str, *, case: bool) -> bool:
+    return re.fullmatch(_glob(pattern), value, 0 if case else re.IGNORECASE) is not None
 
 
 def _arn_matches(pattern: str, arn: str) -> bool:
+    """Each of the first five segments on its own, the resource part as a whole.  The pattern may have
+    fewer segments than the ARN when a segment's trailing ``*`` stands for the colons between."""
     if pattern == "*":
         return True
-    wanted, actual = pattern.split(":", 5), arn.split(":", 5)
-    if len(wanted) != 6 or len(actual) != 6:
+    wanted = pattern.split(":", 5)
+    if len(arn.split(":", 5)) != 6:
         return False
-    return all(
-        _pattern_matches(w, a, case=True, colon=False) for w, a in zip(wanted[:5], actual[:5], strict=True)
-    ) and (_pattern_matches(wanted[5], actual[5], case=True))
+    segments = [_glob(w, colon=False) for w in wanted[:5]]
+    if len(wanted) == 6:
+        segments.append(_glob(wanted[5]))
+    return re.fullmatch(":".join(segments), arn) is not None
 
 
 def _action_matches(pattern: str, action: str) -> bool:
@@ -228,9 +240,29 @@ def evaluate(
     trust = _effects([trust_policy], request, resource_policy=True) if trust_policy is not None else {"Allow"}
     if "Deny" in identity | session | trust:
         return "ExplicitDeny"
-    if "Allow" in identity and "Allow" in session and "Allow" in trust:
+    # Within one account a resource-based policy naming the caller's own ARN grants on its own.
+    granted = "Allow" in identity or (trust_policy is not None and _names_caller(trust_policy, request))
+    if granted and "Allow" in session and "Allow" in trust:
         return "Allow"
     return "ImplicitDeny"
+
+
+def _names_caller(policy: Policy, request: Request) -> bool:
+    """Whether an Allow statement that applies names the caller by its own ARN (not its account's
+    root, not ``*``), and the caller is in the account of the resource (the role)."""
+    caller, resource = request.principal_arn.split(":"), request.resource.split(":")
+    if len(caller) < 5 or len(resource) < 5 or caller[4] != resource[4]:
+        return False
+    for statement in _as_list(policy["Statement"]):
+        principal = statement.get("Principal")
+        if (
+            statement["Effect"] == "Allow"
+            and isinstance(principal, Mapping)
+            and request.principal_arn in _as_list(principal.get("AWS", []))
+            and _statement_applies(statement, request, resource_policy=True)
+        ):
+            return True
+    return False
 
 
 def allowed(request: Request, identity_policies: Sequence[Policy], **kwargs: Any) -> bool:

@@ -197,6 +197,58 @@ def test_resource_wildcards_by_segment() -> None:
     )
 
 
+def test_a_star_ending_a_segment_matches_on_past_the_colons() -> None:
+    """AWS lets ``eu-*`` swallow the region's rest *and* the account: this five-segment pattern
+    reaches every ``prod-`` table in every account's EU regions.  Reading it segment by segment would
+    deny it, an Allow under-reported: the unsafe direction for an isolation proof."""
+    eu = policy(
+        {"Effect": "Allow", "Action": "dynamodb:GetItem", "Resource": "arn:aws:dynamodb:eu-*:table/prod-*"}
+    )
+    assert allowed(Request("dynamodb:GetItem", f"arn:aws:dynamodb:eu-west-1:{ACCOUNT}:table/prod-x"), [eu])
+    assert allowed(
+        Request("dynamodb:GetItem", "arn:aws:dynamodb:eu-central-1:999999999999:table/prod-y"), [eu]
+    )
+    assert not allowed(
+        Request("dynamodb:GetItem", f"arn:aws:dynamodb:us-east-1:{ACCOUNT}:table/prod-x"), [eu]
+    )
+    assert not allowed(Request("dynamodb:GetItem", f"arn:aws:dynamodb:eu-west-1:{ACCOUNT}:table/dev-x"), [eu])
+    inside = policy(
+        {
+            "Effect": "Allow",
+            "Action": "dynamodb:GetItem",
+            "Resource": f"arn:aws:dynamodb:eu-*-1:{ACCOUNT}:table/T",
+        }
+    )  # a star inside a segment stays in it
+    assert allowed(Request("dynamodb:GetItem", f"arn:aws:dynamodb:eu-west-1:{ACCOUNT}:table/T"), [inside])
+    assert not allowed(
+        Request("dynamodb:GetItem", f"arn:aws:dynamodb:eu-west-2:{ACCOUNT}-1:{ACCOUNT}:table/T"), [inside]
+    )
+
+
+# IAM User Guide, "How IAM roles differ from resource-based policies" / "Policy evaluation logic": within
+# one account a trust policy that names the caller's ARN is enough; naming the account (its root)
+# delegates to the account, whose identity policies must then allow the call; another account's
+# caller always needs both.
+def test_a_trust_policy_naming_the_callers_arn_in_the_same_account_needs_no_identity_policy() -> None:
+    role = f"arn:aws:iam::{ACCOUNT}:role/Reader"
+    alice = f"arn:aws:iam::{ACCOUNT}:user/Alice"
+    outsider = "arn:aws:iam::999999999999:user/Alice"
+
+    def trusting(principal: str) -> dict[str, Any]:
+        return policy({"Effect": "Allow", "Principal": {"AWS": principal}, "Action": "sts:AssumeRole"})
+
+    may_assume = policy({"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": role})
+    as_alice = Request("sts:AssumeRole", role, principal_arn=alice)
+    assert evaluate(as_alice, [], trust_policy=trusting(alice)) == "Allow"
+    assert evaluate(as_alice, [], trust_policy=trusting(f"arn:aws:iam::{ACCOUNT}:root")) == "ImplicitDeny"
+    assert evaluate(as_alice, [may_assume], trust_policy=trusting(f"arn:aws:iam::{ACCOUNT}:root")) == "Allow"
+    as_outsider = Request("sts:AssumeRole", role, principal_arn=outsider)
+    assert evaluate(as_outsider, [], trust_policy=trusting(outsider)) == "ImplicitDeny"
+    assert evaluate(as_outsider, [may_assume], trust_policy=trusting(outsider)) == "Allow"
+    deny = policy({"Effect": "Deny", "Action": "sts:AssumeRole", "Resource": "*"})
+    assert evaluate(as_alice, [deny], trust_policy=trusting(alice)) == "ExplicitDeny"
+
+
 # IAM User Guide, condition keys: aws:PrincipalArn with ArnLike; Null tests a key's absence.
 def test_arn_like_and_null() -> None:
     admins = policy(

@@ -20,7 +20,7 @@ def make_settings(kind: str, tmp_path: Path, request: pytest.FixtureRequest) -> 
         return Settings(
             store="dynamodb",
             dynamodb_endpoint=endpoint,
-            table_prefix="test-",
+            table_prefix="test_",
             tenant_role_arn=TENANT_ROLE_ARN,
         )
     return Settings(store="sqlite", data_dir=tmp_path / "data")

@@ -66,7 +66,7 @@ class Calls:
 
 
 def test_dynamodb_reads_rooms_once_and_room_nights_in_batches_whatever_the_table_holds(moto_endpoint: str):
-    settings = Settings(store="dynamodb", dynamodb_endpoint=moto_endpoint, table_prefix="cost-")
+    settings = Settings(store="dynamodb", dynamodb_endpoint=moto_endpoint, table_prefix="cost_")
     client = boto3.client("dynamodb", endpoint_url=moto_endpoint, region_name="us-east-1")
     store = DynamoDBStore(client)
     table = settings.table_for("star")

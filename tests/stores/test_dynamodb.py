@@ -37,7 +37,7 @@ from reservations.stores.dynamodb_client import make_client
 from reservations.tenants import key_record
 from tests.stores.conftest import DAY, NOW
 
-TABLE = "test-star-reservations"
+TABLE = "test_star-reservations"
 
 
 def new(room: int = 101, check_in: date = DAY, nights: int = 2, guest: str = "Ada") -> NewReservation:
@@ -46,7 +46,7 @@ def new(room: int = 101, check_in: date = DAY, nights: int = 2, guest: str = "Ad
 
 @pytest.fixture
 def settings(moto_endpoint: str) -> Settings:
-    return Settings(store="dynamodb", dynamodb_endpoint=moto_endpoint, table_prefix="test-")
+    return Settings(store="dynamodb", dynamodb_endpoint=moto_endpoint, table_prefix="test_")
 
 
 @pytest.fixture
@@ -158,13 +158,13 @@ def test_table_has_the_terraform_key_schema_and_ttl(store: DynamoDBStore, client
 def test_missing_table_is_not_found_for_every_operation(client: Any):
     store = DynamoDBStore(client)
     for call in (
-        lambda: store.get("test-ghost-reservations", 1),
-        lambda: store.list("test-ghost-reservations", ListQuery()),
-        lambda: store.delete("test-ghost-reservations", 1),
+        lambda: store.get("test_ghost-reservations", 1),
+        lambda: store.list("test_ghost-reservations", ListQuery()),
+        lambda: store.delete("test_ghost-reservations", 1),
     ):
         with pytest.raises(NotFoundError, match="unknown customer table"):
             call()
-    store.drop_table("test-ghost-reservations")  # dropping what is not there is fine
+    store.drop_table("test_ghost-reservations")  # dropping what is not there is fine
 
 
 # ----------------------------------------------------------------------------- faults
@@ -420,7 +420,7 @@ def test_registry_table_is_created_once_and_keys_are_items(
     registry.ensure_table()
     registry.ensure_table()
     key = key_record("star", "rsv_secret")
-    registry.create_customer(CustomerRecord("star", "test-star-reservations", "active", NOW), key)
+    registry.create_customer(CustomerRecord("star", "test_star-reservations", "active", NOW), key)
     items = raw_items(client, settings.registry_table_name)
     assert set(items) == {
         ("CUSTOMER#star", "CUSTOMER"),

@@ -55,7 +55,7 @@ class Wire:
 @pytest.fixture
 def settings(moto_endpoint: str) -> Settings:
     return Settings(
-        store="dynamodb", dynamodb_endpoint=moto_endpoint, table_prefix="t-", tenant_role_arn=TENANT_ROLE_ARN
+        store="dynamodb", dynamodb_endpoint=moto_endpoint, table_prefix="t_", tenant_role_arn=TENANT_ROLE_ARN
     )
 
 
@@ -159,7 +159,7 @@ def test_credentials_are_renewed_shortly_before_they_expire(
 
 
 def test_without_a_tenant_role_the_process_credentials_are_used(moto_endpoint: str, wire: Wire) -> None:
-    settings = Settings(store="dynamodb", dynamodb_endpoint=moto_endpoint, table_prefix="t-")
+    settings = Settings(store="dynamodb", dynamodb_endpoint=moto_endpoint, table_prefix="t_")
     opened = DynamoDBStore(wire.watch(make_client(settings)), owns_client=True)
     opened.create_table(settings.table_for("star"))
     book(opened, settings.table_for("star"), 101)
@@ -169,11 +169,11 @@ def test_without_a_tenant_role_the_process_credentials_are_used(moto_endpoint: s
 
 def test_a_table_that_is_no_customers_is_refused_before_any_call(store: DynamoDBStore, wire: Wire) -> None:
     with pytest.raises(ValueError, match="not a customer table"):
-        store.list("t-reservations-customers", ListQuery())
+        store.list("t_reservations-customers", ListQuery())
     assert wire.calls == []
 
 
-@pytest.mark.parametrize("table", ["t-*-reservations", "t-st?r-reservations", "t-Star-reservations"])
+@pytest.mark.parametrize("table", ["t_*-reservations", "t_st?r-reservations", "t_Star-reservations"])
 def test_no_session_is_asked_for_a_name_that_is_no_customers(
     store: DynamoDBStore, wire: Wire, table: str
 ) -> None:
@@ -183,9 +183,9 @@ def test_no_session_is_asked_for_a_name_that_is_no_customers(
 
 
 def test_a_restored_copy_is_reached_under_its_customers_session(settings: Settings) -> None:
-    assert settings.customer_of("t-star.r20261129071502123-reservations") == "star"
-    assert settings.customer_of("t-star-x-reservations") == "star-x"
-    for table in ("t-star.x-reservations", "t-.r20261129071502123-reservations", "t-star.r1-reservations"):
+    assert settings.customer_of("t_star.r20261129071502123-reservations") == "star"
+    assert settings.customer_of("t_star-x-reservations") == "star-x"
+    for table in ("t_star.x-reservations", "t_.r20261129071502123-reservations", "t_star.r1-reservations"):
         with pytest.raises(ValueError, match="not a customer table"):
             settings.customer_of(table)
 

@@ -27,7 +27,7 @@ from .test_store_layout import create_table_as_terraform
 
 GUIDE = ROOT / "docs" / "deploying.md"
 DEPLOY_STEPS = ROOT / "terraform" / "tests" / "deploy_steps.tftest.hcl"
-PREFIX = "prod-"  # the guide's RESERVATIONS_TABLE_PREFIX
+PREFIX = "prod_"  # the guide's RESERVATIONS_TABLE_PREFIX
 
 STUBS = r"""
 record() { printf '%s\n' "$*" >> "$CALLS"; }
@@ -36,6 +36,7 @@ terraform() {
   case "$*" in
     *"output -raw artifacts_bucket"*) echo "$TEST_BUCKET" ;;
     *"output -raw registry_table"*) echo "$TEST_REGISTRY" ;;
+    *"output -raw region"*) echo "us-east-1" ;;
     *"output -raw ecr_repository_url"*) echo "123456789012.dkr.ecr.us-east-1.amazonaws.com/reservations-edge" ;;
   esac
 }
@@ -149,5 +150,9 @@ def test_the_guide_runs_as_written_against_aws_apis(moto_endpoint: str, reposito
         ["-chdir=terraform/edge", "apply"],
     ]
     assert applied_targets_in_guide(recorded, "terraform") == applied_targets_in_tests()
+    # The AWS CLI is pointed at the deployment's region, not at whatever the operator's profile says.
+    aws_calls = [c for c in recorded if c.startswith("aws ")]
+    assert aws_calls
+    assert all("--region us-east-1" in c for c in aws_calls), aws_calls
     # The image is built from the repository root with the Dockerfile the edge tests check.
     assert any(c.startswith("docker build -f deploy/k8s/Dockerfile") and c.endswith(" .") for c in recorded)

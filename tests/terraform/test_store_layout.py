@@ -30,7 +30,7 @@ from tests.security.deployed import deployed
 
 from .hcl import child, root
 
-PREFIX = "tf-"
+PREFIX = "tf_"
 
 
 def render(template: str, **values: str) -> str:
@@ -97,8 +97,8 @@ def terraform_tables(moto_endpoint: str) -> Iterator[tuple[Settings, str, str]]:
 
 def test_terraform_names_are_the_stores_names(terraform_tables: tuple[Settings, str, str]) -> None:
     settings, customer_table, registry_table = terraform_tables
-    assert settings.table_for("star") == customer_table == "tf-star-reservations"
-    assert settings.registry_table_name == registry_table == "tf-reservations-customers"
+    assert settings.table_for("star") == customer_table == "tf_star-reservations"
+    assert settings.registry_table_name == registry_table == "tf_reservations-customers"
 
 
 def test_store_runs_on_terraform_tables_within_the_iam_policies(

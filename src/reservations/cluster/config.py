@@ -21,7 +21,7 @@ OPT_IN_TAG = "reservations/schedule"
 OPT_IN_VALUE = "enabled"
 SKIP_UNTIL_TAG = "reservations/schedule-skip-until"
 
-_CLUSTER_NAME = re.compile(r"^[0-9A-Za-z][A-Za-z0-9\-_]{0,99}$")
+_CLUSTER_NAME = re.compile(r"[0-9A-Za-z][A-Za-z0-9\-_]{0,99}")
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
 
@@ -84,7 +84,7 @@ class SchedulerConfig:
         name = env.get("RESERVATIONS_CLUSTER_NAME", "").strip()
         if need_cluster and not name:
             raise ConfigError("RESERVATIONS_CLUSTER_NAME must be set (the EKS cluster this scheduler owns)")
-        if name and not _CLUSTER_NAME.match(name):
+        if name and not _CLUSTER_NAME.fullmatch(name):
             raise ConfigError(f"RESERVATIONS_CLUSTER_NAME {name!r} is not a valid EKS cluster name")
         url = env.get("RESERVATIONS_TFC_URL", "").strip() or DEFAULT_TFC_URL
         if not url.startswith(("https://", "http://")):

@@ -27,7 +27,7 @@ NODE_PRICES: dict[str, float] = {
 DAYS = ("MON", "TUE", "WED", "THU", "FRI", "SAT", "SUN")
 # EventBridge numbers days 1-7 from Sunday.
 _DOW_NUMBERS = {"1": "SUN", "2": "MON", "3": "TUE", "4": "WED", "5": "THU", "6": "FRI", "7": "SAT"}
-_CRON = re.compile(r"^\s*cron\((.*)\)\s*$")
+_CRON = re.compile(r"\s*cron\((.*)\)\s*")
 WEEK_MINUTES = 7 * 24 * 60
 
 
@@ -84,7 +84,7 @@ def _days(field: str) -> list[int]:
 
 def fire_minutes(expression: str) -> list[int]:
     """Minutes of the week (0 = Monday 00:00) at which the expression fires."""
-    match = _CRON.match(expression)
+    match = _CRON.fullmatch(expression)
     if not match:
         raise ScheduleError(f"expected cron(...), got {expression!r}")
     fields = match.group(1).split()

@@ -20,11 +20,11 @@ DEFAULT_CA_BUNDLE = Path("/etc/ssl/certs/ca-certificates.crt")
 # Route 53 Resolver's link-local address: reachable from every pod of an EKS cluster in a VPC.
 AWS_VPC_RESOLVER = "169.254.169.253"
 
-_HOST_LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
-_RATE = re.compile(r"^[1-9][0-9]{0,6}r/[sm]$")
-_WORKERS = re.compile(r"^(auto|[1-9][0-9]?)$")
-_USER = re.compile(r"^[a-z_][a-z0-9_-]{0,31}$")
-_STAGE = re.compile(r"^(/[A-Za-z0-9._~-]+)*$")
+_HOST_LABEL = re.compile(r"(?!-)[a-z0-9-]{1,63}(?<!-)")
+_RATE = re.compile(r"[1-9][0-9]{0,6}r/[sm]")
+_WORKERS = re.compile(r"(auto|[1-9][0-9]?)")
+_USER = re.compile(r"[a-z_][a-z0-9_-]{0,31}")
+_STAGE = re.compile(r"(/[A-Za-z0-9._~-]+)*")
 # Characters that would end a quoted nginx string, start a variable or a new directive.
 _UNSAFE_PATH = re.compile(r"[\"'$;{}\\\s#]")
 _LOOPBACK_NAMES = {"localhost"}
@@ -109,7 +109,7 @@ def parse_upstream(url: str) -> Upstream:
             f"--upstream {url!r}: plain http is allowed only to a loopback address; use https"
         )
     base_path = parts.path.rstrip("/")
-    if not _STAGE.match(base_path):
+    if not _STAGE.fullmatch(base_path):
         raise EdgeConfigError(f"--upstream {url!r}: the path {parts.path!r} is not a plain stage path")
     default_port = 443 if parts.scheme == "https" else 80
     return Upstream(parts.scheme, host, port or default_port, base_path)
@@ -130,7 +130,7 @@ def _valid_hostname(host: str) -> bool:
     host = host.removesuffix(".")
     if not host or len(host) > 253:
         return False
-    return all(_HOST_LABEL.match(label) for label in host.split("."))
+    return all(_HOST_LABEL.fullmatch(label) for label in host.split("."))
 
 
 def parse_tenants(raw: object, source: str) -> dict[str, str]:
@@ -142,7 +142,7 @@ def parse_tenants(raw: object, source: str) -> dict[str, str]:
         name = str(host).strip().lower().removesuffix(".")
         if not _valid_hostname(name) or "." not in name:
             raise EdgeConfigError(f"{source}: {host!r} is not a fully qualified host name")
-        if not isinstance(customer, str) or not CUSTOMER_NAME_RE.match(customer):
+        if not isinstance(customer, str) or not CUSTOMER_NAME_RE.fullmatch(customer):
             raise EdgeConfigError(
                 f"{source}: the customer of {host!r} must be a customer name (2-40 of a-z, 0-9 and '-')"
             )
@@ -212,7 +212,7 @@ class EdgeOptions:
             ipaddress.ip_address(self.bind)
         except ValueError:
             raise EdgeConfigError(f"--bind {self.bind!r} must be an IP address") from None
-        if not _RATE.match(self.rate):
+        if not _RATE.fullmatch(self.rate):
             raise EdgeConfigError(f"--rate {self.rate!r} must look like 10r/s or 600r/m")
         if not 0 <= self.burst <= 100_000:
             raise EdgeConfigError(f"--burst {self.burst} must be between 0 and 100000")
@@ -222,11 +222,11 @@ class EdgeOptions:
             raise EdgeConfigError(
                 f"--resolver {self.resolver!r} must be an IP address, with an optional :port"
             )
-        if not _WORKERS.match(self.workers):
+        if not _WORKERS.fullmatch(self.workers):
             raise EdgeConfigError(f"--workers {self.workers!r} must be 'auto' or a small number")
         if self.public_scheme not in (None, "http", "https"):
             raise EdgeConfigError(f"--public-scheme {self.public_scheme!r} must be http or https")
-        if self.user is not None and not _USER.match(self.user):
+        if self.user is not None and not _USER.fullmatch(self.user):
             raise EdgeConfigError(f"--user {self.user!r} is not a user name")
         check_path("--web-dir", self.web_dir)
         check_path("--state-dir", self.state_dir)

@@ -35,10 +35,10 @@ POD_STATE_DIR = "/tmp"
 POD_WORKERS = "2"  # "auto" would count the node's CPUs, not the pod's limit
 
 _IMAGE = re.compile(
-    r"^(?:[a-z0-9.-]+(?::[0-9]+)?/)?[a-z0-9._/-]+(?:@sha256:[0-9a-f]{64}|:[A-Za-z0-9_.-]{1,128})$"
+    r"(?:[a-z0-9.-]+(?::[0-9]+)?/)?[a-z0-9._/-]+(?:@sha256:[0-9a-f]{64}|:[A-Za-z0-9_.-]{1,128})"
 )
-_CERT_ARN = re.compile(r"^arn:aws[a-z-]*:acm:[a-z0-9-]+:[0-9]{12}:certificate/[0-9a-f-]{36}$")
-_NAMESPACE = re.compile(r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$")
+_CERT_ARN = re.compile(r"arn:aws[a-z-]*:acm:[a-z0-9-]+:[0-9]{12}:certificate/[0-9a-f-]{36}")
+_NAMESPACE = re.compile(r"[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?")
 _SSL_CERT = "service.beta.kubernetes.io/aws-load-balancer-ssl-cert"
 _CONFIG_HASH = "reservations/config-sha256"
 
@@ -55,13 +55,13 @@ class K8sParams:
 
 
 def check_params(params: K8sParams) -> None:
-    if not _IMAGE.match(params.image) or params.image.endswith(":latest"):
+    if not _IMAGE.fullmatch(params.image) or params.image.endswith(":latest"):
         raise EdgeConfigError(
             f"--image {params.image!r} must be pinned: <repository>@sha256:<digest> or <repository>:<version>"
         )
-    if not _CERT_ARN.match(params.certificate_arn):
+    if not _CERT_ARN.fullmatch(params.certificate_arn):
         raise EdgeConfigError(f"--certificate-arn {params.certificate_arn!r} is not an ACM certificate ARN")
-    if not _NAMESPACE.match(params.namespace):
+    if not _NAMESPACE.fullmatch(params.namespace):
         raise EdgeConfigError(f"--namespace {params.namespace!r} is not a Kubernetes namespace name")
 
 

@@ -45,6 +45,14 @@ _CORS_ORIGINS = frozenset(
 Response = dict[str, Any]
 
 
+def _stage_origins(event: Mapping[str, Any]) -> frozenset[str]:
+    """Origins the API stage names (its variable ``corsOrigins``): the CloudFront page's, known only
+    once the distribution exists.  Read from the stage rather than the function's environment so that
+    no function waits for CloudFront to finish deploying."""
+    raw = (event.get("stageVariables") or {}).get("corsOrigins") or ""
+    return frozenset(o.strip().rstrip("/") for o in str(raw).split(",") if o.strip())
+
+
 class PayloadTooLargeError(ReservationsError):
     code = "payload_too_large"
 
@@ -242,7 +250,7 @@ def run(event: Mapping[str, Any], context: Any, endpoints: Mapping[tuple[str, st
         response = json_response(500, error_body("internal_error", "the server failed; nothing was changed"))
     response["headers"]["X-Request-Id"] = request_id
     origin = _header(event, "origin")
-    if origin and origin.rstrip("/") in _CORS_ORIGINS:
+    if origin and origin.rstrip("/") in _CORS_ORIGINS | _stage_origins(event):
         # API Gateway passes proxy responses through as they are: a page on another origin can
         # read them only if the function itself names that origin.
         response["headers"].update(

@@ -28,7 +28,7 @@ from reservations import catalogue
 from reservations.gateway import events
 
 MAX_REQUEST_BYTES = 10 * 1024 * 1024  # API Gateway's own payload limit; functions enforce theirs
-_REQUEST_ID_RE = re.compile(r"^[A-Za-z0-9._-]{1,128}$")
+_REQUEST_ID_RE = re.compile(r"[A-Za-z0-9._-]{1,128}")
 CORS_ALLOW_HEADERS = "Content-Type, X-Customer, X-Api-Key, Idempotency-Key, customer, x-api-key, X-Request-Id"
 CORS_EXPOSE_HEADERS = "Location, X-Request-Id, Retry-After, Idempotent-Replayed"
 
@@ -183,7 +183,7 @@ class Gateway:
             query=_query_pairs(scope.get("query_string", b"")),
             body=bytes(body),
             source_ip=(scope.get("client") or ("127.0.0.1", 0))[0],
-            request_id=incoming_id if _REQUEST_ID_RE.match(incoming_id) else events.new_request_id(),
+            request_id=incoming_id if _REQUEST_ID_RE.fullmatch(incoming_id) else events.new_request_id(),
         )
         function_name, handler = route.methods[method]
         if method == "GET" and self.inline_reads:

@@ -73,7 +73,7 @@ class TenantClients:
         return cls(make_sts_client(settings), role_arn, lambda creds: make_client(settings, creds))
 
     def client_for(self, customer: str) -> Any:
-        if not CUSTOMER_NAME_RE.match(customer):
+        if not CUSTOMER_NAME_RE.fullmatch(customer):
             raise ValueError(f"{customer!r} is not a customer name")  # never a tag of another shape
         with self._lock:
             session = self._sessions.get(customer)

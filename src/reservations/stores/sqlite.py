@@ -43,7 +43,7 @@ if TYPE_CHECKING:
     from reservations.change import ReservationChange
     from reservations.rooms import Availability, Room, RoomPage, RoomQuery
 
-_SAFE_TABLE = re.compile(r"^[A-Za-z0-9._-]{1,255}$")
+_SAFE_TABLE = re.compile(r"[A-Za-z0-9._-]{1,255}")
 _BUSY_TIMEOUT_S = 10.0
 
 _TABLE_SCHEMA = """
@@ -197,7 +197,7 @@ class SqliteStore:
                 fcntl.flock(fd, fcntl.LOCK_UN)
 
     def _path(self, table: str) -> Path:
-        if not _SAFE_TABLE.match(table):
+        if not _SAFE_TABLE.fullmatch(table):
             raise ValidationError(f"invalid table name {table!r}")
         return self._dir / f"{table}.sqlite3"
 

@@ -53,6 +53,10 @@ module "reservations" {
 
   source_repository_url = var.source_repository_url
   source_version        = var.source_version
+  source_auth           = var.source_auth
+
+  registry_deletion_protection = var.registry_deletion_protection
+  artifacts_force_destroy      = var.artifacts_force_destroy
 
   alarm_emails      = var.alarm_emails
   alarm_thresholds  = var.alarm_thresholds

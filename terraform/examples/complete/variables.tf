@@ -29,8 +29,8 @@ variable "table_prefix" {
   default     = ""
 
   validation {
-    condition     = can(regex("^[a-zA-Z0-9_.-]{0,40}$", var.table_prefix))
-    error_message = "table_prefix may hold at most 40 of the characters DynamoDB allows in table names (a-z A-Z 0-9 _ . -)."
+    condition     = can(regex("^([a-zA-Z0-9_-]{0,39}_)?$", var.table_prefix))
+    error_message = "table_prefix must be empty or end with '_' (at most 40 of a-z A-Z 0-9 - _; no '.'): '_' is in no customer name, so no deployment's tenant roles reach the tables of another whose prefix nests in its own (prod_ and prod_eu_)."
   }
 }
 
@@ -467,6 +467,35 @@ variable "source_version" {
   description = "Branch, tag or commit CodeBuild builds by default."
   type        = string
   default     = "main"
+}
+
+variable "source_auth" {
+  description = "How CodeBuild reads a private repository: { type = \"CODECONNECTIONS\", resource = <CodeConnections connection ARN> } or { type = \"SECRETS_MANAGER\", resource = <Secrets Manager secret ARN holding a GitHub token> }; null for a public repository (docs/deploying.md)."
+  type = object({
+    type     = string
+    resource = string
+  })
+  default = null
+
+  validation {
+    condition     = var.source_auth == null || contains(["CODECONNECTIONS", "SECRETS_MANAGER"], try(var.source_auth.type, ""))
+    error_message = "source_auth.type must be CODECONNECTIONS or SECRETS_MANAGER."
+  }
+}
+
+# ---------------------------------------------------------------------------------------------------
+# Tear-down (docs/deploying.md): both keep data by default
+# ---------------------------------------------------------------------------------------------------
+variable "registry_deletion_protection" {
+  description = "Whether the registry table (customers and their key hashes) refuses deletion, like the customers' tables; set false and apply before terraform destroy."
+  type        = bool
+  default     = true
+}
+
+variable "artifacts_force_destroy" {
+  description = "Whether terraform destroy may empty and delete the artifacts bucket (the zips the builds uploaded, every version); set true and apply before terraform destroy."
+  type        = bool
+  default     = false
 }
 
 variable "alarm_emails" {

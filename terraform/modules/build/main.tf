@@ -13,6 +13,9 @@ resource "aws_s3_bucket" "artifacts" {
   #checkov:skip=CKV_AWS_18:Writes come only from the CodeBuild role and are recorded in CloudTrail; a separate access-log bucket would need a log bucket of its own.
   #checkov:skip=CKV2_AWS_62:Nothing reacts to uploads: deployment is an explicit terraform apply with the build id.
   bucket = local.bucket_name
+  # The zips are uploaded by the builds, not by Terraform: without this a destroy stops at
+  # BucketNotEmpty (every version of every zip must go first).
+  force_destroy = var.force_destroy
 }
 
 resource "aws_s3_bucket_public_access_block" "artifacts" {
@@ -115,6 +118,16 @@ resource "aws_codebuild_project" "functions" {
     location        = var.source_repository_url
     buildspec       = var.buildspec
     git_clone_depth = 1
+
+    # A private repository: a CodeConnections connection (authorised once in the console) or a
+    # GitHub token in Secrets Manager; the project's role may use only that one (below).
+    dynamic "auth" {
+      for_each = var.source_auth == null ? [] : [var.source_auth]
+      content {
+        type     = auth.value.type
+        resource = auth.value.resource
+      }
+    }
   }
 
   # The builder uploads the zip and its metadata itself (never overwriting a key with other
@@ -161,4 +174,24 @@ resource "aws_codebuild_project" "functions" {
       status = "DISABLED"
     }
   }
+}
+
+# What the project's role needs to read a private repository through var.source_auth, and nothing else.
+resource "aws_iam_role_policy" "source_auth" {
+  count = var.source_auth == null ? 0 : 1
+
+  name = "${var.name}-functions-source"
+  role = element(split("/", var.service_role_arn), length(split("/", var.service_role_arn)) - 1)
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Sid    = "ReadThePrivateRepository"
+      Effect = "Allow"
+      Action = var.source_auth.type == "CODECONNECTIONS" ? [
+        "codeconnections:GetConnection", "codeconnections:GetConnectionToken", "codeconnections:UseConnection",
+        "codestar-connections:GetConnection", "codestar-connections:GetConnectionToken", "codestar-connections:UseConnection",
+      ] : ["secretsmanager:GetSecretValue"]
+      Resource = var.source_auth.resource
+    }]
+  })
 }

@@ -125,3 +125,26 @@ variable "log_retention_days" {
     error_message = "log_retention_days must be one of the values CloudWatch Logs accepts."
   }
 }
+
+variable "source_auth" {
+  description = "How CodeBuild reads a private repository: { type = \"CODECONNECTIONS\", resource = <connection ARN> } or { type = \"SECRETS_MANAGER\", resource = <secret ARN holding a GitHub token> }; null for a public repository."
+  type = object({
+    type     = string
+    resource = string
+  })
+  default = null
+
+  validation {
+    condition = var.source_auth == null || (
+      (try(var.source_auth.type, "") == "CODECONNECTIONS" && can(regex("^arn:aws[a-z-]*:(codeconnections|codestar-connections):[a-z0-9-]+:[0-9]{12}:connection/.+$", try(var.source_auth.resource, ""))))
+      || (try(var.source_auth.type, "") == "SECRETS_MANAGER" && can(regex("^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:.+$", try(var.source_auth.resource, ""))))
+    )
+    error_message = "source_auth must be a CODECONNECTIONS connection ARN or a SECRETS_MANAGER secret ARN."
+  }
+}
+
+variable "force_destroy" {
+  description = "Whether terraform destroy may delete the artifacts bucket with the zips the builds uploaded (every version); false keeps them and the destroy stops at BucketNotEmpty."
+  type        = bool
+  default     = false
+}

@@ -56,6 +56,11 @@ locals {
   cors_methods = {
     for p in local.cors_paths : p => join(",", concat(["OPTIONS"], [for r in values(local.routes) : r.method if r.path == p]))
   }
+  cors_response_parameters = {
+    "method.response.header.Access-Control-Allow-Headers" = "'Content-Type,X-Api-Key,X-Customer,Idempotency-Key,X-Request-Id'"
+    "method.response.header.Access-Control-Max-Age"       = "'600'"
+    "method.response.header.Vary"                         = "'Origin'"
+  }
   cors_template = <<-VTL
     #set($origin = $input.params().header.get("Origin"))
     #if("$!origin" == "")#set($origin = $input.params().header.get("origin"))#end
@@ -111,12 +116,9 @@ resource "aws_api_gateway_integration_response" "cors" {
   http_method = aws_api_gateway_method.cors[each.key].http_method
   status_code = aws_api_gateway_method_response.cors[each.key].status_code
 
-  response_parameters = {
+  response_parameters = merge(local.cors_response_parameters, {
     "method.response.header.Access-Control-Allow-Methods" = "'${local.cors_methods[each.key]}'"
-    "method.response.header.Access-Control-Allow-Headers" = "'Content-Type,X-Api-Key,X-Customer,Idempotency-Key,X-Request-Id'"
-    "method.response.header.Access-Control-Max-Age"       = "'600'"
-    "method.response.header.Vary"                         = "'Origin'"
-  }
+  })
 
   response_templates = {
     "application/json" = local.cors_template

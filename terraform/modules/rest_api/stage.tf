@@ -7,27 +7,37 @@ resource "aws_api_gateway_account" "this" {
 }
 
 # A new deployment whenever a route, integration, authorizer, response or CORS rule changes;
-# created before the old one is destroyed so the stage never points at nothing.
+# created before the old one is destroyed so the stage never points at nothing.  The trigger hashes
+# what the configuration sets (and the ids, so a replaced resource redeploys), never whole resource
+# objects: fields null when created read back empty, and every later apply would then replace the
+# deployment with nothing changed (the provider's documentation warns of it; make
+# terraform-emulator applies twice against moto's server and proves the second plan empty).
+locals {
+  deployment_inputs = {
+    routes               = local.routes
+    authorizers          = local.authorizers
+    authorizer_ttl       = var.authorizer_cache_ttl_seconds
+    invoke_arns          = var.function_invoke_arns
+    enforce_usage_plans  = var.enforce_usage_plans
+    cors_allowed_origins = var.cors_allowed_origins
+    cors_methods         = local.cors_methods
+    cors_template        = local.cors_template
+    cors_response        = local.cors_response_parameters
+    gateway_responses    = local.gateway_responses
+    gateway_cors_headers = local.gateway_cors_headers
+    resource_ids         = local.resource_ids
+    method_ids           = { for k, m in aws_api_gateway_method.route : k => m.id }
+    integration_ids      = { for k, i in aws_api_gateway_integration.route : k => i.id }
+    authorizer_ids       = { for k, a in aws_api_gateway_authorizer.this : k => a.id }
+    cors_method_ids      = { for k, m in aws_api_gateway_method.cors : k => m.id }
+  }
+}
+
 resource "aws_api_gateway_deployment" "this" {
   rest_api_id = aws_api_gateway_rest_api.this.id
 
   triggers = {
-    redeployment = sha1(jsonencode([
-      local.routes,
-      local.authorizers,
-      var.enforce_usage_plans,
-      var.cors_allowed_origins,
-      aws_api_gateway_resource.level_1,
-      aws_api_gateway_resource.level_2,
-      aws_api_gateway_resource.level_3,
-      aws_api_gateway_method.route,
-      aws_api_gateway_integration.route,
-      aws_api_gateway_authorizer.this,
-      aws_api_gateway_gateway_response.this,
-      aws_api_gateway_method.cors,
-      aws_api_gateway_integration.cors,
-      aws_api_gateway_integration_response.cors,
-    ]))
+    redeployment = sha1(jsonencode(local.deployment_inputs))
   }
 
   lifecycle {
@@ -65,6 +75,10 @@ resource "aws_api_gateway_stage" "this" {
   rest_api_id          = aws_api_gateway_rest_api.this.id
   stage_name           = var.stage_name
   xray_tracing_enabled = true
+
+  # Every allowed origin, the CloudFront page's included, reaches the functions with each request
+  # (event.stageVariables): the stage waits for the distribution, the functions do not.
+  variables = length(var.cors_allowed_origins) > 0 ? { corsOrigins = join(",", var.cors_allowed_origins) } : {}
 
   # JSON access log: who (customer from the authorizer, never the key), what, how long, outcome.
   access_log_settings {

@@ -1,0 +1,346 @@
+"""The real AWS provider, applied twice against moto's server, then planned: nothing may be left to do.
+
+`make terraform-check` runs `terraform test` with a mocked provider, which never reads a resource back,
+so it cannot see what only a refresh shows: a field null when created that reads back empty, in a
+hash that then changes on every apply (the API deployment was replaced by each second apply).  This
+applies the main root as docs/deploying.md does (the artifacts bucket first, the zips uploaded, then
+everything), applies again, plans with -detailed-exitcode and destroys, with the provider talking
+HTTP to moto's server on loopback.  What moto cannot do is listed once, below, with the reason; any
+other error, change or leftover fails.  A few minutes: `make terraform-emulator`, not `make test`.
+
+Providers: whatever this machine's Terraform installs (TF_CLI_CONFIG_FILE for a local mirror).
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import io
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+import zipfile
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+SERVICES = [
+    "apigateway",
+    "backup",
+    "budgets",
+    "cloudfront",
+    "cloudwatch",
+    "codebuild",
+    "codedeploy",
+    "dynamodb",
+    "ec2",
+    "ecr",
+    "eks",
+    "events",
+    "iam",
+    "kms",
+    "lambda",
+    "logs",
+    "s3",
+    "scheduler",
+    "secretsmanager",
+    "sns",
+    "sqs",
+    "ssm",
+    "sts",
+    "wafv2",
+]
+
+# What moto's server does not implement, by resource type: errors on these are expected.
+UNSUPPORTED = {
+    "aws_backup_selection": "moto has no AWS Backup selections",
+    "aws_eks_access_entry": "moto has no EKS access entries",
+    "aws_eks_addon": "moto has no EKS add-ons",
+    "aws_eks_access_policy_association": "moto has no EKS access entries to associate a policy with",
+    "aws_vpc_security_group_ingress_rule": "moto returns no EKS cluster security group to add rules to",
+    "aws_codebuild_project": "moto has no CodeBuild UpdateProject (its encryption_key reads back changed)",
+    "aws_codedeploy_deployment_group": "moto has no CodeDeploy Update/DeleteDeploymentGroup",
+    "aws_codedeploy_app": "moto has no CodeDeploy DeleteApplication",
+}
+# Created, but moto cannot read them back (every later plan would stop): dropped from the state.
+UNREADABLE = {"aws_budgets_budget": "moto cannot read a budget's subscribers"}
+# Attributes moto reads back differently from what it was given: a plan may change these only.
+MOTO_DIFFS = {
+    "aws_codebuild_project": {"encryption_key"},
+    "aws_codedeploy_deployment_group": {"alarm_configuration", "load_balancer_info"},
+    "aws_lambda_function": {"logging_config"},
+    "aws_eks_cluster": {"access_config", "upgrade_policy"},
+    "aws_eks_node_group": {"remote_access"},
+    "aws_backup_plan": {"tags_all"},
+    "aws_backup_vault": {"tags_all"},
+}
+# The deployment's values, over the complete example's: no CloudFront (moto has none), the page's
+# origin given instead, nothing that keeps data on destroy, no Terraform Cloud (schedules off).
+OVERRIDES = """
+enable_web                   = false
+cors_allowed_origins         = ["https://hotels.example.com"]
+registry_deletion_protection = false
+artifacts_force_destroy      = true
+source_auth                  = null
+tfc_organization             = null
+tfc_workspace                = null
+tfc_edge_workspace           = null
+tfc_token_secret_arn         = null
+customers = {
+  star = { hosts = ["star.hotels.example.com"], deletion_protection = false }
+  moon = { hosts = ["moon.hotels.example.com"], deletion_protection = false }
+}
+"""
+
+
+def say(text: str) -> None:
+    print(f"terraform-emulator: {text}", file=sys.stderr, flush=True)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def start_moto(log: Path) -> tuple[subprocess.Popen[bytes], str]:
+    port = free_port()
+    server = subprocess.Popen(
+        [str(Path(sys.executable).with_name("moto_server")), "-H", "127.0.0.1", "-p", str(port)],
+        stdout=log.open("wb"),
+        stderr=subprocess.STDOUT,
+        start_new_session=True,  # its own process group, stopped whole at the end
+        env={**os.environ, "MOTO_IAM_LOAD_MANAGED_POLICIES": "true"},  # the roles attach AWS's own policies
+    )
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(300):
+        try:
+            urllib.request.urlopen(f"{url}/moto-api/", timeout=1).close()  # noqa: S310 (loopback http)
+            return server, url
+        except OSError:
+            time.sleep(0.1)
+    raise SystemExit(f"terraform-emulator: moto's server did not start (see {log})")
+
+
+def provider_override(url: str) -> str:
+    endpoints = "\n".join(f'    {s} = "{url}"' for s in SERVICES)
+    return f"""provider "aws" {{
+  region                      = var.region
+  access_key                  = "testing"
+  secret_key                  = "testing"
+  skip_credentials_validation = true
+  skip_metadata_api_check     = true
+  skip_region_validation      = true
+  s3_use_path_style           = true
+  max_retries                 = 2
+  endpoints {{
+{endpoints}
+  }}
+}}
+"""
+
+
+def zips(names: list[str]) -> dict[str, bytes]:
+    made = {}
+    for name in names:
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w") as z:
+            z.writestr(zipfile.ZipInfo("handler.py", (1980, 1, 1, 0, 0, 0)), f"# {name}\n")
+        made[name] = buffer.getvalue()
+    return made
+
+
+class Terraform:
+    def __init__(self, directory: Path, env: dict[str, str], logs: Path) -> None:
+        self.directory, self.env, self.logs = directory, env, logs
+
+    def run(self, step: str, *args: str) -> tuple[int, list[dict[str, Any]]]:
+        """Runs one command (-json where it has it); its exit status and error diagnostics."""
+        started = time.monotonic()
+        log = self.logs / f"{step}.log"
+        result = subprocess.run(
+            ["terraform", f"-chdir={self.directory}", *args],
+            env=self.env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            check=False,
+        )
+        log.write_text(result.stdout, encoding="utf-8")
+        errors = []
+        for line in result.stdout.splitlines():
+            try:
+                message = json.loads(line)
+            except ValueError:
+                continue
+            diagnostic = message.get("diagnostic") if isinstance(message, dict) else None
+            if message.get("type") == "diagnostic" and diagnostic and diagnostic.get("severity") == "error":
+                errors.append(diagnostic)
+        say(f"{step}: exit {result.returncode} in {time.monotonic() - started:.0f} s ({log})")
+        return result.returncode, errors
+
+    def output(self, *args: str) -> str:
+        return subprocess.run(
+            ["terraform", f"-chdir={self.directory}", *args],
+            env=self.env,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+
+
+def resource_type(address: str) -> str:
+    """``module.function["add"].aws_lambda_function.this`` -> ``aws_lambda_function``."""
+    found = re.search(r"(?:^|\.)([a-z0-9]+_[a-z0-9_]+)\.[A-Za-z0-9_-]+(?:\[[^\]]*\])?$", address)
+    return found.group(1) if found else address
+
+
+def unexpected(errors: list[dict[str, Any]]) -> list[str]:
+    found = []
+    for error in errors:
+        address = error.get("address") or ""
+        if resource_type(address) not in UNSUPPORTED | UNREADABLE.keys():
+            found.append(
+                f"{address or '(no resource)'}: {error.get('summary')}: {error.get('detail', '')[:300]}"
+            )
+    return found
+
+
+def changed(before: Any, after: Any, unknown: Any) -> set[str]:
+    before, after, unknown = before or {}, after or {}, unknown or {}
+    return {
+        k for k in set(before) | set(after) | set(unknown) if unknown.get(k) or before.get(k) != after.get(k)
+    }
+
+
+def unexpected_changes(plan: dict[str, Any]) -> list[str]:
+    found = []
+    for change in plan.get("resource_changes", []):
+        actions = change["change"]["actions"]
+        if actions == ["no-op"] or actions == ["read"]:
+            continue
+        kind, address = change["type"], change["address"]
+        if kind in UNSUPPORTED | UNREADABLE.keys() and actions == ["create"]:
+            continue  # failed to create on apply (or dropped from the state): still to create
+        attributes = changed(
+            change["change"]["before"], change["change"]["after"], change["change"]["after_unknown"]
+        )
+        if attributes <= MOTO_DIFFS.get(kind, set()):
+            continue
+        found.append(f"{address}: {'/'.join(actions)} ({', '.join(sorted(attributes))})")
+    return found
+
+
+def main() -> int:
+    if shutil.which("terraform") is None:
+        say("NOT RUN: no terraform on PATH")
+        return 1
+    work = Path(tempfile.mkdtemp(prefix="terraform-emulator-"))
+    logs = work / "logs"
+    logs.mkdir()
+    say(f"work folder {work}")
+    server, url = start_moto(logs / "moto.log")
+    try:
+        return run(work, logs, url)
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=30)
+
+
+def run(work: Path, logs: Path, url: str) -> int:
+    import boto3
+
+    repo = work / "repo"
+    shutil.copytree(
+        ROOT / "terraform", repo / "terraform", ignore=shutil.ignore_patterns(".terraform", "*.tfstate*")
+    )
+    shutil.copytree(ROOT / "web", repo / "web")
+    root = repo / "terraform"
+    (root / "emulator_override.tf").write_text(provider_override(url), encoding="utf-8")
+    shutil.copy(
+        ROOT / "terraform" / "examples" / "complete" / "terraform.tfvars.example", root / "terraform.tfvars"
+    )
+    (root / "emulator.auto.tfvars").write_text(OVERRIDES, encoding="utf-8")
+    env = {
+        **os.environ,
+        "TF_IN_AUTOMATION": "1",
+        "TF_INPUT": "0",
+        "CHECKPOINT_DISABLE": "1",
+        "TF_DATA_DIR": str(work / "data"),
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+    }
+    tf = Terraform(root, env, logs)
+    failures: list[str] = []
+    status, errors = tf.run("init", "init", "-backend=false", "-input=false", "-no-color")
+    if status:
+        say(f"FAILED: terraform init ({logs / 'init.log'})")
+        return 1
+
+    # The guide's step 1, then step 2 with stand-in zips (uploaded before the bucket policy that
+    # refuses plain http exists: moto's server speaks http).
+    status, errors = tf.run(
+        "apply-bucket", "apply", "-auto-approve", "-json", "-target=module.build.aws_s3_bucket.artifacts"
+    )
+    failures += unexpected(errors)
+    bucket = tf.output("output", "-raw", "artifacts_bucket").strip() or "unknown"
+    names = json.loads((root / "functions.auto.tfvars.json").read_text(encoding="utf-8"))["functions"].keys()
+    session = boto3.Session(
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",  # noqa: S106 (moto's dummy credentials)
+        region_name="us-east-1",
+    )
+    s3 = session.client("s3", endpoint_url=url)
+    builds = {}
+    for name, body in zips(sorted(names)).items():
+        s3.put_object(Bucket=bucket, Key=f"functions/{name}/{name}-1.zip", Body=body)
+        digest = base64.b64encode(hashlib.sha256(body).digest()).decode()
+        builds[name] = {"build_id": "1", "source_code_hash": digest}
+    (root / "lambda_builds.auto.tfvars.json").write_text(
+        json.dumps({"lambda_builds": builds}), encoding="utf-8"
+    )
+
+    for step in ("apply-1", "apply-2"):
+        status, errors = tf.run(step, "apply", "-auto-approve", "-json")
+        failures += [f"{step}: {e}" for e in unexpected(errors)]
+        for address in tf.output("state", "list").split():
+            if resource_type(address) in UNREADABLE:
+                tf.output("state", "rm", address)
+    status, errors = tf.run("plan", "plan", "-detailed-exitcode", "-json", "-out=second.tfplan")
+    failures += [f"plan: {e}" for e in unexpected(errors)]
+    if status == 2:
+        plan = json.loads(tf.output("show", "-json", "second.tfplan"))
+        failures += [f"plan after two applies: {c}" for c in unexpected_changes(plan)]
+    elif status != 0:
+        failures.append(f"plan failed (exit {status}; {logs / 'plan.log'})")
+
+    status, errors = tf.run("destroy", "destroy", "-auto-approve", "-json")
+    failures += [f"destroy: {e}" for e in unexpected(errors)]
+    dynamodb = session.client("dynamodb", endpoint_url=url)
+    left = [t for t in dynamodb.list_tables()["TableNames"]]
+    left += [b["Name"] for b in s3.list_buckets()["Buckets"] if b["Name"] == bucket]
+    failures += [f"destroy left {name}" for name in left]
+
+    for reason in sorted({**UNSUPPORTED, **UNREADABLE}.items()):
+        say(f"allowed: {reason[0]}: {reason[1]}")
+    if failures:
+        for failure in failures:
+            say(f"FAILED: {failure}")
+        return 1
+    say(
+        "passed: two applies, then a plan with nothing to do, then a destroy that removed every table and the bucket"
+    )
+    shutil.rmtree(work, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
