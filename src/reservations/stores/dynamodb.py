@@ -45,6 +45,7 @@ if TYPE_CHECKING:
     from reservations.change import ReservationChange
     from reservations.rooms import Availability, Room, RoomPage, RoomQuery
     from reservations.settings import Settings
+    from reservations.stores.consistency import Report
 
 __all__ = ["DynamoDBRegistry", "DynamoDBStore"]
 
@@ -379,6 +380,11 @@ class DynamoDBStore:
 
     def free_rooms(self, table: str, availability: Availability) -> RoomNumbers:
         return self._frontdesk.free_rooms(table, availability)
+
+    def check(self, table: str, *, repair: bool = False) -> Report:
+        from reservations.stores import dynamodb_check  # the operator's command only
+
+        return dynamodb_check.check(self.data(table), table, repair=repair)
 
     # ----------------------------------------------------------------------- helpers
 

@@ -35,13 +35,14 @@ from reservations.domain import (
     format_timestamp,
     parse_timestamp,
 )
-from reservations.stores import IdempotencyClaim, TableInfo, sqlite_rows
+from reservations.stores import IdempotencyClaim, TableInfo, sqlite_check, sqlite_rows
 from reservations.stores import sqlite_frontdesk as frontdesk
 from reservations.stores.sqlite_rows import COLUMNS, row_to_reservation
 
 if TYPE_CHECKING:
     from reservations.change import ReservationChange
     from reservations.rooms import Availability, Room, RoomPage, RoomQuery
+    from reservations.stores.consistency import Report
 
 _SAFE_TABLE = re.compile(r"^[A-Za-z0-9._-]{1,255}$")
 _BUSY_TIMEOUT_S = 10.0
@@ -308,6 +309,11 @@ class SqliteStore:
 
     def free_rooms(self, table: str, availability: Availability) -> list[int]:
         return frontdesk.free_rooms(self._conn(table), availability)
+
+    def check(self, table: str, *, repair: bool = False) -> Report:
+        conn = self._conn(table)
+        with self._writer(table), _transaction(conn):
+            return sqlite_check.check(conn, table, repair=repair)
 
     def list(self, table: str, query: ListQuery) -> Page:
         clauses: list[str] = []
