@@ -252,7 +252,7 @@ class SqliteStore:
             )
             reservation_id = int(cursor.lastrowid or 0)
             reservation = Reservation.from_new(reservation_id, new, created_at.replace(microsecond=0))
-            sqlite_rows.claim_nights(conn, reservation)
+            sqlite_rows.claim_nights(conn, reservation, table)
             if idempotency is not None:
                 conn.execute(
                     "INSERT OR REPLACE INTO idempotency VALUES (?, ?, ?, ?, ?)",
@@ -292,7 +292,7 @@ class SqliteStore:
     def change(self, table: str, reservation_id: int, change: ReservationChange) -> Reservation:
         conn = self._conn(table)
         with self._writer(table), _transaction(conn):
-            return frontdesk.change(conn, reservation_id, change)
+            return frontdesk.change(conn, table, reservation_id, change)
 
     def put_room(self, table: str, room: Room) -> bool:
         conn = self._conn(table)
