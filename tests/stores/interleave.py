@@ -67,7 +67,7 @@ class Gap:
             self.outcome = self._second()
 
 
-class _PausingClient:
+class PausingClient:
     def __init__(self, client: Any, gap: Gap) -> None:
         self._client = client
         self._gap = gap
@@ -114,7 +114,7 @@ def interleave(
     if hasattr(store, "data"):  # DynamoDB
         gap = Gap(lambda: later.ran(second))
         original = store.data
-        monkeypatch.setattr(store, "data", lambda name: _PausingClient(original(name), gap))
+        monkeypatch.setattr(store, "data", lambda name: PausingClient(original(name), gap))
         finish: Callable[[], None] = lambda: None  # noqa: E731
     else:
         gap, finish = _sqlite_gap(store, table, second, later)
