@@ -132,12 +132,11 @@ async def _client(
             elif roll < 0.7:
                 await _define_or_remove_room(rng, http, model, figures, rooms)
             elif roll < 0.82:
-                if rng.random() < 0.1:
-                    rid, expected = 10**12 + rng.randint(0, 10**6), {404}
-                else:
-                    rid = mine.pop(rng.randrange(len(mine)))
-                    expected = {204, 404} if rid in model.contested else {204}
+                unknown = rng.random() < 0.1
+                rid = 10**12 + rng.randint(0, 10**6) if unknown else mine.pop(rng.randrange(len(mine)))
                 response = await http.delete(f"/reservations/{rid}")
+                # Another client may have deleted it meanwhile (contested while this was in flight).
+                expected = {404} if unknown else {204, 404} if rid in model.contested else {204}
                 if response.status_code not in expected:
                     figures.fail(f"delete {rid} answered {response.status_code}, the model says {expected}")
                 deleted_by_someone(model, rid, response.status_code, figures)
