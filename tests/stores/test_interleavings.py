@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 
 from reservations.change import ReservationChange
-from reservations.domain import ListQuery, Reservation
+from reservations.domain import ConflictError, ListQuery, NotFoundError, Reservation
 from reservations.rooms import Availability, Room, RoomQuery
 from reservations.stores import Store
 from tests.stores.conftest import DAY, NOW, new
@@ -96,3 +96,34 @@ def assert_consistent(store: Store, table: str) -> None:
 def _no_room_night_twice(stays: list[Reservation]) -> None:
     held = [(stay.room_number, night) for stay in stays for night in stay.stay_nights()]
     assert len(held) == len(set(held))
+
+
+def test_a_delete_resumed_after_a_move_and_a_new_booking_of_the_old_nights_takes_nothing_of_the_booking(
+    store: Store, table: str, monkeypatch: pytest.MonkeyPatch
+):
+    """The issue's double booking: the delete of A pauses after its read; A moves to room 2 and Q
+    books A's old nights in room 1; the delete resumes.  Deleting by the keys it read took Q's
+    nights, and a later booking X of room 1 got them too."""
+    start = _start(store, table)
+
+    def move_then_book() -> object:
+        store.change(table, start.a, ReservationChange(room_number=2, today=TODAY))
+        return store.add(table, new(room=1, check_in=DAY, nights=2, guest="Q"), created_at=NOW).reservation
+
+    deleted, booked, opened = interleave(
+        store, table, lambda: store.delete(table, start.a), move_then_book, monkeypatch
+    )
+    assert opened
+    assert store.get(table, start.a) is None
+    q = booked.result()
+    if isinstance(q, NotFoundError):  # SQLite: the move waited for the delete's transaction
+        assert not hasattr(store, "data")
+    else:  # DynamoDB: the move and the booking ran in the gap; the delete read again
+        assert isinstance(q, Reservation)
+        gone = deleted.result()
+        assert isinstance(gone, Reservation)
+        assert gone.room_number == 2  # the moved stay, deleted whole
+        with pytest.raises(ConflictError) as refused:
+            store.add(table, new(room=1, check_in=DAY, nights=1, guest="X"), created_at=NOW)
+        assert refused.value.holder == q
+    assert_consistent(store, table)
