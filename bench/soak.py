@@ -22,7 +22,14 @@ from typing import Any
 
 from bench.common import RESULTS, git_revision, machine, table
 from tests.proofs import crash, faults, fuzz, hostile, isolation, load, model
-from tests.proofs.harness import Figures, running_gateway, serial_moto, settings_for, tables_of
+from tests.proofs.harness import (
+    Figures,
+    running_gateway,
+    serial_moto,
+    settings_for,
+    table_problems,
+    tables_of,
+)
 
 DOC = Path(__file__).resolve().parents[1] / "docs" / "reliability.md"
 STORES = ("sqlite", "dynamodb")
@@ -102,6 +109,7 @@ def _suites(
                 clients=32,
                 ops=_n(MODEL_OPS[kind], scales["model"], 10),
                 store=kind,
+                audit=lambda: table_problems(settings, "model"),
             ),
         )
         timed(
@@ -194,11 +202,16 @@ HEADLINES = {
         "operations",
         "adds_created",
         "adds_conflict",
+        "changes",
+        "changes_done",
         "deletes",
+        "contested_changes",
+        "contested_deletes",
         "lists",
         "lost",
         "phantom",
         "double_booked",
+        "table_problems",
         "failures",
     ],
     "200-way race": ["rounds", "adds", "max_settle_s", "failures"],

@@ -13,6 +13,7 @@ module "monitoring" {
   functions                 = { for name, m in module.function : name => { function_name = m.function_name, timeout_s = m.timeout_s } }
   scheduler_function_names  = { for direction, name in local.scheduler_function : direction => module.function[name].function_name }
   scheduler_log_groups      = { for direction, name in local.scheduler_function : direction => module.function[name].log_group_name }
+  api_log_groups            = { for name, f in var.functions : name => module.function[name].log_group_name if f.kind == "api" }
   tables                    = merge({ registry = module.registry_table.name }, { for customer, t in module.customer_table : "customer-${customer}" => t.name })
   dead_letter_queue_name    = module.cluster_scheduler.dead_letter_queue_name
   web_acl_name              = module.rest_api.web_acl_name

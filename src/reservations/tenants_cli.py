@@ -13,6 +13,7 @@ import typer
 from reservations.exit_status import ExitStatus
 from reservations.gateway.cli import DataDirOption, EndpointOption, StoreOption
 from reservations.tenants import Tenants
+from reservations.tenants_check_cli import check
 from reservations.tenants_restore_cli import restore
 
 app = typer.Typer(help="Manage customers and their API keys.", no_args_is_help=True)
@@ -153,3 +154,4 @@ def delete(
 
 
 app.command()(restore)  # tenants_restore_cli.py: restore from a backup or a point in time
+app.command()(check)  # tenants_check_cli.py: report and repair broken invariants

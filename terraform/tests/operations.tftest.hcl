@@ -88,6 +88,19 @@ run "operations_of_the_complete_example" {
     condition     = output.alarms["${var.name}-scheduler-cycle-failed"].metric == "SchedulerCycleFailed" && output.alarms["${var.name}-scheduler-cycle-failed"].namespace == "Reservations/${var.name}"
     error_message = "The cycle filter's metric must have an alarm."
   }
+  # Damage a write met in a customer's table, counted from the stores' structured line.
+  assert {
+    condition = alltrue([
+      for fn in ["add", "change", "delete"] :
+      module.monitoring.store_damage_filters[fn].log_group == module.function[fn].log_group_name &&
+      module.monitoring.store_damage_filters[fn].pattern == "{ $.message = \"store damage\" }"
+    ]) && !contains(keys(module.monitoring.store_damage_filters), "authorizer")
+    error_message = "Every API function's log group needs the store-damage filter (and only theirs)."
+  }
+  assert {
+    condition     = output.alarms["${var.name}-store-damage"].metric == "StoreDamage" && output.alarms["${var.name}-store-damage"].threshold == 1
+    error_message = "The store-damage filter's metric must alarm at the first line."
+  }
 
   # --- Dashboard and budget ------------------------------------------------------------------------
   assert {

@@ -205,3 +205,17 @@ def tables_of(settings: Settings) -> set[str]:
     finally:
         client.close()
     return {name for name in names if name.startswith(settings.table_prefix)}
+
+
+def table_problems(settings: Settings, customer: str) -> list[str]:
+    """What ``reservations tenants check`` finds in a customer's table: the store's own invariants
+    (every night held by the stay covering it, the list equal to the stays), beyond what HTTP shows."""
+    import dataclasses
+
+    from reservations.stores import open_store
+
+    store = open_store(dataclasses.replace(settings, tenant_role_arn=None))
+    try:
+        return [problem.message for problem in store.check(settings.table_for(customer)).problems]
+    finally:
+        store.close()

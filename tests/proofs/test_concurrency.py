@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from tests.conftest import Gateway
 from tests.proofs import model
+from tests.proofs.harness import table_problems
 
 SCALE = {"sqlite": (8, 40, 2), "dynamodb": (8, 12, 1)}  # clients, operations each, race rounds
 
@@ -12,7 +13,12 @@ def test_store_equals_the_model_after_concurrent_mixed_operations(gateway: Gatew
     clients, ops, _ = SCALE[gateway.settings.store]
     gateway.create_customer("model")
     figures = model.run(
-        gateway.url, gateway.headers("model"), clients=clients, ops=ops, store=gateway.settings.store
+        gateway.url,
+        gateway.headers("model"),
+        clients=clients,
+        ops=ops,
+        store=gateway.settings.store,
+        audit=lambda: table_problems(gateway.settings, "model"),
     )
     assert figures.failures == []
     assert figures.counts["operations"] == clients * ops
@@ -20,6 +26,8 @@ def test_store_equals_the_model_after_concurrent_mixed_operations(gateway: Gatew
     assert figures.counts["adds_created"] > 0
     assert figures.counts["adds_conflict"] > 0
     assert figures.counts["changes"] > 0
+    assert figures.counts["contested_changes"] + figures.counts["contested_deletes"] > 0
+    assert figures.counts["table_problems"] == 0
     assert figures.counts["stays_in_undefined_rooms"] == 0
 
 

@@ -21,7 +21,14 @@ from typing import Any
 
 from aws_lambda_powertools.logging import Logger
 
+from reservations.stores import damage
+
 logger = Logger(service=os.environ.get("POWERTOOLS_SERVICE_NAME", "reservations"))
+# The stores' "store damage" line (stores.damage) as JSON like every other line, so the monitoring's
+# metric filter can count it.
+_damage_logger = logging.getLogger(damage.LOGGER_NAME)
+_damage_logger.addHandler(logger.registered_handler)
+_damage_logger.propagate = False
 
 _second: tuple[int, str] = (-1, "")
 

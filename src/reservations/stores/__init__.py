@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from reservations.change import ReservationChange
     from reservations.rooms import Availability, Room, RoomPage, RoomQuery
     from reservations.settings import Settings
+    from reservations.stores.consistency import Report
 
 IDEMPOTENCY_TTL_S = 24 * 3600
 
@@ -104,6 +105,10 @@ class Store(Protocol):
 
     def list(self, table: str, query: ListQuery) -> Page:
         """One page in (check_in, room_number, reservation_id) order, starting after ``query.cursor``."""
+
+    def check(self, table: str, *, repair: bool = False) -> Report:
+        """Every broken invariant of the table (``stores.consistency``); with ``repair``, fixes the
+        unambiguous ones, each write conditioned on what was read, and reports what remains."""
 
     def close(self) -> None: ...
 

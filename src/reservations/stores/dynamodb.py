@@ -23,12 +23,12 @@ from reservations.domain import (
     IdempotencyMismatchError,
     ListQuery,
     NewReservation,
-    NotFoundError,
     Page,
     Reservation,
 )
 from reservations.stores import IdempotencyClaim, TableInfo
 from reservations.stores import dynamodb_items as items
+from reservations.stores import dynamodb_stale as stale
 from reservations.stores.dynamodb_client import (
     TableAdmin,
     backoff,
@@ -45,6 +45,7 @@ if TYPE_CHECKING:
     from reservations.change import ReservationChange
     from reservations.rooms import Availability, Room, RoomPage, RoomQuery
     from reservations.settings import Settings
+    from reservations.stores.consistency import Report
 
 __all__ = ["DynamoDBRegistry", "DynamoDBStore"]
 
@@ -233,19 +234,21 @@ class DynamoDBStore:
         created_at = created_at.replace(microsecond=0)
         guard = self._frontdesk.guard(table, new.room_number)  # the rooms rule, before an id is spent
         reservation = Reservation.from_new(self._next_id(table), new, created_at)
+        left_behind = stale.StaleNights()  # nights whose holder is gone: claimed over (damage)
         for attempt in range(_TRANSACTION_ATTEMPTS):
             if attempt:
                 backoff(attempt)
+            writes = self._add_writes(table, reservation, idempotency, left_behind)
             try:
                 with translated_errors():
                     self.data(table).transact_write_items(
-                        TransactItems=[*self._add_writes(table, reservation, idempotency), guard],
+                        TransactItems=[*writes, guard],
                         ClientRequestToken=uuid.uuid4().hex,  # botocore's retries cannot apply it twice
                     )
                 return AddResult(reservation, replayed=False)
             except ClientError as exc:
                 reasons = cancellation_reasons(exc)
-                outcome = self._explain_add_cancel(table, reservation, idempotency, reasons)
+                outcome = self._explain_add_cancel(table, reservation, idempotency, reasons, left_behind)
                 if isinstance(outcome, AddResult):
                     return outcome
                 if outcome == "new_id":
@@ -255,9 +258,14 @@ class DynamoDBStore:
         raise busy()
 
     def _add_writes(
-        self, table: str, reservation: Reservation, idempotency: IdempotencyClaim | None
+        self,
+        table: str,
+        reservation: Reservation,
+        idempotency: IdempotencyClaim | None,
+        left_behind: stale.StaleNights,
     ) -> Writes:
-        """In this order: [idempotency record], the nights in date order, the list and by-id items.
+        """In this order: [idempotency record], the nights in date order, the list and by-id items,
+        the conditions on the holders of nights left behind (if any).
 
         ``add`` appends the rooms guard (``FrontDesk.guard``) as the last item.
         """
@@ -277,7 +285,7 @@ class DynamoDBStore:
                 )
             )
         for night in reservation.stay_nights():
-            writes.append(items.put(table, items.night_item(reservation, night), "attribute_not_exists(pk)"))
+            writes.append(left_behind.claim(table, reservation, night))
         attributes = items.reservation_attributes(reservation)
         writes.append(
             items.put(table, {**items.list_key(reservation), **attributes}, "attribute_not_exists(pk)")
@@ -287,7 +295,7 @@ class DynamoDBStore:
                 table, {**items.id_key(reservation.reservation_id), **attributes}, "attribute_not_exists(pk)"
             )
         )
-        return writes
+        return writes + left_behind.checks(table, reservation.reservation_id)
 
     def _explain_add_cancel(
         self,
@@ -295,6 +303,7 @@ class DynamoDBStore:
         reservation: Reservation,
         idempotency: IdempotencyClaim | None,
         reasons: Reasons,
+        left_behind: stale.StaleNights,
     ) -> AddResult | str:
         """Turns a cancelled add into its answer, or says how to retry ("retry", "new_id", "rooms")."""
         codes = [reason.get("Code", "None") for reason in reasons]
@@ -324,44 +333,19 @@ class DynamoDBStore:
                 held = reasons[index].get("Item") or self._read(
                     table, items.night_key(reservation.room_number, night)
                 )
-                holder = self.get(table, int(held["reservation_id"]["N"])) if held else None
-                if holder is None or not holder.holds(reservation.room_number, night):
-                    return "retry"  # the holder was deleted or moved meanwhile: the night may be free
+                holder = stale.judge(self, table, reservation.room_number, night, held, left_behind)
+                if holder is None:
+                    return "retry"  # the holder was deleted or moved meanwhile, or is gone for good
                 raise ConflictError(reservation.room_number, night, holder)
-        if "ConditionalCheckFailed" in codes[offset + len(nights) :]:
+        ids_at = offset + len(nights)
+        if "ConditionalCheckFailed" in codes[ids_at : ids_at + 2]:
             return "new_id"  # the id is taken (a restored table's counter went back): take another
-        if "TransactionConflict" in codes:
+        if "ConditionalCheckFailed" in codes or "TransactionConflict" in codes:
             return "retry"
         raise RuntimeError(f"DynamoDB cancelled the add for reasons {codes}")
 
     def delete(self, table: str, reservation_id: int) -> Reservation:
-        for attempt in range(_TRANSACTION_ATTEMPTS):
-            if attempt:
-                backoff(attempt)
-            reservation = self.get(table, reservation_id)
-            if reservation is None:
-                raise NotFoundError("no such reservation", field="reservation_id")
-            writes = [
-                items.delete(table, items.id_key(reservation_id), "attribute_exists(pk)"),
-                items.delete(table, items.list_key(reservation)),
-                *(
-                    items.delete(table, items.night_key(reservation.room_number, night))
-                    for night in reservation.stay_nights()
-                ),
-            ]
-            try:
-                with translated_errors():
-                    self.data(table).transact_write_items(
-                        TransactItems=writes, ClientRequestToken=uuid.uuid4().hex
-                    )
-                return reservation
-            except ClientError as exc:
-                codes = [reason.get("Code") for reason in cancellation_reasons(exc)]
-                if codes and codes[0] == "ConditionalCheckFailed":
-                    raise NotFoundError("no such reservation", field="reservation_id") from None
-                if "TransactionConflict" not in codes:
-                    raise busy() from exc
-        raise busy()
+        return stale.delete(self, table, reservation_id)
 
     # ----------------------------------------------------------------------- front desk
 
@@ -379,6 +363,11 @@ class DynamoDBStore:
 
     def free_rooms(self, table: str, availability: Availability) -> RoomNumbers:
         return self._frontdesk.free_rooms(table, availability)
+
+    def check(self, table: str, *, repair: bool = False) -> Report:
+        from reservations.stores import dynamodb_check  # the operator's command only
+
+        return dynamodb_check.check(self.data(table), table, repair=repair)
 
     # ----------------------------------------------------------------------- helpers
 

@@ -14,6 +14,7 @@ Each write is one ``TransactWriteItems``, like the store's adds and deletes:
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
@@ -38,6 +39,7 @@ from reservations.rooms import (
     too_many_rooms,
 )
 from reservations.stores import dynamodb_items as items
+from reservations.stores import dynamodb_stale as stale
 from reservations.stores.dynamodb_client import (
     backoff,
     batch_get,
@@ -52,6 +54,16 @@ if TYPE_CHECKING:
 TRANSACTION_ATTEMPTS = 4
 _CCF = "ConditionalCheckFailed"
 Write = dict[str, Any]
+
+
+@dataclass
+class ChangePlan:
+    """A change's transaction and the positions in it that explain a cancellation."""
+
+    writes: list[Write]
+    claimed: list[tuple[int, date]] = field(default_factory=list)  # (index, night) of each claim
+    released: dict[int, date] = field(default_factory=dict)  # index -> night of each release
+    guard_at: int | None = None  # the rooms guard, when the change moves the stay
 
 
 class FrontDesk:
@@ -94,6 +106,8 @@ class FrontDesk:
 
     def change(self, table: str, reservation_id: int, requested: ReservationChange) -> Reservation:
         fresh = False
+        left_behind = stale.StaleNights()  # nights to claim whose holder is gone (damage)
+        not_held: set[date] = set()  # nights to release that are not the stay's own (damage)
         for attempt in range(TRANSACTION_ATTEMPTS):
             if attempt:
                 backoff(attempt)
@@ -103,60 +117,63 @@ class FrontDesk:
             after = requested.apply(before)
             if after == before:
                 return before
-            writes, claimed, guard_at = self._change_writes(table, before, after, fresh=fresh)
+            plan = self._change_writes(table, before, after, fresh=fresh, damaged=(left_behind, not_held))
             try:
-                self._transact(table, writes)
+                self._transact(table, plan.writes)
                 return after
             except ClientError as exc:
                 reasons = cancellation_reasons(exc)
                 codes = [reason.get("Code", "None") for reason in reasons]
-                fresh = guard_at is not None and guard_at < len(codes) and codes[guard_at] == _CCF
-                if fresh:
-                    continue  # the rooms rule first (as in SQLite): read the rooms and try again
-                for index, night in claimed:
-                    if index < len(codes) and codes[index] == _CCF:
+                failed = {index for index, code in enumerate(codes) if code == _CCF}
+                fresh = plan.guard_at in failed
+                if fresh or 0 in failed:
+                    continue  # the rooms rule first (as in SQLite), or the stay changed: read again
+                for index, night in plan.claimed:
+                    if index in failed:
                         held = reasons[index].get("Item") or self._store._read(
                             table, items.night_key(after.room_number, night)
                         )
-                        holder = self._store.get(table, int(held["reservation_id"]["N"])) if held else None
-                        if (
-                            holder is not None
-                            and holder.reservation_id != reservation_id
-                            and holder.holds(after.room_number, night)
-                        ):
+                        holder = stale.judge(self._store, table, after.room_number, night, held, left_behind)
+                        if holder is not None and holder.reservation_id != reservation_id:
                             raise ConflictError(after.room_number, night, holder) from None
-                # Otherwise another write changed the reservation, the rooms or a night meanwhile:
-                # read again and retry.
+                if failed & set(plan.released):
+                    # The stay is as read, yet a night it releases is not its own: damage.
+                    not_held |= stale.nights_not_held(
+                        self._store, table, before, sorted(plan.released.values())
+                    )
+                # Otherwise another write changed a night or the rooms meanwhile: read again.
         raise busy()
 
     def _change_writes(
-        self, table: str, before: Reservation, after: Reservation, *, fresh: bool
-    ) -> tuple[list[Write], list[tuple[int, date]], int | None]:
-        """The transaction, the index of each claimed night in it (to name a conflict) and of the guard."""
+        self,
+        table: str,
+        before: Reservation,
+        after: Reservation,
+        *,
+        fresh: bool,
+        damaged: tuple[stale.StaleNights, set[date]],
+    ) -> ChangePlan:
+        """The transaction, and where in it each claimed and released night and the guard are."""
+        left_behind, not_held = damaged
         attributes = items.reservation_attributes(after)
-        writes: list[Write] = [
-            items.put(
-                table,
-                {**items.id_key(after.reservation_id), **attributes},
-                "room_number = :room AND check_in = :in AND nights = :nights AND guest_name = :guest",
-                {
-                    ":room": items.n(before.room_number),
-                    ":in": items.s(before.check_in.isoformat()),
-                    ":nights": items.n(before.nights),
-                    ":guest": items.s(before.guest_name),
-                },
-            )
-        ]
-        claimed: list[tuple[int, date]] = []
-        guard_at: int | None = None
+        plan = ChangePlan(
+            [
+                items.put(
+                    table, {**items.id_key(after.reservation_id), **attributes}, *items.stay_as_read(before)
+                )
+            ]
+        )
         if moves(before, after):
             old = {(before.room_number, night) for night in before.stay_nights()}
             new = {(after.room_number, night) for night in after.stay_nights()}
             for _room, night in sorted(new - old):
-                claimed.append((len(writes), night))
-                writes.append(items.put(table, items.night_item(after, night), "attribute_not_exists(pk)"))
+                plan.claimed.append((len(plan.writes), night))
+                plan.writes.append(left_behind.claim(table, after, night))
             for room, night in sorted(old - new):
-                writes.append(
+                if night in not_held:
+                    continue
+                plan.released[len(plan.writes)] = night
+                plan.writes.append(
                     items.delete(
                         table,
                         items.night_key(room, night),
@@ -164,16 +181,14 @@ class FrontDesk:
                         {":id": items.n(before.reservation_id)},
                     )
                 )
-            guard_at = len(writes)
-            writes.append(self.guard(table, after.room_number, fresh=fresh))
+            plan.guard_at = len(plan.writes)
+            plan.writes.append(self.guard(table, after.room_number, fresh=fresh))
+        # The list item is the by-id item's copy: while that is as read, so is the old key.
         if items.list_key(before) != items.list_key(after):
-            writes.append(items.delete(table, items.list_key(before), "attribute_exists(pk)"))
-            writes.append(
-                items.put(table, {**items.list_key(after), **attributes}, "attribute_not_exists(pk)")
-            )
-        else:
-            writes.append(items.put(table, {**items.list_key(after), **attributes}, "attribute_exists(pk)"))
-        return writes, claimed, guard_at
+            plan.writes.append(items.delete(table, items.list_key(before)))
+        plan.writes.append({"Put": {"TableName": table, "Item": {**items.list_key(after), **attributes}}})
+        plan.writes += left_behind.checks(table, after.reservation_id)
+        return plan
 
     # ----------------------------------------------------------------------- rooms
 

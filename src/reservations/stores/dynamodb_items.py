@@ -126,6 +126,23 @@ def reservation_from_item(item: Item) -> Reservation:
     )
 
 
+def stay_as_read(stay: Reservation) -> tuple[str, dict[str, Any]]:
+    """The condition "the by-id item is still this stay", with its values.
+
+    Every write that acts on a read of a reservation carries it on the by-id item, so a change or
+    delete that commits in between fails the write (to be read again) instead of being overwritten.
+    """
+    return (
+        "room_number = :room AND check_in = :in AND nights = :nights AND guest_name = :guest",
+        {
+            ":room": n(stay.room_number),
+            ":in": s(stay.check_in.isoformat()),
+            ":nights": n(stay.nights),
+            ":guest": s(stay.guest_name),
+        },
+    )
+
+
 def night_item(reservation: Reservation, night: date) -> Item:
     return {**night_key(reservation.room_number, night), "reservation_id": n(reservation.reservation_id)}
 
@@ -273,12 +290,10 @@ def update(
     }
 
 
-def condition_check(table: str, item_key: Item, condition: str, values: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "ConditionCheck": {
-            "TableName": table,
-            "Key": item_key,
-            "ConditionExpression": condition,
-            "ExpressionAttributeValues": values,
-        }
-    }
+def condition_check(
+    table: str, item_key: Item, condition: str, values: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    request: dict[str, Any] = {"TableName": table, "Key": item_key, "ConditionExpression": condition}
+    if values:
+        request["ExpressionAttributeValues"] = values
+    return {"ConditionCheck": request}

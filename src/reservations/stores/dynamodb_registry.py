@@ -177,7 +177,44 @@ class DynamoDBRegistry:
         raise busy()
 
     def delete_customer(self, name: str) -> None:
-        """Keys first, the customer last: an interrupted delete never leaves a key without owner."""
+        """Keys first, the customer last: an interrupted delete never leaves a key without owner.
+
+        The customer goes only while its ``keys_version`` is as read with its keys: a rotation
+        committing in between (a key this delete never saw) fails it, and the keys are read again.
+        Otherwise that key would outlive its customer, and work again for a new one of that name.
+        """
+        for attempt in range(_TRANSACTION_ATTEMPTS):
+            if attempt:
+                backoff(attempt)
+            owned = self._owned(name)
+            customer = next((item for item in owned if item["sk"]["S"] == "CUSTOMER"), None)
+            if customer is None:
+                raise NotFoundError(f"no customer named {name!r}", field="name")
+            writes = []
+            for item in owned:
+                sort_key = item["sk"]["S"]
+                if sort_key.startswith("KEY#"):
+                    writes.append(_delete(self._table, items.owner_key(sort_key.removeprefix("KEY#"))))
+                    writes.append(_delete(self._table, items.listed_key(name, sort_key.removeprefix("KEY#"))))
+            seen = customer.get("keys_version", items.n(0))
+            last = _delete(self._table, items.customer_key(name))
+            last["Delete"]["ConditionExpression"] = (
+                "attribute_not_exists(keys_version) OR keys_version = :seen"
+            )
+            last["Delete"]["ExpressionAttributeValues"] = {":seen": seen}
+            writes.append(last)
+            try:
+                for start in range(0, len(writes), _TRANSACTION_MAX_ITEMS):
+                    self._transact(writes[start : start + _TRANSACTION_MAX_ITEMS])
+                return
+            except ClientError as exc:
+                codes = [reason.get("Code") for reason in cancellation_reasons(exc)]
+                if "ConditionalCheckFailed" not in codes and "TransactionConflict" not in codes:
+                    raise busy() from exc
+        raise busy()
+
+    def _owned(self, name: str) -> list[items.Item]:
+        """The customer's item and its keys' items, read consistently."""
         params: dict[str, Any] = {
             "TableName": self._table,
             "KeyConditionExpression": "pk = :pk",
@@ -188,26 +225,11 @@ class DynamoDBRegistry:
         while True:
             response = self._call("query", **params)
             if response is None:
-                break
+                return owned
             owned.extend(response.get("Items", []))
             if not response.get("LastEvaluatedKey"):
-                break
+                return owned
             params["ExclusiveStartKey"] = response["LastEvaluatedKey"]
-        if not any(item["sk"]["S"] == "CUSTOMER" for item in owned):
-            raise NotFoundError(f"no customer named {name!r}", field="name")
-        writes = []
-        for item in owned:
-            sort_key = item["sk"]["S"]
-            if sort_key.startswith("KEY#"):
-                writes.append(_delete(self._table, items.owner_key(sort_key.removeprefix("KEY#"))))
-                writes.append(_delete(self._table, items.listed_key(name, sort_key.removeprefix("KEY#"))))
-        writes.append(_delete(self._table, items.customer_key(name)))
-        for start in range(0, len(writes), _TRANSACTION_MAX_ITEMS):
-            try:
-                self._transact(writes[start : start + _TRANSACTION_MAX_ITEMS])
-            except ClientError as exc:
-                cancellation_reasons(exc)
-                raise busy() from exc
 
     def switch_table(self, name: str, old_table: str, new_table: str) -> None:
         """Points the customer at ``new_table`` (a restored copy), only if it still uses ``old_table``.

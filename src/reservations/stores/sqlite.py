@@ -35,13 +35,14 @@ from reservations.domain import (
     format_timestamp,
     parse_timestamp,
 )
-from reservations.stores import IdempotencyClaim, TableInfo, sqlite_rows
+from reservations.stores import IdempotencyClaim, TableInfo, sqlite_check, sqlite_rows
 from reservations.stores import sqlite_frontdesk as frontdesk
 from reservations.stores.sqlite_rows import COLUMNS, row_to_reservation
 
 if TYPE_CHECKING:
     from reservations.change import ReservationChange
     from reservations.rooms import Availability, Room, RoomPage, RoomQuery
+    from reservations.stores.consistency import Report
 
 _SAFE_TABLE = re.compile(r"[A-Za-z0-9._-]{1,255}")
 _BUSY_TIMEOUT_S = 10.0
@@ -261,7 +262,7 @@ class SqliteStore:
             )
             reservation_id = int(cursor.lastrowid or 0)
             reservation = Reservation.from_new(reservation_id, new, created_at.replace(microsecond=0))
-            sqlite_rows.claim_nights(conn, reservation)
+            sqlite_rows.claim_nights(conn, reservation, table)
             if idempotency is not None:
                 conn.execute(
                     "INSERT OR REPLACE INTO idempotency VALUES (?, ?, ?, ?, ?)",
@@ -301,7 +302,7 @@ class SqliteStore:
     def change(self, table: str, reservation_id: int, change: ReservationChange) -> Reservation:
         conn = self._conn(table)
         with self._writer(table), _transaction(conn):
-            return frontdesk.change(conn, reservation_id, change)
+            return frontdesk.change(conn, table, reservation_id, change)
 
     def put_room(self, table: str, room: Room) -> bool:
         conn = self._conn(table)
@@ -318,6 +319,11 @@ class SqliteStore:
 
     def free_rooms(self, table: str, availability: Availability) -> list[int]:
         return frontdesk.free_rooms(self._conn(table), availability)
+
+    def check(self, table: str, *, repair: bool = False) -> Report:
+        conn = self._conn(table)
+        with self._writer(table), _transaction(conn):
+            return sqlite_check.check(conn, table, repair=repair)
 
     def list(self, table: str, query: ListQuery) -> Page:
         clauses: list[str] = []

@@ -47,7 +47,9 @@ def check_room(conn: sqlite3.Connection, room_number: int) -> None:
         raise room_not_defined(room_number)
 
 
-def change(conn: sqlite3.Connection, reservation_id: int, requested: ReservationChange) -> Reservation:
+def change(
+    conn: sqlite3.Connection, table: str, reservation_id: int, requested: ReservationChange
+) -> Reservation:
     before = reservation(conn, reservation_id)
     if before is None:
         raise NotFoundError(f"no reservation {reservation_id}", field="reservation_id")
@@ -58,7 +60,7 @@ def change(conn: sqlite3.Connection, reservation_id: int, requested: Reservation
             "DELETE FROM nights WHERE room_number = ? AND night = ? AND reservation_id = ?",
             [(before.room_number, night.isoformat(), reservation_id) for night in before.stay_nights()],
         )
-        claim_nights(conn, after)
+        claim_nights(conn, after, table)
     conn.execute(
         "UPDATE reservations SET guest_name = ?, room_number = ?, nights = ?, check_in = ?, check_out = ?"
         " WHERE reservation_id = ?",

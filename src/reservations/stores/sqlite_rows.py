@@ -6,6 +6,7 @@ import sqlite3
 from datetime import UTC, date, datetime
 
 from reservations.domain import ConflictError, Reservation, parse_timestamp
+from reservations.stores import damage
 
 COLUMNS = "reservation_id, guest_name, room_number, nights, check_in, created_at"
 
@@ -37,8 +38,13 @@ def reservation(conn: sqlite3.Connection, reservation_id: int) -> Reservation | 
     return row_to_reservation(row) if row else None
 
 
-def claim_nights(conn: sqlite3.Connection, stay: Reservation) -> None:
-    """Claims the stay's room-nights; the nights table's primary key refuses a taken one."""
+def claim_nights(conn: sqlite3.Connection, stay: Reservation, table: str) -> None:
+    """Claims the stay's room-nights; the nights table's primary key refuses a taken one.
+
+    A night held by a reservation that does not exist or does not cover it is damage, not a
+    conflict (every write keeps a stay and its nights in step): it is logged and claimed over,
+    inside this transaction, rather than refused for ever.
+    """
     for night in stay.stay_nights():
         try:
             conn.execute(
@@ -46,4 +52,23 @@ def claim_nights(conn: sqlite3.Connection, stay: Reservation) -> None:
                 (stay.room_number, night.isoformat(), stay.reservation_id),
             )
         except sqlite3.IntegrityError:
-            raise ConflictError(stay.room_number, night, holder(conn, stay.room_number, night)) from None
+            held = holder(conn, stay.room_number, night)
+            if held is not None and held.holds(stay.room_number, night):
+                raise ConflictError(stay.room_number, night, held) from None
+            (held_by,) = conn.execute(
+                "SELECT reservation_id FROM nights WHERE room_number = ? AND night = ?",
+                (stay.room_number, night.isoformat()),
+            ).fetchone()
+            why = "does not exist" if held is None else "does not cover it"
+            damage.report(
+                table,
+                "orphaned_night",
+                f"night held by reservation {held_by}, which {why}",
+                room_number=stay.room_number,
+                night=night,
+                holder=int(held_by),
+            )
+            conn.execute(
+                "UPDATE nights SET reservation_id = ? WHERE room_number = ? AND night = ?",
+                (stay.reservation_id, stay.room_number, night.isoformat()),
+            )

@@ -2,7 +2,7 @@
 # alarms, one per signal that needs a person: the API's server errors and tail latency, each
 # function's errors, throttles and runs close to its timeout, the tables' system errors and
 # throttling, the scheduler's undelivered invocations and failed or refused cycles, WAF blocks and
-# the morning's synthetic check. The dashboard (dashboard.tf) and the budget (budget.tf) read the
+# the morning's synthetic check, and damage a write found in a table. The dashboard (dashboard.tf) and the budget (budget.tf) read the
 # same signals.
 
 data "aws_region" "current" {}
@@ -47,6 +47,11 @@ locals {
         function    = null, namespace = "AWS/SQS", metric = "ApproximateNumberOfMessagesVisible", dimensions = { QueueName = var.dead_letter_queue_name }
         statistic   = "Maximum", threshold = 1, periods = 1, treat_missing = "notBreaching"
         description = "EventBridge Scheduler could not deliver a scheduler invocation: read the message in ${var.dead_letter_queue_name}."
+      }
+      "store-damage" = {
+        function    = null, namespace = local.namespace, metric = "StoreDamage", dimensions = {}
+        statistic   = "Sum", threshold = 1, periods = 1, treat_missing = "notBreaching"
+        description = "A write found a customer's table out of step with itself (a night held by a reservation that is gone): run reservations tenants check (docs/operating.md)."
       }
       "scheduler-cycle-failed" = {
         function    = null, namespace = local.namespace, metric = "SchedulerCycleFailed", dimensions = {}
@@ -202,6 +207,23 @@ resource "aws_cloudwatch_log_metric_filter" "cycle_failed" {
 
   metric_transformation {
     name      = "SchedulerCycleFailed"
+    namespace = local.namespace
+    value     = "1"
+    unit      = "Count"
+  }
+}
+
+# The stores' one structured line when a write meets damage (reservations.stores.damage):
+# {"message": "store damage", "table": ..., "damage": ...} becomes a count, alarmed at the first.
+resource "aws_cloudwatch_log_metric_filter" "store_damage" {
+  for_each = var.api_log_groups
+
+  name           = "${var.name}-${each.key}-store-damage"
+  log_group_name = each.value
+  pattern        = var.store_damage_pattern
+
+  metric_transformation {
+    name      = "StoreDamage"
     namespace = local.namespace
     value     = "1"
     unit      = "Count"

@@ -40,6 +40,13 @@ output "cycle_failed_filters" {
   } }
 }
 
+output "store_damage_filters" {
+  description = "The metric filter on each API function's log group: its pattern and the metric it counts."
+  value = { for fn, f in aws_cloudwatch_log_metric_filter.store_damage : fn => {
+    log_group = f.log_group_name, pattern = f.pattern, metric = "${local.namespace}/StoreDamage"
+  } }
+}
+
 output "dashboard_name" {
   description = "Name of the CloudWatch dashboard."
   value       = aws_cloudwatch_dashboard.this.dashboard_name

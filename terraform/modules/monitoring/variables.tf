@@ -93,6 +93,28 @@ variable "cycle_failed_pattern" {
   }
 }
 
+variable "api_log_groups" {
+  description = "Log group of each API function, by function: the store-damage metric filter reads them."
+  type        = map(string)
+  default     = {}
+
+  validation {
+    condition     = alltrue([for g in values(var.api_log_groups) : startswith(g, "/aws/lambda/")])
+    error_message = "api_log_groups must be Lambda log groups (/aws/lambda/<name>)."
+  }
+}
+
+variable "store_damage_pattern" {
+  description = "CloudWatch Logs filter pattern matching the stores' log line for damage a write met."
+  type        = string
+  default     = "{ $.message = \"store damage\" }"
+
+  validation {
+    condition     = startswith(var.store_damage_pattern, "{") && endswith(var.store_damage_pattern, "}")
+    error_message = "store_damage_pattern must be a JSON filter pattern ({ ... })."
+  }
+}
+
 variable "tables" {
   description = "DynamoDB tables to watch, by a short key (registry, customer names): key -> table name."
   type        = map(string)
