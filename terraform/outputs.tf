@@ -33,6 +33,16 @@ output "registry_table" {
   value       = module.registry_table.name
 }
 
+output "table_kms_key_arn" {
+  description = "The key customer tables are encrypted with (RESERVATIONS_TABLE_KMS_KEY_ARN for `reservations tenants create`)."
+  value       = aws_kms_key.this.arn
+}
+
+output "backup_tag" {
+  description = "The reservations/backup tag value the backup plan selects tables by (RESERVATIONS_BACKUP_TAG for `reservations tenants create`)."
+  value       = local.backup_tag["reservations/backup"]
+}
+
 output "customer_api_key_ids" {
   description = "Id of each customer's API Gateway usage-plan key (a usage identifier; the customer's own API key is created with `reservations tenants create` and stored hashed)."
   value       = module.rest_api.customer_api_key_ids

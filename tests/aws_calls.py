@@ -3,7 +3,8 @@
 Each botocore client made in the test process gets a ``before-parameter-build`` hook (botocore's
 event system; it sees the call's own parameters, before serialisation);
 a call made inside a catalogue function's ``handler`` is attributed to that function, and to its
-tenant-access role when the client was made with assumed (explicit) credentials.  The call's IAM
+tenant-access role when it is made in a customer's scope (signed with that customer's assumed
+credentials, ``dynamodb_tenants.in_tenant_scope``).  The call's IAM
 actions (a DynamoDB transaction needs the action of each item) must be among the actions that role's
 deployed policy grants, or the test during which it happened errors.  Calls made by tests themselves
 or by the admin CLI (not a function) are not the functions' and are ignored.  Calls inside a
@@ -22,6 +23,7 @@ import botocore.session
 import pytest
 
 from reservations.catalogue import FUNCTIONS, Function
+from reservations.stores.dynamodb_tenants import in_tenant_scope
 
 _HANDLER_MODULES = {f.module: f for f in FUNCTIONS}
 _TRANSACTION_ITEMS = {
@@ -72,11 +74,12 @@ class Recorder:
         self.calls: list[Call] = []
         self._lock = threading.Lock()
 
-    def hook(self, role: str) -> Any:
+    def hook(self) -> Any:
         def before_parameter_build(model: Any, params: dict[str, Any], **_: Any) -> None:
             function = _calling_function()
             if function is None:
                 return
+            role = "tenant" if in_tenant_scope() else "role"
             prefix = model.service_model.signing_name
             actions, tables = iam_actions(prefix, model.name, params)
             call = Call(function.name, role, f"{prefix}:{model.name}", actions, tables)
@@ -97,8 +100,7 @@ _original_create_client = botocore.session.Session.create_client
 
 def _recording_create_client(self: Any, *args: Any, **kwargs: Any) -> Any:
     client = _original_create_client(self, *args, **kwargs)
-    role = "tenant" if kwargs.get("aws_session_token") else "role"
-    client.meta.events.register("before-parameter-build", RECORDER.hook(role))
+    client.meta.events.register("before-parameter-build", RECORDER.hook())
     return client
 
 

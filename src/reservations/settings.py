@@ -36,6 +36,10 @@ class Settings:
     # credentials, as with the embedded store.
     tenant_role_arn: str | None = None
     sts_endpoint: str | None = None  # defaults to dynamodb_endpoint: a local stack (moto) serves both
+    # What `tenants create` gives a customer's table in AWS, as Terraform's module did: the
+    # deployment's KMS key and the backup selection's tag value (terraform output onboarding_environment).
+    table_kms_key_arn: str | None = None
+    backup_tag: str | None = None
 
     def __post_init__(self) -> None:
         if not TABLE_PREFIX_RE.fullmatch(self.table_prefix):
@@ -60,6 +64,8 @@ class Settings:
             region=env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or "us-east-1",
             tenant_role_arn=env.get("RESERVATIONS_TENANT_ROLE_ARN") or None,
             sts_endpoint=env.get("RESERVATIONS_STS_ENDPOINT") or None,
+            table_kms_key_arn=env.get("RESERVATIONS_TABLE_KMS_KEY_ARN") or None,
+            backup_tag=env.get("RESERVATIONS_BACKUP_TAG") or None,
         )
 
     @classmethod
@@ -129,4 +135,8 @@ class Settings:
             env["RESERVATIONS_TENANT_ROLE_ARN"] = self.tenant_role_arn
         if self.sts_endpoint:
             env["RESERVATIONS_STS_ENDPOINT"] = self.sts_endpoint
+        if self.table_kms_key_arn:
+            env["RESERVATIONS_TABLE_KMS_KEY_ARN"] = self.table_kms_key_arn
+        if self.backup_tag:
+            env["RESERVATIONS_BACKUP_TAG"] = self.backup_tag
         return env

@@ -11,10 +11,14 @@ import hashlib
 import re
 import secrets
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from reservations.domain import ForbiddenError, NotFoundError, UnauthenticatedError, ValidationError, now_utc
 from reservations.settings import Settings
 from reservations.stores import CustomerRecord, KeyRecord, Registry, Store, protected_message
+
+if TYPE_CHECKING:
+    from reservations.tenants_onboarding import Onboarding
 
 CUSTOMER_NAME_RE = re.compile(r"[a-z0-9][a-z0-9-]{1,39}")
 KEY_PREFIX = "rsv_"
@@ -84,29 +88,35 @@ class CreatedCustomer:
     api_key: str  # shown once, never stored
 
 
-class Tenants:
-    """Admin use cases behind ``reservations tenants``; tables are made here, never from a request."""
+@dataclass(frozen=True)
+class Removed:
+    customer: CustomerRecord
+    backups: tuple[str, ...] = ()  # in AWS: the ARN of each of its tables' final backup
 
-    def __init__(self, registry: Registry, store: Store, settings: Settings) -> None:
+
+class Tenants:
+    """Admin use cases behind ``reservations tenants``; tables are made here, never from a request.
+
+    In AWS (``onboarding``) creating and deleting a customer are the resumable onboarding
+    operation (``tenants_onboarding``); locally they are a table (or file) and a registry entry."""
+
+    def __init__(
+        self, registry: Registry, store: Store, settings: Settings, onboarding: Onboarding | None = None
+    ) -> None:
         self._registry = registry
         self._store = store
         self._settings = settings
+        self._onboarding = onboarding
 
     def create(self, raw_name: str) -> CreatedCustomer:
-        """Registers a customer with its first key; makes its table where the CLI owns tables, and
-        elsewhere (AWS) requires the table Terraform made, saying what to add when it is missing."""
+        """Registers a customer with its first key and makes its table."""
+        if self._onboarding is not None:
+            return self._onboarding.create(raw_name)
         name = validate_customer_name(normalize_customer(raw_name))
         if self._registry.get_customer(name) is not None:
             raise ValidationError(f"customer {name!r} already exists", field="name")
         table = self._settings.table_for(name)
-        if self._settings.creates_tables:
-            self._store.create_table(table)
-        elif self._store.table_info(table) is None:
-            raise NotFoundError(
-                f'customer {name!r} has no table {table}: add "{name}" = {{}} to var.customers in '
-                "Terraform and apply (it makes the table and the usage plan), then run this again",
-                field="name",
-            )
+        self._store.create_table(table)
         api_key = new_api_key()
         record = CustomerRecord(name=name, table=table, status="active", created_at=now_utc())
         self._registry.create_customer(record, key_record(name, api_key))
@@ -120,26 +130,22 @@ class Tenants:
         self._registry.replace_keys(name, key_record(name, api_key))
         return api_key
 
-    def delete(self, raw_name: str) -> CustomerRecord:
-        """Revokes the customer's keys and unregisters it; where the CLI owns tables, also drops its
-        table, after checking deletion protection so a refusal changes nothing.  In AWS the table is
-        Terraform's, kept until the customer leaves var.customers."""
+    def delete(self, raw_name: str) -> Removed:
+        """Revokes the customer's keys, unregisters it and drops its table; locally after checking
+        deletion protection so a refusal changes nothing, in AWS after a final backup (the
+        operation switches protection off itself)."""
+        if self._onboarding is not None:
+            return self._onboarding.delete(raw_name)
         name = normalize_customer(raw_name)
         customer = self._registry.get_customer(name)
         if customer is None:
             raise NotFoundError(f"no customer named {name!r}", field="name")
-        if self._settings.creates_tables:
-            info = self._store.table_info(customer.table)
-            if info is not None and info.deletion_protection:
-                raise ValidationError(protected_message(customer.table), field="name")
+        info = self._store.table_info(customer.table)
+        if info is not None and info.deletion_protection:
+            raise ValidationError(protected_message(customer.table), field="name")
         self._registry.delete_customer(name)
-        if self._settings.creates_tables:
-            self._store.drop_table(customer.table)
-        return customer
-
-    @property
-    def creates_tables(self) -> bool:
-        return self._settings.creates_tables
+        self._store.drop_table(customer.table)
+        return Removed(customer)
 
     def list(self) -> list[tuple[CustomerRecord, list[KeyRecord]]]:
         return [(c, self._registry.list_keys(c.name)) for c in self._registry.list_customers()]

@@ -14,6 +14,7 @@ from reservations.exit_status import ExitStatus
 from reservations.gateway.cli import DataDirOption, EndpointOption, StoreOption
 from reservations.tenants import Tenants
 from reservations.tenants_check_cli import check
+from reservations.tenants_onboarding import open_onboarding
 from reservations.tenants_restore_cli import restore
 
 app = typer.Typer(help="Manage customers and their API keys.", no_args_is_help=True)
@@ -44,7 +45,7 @@ def _tenants(
         ensure = getattr(registry, "ensure_table", None)
         if ensure is not None and settings.creates_tables:  # in AWS the registry is Terraform's
             ensure()
-        yield Tenants(registry, wiring.store(), settings)
+        yield Tenants(registry, wiring.store(), settings, open_onboarding(settings, registry))
     except ReservationsError as exc:
         typer.echo(f"reservations tenants: {exc.message}", err=True)
         raise typer.Exit(ExitStatus.ERROR) from None
@@ -58,10 +59,11 @@ def create(
     store: StoreOption = None,
     dynamodb_endpoint: EndpointOption = None,
 ) -> None:
-    """Create a customer (and, locally, its table); prints the API key once.
+    """Create a customer and its table; prints the API key once.
 
-    In AWS (DynamoDB without --dynamodb-endpoint) Terraform owns the tables: the customer must be in
-    var.customers first, and the command says so when it is not."""
+    In AWS (DynamoDB without --dynamodb-endpoint) the table gets Terraform's settings (KMS key,
+    point-in-time recovery, deletion protection, backup tag); a run that was interrupted is
+    finished by running the same command again."""
     with _tenants(data_dir, store, dynamodb_endpoint, existing=False) as tenants:
         created = tenants.create(name)
     if as_json:
@@ -132,25 +134,20 @@ def delete(
     store: StoreOption = None,
     dynamodb_endpoint: EndpointOption = None,
 ) -> None:
-    """Delete a customer and its keys; locally also its table and every reservation in it.
+    """Delete a customer, its keys, its table and every reservation in it.
 
-    In AWS the table is Terraform's: it stays (deletion protection and all) until the customer
-    leaves var.customers; registering the customer again reuses it."""
+    In AWS a final backup of each of its tables is taken first; a run that was interrupted is
+    finished by running the same command again."""
     if not yes:
         typer.echo(
             "reservations tenants delete: this deletes every reservation of the customer; add --yes", err=True
         )
         raise typer.Exit(ExitStatus.USAGE)
     with _tenants(data_dir, store, dynamodb_endpoint) as tenants:
-        customer = tenants.delete(name)
-        dropped = tenants.creates_tables
-    if dropped:
-        typer.echo(f"Deleted customer {customer.name!r} and its table {customer.table}.")
-    else:
-        typer.echo(
-            f"Deleted customer {customer.name!r} and revoked its keys; its table {customer.table} is "
-            f'Terraform\'s: remove "{customer.name}" from var.customers and apply to delete it.'
-        )
+        removed = tenants.delete(name)
+    typer.echo(f"Deleted customer {removed.customer.name!r} and its table {removed.customer.table}.")
+    for backup in removed.backups:
+        typer.echo(f"Final backup: {backup}")
 
 
 app.command()(restore)  # tenants_restore_cli.py: restore from a backup or a point in time

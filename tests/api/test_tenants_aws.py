@@ -1,9 +1,11 @@
-"""Customers have one owner in AWS: Terraform makes tables (and usage plans), the CLI registers keys.
+"""The admin CLI against AWS and against a local stack.
 
 The CLI runs as an operator runs it against AWS (``--store dynamodb``, no ``--dynamodb-endpoint``),
-with botocore's standard ``AWS_ENDPOINT_URL_DYNAMODB`` pointing it at moto's server; the tables are
-made as the customer_table module makes them, deletion protection included.  On a local stack (an
-explicit endpoint) the CLI still creates and drops tables itself, and refuses a protected one.
+with botocore's standard ``AWS_ENDPOINT_URL_DYNAMODB`` pointing it at moto's server.  In AWS the
+onboarding operation makes and removes tables (``test_tenants_onboarding``); a table Terraform made
+before issue #23 (as the customer_table module made them, deletion protection included) is taken
+over.  On a local stack (an explicit endpoint) the CLI creates and drops plain tables, and refuses
+a protected one.
 """
 
 from __future__ import annotations
@@ -42,9 +44,16 @@ def terraform_table(admin: Any, name: str, ttl: str | None = "expires_at") -> No
     admin.update_table(TableName=name, DeletionProtectionEnabled=protected)
 
 
-def tenants(endpoint: str, prefix: str, *args: str, aws: bool = True) -> subprocess.CompletedProcess[str]:
+def tenants(
+    endpoint: str, prefix: str, *args: str, aws: bool = True, extra: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     """The CLI against AWS (endpoint by botocore's own variable) or against a local stack."""
-    env = {**os.environ, "RESERVATIONS_STORE": "dynamodb", "RESERVATIONS_TABLE_PREFIX": prefix}
+    env = {
+        **os.environ,
+        "RESERVATIONS_STORE": "dynamodb",
+        "RESERVATIONS_TABLE_PREFIX": prefix,
+        **(extra or {}),
+    }
     env.pop("RESERVATIONS_DYNAMODB_ENDPOINT", None)
     if aws:
         env["AWS_ENDPOINT_URL_DYNAMODB"] = endpoint
@@ -69,39 +78,32 @@ def exists(admin: Any, table: str) -> bool:
     return table in admin.list_tables()["TableNames"]
 
 
-def test_in_aws_a_customer_terraform_does_not_know_is_refused_with_what_to_add(
+def test_in_aws_a_table_terraform_made_before_the_hand_over_is_taken_over(
     moto_endpoint: str, prefix: str, admin: Any
 ) -> None:
-    terraform_table(admin, f"{prefix}reservations-customers", ttl=None)
-    refused = tenants(moto_endpoint, prefix, "create", "star")
-    assert refused.returncode == 1
-    (line,) = refused.stderr.strip().splitlines()
-    assert '"star" = {}' in line
-    assert "var.customers" in line
-    assert "Traceback" not in refused.stderr
-    assert not exists(admin, f"{prefix}star-reservations")  # the CLI made no table ...
-    assert listed(moto_endpoint, prefix) == []  # ... and registered nothing
-
-
-def test_in_aws_the_cli_registers_on_terraforms_table_and_delete_leaves_it_to_terraform(
-    moto_endpoint: str, prefix: str, admin: Any
-) -> None:
+    """A deployment from before issue #23: Terraform made the customer's table (its `removed` block
+    keeps it); `tenants create` completes it instead of failing, and `delete` backs it up and drops it."""
     terraform_table(admin, f"{prefix}reservations-customers", ttl=None)
     terraform_table(admin, f"{prefix}star-reservations")
-    created = tenants(moto_endpoint, prefix, "create", "star", "--json")
+    kms = boto3.client("kms", endpoint_url=moto_endpoint, region_name="us-east-1")
+    deployment = {
+        "RESERVATIONS_TABLE_KMS_KEY_ARN": kms.create_key()["KeyMetadata"]["Arn"],
+        "RESERVATIONS_BACKUP_TAG": "reservations",
+    }
+    created = tenants(moto_endpoint, prefix, "create", "star", "--json", extra=deployment)
     assert created.returncode == 0, created.stderr
     assert json.loads(created.stdout)["api_key"].startswith("rsv_")
     assert listed(moto_endpoint, prefix) == ["star"]
-
-    deleted = tenants(moto_endpoint, prefix, "delete", "star", "--yes")
-    assert deleted.returncode == 0, deleted.stderr
-    assert "Terraform" in deleted.stdout
-    assert listed(moto_endpoint, prefix) == []  # keys revoked, customer unregistered
     table = admin.describe_table(TableName=f"{prefix}star-reservations")["Table"]
-    assert table["DeletionProtectionEnabled"] is True  # the table is Terraform's, untouched
+    assert table["DeletionProtectionEnabled"] is True
+    tags = {t["Key"]: t["Value"] for t in admin.list_tags_of_resource(ResourceArn=table["TableArn"])["Tags"]}
+    assert tags["reservations/customer"] == "star"
 
-    again = tenants(moto_endpoint, prefix, "create", "star", "--json")
-    assert again.returncode == 0, again.stderr  # registering again reuses it
+    deleted = tenants(moto_endpoint, prefix, "delete", "star", "--yes", extra=deployment)
+    assert deleted.returncode == 0, deleted.stderr
+    assert "Final backup" in deleted.stdout
+    assert listed(moto_endpoint, prefix) == []  # keys revoked, customer unregistered
+    assert not exists(admin, f"{prefix}star-reservations")
 
 
 def test_on_a_local_stack_a_protected_table_is_refused_in_one_line_and_nothing_changes(

@@ -10,6 +10,7 @@ import pytest
 from reservations.domain import (
     ConflictError,
     Cursor,
+    ForbiddenError,
     IdempotencyMismatchError,
     ListQuery,
     NotFoundError,
@@ -252,3 +253,18 @@ def test_registry_delete_customer_removes_keys(registry: Registry):
     assert registry.key_and_customer(key_record("gone", "rsv_gone").key_hash)[0] is None
     with pytest.raises(NotFoundError):
         registry.delete_customer("gone")
+
+
+def test_registry_set_status_is_what_authorize_sees(registry: Registry):
+    """Onboarding's progress (issue #23): a customer being provisioned or deleted is not served."""
+    registry.create_customer(CustomerRecord("star", "t", "provisioning", NOW), key_record("star", "rsv_star"))
+    with pytest.raises(ForbiddenError):
+        authorize(registry, "star", "rsv_star")
+    registry.set_status("star", "active")
+    assert authorize(registry, "star", "rsv_star").status == "active"
+    registry.set_status("star", "deleting")
+    with pytest.raises(ForbiddenError):
+        authorize(registry, "star", "rsv_star")
+    with pytest.raises(NotFoundError):
+        registry.set_status("nobody", "active")
+    assert registry.get_customer("nobody") is None

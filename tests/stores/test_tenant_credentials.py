@@ -1,8 +1,10 @@
 """Tenant-scoped credentials on moto's server: one AssumeRole per customer per process, tagged with the
-customer, renewed shortly before expiry, and every data call signed with its own customer's keys."""
+customer, renewed shortly before expiry, every data call signed with its own customer's keys, on one
+shared client, for at most a bounded number of customers (least recently served out first)."""
 
 from __future__ import annotations
 
+import threading
 from collections import Counter
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -16,7 +18,13 @@ from reservations.domain import ListQuery, NewReservation
 from reservations.settings import Settings
 from reservations.stores.dynamodb import DynamoDBStore
 from reservations.stores.dynamodb_client import make_client
-from reservations.stores.dynamodb_tenants import REFRESH_MARGIN, TenantClients
+from reservations.stores.dynamodb_tenants import (
+    REFRESH_MARGIN,
+    OutsideTenantScopeError,
+    TenantClients,
+    make_signing_client,
+    make_sts_client,
+)
 from tests.conftest import TENANT_ROLE_ARN
 from tests.stores.conftest import DAY, NOW
 
@@ -34,7 +42,9 @@ class Wire:
 
     def __init__(self) -> None:
         self.calls: list[tuple[str, str]] = []
+        self.tables: list[tuple[str, str]] = []  # (table named in the call, key that signed it)
         self.assume_role_bodies: list[dict[str, list[str]]] = []
+        self.issued: dict[str, str] = {}  # access key -> session token, as AssumeRole answered them
 
     def watch(self, client: Any) -> Any:
         def seen(request: Any, event_name: str, **_: Any) -> None:
@@ -44,11 +54,19 @@ class Wire:
             key = authorization.split("Credential=", 1)[1].split("/", 1)[0]
             operation = event_name.rsplit(".", 1)[1]
             self.calls.append((operation, key))
+            body = request.body.decode() if isinstance(request.body, bytes) else str(request.body)
             if operation == "AssumeRole":
-                body = request.body.decode() if isinstance(request.body, bytes) else str(request.body)
                 self.assume_role_bodies.append(parse_qs(body))
+            elif '"TableName": "' in body:
+                self.tables.append((body.split('"TableName": "', 1)[1].split('"', 1)[0], key))
+
+        def answered(parsed: dict[str, Any], **_: Any) -> None:
+            credentials = parsed.get("Credentials") or {}
+            if "AccessKeyId" in credentials:
+                self.issued[credentials["AccessKeyId"]] = credentials["SessionToken"]
 
         client.meta.events.register("before-send", seen)
+        client.meta.events.register("after-call.sts.AssumeRole", answered)
         return client
 
 
@@ -70,27 +88,38 @@ def clock() -> Clock:
 
 
 @pytest.fixture
-def made() -> dict[str, str]:
-    """Access key -> the credentials each tenant client was built with (filled as clients are made)."""
-    return {}
+def made(wire: Wire) -> dict[str, str]:
+    """Access key -> session token of each tenant session (filled as AssumeRole answers)."""
+    return wire.issued
 
 
 @pytest.fixture
-def store(settings: Settings, wire: Wire, clock: Clock, made: dict[str, str]) -> Iterator[DynamoDBStore]:
-    from reservations.stores.dynamodb_tenants import make_sts_client
+def shared_clients() -> list[Any]:
+    """Each DynamoDB client the tenant clients made (filled as they are made)."""
+    return []
 
-    def tenant_client(credentials: dict[str, str]) -> Any:
-        made[credentials["AccessKeyId"]] = credentials["SessionToken"]
-        return wire.watch(make_client(settings, credentials))
+
+def tenant_clients(
+    settings: Settings, wire: Wire, clock: Clock, shared_clients: list[Any], max_sessions: int = 100
+) -> TenantClients:
+    def tenant_client(credentials: Any) -> Any:
+        shared_clients.append(wire.watch(make_signing_client(settings, credentials)))
+        return shared_clients[-1]
 
     sts = wire.watch(make_sts_client(settings))
-    tenants = TenantClients(sts, TENANT_ROLE_ARN, tenant_client, clock=clock)
+    return TenantClients(sts, TENANT_ROLE_ARN, tenant_client, clock=clock, max_sessions=max_sessions)
+
+
+@pytest.fixture
+def store(settings: Settings, wire: Wire, clock: Clock, shared_clients: list[Any]) -> Iterator[DynamoDBStore]:
+    tenants = tenant_clients(settings, wire, clock, shared_clients)
     opened = DynamoDBStore(
         wire.watch(make_client(settings)), owns_client=True, tenants=tenants, customer_of=settings.customer_of
     )
     for customer in ("star", "moon"):
         opened.create_table(settings.table_for(customer))
     wire.calls.clear()
+    wire.tables.clear()
     yield opened
     opened.close()
 
@@ -216,3 +245,79 @@ def test_a_request_makes_no_client_under_the_process_credentials(settings: Setti
     finally:
         lazy.close()
         store.close()
+
+
+def test_every_customer_is_served_by_one_client(
+    store: DynamoDBStore, settings: Settings, shared_clients: list[Any], wire: Wire
+) -> None:
+    """A client per customer held its own TLS context and pool (~0.95 MB each, issue #23)."""
+    for customer in ("star", "moon", "star"):
+        store.list(settings.table_for(customer), ListQuery())
+    assert len(shared_clients) == 1
+    keys = {table: {key for named, key in wire.tables if named == table} for table, _ in wire.tables}
+    assert len(keys) == 2
+    assert all(len(signed_by) == 1 for signed_by in keys.values())
+    assert keys[settings.table_for("star")] != keys[settings.table_for("moon")]
+
+
+def test_the_least_recently_served_customer_is_forgotten_past_the_bound(
+    settings: Settings, wire: Wire, clock: Clock, shared_clients: list[Any]
+) -> None:
+    tenants = tenant_clients(settings, wire, clock, shared_clients, max_sessions=2)
+    store = DynamoDBStore(
+        make_client(settings), owns_client=True, tenants=tenants, customer_of=settings.customer_of
+    )
+    try:
+        for customer in ("star", "moon", "sun"):
+            store.create_table(settings.table_for(customer))
+        assumed = []
+        for customer in ("star", "moon", "sun", "moon", "star", "moon"):
+            before = len(wire.assume_role_bodies)
+            store.list(settings.table_for(customer), ListQuery())
+            assumed.append(len(wire.assume_role_bodies) - before)
+            assert len(tenants) <= 2
+        # sun pushed star out; moon, served since, stayed; star came back and pushed sun out.
+        assert assumed == [1, 1, 1, 0, 1, 0]
+    finally:
+        store.close()
+
+
+def test_the_shared_client_sends_nothing_outside_a_customers_scope(
+    store: DynamoDBStore, settings: Settings, shared_clients: list[Any], wire: Wire
+) -> None:
+    store.list(settings.table_for("star"), ListQuery())
+    wire.calls.clear()
+    (shared,) = shared_clients
+    with pytest.raises(OutsideTenantScopeError):
+        shared.query(
+            TableName=settings.table_for("star"),
+            KeyConditionExpression="pk = :p",
+            ExpressionAttributeValues={":p": {"S": "x"}},
+        )
+    assert wire.calls == []
+    with pytest.raises(AttributeError, match="not a DynamoDB operation"):
+        store.data(settings.table_for("star")).get_paginator  # noqa: B018 - the refusal is the point
+
+
+def test_concurrent_calls_for_two_customers_are_each_signed_with_their_own_keys(
+    store: DynamoDBStore, settings: Settings, wire: Wire
+) -> None:
+    customers = ("star", "moon")
+    for customer in customers:  # one session each first, so the threads only read
+        store.list(settings.table_for(customer), ListQuery())
+    signer = {table: key for table, key in wire.tables}
+    wire.tables.clear()
+    start = threading.Barrier(len(customers))
+
+    def serve(customer: str) -> None:
+        start.wait()
+        for _ in range(20):
+            store.list(settings.table_for(customer), ListQuery())
+
+    threads = [threading.Thread(target=serve, args=(customer,)) for customer in customers]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(wire.tables) == 40
+    assert all(signer[table] == key for table, key in wire.tables)

@@ -37,6 +37,8 @@ terraform() {
     *"output -raw artifacts_bucket"*) echo "$TEST_BUCKET" ;;
     *"output -raw registry_table"*) echo "$TEST_REGISTRY" ;;
     *"output -raw region"*) echo "us-east-1" ;;
+    *"output -raw table_kms_key_arn"*) echo "$TEST_KMS_KEY" ;;
+    *"output -raw backup_tag"*) echo "reservations" ;;
     *"output -raw ecr_repository_url"*) echo "123456789012.dkr.ecr.us-east-1.amazonaws.com/reservations-edge" ;;
   esac
 }
@@ -111,9 +113,11 @@ def test_the_guide_runs_as_written_against_aws_apis(moto_endpoint: str, reposito
     create_table_as_terraform(dynamodb, f"{PREFIX}star-reservations", customer_call["ttl_attribute"])
     create_table_as_terraform(dynamodb, registry, root().module_calls["registry_table"]["ttl_attribute"])
 
+    kms = boto3.client("kms", endpoint_url=moto_endpoint, region_name="us-east-1")
     calls = repository_root / "calls.txt"
     env = {
         **os.environ,
+        "TEST_KMS_KEY": kms.create_key()["KeyMetadata"]["Arn"],  # what the first apply creates
         "AWS_ENDPOINT_URL": moto_endpoint,
         "CALLS": str(calls),
         "TEST_BUCKET": bucket,
@@ -133,7 +137,8 @@ def test_the_guide_runs_as_written_against_aws_apis(moto_endpoint: str, reposito
     for name, build in builds["lambda_builds"].items():
         assert build["s3_key"] in stored, name
 
-    # Step 6: the customer is registered on Terraform's tables and its key printed once.
+    # Step 6: the customer's table completed (Terraform's, from before the hand-over), the customer
+    # registered and its key printed once.
     created = json.loads(result.stdout.strip().splitlines()[-1])
     assert created["customer"] == "star"
     assert created["api_key"]

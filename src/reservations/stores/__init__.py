@@ -117,7 +117,7 @@ class Store(Protocol):
 class CustomerRecord:
     name: str
     table: str
-    status: str  # "active" or "disabled"
+    status: str  # "active"; "provisioning" or "deleting" while onboarding runs; else refused
     created_at: datetime
 
 
@@ -154,6 +154,10 @@ class Registry(Protocol):
         """Atomically revokes every key of the customer and installs ``key``."""
 
     def delete_customer(self, name: str) -> None: ...
+
+    def set_status(self, name: str, status: str) -> None:
+        """Sets the customer's status (onboarding's progress: only ``active`` is served);
+        ``NotFoundError`` if there is no such customer."""
 
     def close(self) -> None: ...
 

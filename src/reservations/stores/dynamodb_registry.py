@@ -21,6 +21,7 @@ from reservations.stores.dynamodb_client import (
     batch_get,
     busy,
     cancellation_reasons,
+    error_code,
     make_client,
     translated_errors,
 )
@@ -230,6 +231,22 @@ class DynamoDBRegistry:
             if not response.get("LastEvaluatedKey"):
                 return owned
             params["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+
+    def set_status(self, name: str, status: str) -> None:
+        try:
+            with translated_errors(self._missing):
+                self._client.update_item(
+                    TableName=self._table,
+                    Key=items.customer_key(name),
+                    UpdateExpression="SET #status = :status",
+                    ConditionExpression="attribute_exists(pk)",
+                    ExpressionAttributeNames={"#status": "status"},
+                    ExpressionAttributeValues={":status": items.s(status)},
+                )
+        except ClientError as exc:
+            if error_code(exc) != "ConditionalCheckFailedException":
+                raise
+            raise NotFoundError(f"no customer named {name!r}", field="name") from None
 
     def switch_table(self, name: str, old_table: str, new_table: str) -> None:
         """Points the customer at ``new_table`` (a restored copy), only if it still uses ``old_table``.

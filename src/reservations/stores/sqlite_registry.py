@@ -102,5 +102,11 @@ class SqliteRegistry:
             if conn.execute("DELETE FROM customers WHERE name = ?", (name,)).rowcount == 0:
                 raise NotFoundError(f"no customer named {name!r}", field="name")
 
+    def set_status(self, name: str, status: str) -> None:
+        conn = self._conn()
+        with _transaction(conn):
+            if conn.execute("UPDATE customers SET status = ? WHERE name = ?", (status, name)).rowcount == 0:
+                raise NotFoundError(f"no customer named {name!r}", field="name")
+
     def close(self) -> None:
         self._connections.close_all()

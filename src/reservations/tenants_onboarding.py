@@ -1,0 +1,127 @@
+"""Onboarding as an operation, not a deploy (issue #23): ``tenants create`` and ``delete`` in AWS.
+
+Terraform used to own a table, an API key and a usage plan per customer, so adding a hotel meant
+editing ``var.customers`` and applying, and the plan grew with every customer.  Now the admin
+command makes the customer's table itself, with the settings Terraform's module gave it
+(``stores.dynamodb_provision``), registers the customer and issues its key.
+
+Each step is idempotent and the registry records how far the operation got (the customer's status
+``provisioning`` until the last step, ``deleting`` from the first step of a removal; only
+``active`` customers are served), so an operation killed between any two steps is finished by
+running the same command again, and nothing is made twice:
+
+create: ``table`` (create, or complete the table a killed run created) → ``register`` (the customer,
+``provisioning``, with a key) → ``key`` (only when resuming: the killed run's key was never shown,
+so a new one replaces it) → ``activate``.
+
+delete: ``suspend`` (status ``deleting``: requests are refused from now on) → ``backup`` (an
+on-demand backup of each of its tables, found again by name on a rerun) → ``tables`` (deletion
+protection off, then dropped) → ``unregister`` (keys and the customer).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+from reservations.domain import NotFoundError, ValidationError, now_utc
+from reservations.stores import CustomerRecord, Registry
+from reservations.tenants import (
+    CreatedCustomer,
+    Removed,
+    key_record,
+    new_api_key,
+    normalize_customer,
+    validate_customer_name,
+)
+
+if TYPE_CHECKING:
+    from reservations.settings import Settings
+    from reservations.stores.dynamodb_provision import TableProvisioner
+
+PROVISIONING = "provisioning"
+DELETING = "deleting"
+CREATE_STEPS = ("table", "register", "key", "activate")
+DELETE_STEPS = ("suspend", "backup", "tables", "unregister")
+
+
+def _no_hook(step: str) -> None:
+    return None
+
+
+class Onboarding:
+    """``after_step`` is called with each step's name once it is done (the crash tests stop there)."""
+
+    def __init__(
+        self,
+        registry: Registry,
+        provisioner: TableProvisioner,
+        settings: Settings,
+        *,
+        after_step: Callable[[str], None] = _no_hook,
+    ) -> None:
+        self._registry = registry
+        self._provisioner = provisioner
+        self._settings = settings
+        self._after_step = after_step
+
+    def create(self, raw_name: str) -> CreatedCustomer:
+        from reservations.stores.dynamodb_provision import TableSpec
+
+        name = validate_customer_name(normalize_customer(raw_name))
+        kms_key_arn, backup_tag = self._settings.table_kms_key_arn, self._settings.backup_tag
+        if not kms_key_arn or not backup_tag:
+            raise ValidationError(
+                "in AWS `tenants create` makes the customer's table as Terraform's module did: set "
+                "RESERVATIONS_TABLE_KMS_KEY_ARN and RESERVATIONS_BACKUP_TAG (terraform output "
+                "onboarding_environment)",
+                field="store",
+            )
+        existing = self._registry.get_customer(name)
+        if existing is not None and existing.status != PROVISIONING:
+            raise ValidationError(f"customer {name!r} already exists", field="name")
+        table = self._settings.table_for(name)
+        spec = TableSpec(table, name, kms_key_arn, backup_tag)
+        self._provisioner.ensure(spec)
+        self._after_step("table")
+        api_key = new_api_key()
+        record = CustomerRecord(name=name, table=table, status=PROVISIONING, created_at=now_utc())
+        if existing is None:
+            self._registry.create_customer(record, key_record(name, api_key))
+            self._after_step("register")
+        else:
+            record = existing
+            self._registry.replace_keys(name, key_record(name, api_key))
+            self._after_step("key")
+        self._registry.set_status(name, "active")
+        self._after_step("activate")
+        return CreatedCustomer(replace(record, status="active"), api_key)
+
+    def delete(self, raw_name: str) -> Removed:
+        name = normalize_customer(raw_name)
+        customer = self._registry.get_customer(name)
+        if customer is None:
+            raise NotFoundError(f"no customer named {name!r}", field="name")
+        self._registry.set_status(name, DELETING)
+        self._after_step("suspend")
+        # The table it uses now and, after a restore, the original it was moved off.
+        tables = list(dict.fromkeys([customer.table, self._settings.table_for(name)]))
+        backups = [self._provisioner.final_backup(table) for table in tables]
+        self._after_step("backup")
+        for table in tables:
+            self._provisioner.drop(table)
+        self._after_step("tables")
+        self._registry.delete_customer(name)
+        self._after_step("unregister")
+        return Removed(customer, tuple(arn for arn in backups if arn))
+
+
+def open_onboarding(settings: Settings, registry: Registry) -> Onboarding | None:
+    """The operation where tables are the admin's to make in AWS (DynamoDB, no local endpoint)."""
+    if settings.creates_tables:
+        return None
+    from reservations.stores.dynamodb_client import make_client
+    from reservations.stores.dynamodb_provision import TableProvisioner
+
+    return Onboarding(registry, TableProvisioner(make_client(settings)), settings)
