@@ -122,6 +122,13 @@ async def _client(
                     figures.add("adds_created")
                 elif _room_undefined(response) and body["room_number"] not in model.rooms:
                     figures.add("adds_room_undefined")  # an extra room, removed or not yet defined
+                elif _code(response) == "idempotency_key_spent" and key in model.keys:
+                    # a retry of an add whose reservation a delete (this client's) has removed since
+                    figures.add("replays_of_deleted")
+                    if model.keys[key] not in model.deleted_at:
+                        figures.fail(
+                            f"retry of {key}: 'deleted since', but {model.keys[key]} was never deleted"
+                        )
                 elif response.status_code == 409:
                     figures.add("adds_conflict")
                     model.conflicts.append((began, body, response.json()["error"]["conflicting_reservation"]))
@@ -399,9 +406,14 @@ def race(
     return figures
 
 
+def _code(response: httpx.Response) -> str | None:
+    """The error code of a 409 (None for any other answer)."""
+    if response.status_code != 409:
+        return None
+    code = response.json().get("error", {}).get("code")
+    return code if isinstance(code, str) else None
+
+
 def _room_undefined(response: httpx.Response) -> bool:
     """409 ``room_not_defined``: a room the customer has not defined (or no longer has)."""
-    if response.status_code != 409:
-        return False
-    error = response.json().get("error", {})
-    return bool(error.get("code") == "room_not_defined")
+    return _code(response) == "room_not_defined"
