@@ -356,8 +356,11 @@ def run(work: Path, logs: Path, url: str) -> int:
     left += [b["Name"] for b in s3.list_buckets()["Buckets"] if b["Name"] == bucket]
     failures += [f"destroy left {name}" for name in left]
 
-    for reason in sorted({**UNSUPPORTED, **UNREADABLE, **UNDELETABLE}.items()):
-        say(f"allowed: {reason[0]}: {reason[1]}")
+    for kind, listed in (("errors", UNSUPPORTED), ("unread", UNREADABLE), ("undeleted", UNDELETABLE)):
+        for resource, reason in sorted(listed.items()):
+            say(f"allowed {kind}: {resource}: {reason}")
+    for resource, attributes in sorted(MOTO_DIFFS.items()):
+        say(f"allowed diff: {resource}: {', '.join(sorted(attributes))} (moto reads them back otherwise)")
     if failures:
         for failure in failures:
             say(f"FAILED: {failure}")
