@@ -181,7 +181,11 @@ FUNCTIONS: tuple[Function, ...] = (
         memory_mb=API_MEMORY_MB,
         tenant_grants=(
             Grant(
-                "DeleteFromTheCustomersTable", ("dynamodb:GetItem", "dynamodb:DeleteItem"), CUSTOMER_TABLES
+                "DeleteFromTheCustomersTable",
+                # BatchGetItem: after a refused delete of an unchanged stay, which of its nights are
+                # not its own (damage, left alone: stores.dynamodb_stale).
+                ("dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:DeleteItem"),
+                CUSTOMER_TABLES,
             ),
             _via("dynamodb", "Decrypt", "Encrypt", "GenerateDataKey", "DescribeKey"),
         ),

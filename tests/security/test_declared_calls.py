@@ -3,7 +3,8 @@
 The handlers run in-process, wired as in AWS (DynamoDB on moto's server, tenant-scoped credentials
 from STS), through every path: add, idempotent replay, double booking, list, read by id, delete,
 delete of a missing id, the front desk (changes with and without rooms, rooms defined, renamed,
-listed and removed, a removal refused, availability), and the authorizer's allow and deny.  Every AWS call is recorded with the
+listed and removed, a removal refused, availability), a delete of a stay missing a night, and the
+authorizer's allow and deny.  Every AWS call is recorded with the
 botocore hook of ``tests/aws_calls.py``; what was called must equal what the catalogue declares as
 called for that role, no more (the recorder already fails a test on more) and no less.
 """
@@ -14,6 +15,7 @@ import copy
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +36,8 @@ from reservations.functions import (
 from reservations.functions import list as list_function
 from reservations.iam import role_grants
 from reservations.settings import Settings
+from reservations.stores import dynamodb_items as items
+from reservations.stores.dynamodb_client import make_client
 from reservations.tenants import Tenants
 from tests.aws_calls import RECORDER, undeclared
 from tests.conftest import store_settings
@@ -92,7 +96,25 @@ def exercise_every_path(deployment: Deployment) -> None:
     gone = one | {"httpMethod": "DELETE"}
     assert delete.handler(gone, None)["statusCode"] == 204
     assert delete.handler(gone, None)["statusCode"] == 404
+    exercise_a_delete_through_damage(deployment, event, one)
     exercise_the_front_desk(deployment, event)
+
+
+def exercise_a_delete_through_damage(
+    deployment: Deployment, event: dict[str, Any], one: dict[str, Any]
+) -> None:
+    """A stay missing one of its nights (damaged by hand): the delete reads which nights are its own."""
+    made = add.handler(with_idempotency_key(event, "damaged"), None)
+    stay = json.loads(made["body"])
+    admin = make_client(deployment.settings)
+    try:
+        night = items.night_key(stay["room_number"], date.fromisoformat(stay["check_in"]))
+        admin.delete_item(TableName=deployment.settings.table_for("star"), Key=night)
+    finally:
+        admin.close()
+    deployment.cold_start()
+    damaged = one | {"httpMethod": "DELETE", "pathParameters": {"id": str(stay["reservation_id"])}}
+    assert delete.handler(damaged, None)["statusCode"] == 204
 
 
 def exercise_the_front_desk(deployment: Deployment, event: dict[str, Any]) -> None:
