@@ -179,7 +179,7 @@ def timed_ms(store: DynamoDBStore, table: str) -> float:
 
 
 def serve_round_robin(endpoint: str, customers: int) -> dict[str, Any]:
-    base = Settings(store="dynamodb", dynamodb_endpoint=endpoint, table_prefix="scale-")
+    base = Settings(store="dynamodb", dynamodb_endpoint=endpoint, table_prefix="scale_")
     names = [f"hotel-{i:05d}" for i in range(customers)]
     admin = DynamoDBStore.from_settings(base)
     for name in names:

@@ -43,7 +43,7 @@ def settings(moto_endpoint: str) -> Settings:
     key_arn = kms.create_key(Description="the deployment's key")["KeyMetadata"]["Arn"]
     return Settings(
         store="dynamodb",
-        table_prefix=f"t{uuid.uuid4().hex[:6]}-",
+        table_prefix=f"t{uuid.uuid4().hex[:6]}_",
         table_kms_key_arn=key_arn,
         backup_tag="reservations",
     )

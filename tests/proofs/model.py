@@ -213,8 +213,6 @@ async def _change(
             model.conflicts.append((began, wanted, holder))
         if holder["reservation_id"] == rid:
             figures.fail(f"change of {rid} conflicted with itself: {response.text[:200]}")
-    elif response.status_code == 400 and wanted["room_number"] not in model.rooms:
-        figures.add("changes_room_undefined")
     elif response.status_code == 404 and raced:
         figures.add("changes_of_deleted")
     else:

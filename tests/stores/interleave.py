@@ -16,12 +16,12 @@ from typing import Any
 
 import pytest
 
-from reservations.domain import ConflictError, NotFoundError, ValidationError
+from reservations.domain import ConflictError, NotFoundError, RoomNotDefinedError, ValidationError
 from reservations.stores import Store
 from reservations.stores import dynamodb_items as items
 
 # What an operation may answer when another one got in first: the outcomes of the domain.
-ALLOWED = (ConflictError, NotFoundError, ValidationError)
+ALLOWED = (ConflictError, NotFoundError, RoomNotDefinedError, ValidationError)
 _DYNAMODB_WRITES = frozenset({"transact_write_items", "update_item", "put_item", "delete_item"})
 _SQL_WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE")
 

@@ -21,7 +21,7 @@ NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 
 @pytest.fixture
 def registry(moto_endpoint: str) -> Iterator[DynamoDBRegistry]:
-    settings = Settings(store="dynamodb", dynamodb_endpoint=moto_endpoint, table_prefix="test-")
+    settings = Settings(store="dynamodb", dynamodb_endpoint=moto_endpoint, table_prefix="test_")
     client = make_client(settings)
     made = DynamoDBRegistry(client, settings.registry_table_name)
     made.ensure_table()
