@@ -196,7 +196,8 @@ def tables_of(settings: Settings) -> set[str]:
     """The customer tables that exist: files for SQLite, tables with our prefix for DynamoDB."""
     if settings.store == "sqlite":
         folder = settings.data_dir / "tables"
-        return {p.name for p in folder.iterdir()} if folder.is_dir() else set()
+        # a table is its .sqlite3 file; its -wal, -shm and writers' .lock come and go beside it
+        return {p.name for p in folder.glob("*.sqlite3")} if folder.is_dir() else set()
     import boto3
 
     client = boto3.client("dynamodb", endpoint_url=settings.dynamodb_endpoint, region_name=settings.region)
