@@ -1,0 +1,51 @@
+"""The hand-written part of docs/reliability.md: every transaction, what it read, which condition
+makes a stale read fail it.  ``bench.soak`` renders it above the figures; tests/test_reliability_doc.py
+holds it to the stores' write methods."""
+
+from __future__ import annotations
+
+TRANSACTIONS = """\
+## Every write acts on what it read
+
+A write that read something first is conditioned on it still being so, so that a write committing
+in between fails it instead of being undone; a failed condition reads again (up to 4 attempts, then
+503 with `Retry-After`). `tests/stores/test_interleavings.py` proves it for every ordered pair of
+the mutating operations below (add, change x room/dates/nights/guest, delete, put-room,
+delete-room) on both stores: the second runs between the first's read and its write, and the
+table checker (`reservations tenants check`) must then find nothing, the list must equal the gets
+and availability the stays. Before this, DynamoDB's delete read the stay and then deleted its
+items by the keys it had read, conditioned only on the by-id item existing: a change committing in
+between left its new nights held by nobody (every booking of them answered 503), and a move plus a
+new booking in between had the delete remove the new booking's nights, a double booking.
+
+**SQLite** runs every write in `BEGIN IMMEDIATE` behind a per-table writer lock, and reads inside
+it: the read and the write are one serialisable transaction (the interleaving suite shows the
+second operation waiting on the lock). Night rows are released by `reservation_id`; the nights'
+primary key is the double-booking guard. The registry's writes read inside their transaction too.
+
+**DynamoDB** (one `TransactWriteItems` per write unless noted; "as read" = `room_number`,
+`check_in`, `nights` and `guest_name` equal to the read, `dynamodb_items.stay_as_read`):
+
+| write | reads first | conditions (a stale read fails one of them) |
+|---|---|---|
+| add (`DynamoDBStore.add`) | the rooms (or a per-process guess of "has rooms"), an id from the counter (`ADD`, atomic) | each night `attribute_not_exists`; list and by-id `attribute_not_exists` (a taken id: take another); rooms guard: the room's `version` bumped with `attribute_exists`, or `ROOMS` shows none; idempotency record absent or expired |
+| change (`FrontDesk.change`) | the stay by id; the rooms on a failed guard | by-id put: as read; nights gained `attribute_not_exists`; nights given up `reservation_id = :id`; rooms guard as in add; the list items follow the by-id condition (old key deleted, new one put) |
+| delete (`dynamodb_stale.delete`) | the stay by id | by-id delete: as read; each night `reservation_id = :id`; the list key follows the by-id condition |
+| put-room, new (`FrontDesk.put_room`) | the room (absent) | room `attribute_not_exists`; `ROOMS.room_count` below the limit |
+| put-room, existing | the room (present) | `UpdateItem` of name/notes with `attribute_exists` (no stay depends on them) |
+| delete-room (`FrontDesk.delete_room`) | the room and its `version`; the first stay in it from today on | room delete `version = :read` (every booking into the room bumps it, so one landing in between fails the delete); `room_count > 0` |
+| create customer (`DynamoDBRegistry.create_customer`) | nothing | customer and key owner `attribute_not_exists` |
+| rotate key (`replace_keys`) | the customer's `keys_version` and its keys | customer `keys_version = :read`: a key added or removed in between fails it |
+| delete customer (`delete_customer`) | the customer and its keys | the customer's delete (last, after its keys) `keys_version = :read`: a rotation in between, which would leave its key behind (and working for a new customer of that name), fails it (`tests/stores/test_registry_interleaving.py`) |
+| restore switch (`switch_table`) | the customer's table | `UpdateItem` with `#table = :old`: two restores racing for one customer, the second is refused |
+| restore finish (`TableRestore.finish`) | the source table's settings | none needed: table settings, idempotent, on a table no request uses yet |
+| check --repair (`dynamodb_check`) | two full consistent scans; a problem is repaired only if both saw it | release a night: `reservation_id = :holder`; claim a missing night: `attribute_not_exists` plus the stay as read; drop a stale list item: its fields as read plus the stay absent or as read; list a stay: `attribute_not_exists` plus the stay as read; counter: `next_id < :highest` |
+
+**Damage is not contention.** A night that names a reservation which does not exist or does not
+cover it cannot come from a race (every write above moves a stay and its nights together), so
+retrying would answer 503 for ever. Add and change claim such a night over, conditioned on it
+still naming that holder and on the holder's by-id item still being as read (a holder coming back
+for it wins); delete and change release only nights that name their stay. Each case logs one JSON
+line, `"message": "store damage"` (`stores/damage.py`), which the monitoring counts and alarms on;
+`reservations tenants check` finds the rest (docs/operating.md).
+"""
