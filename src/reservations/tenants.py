@@ -125,6 +125,11 @@ class Tenants:
         self._registry.create_customer(record, key_record(name, api_key))
         return CreatedCustomer(record, api_key)
 
+    def set_tier(self, raw_name: str, tier: str) -> None:
+        if self._onboarding is None:
+            raise ValidationError("tiers are for AWS, where usage plans throttle by tier", field="tier")
+        self._onboarding.set_tier(raw_name, tier)
+
     def rotate_key(self, raw_name: str) -> str:
         name = normalize_customer(raw_name)
         if self._registry.get_customer(name) is None:

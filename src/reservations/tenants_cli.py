@@ -107,6 +107,20 @@ def list_customers(
         typer.echo(f"{customer.name}\t{customer.status}\t{customer.table}\tkeys: {ids}")
 
 
+@app.command("set-tier")
+def set_tier(
+    name: str,
+    tier: str,
+    data_dir: DataDirOption = None,
+    store: StoreOption = None,
+    dynamodb_endpoint: EndpointOption = None,
+) -> None:
+    """In AWS: move the customer to another tier's usage plan (its limits change at once)."""
+    with _tenants(data_dir, store, dynamodb_endpoint) as tenants:
+        tenants.set_tier(name, tier)
+    typer.echo(f"Customer {name.strip().lower()!r} is now on tier {tier!r}.")
+
+
 @app.command("rotate-key")
 def rotate_key(
     name: str,

@@ -82,6 +82,19 @@ class Onboarding:
             raise ValidationError(f"no tier named {tier!r} (tiers: {known})", field="tier")
         return str(plans[tier])
 
+    def set_tier(self, raw_name: str, tier: str) -> None:
+        """Moves the customer's usage key to ``tier``'s plan: its limits change at once."""
+        name = normalize_customer(raw_name)
+        plan = self._plan_of(tier)
+        if self._usage is None or plan is None:
+            raise ValidationError("no usage plans: set RESERVATIONS_USAGE_PLANS", field="tier")
+        if self._registry.get_customer(name) is None:
+            raise NotFoundError(f"no customer named {name!r}", field="name")
+        self._usage.move(name, plan, self._plan_ids())
+
+    def _plan_ids(self) -> list[str]:
+        return [str(p) for p in json.loads(self._settings.usage_plans or "{}").values()]
+
     def create(self, raw_name: str, tier: str = DEFAULT_TIER) -> CreatedCustomer:
         from reservations.stores.dynamodb_provision import TableSpec
 
@@ -133,9 +146,7 @@ class Onboarding:
             self._provisioner.drop(table)
         self._after_step("tables")
         if self._usage is not None:
-            self._usage.remove(
-                name, [str(p) for p in json.loads(self._settings.usage_plans or "{}").values()]
-            )
+            self._usage.remove(name, self._plan_ids())
         self._after_step("usage")
         self._registry.delete_customer(name)
         self._after_step("unregister")

@@ -44,6 +44,15 @@ class UsageKeys:
             return  # a rerun
         self._client.create_usage_plan_key(usagePlanId=plan_id, keyId=key_id, keyType="API_KEY")
 
+    def move(self, customer: str, plan_id: str, plan_ids: list[str]) -> None:
+        """Into ``plan_id`` (made if missing), out of every other of ``plan_ids``: a key is in one
+        plan of a stage at a time, so it leaves the old one first."""
+        key_id = self._find(customer)
+        for other in plan_ids:
+            if key_id is not None and other != plan_id and self._in_plan(other, key_id):
+                self._client.delete_usage_plan_key(usagePlanId=other, keyId=key_id)
+        self.ensure(customer, plan_id)
+
     def remove(self, customer: str, plan_ids: list[str]) -> None:
         """Out of every tier's plan first (whichever it is in), then the key itself."""
         key_id = self._find(customer)

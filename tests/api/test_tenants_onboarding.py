@@ -214,6 +214,14 @@ def test_the_cli_onboards_and_removes_a_customer_in_aws(
     assert unknown.returncode == 1
     (line,) = unknown.stderr.strip().splitlines()
     assert "no tier named 'gold' (tiers: premium, standard)" in line
+    moved = cli(moto_endpoint, settings, "set-tier", "star", "premium")
+    assert moved.returncode == 0, moved.stderr
+    assert usage_keys(apigateway, settings) == {
+        "standard": [],
+        "premium": [f"{USAGE_PREFIX}moon", f"{USAGE_PREFIX}star"],
+    }
+    assert cli(moto_endpoint, settings, "set-tier", "star", "premium").returncode == 0  # idempotent
+    assert len(usage_keys(apigateway, settings)["premium"]) == 2
     assert cli(moto_endpoint, settings, "delete", "moon", "--yes").returncode == 0
     deleted = cli(moto_endpoint, settings, "delete", "star", "--yes")
     assert deleted.returncode == 0, deleted.stderr
