@@ -161,6 +161,15 @@ def goals(results: dict[str, Any]) -> list[str]:
             f"| memory chosen by measurement | configured {cost['memory_mb']} MB, lowest cost x latency "
             f"{cost['memory_mb_chosen']} MB | {_yes(cost['memory_mb'] == cost['memory_mb_chosen'])} |"
         )
+    clients = results.get("tenants_scale_clients")
+    if clients and not clients.get("quick"):
+        c = clients["clients"]
+        rows.append(
+            f"| one process serving {c['customers']:,} customers round-robin: memory growth ≤ 150 MB, a "
+            f"cached customer's p99 ≤ 1.5x a process serving 50 | {c['growth_mb']:.1f} MB, p99 "
+            f"{c['cached_after_ms']['p99']:.0f} vs {c['cached_control_ms']['p99']:.0f} ms | "
+            f"{_yes(all(clients['goals'].values()))} |"
+        )
     return rows
 
 

@@ -1,4 +1,4 @@
-# Root module: wires the catalogue's functions, the customers' tables and the API, the EKS cluster
+# Root module: wires the catalogue's functions, the customers registry and the API, the EKS cluster
 # with its nginx edge, the cost scheduler, the build pipeline and the web page together.
 # Function names, handlers and routes come from var.functions (functions.auto.tfvars.json, generated
 # from reservations.catalogue); builds from var.lambda_builds (lambda_builds.auto.tfvars.json).
@@ -63,8 +63,8 @@ locals {
     )
   }
 
-  # The backup plan selects tables by this tag as well as by ARN, so a customer's table restored by
-  # `reservations tenants restore` (which copies the source's tags) is backed up too.
+  # The backup plan selects tables by this tag only (no list of ARNs: issue #23): `reservations
+  # tenants create` tags each customer's table with it, and a restored copy keeps its source's tags.
   backup_tag = { "reservations/backup" = var.name }
 
   # Every caller (API Gateway, the schedules) invokes the alias live, which CodeDeploy moves between
@@ -82,7 +82,7 @@ locals {
   cors_allowed_origins = distinct(concat(var.cors_allowed_origins, local.web_origins))
 
   # Host name -> customer, for nginx's map (the edge sets X-Customer itself on mapped hosts).
-  edge_tenants = merge([for customer, c in var.customers : { for host in c.hosts : host => customer }]...)
+  edge_tenants = var.edge_hosts
 
   # The edge's own root module (terraform/edge) reads this, so that it needs neither this state nor
   # a copy of the customers: one source of truth, read through a data source at plan time.
@@ -170,17 +170,41 @@ data "aws_iam_policy_document" "kms" {
 }
 
 # ---------------------------------------------------------------------------------------------------
-# Data: a table per customer (never created from a request header) and the customers registry
+# Data: the customers registry. Nothing here is per customer (issue #23): `reservations tenants
+# create` makes each customer's table with this module's settings (reservations.stores.
+# dynamodb_provision) and registers it; Terraform's plan does not grow with the customers.
 # ---------------------------------------------------------------------------------------------------
-module "customer_table" {
-  source   = "./modules/customer_table"
-  for_each = var.customers
 
-  table_name          = "${var.table_prefix}${each.key}-reservations"
-  ttl_attribute       = "expires_at"
-  kms_key_arn         = aws_kms_key.this.arn
-  deletion_protection = each.value.deletion_protection
-  tags                = local.backup_tag
+# Deployments from before issue #23 have a table, an API key, a usage plan and a plan key per
+# customer in their state. These blocks let go of them without destroying anything: the tables stay,
+# with their reservations, and are already in the registry (`tenants create` registered each one);
+# tests/terraform/test_migration.py proves the plan forgets them and destroys none (docs/scaling.md).
+removed {
+  from = module.customer_table
+  lifecycle {
+    destroy = false
+  }
+}
+
+removed {
+  from = module.rest_api.aws_api_gateway_usage_plan_key.customer
+  lifecycle {
+    destroy = false
+  }
+}
+
+removed {
+  from = module.rest_api.aws_api_gateway_usage_plan.customer
+  lifecycle {
+    destroy = false
+  }
+}
+
+removed {
+  from = module.rest_api.aws_api_gateway_api_key.customer
+  lifecycle {
+    destroy = false
+  }
 }
 
 module "registry_table" {
@@ -235,7 +259,7 @@ module "iam" {
 }
 
 # ---------------------------------------------------------------------------------------------------
-# The REST API: routes, authorizers and usage plans from the catalogue and the customers
+# The REST API: routes, authorizers and usage plans from the catalogue and the tiers
 # ---------------------------------------------------------------------------------------------------
 module "rest_api" {
   source = "./modules/rest_api"
@@ -248,7 +272,7 @@ module "rest_api" {
   function_alias               = local.function_alias
   authorizer_function          = local.authorizer_function
   authorizer_cache_ttl_seconds = var.authorizer_cache_ttl_seconds
-  customers                    = var.customers
+  tiers                        = var.tiers
   enforce_usage_plans          = var.enforce_usage_plans
   throttle                     = var.api_throttle
   cors_allowed_origins         = local.cors_allowed_origins

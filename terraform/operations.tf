@@ -14,7 +14,7 @@ module "monitoring" {
   scheduler_function_names  = { for direction, name in local.scheduler_function : direction => module.function[name].function_name }
   scheduler_log_groups      = { for direction, name in local.scheduler_function : direction => module.function[name].log_group_name }
   api_log_groups            = { for name, f in var.functions : name => module.function[name].log_group_name if f.kind == "api" }
-  tables                    = merge({ registry = module.registry_table.name }, { for customer, t in module.customer_table : "customer-${customer}" => t.name })
+  tables                    = { registry = module.registry_table.name }
   dead_letter_queue_name    = module.cluster_scheduler.dead_letter_queue_name
   web_acl_name              = module.rest_api.web_acl_name
   synthetic_check_rule_name = var.synthetic_check == null ? null : module.synthetic_check[0].rule_name
@@ -42,7 +42,6 @@ module "backup" {
   source = "./modules/backup"
 
   name                = var.name
-  table_arns          = concat([module.registry_table.arn], [for t in values(module.customer_table) : t.arn])
   selection_tag       = local.backup_tag
   kms_key_arn         = aws_kms_key.this.arn
   schedule            = var.backup.schedule

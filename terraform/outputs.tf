@@ -23,11 +23,6 @@ output "edge_handoff_parameter" {
   value       = aws_ssm_parameter.edge_handoff.name
 }
 
-output "customer_tables" {
-  description = "DynamoDB table of each customer."
-  value       = { for customer, t in module.customer_table : customer => t.name }
-}
-
 output "registry_table" {
   description = "The customers registry table (RESERVATIONS_REGISTRY_TABLE for `reservations tenants`)."
   value       = module.registry_table.name
@@ -43,9 +38,14 @@ output "backup_tag" {
   value       = local.backup_tag["reservations/backup"]
 }
 
-output "customer_api_key_ids" {
-  description = "Id of each customer's API Gateway usage-plan key (a usage identifier; the customer's own API key is created with `reservations tenants create` and stored hashed)."
-  value       = module.rest_api.customer_api_key_ids
+output "usage_plan_ids" {
+  description = "Id of each tier's API Gateway usage plan (RESERVATIONS_USAGE_PLANS for `reservations tenants create --tier`)."
+  value       = module.rest_api.usage_plan_ids
+}
+
+output "usage_key_prefix" {
+  description = "The prefix of each customer's usage key (RESERVATIONS_USAGE_KEY_PREFIX, as the authorizer has it)."
+  value       = module.rest_api.usage_key_prefix
 }
 
 output "cluster_name" {

@@ -40,6 +40,10 @@ class Settings:
     # deployment's KMS key and the backup selection's tag value (terraform output onboarding_environment).
     table_kms_key_arn: str | None = None
     backup_tag: str | None = None
+    # Where a customer's usage key goes: tier -> API Gateway usage plan id, as JSON (terraform output
+    # usage_plan_ids), and the keys' prefix (the authorizer's RESERVATIONS_USAGE_KEY_PREFIX).
+    usage_plans: str | None = None
+    usage_key_prefix: str = ""
 
     def __post_init__(self) -> None:
         if not TABLE_PREFIX_RE.fullmatch(self.table_prefix):
@@ -66,6 +70,8 @@ class Settings:
             sts_endpoint=env.get("RESERVATIONS_STS_ENDPOINT") or None,
             table_kms_key_arn=env.get("RESERVATIONS_TABLE_KMS_KEY_ARN") or None,
             backup_tag=env.get("RESERVATIONS_BACKUP_TAG") or None,
+            usage_plans=env.get("RESERVATIONS_USAGE_PLANS") or None,
+            usage_key_prefix=env.get("RESERVATIONS_USAGE_KEY_PREFIX", ""),
         )
 
     @classmethod
@@ -139,4 +145,8 @@ class Settings:
             env["RESERVATIONS_TABLE_KMS_KEY_ARN"] = self.table_kms_key_arn
         if self.backup_tag:
             env["RESERVATIONS_BACKUP_TAG"] = self.backup_tag
+        if self.usage_plans:
+            env["RESERVATIONS_USAGE_PLANS"] = self.usage_plans
+        if self.usage_key_prefix:
+            env["RESERVATIONS_USAGE_KEY_PREFIX"] = self.usage_key_prefix
         return env

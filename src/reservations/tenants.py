@@ -108,10 +108,13 @@ class Tenants:
         self._settings = settings
         self._onboarding = onboarding
 
-    def create(self, raw_name: str) -> CreatedCustomer:
-        """Registers a customer with its first key and makes its table."""
+    def create(self, raw_name: str, tier: str | None = None) -> CreatedCustomer:
+        """Registers a customer with its first key and makes its table; in AWS its usage key joins
+        ``tier``'s usage plan (locally there are no usage plans, so no tier either)."""
         if self._onboarding is not None:
-            return self._onboarding.create(raw_name)
+            return self._onboarding.create(raw_name, tier or "standard")
+        if tier is not None:
+            raise ValidationError("--tier is for AWS, where usage plans throttle by tier", field="tier")
         name = validate_customer_name(normalize_customer(raw_name))
         if self._registry.get_customer(name) is not None:
             raise ValidationError(f"customer {name!r} already exists", field="name")
@@ -121,6 +124,11 @@ class Tenants:
         record = CustomerRecord(name=name, table=table, status="active", created_at=now_utc())
         self._registry.create_customer(record, key_record(name, api_key))
         return CreatedCustomer(record, api_key)
+
+    def set_tier(self, raw_name: str, tier: str) -> None:
+        if self._onboarding is None:
+            raise ValidationError("tiers are for AWS, where usage plans throttle by tier", field="tier")
+        self._onboarding.set_tier(raw_name, tier)
 
     def rotate_key(self, raw_name: str) -> str:
         name = normalize_customer(raw_name)

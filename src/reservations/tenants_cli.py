@@ -55,6 +55,9 @@ def _tenants(
 def create(
     name: Annotated[str, typer.Argument(help="Customer name: 2-40 of a-z, 0-9, '-'.")],
     as_json: Annotated[bool, typer.Option("--json", help="Print {customer, api_key} as JSON.")] = False,
+    tier: Annotated[
+        str | None, typer.Option("--tier", help="In AWS: the usage plan's tier (default standard).")
+    ] = None,
     data_dir: DataDirOption = None,
     store: StoreOption = None,
     dynamodb_endpoint: EndpointOption = None,
@@ -65,7 +68,7 @@ def create(
     point-in-time recovery, deletion protection, backup tag); a run that was interrupted is
     finished by running the same command again."""
     with _tenants(data_dir, store, dynamodb_endpoint, existing=False) as tenants:
-        created = tenants.create(name)
+        created = tenants.create(name, tier)
     if as_json:
         typer.echo(json.dumps({"customer": created.customer.name, "api_key": created.api_key}))
     else:
@@ -103,6 +106,20 @@ def list_customers(
     for customer, keys in rows:
         ids = ", ".join(k.key_id for k in keys) or "-"
         typer.echo(f"{customer.name}\t{customer.status}\t{customer.table}\tkeys: {ids}")
+
+
+@app.command("set-tier")
+def set_tier(
+    name: str,
+    tier: str,
+    data_dir: DataDirOption = None,
+    store: StoreOption = None,
+    dynamodb_endpoint: EndpointOption = None,
+) -> None:
+    """In AWS: move the customer to another tier's usage plan (its limits change at once)."""
+    with _tenants(data_dir, store, dynamodb_endpoint) as tenants:
+        tenants.set_tier(name, tier)
+    typer.echo(f"Customer {name.strip().lower()!r} is now on tier {tier!r}.")
 
 
 @app.command("rotate-key")

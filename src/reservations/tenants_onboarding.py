@@ -12,15 +12,17 @@ running the same command again, and nothing is made twice:
 
 create: ``table`` (create, or complete the table a killed run created) → ``register`` (the customer,
 ``provisioning``, with a key) → ``key`` (only when resuming: the killed run's key was never shown,
-so a new one replaces it) → ``activate``.
+so a new one replaces it) → ``usage`` (its API Gateway usage key, in its tier's plan:
+``tenants_usage``) → ``activate``.
 
 delete: ``suspend`` (status ``deleting``: requests are refused from now on) → ``backup`` (an
 on-demand backup of each of its tables, found again by name on a rerun) → ``tables`` (deletion
-protection off, then dropped) → ``unregister`` (keys and the customer).
+protection off, then dropped) → ``usage`` (its usage key) → ``unregister`` (keys and the customer).
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import replace
 from typing import TYPE_CHECKING
@@ -35,6 +37,7 @@ from reservations.tenants import (
     normalize_customer,
     validate_customer_name,
 )
+from reservations.tenants_usage import UsageKeys
 
 if TYPE_CHECKING:
     from reservations.settings import Settings
@@ -42,8 +45,9 @@ if TYPE_CHECKING:
 
 PROVISIONING = "provisioning"
 DELETING = "deleting"
-CREATE_STEPS = ("table", "register", "key", "activate")
-DELETE_STEPS = ("suspend", "backup", "tables", "unregister")
+CREATE_STEPS = ("table", "register", "key", "usage", "activate")
+DELETE_STEPS = ("suspend", "backup", "tables", "usage", "unregister")
+DEFAULT_TIER = "standard"
 
 
 def _no_hook(step: str) -> None:
@@ -59,14 +63,39 @@ class Onboarding:
         provisioner: TableProvisioner,
         settings: Settings,
         *,
+        usage: UsageKeys | None = None,
         after_step: Callable[[str], None] = _no_hook,
     ) -> None:
         self._registry = registry
         self._provisioner = provisioner
         self._settings = settings
+        self._usage = usage
         self._after_step = after_step
 
-    def create(self, raw_name: str) -> CreatedCustomer:
+    def _plan_of(self, tier: str) -> str | None:
+        """The usage plan of ``tier``; ``None`` without usage plans (RESERVATIONS_USAGE_PLANS unset)."""
+        if self._usage is None:
+            return None
+        plans = json.loads(self._settings.usage_plans or "{}")
+        if tier not in plans:
+            known = ", ".join(sorted(plans)) or "none"
+            raise ValidationError(f"no tier named {tier!r} (tiers: {known})", field="tier")
+        return str(plans[tier])
+
+    def set_tier(self, raw_name: str, tier: str) -> None:
+        """Moves the customer's usage key to ``tier``'s plan: its limits change at once."""
+        name = normalize_customer(raw_name)
+        plan = self._plan_of(tier)
+        if self._usage is None or plan is None:
+            raise ValidationError("no usage plans: set RESERVATIONS_USAGE_PLANS", field="tier")
+        if self._registry.get_customer(name) is None:
+            raise NotFoundError(f"no customer named {name!r}", field="name")
+        self._usage.move(name, plan, self._plan_ids())
+
+    def _plan_ids(self) -> list[str]:
+        return [str(p) for p in json.loads(self._settings.usage_plans or "{}").values()]
+
+    def create(self, raw_name: str, tier: str = DEFAULT_TIER) -> CreatedCustomer:
         from reservations.stores.dynamodb_provision import TableSpec
 
         name = validate_customer_name(normalize_customer(raw_name))
@@ -78,6 +107,7 @@ class Onboarding:
                 "onboarding_environment)",
                 field="store",
             )
+        plan = self._plan_of(tier)
         existing = self._registry.get_customer(name)
         if existing is not None and existing.status != PROVISIONING:
             raise ValidationError(f"customer {name!r} already exists", field="name")
@@ -94,6 +124,9 @@ class Onboarding:
             record = existing
             self._registry.replace_keys(name, key_record(name, api_key))
             self._after_step("key")
+        if self._usage is not None and plan is not None:
+            self._usage.ensure(name, plan)
+        self._after_step("usage")
         self._registry.set_status(name, "active")
         self._after_step("activate")
         return CreatedCustomer(replace(record, status="active"), api_key)
@@ -112,6 +145,9 @@ class Onboarding:
         for table in tables:
             self._provisioner.drop(table)
         self._after_step("tables")
+        if self._usage is not None:
+            self._usage.remove(name, self._plan_ids())
+        self._after_step("usage")
         self._registry.delete_customer(name)
         self._after_step("unregister")
         return Removed(customer, tuple(arn for arn in backups if arn))
@@ -124,4 +160,9 @@ def open_onboarding(settings: Settings, registry: Registry) -> Onboarding | None
     from reservations.stores.dynamodb_client import make_client
     from reservations.stores.dynamodb_provision import TableProvisioner
 
-    return Onboarding(registry, TableProvisioner(make_client(settings)), settings)
+    usage = None
+    if settings.usage_plans:
+        import boto3
+
+        usage = UsageKeys(boto3.client("apigateway", region_name=settings.region), settings.usage_key_prefix)
+    return Onboarding(registry, TableProvisioner(make_client(settings)), settings, usage=usage)

@@ -1,6 +1,6 @@
 # The complete example's values (examples/complete/terraform.tfvars.example, the -var-file of
 # scripts/terraform-check) applied in full against the mocked AWS provider, then checked: every
-# catalogue route deployed with a scoped invoke permission, a table per customer, the scheduler on.
+# catalogue route deployed with a scoped invoke permission, the registry (no table per customer), the scheduler on.
 
 mock_provider "aws" {
   source = "./tests/mocks"
@@ -35,11 +35,7 @@ run "complete_example_applies" {
     error_message = "Not every route has an invoke permission."
   }
 
-  # A table per customer, named as the store expects, plus the registry.
-  assert {
-    condition     = output.customer_tables == { for c in keys(var.customers) : c => "${var.table_prefix}${c}-reservations" }
-    error_message = "Customer tables are not one per customer with the store's naming."
-  }
+  # The registry, named as the store expects; no table per customer (`tenants create` makes those).
   assert {
     condition     = output.registry_table == "${var.table_prefix}reservations-customers"
     error_message = "The registry table is not named as the store expects."
@@ -71,7 +67,7 @@ run "complete_example_applies" {
       cluster_name     = var.cluster_name
       upstream_url     = "https://a1b2c3d4e5.execute-api.us-east-1.amazonaws.com/v1"
       image_repository = "123456789012.dkr.ecr.us-east-1.amazonaws.com/mock"
-      tenants          = merge([for c, v in var.customers : { for h in v.hosts : h => c }]...)
+      tenants          = jsondecode(jsonencode(var.edge_hosts))
       edge_secret_arn  = null
       edge_header_name = "x-reservations-edge"
     }

@@ -1,7 +1,7 @@
 # Operating the deployment (docs/operating.md), on the complete example's values: every alarm that
 # pages names its metric, its dimensions and the alarm topic; every function is published and
 # invoked through its live alias, which a CodeDeploy group per function shifts by canary and rolls
-# back on that function's alarms; the backup plan covers the registry and every customer's table;
+# back on that function's alarms; the backup plan selects tables by tag only;
 # crashed scheduler invocations reach the outcome topic; the execution log is managed; the synthetic
 # check calls the edge. A second run proves the code-integrity postcondition can fail.
 
@@ -49,13 +49,13 @@ run "operations_of_the_complete_example" {
   }
   assert {
     condition = alltrue(flatten([
-      for key, table in merge({ registry = output.registry_table }, { for c, t in output.customer_tables : "customer-${c}" => t }) : [
+      for key, table in { registry = output.registry_table } : [
         for metric in ["SystemErrors", "ThrottledRequests"] :
         output.alarms["${var.name}-table-${key}-${lower(metric)}"].metric == metric &&
         output.alarms["${var.name}-table-${key}-${lower(metric)}"].dimensions == tomap({ TableName = table })
       ]
     ]))
-    error_message = "The registry and every customer table need SystemErrors and ThrottledRequests alarms."
+    error_message = "The registry needs SystemErrors and ThrottledRequests alarms."
   }
   assert {
     condition = (
@@ -117,7 +117,7 @@ run "operations_of_the_complete_example" {
     error_message = "A dashboard graph has a metric that is not [namespace, name, dimensions...]."
   }
   assert {
-    condition = alltrue([for t in concat([output.registry_table], values(output.customer_tables)) :
+    condition = alltrue([for t in [output.registry_table] :
       strcontains(module.monitoring.dashboard_body, "\"ConsumedWriteCapacityUnits\",\"TableName\",\"${t}\"")
     ])
     error_message = "The dashboard must show every table's consumed capacity."
@@ -173,15 +173,13 @@ run "operations_of_the_complete_example" {
 
   # --- Backups -------------------------------------------------------------------------------------
   assert {
-    condition     = module.backup.plan.tables == toset(concat([module.registry_table.arn], [for t in values(module.customer_table) : t.arn]))
-    error_message = "The backup plan must select the registry and every customer table."
+    condition     = length(module.backup.plan.tables) == 0
+    error_message = "The backup plan must list no table ARN (500 a selection at most): it selects by tag."
   }
-  # Tables restored by `reservations tenants restore` copy their source's tags: selected by tag too.
+  # Customer tables carry the tag from `reservations tenants create` (a restored copy from its source).
   assert {
-    condition = module.backup.plan.selection_tags == { "reservations/backup" = var.name } && alltrue([
-      for t in concat([module.registry_table], values(module.customer_table)) : t.tags["reservations/backup"] == var.name
-    ])
-    error_message = "Every table must carry the backup tag the plan also selects by."
+    condition     = module.backup.plan.selection_tags == { "reservations/backup" = var.name } && module.registry_table.tags["reservations/backup"] == var.name
+    error_message = "The plan must select by the backup tag, which the registry carries."
   }
   assert {
     condition     = module.backup.plan.retention_days == var.backup.retention_days && module.backup.plan.copy_to == [var.backup.copy_vault_arn]

@@ -1,5 +1,5 @@
-# The configuration applied in the shapes operators choose: without the web page, with no customer
-# yet, with three, and with local state (no Terraform Cloud). Each on its own state.
+# The configuration applied in the shapes operators choose: without the web page, without custom
+# hosts, with two tiers, and with local state (no Terraform Cloud). Each on its own state.
 
 mock_provider "aws" {
   source = "./tests/mocks"
@@ -28,55 +28,49 @@ run "without_the_web_page" {
   }
 }
 
-run "zero_customers" {
+run "no_custom_hosts" {
   command   = apply
-  state_key = "zero-customers"
+  state_key = "no-custom-hosts"
 
   variables {
-    customers = {}
+    edge_hosts = {}
   }
 
   assert {
-    condition     = output.customer_tables == {} && output.customer_api_key_ids == {}
-    error_message = "No customer must mean no table and no usage-plan key."
-  }
-  assert {
     condition     = output.registry_table == "${var.table_prefix}reservations-customers"
-    error_message = "The registry exists even without customers."
+    error_message = "The registry exists whatever the customers."
   }
   assert {
     condition     = jsondecode(aws_ssm_parameter.edge_handoff.value).tenants == {}
-    error_message = "The edge maps no host without customers."
+    error_message = "The edge maps no custom host when none is given."
   }
 }
 
-run "three_customers" {
+# A usage plan per tier, whatever the number of customers (each customer's key joins its tier's plan
+# through `reservations tenants create`, not through Terraform).
+run "a_usage_plan_per_tier" {
   command   = apply
-  state_key = "three-customers"
+  state_key = "tiers"
 
   variables {
-    customers = {
-      star = { hosts = ["star.hotels.example.com"] }
-      moon = { hosts = ["moon.hotels.example.com"], monthly_quota = 1000 }
-      sun  = {}
+    tiers = {
+      standard = { rate_limit = 20, burst_limit = 40 }
+      premium  = { rate_limit = 100, burst_limit = 200, monthly_quota = 1000 }
     }
+    edge_hosts = { "star.hotels.example.com" = "star", "moon.hotels.example.com" = "moon" }
   }
 
   assert {
-    condition = output.customer_tables == {
-      star = "${var.table_prefix}star-reservations"
-      moon = "${var.table_prefix}moon-reservations"
-      sun  = "${var.table_prefix}sun-reservations"
-    }
-    error_message = "Each of the three customers needs its own table."
+    condition     = toset(keys(output.usage_plan_ids)) == toset(["standard", "premium"])
+    error_message = "Each tier needs its usage plan, and nothing else does."
   }
   assert {
-    condition     = toset(keys(output.customer_api_key_ids)) == toset(["star", "moon", "sun"])
-    error_message = "Each of the three customers needs its own usage-plan key."
+    condition     = jsonencode(module.rest_api.usage_plan_limits) == jsonencode({ premium = [100, 200, 1000], standard = [20, 40, null] })
+    error_message = "Each tier's plan must carry the tier's rate, burst and monthly quota."
   }
   assert {
     condition     = jsondecode(aws_ssm_parameter.edge_handoff.value).tenants == { "star.hotels.example.com" = "star", "moon.hotels.example.com" = "moon" }
-    error_message = "The edge must map exactly the customers' hosts."
+    error_message = "The edge must map exactly the custom hosts given."
   }
 }
 
@@ -166,12 +160,10 @@ run "a_host_that_is_not_fully_qualified_is_refused" {
   state_key = "short-host"
 
   variables {
-    customers = {
-      star = { hosts = ["star"] }
-    }
+    edge_hosts = { star = "star" }
   }
 
-  expect_failures = [var.customers]
+  expect_failures = [var.edge_hosts]
 }
 
 # Prefixes that nest ("prod-" and "prod-eu-") let one deployment's tenant roles reach the other's

@@ -26,6 +26,10 @@ from reservations.stores.dynamodb_provision import BACKUP_TAG, CUSTOMER_TAG, Tab
 from reservations.stores.dynamodb_registry import DynamoDBRegistry
 from reservations.tenants import authorize
 from reservations.tenants_onboarding import CREATE_STEPS, DELETE_STEPS, Onboarding
+from reservations.tenants_usage import UsageKeys
+
+TIERS = ("standard", "premium")
+USAGE_PREFIX = "reservations-usage-identifier-"
 
 
 class Killed(BaseException):
@@ -38,14 +42,23 @@ def admin(moto_endpoint: str) -> Any:
 
 
 @pytest.fixture
-def settings(moto_endpoint: str) -> Settings:
+def apigateway(moto_endpoint: str) -> Any:
+    return boto3.client("apigateway", endpoint_url=moto_endpoint, region_name="us-east-1")
+
+
+@pytest.fixture
+def settings(moto_endpoint: str, apigateway: Any) -> Settings:
+    """The deployment's values, as Terraform outputs them: its key, backup tag and tiers' plans."""
     kms = boto3.client("kms", endpoint_url=moto_endpoint, region_name="us-east-1")
     key_arn = kms.create_key(Description="the deployment's key")["KeyMetadata"]["Arn"]
+    plans = {tier: apigateway.create_usage_plan(name=f"reservations-{tier}")["id"] for tier in TIERS}
     return Settings(
         store="dynamodb",
         table_prefix=f"t{uuid.uuid4().hex[:6]}_",
         table_kms_key_arn=key_arn,
         backup_tag="reservations",
+        usage_plans=json.dumps(plans),
+        usage_key_prefix=USAGE_PREFIX,
     )
 
 
@@ -66,10 +79,23 @@ def onboarding(
             raise Killed(name)
 
     client = make_client(replace(settings, dynamodb_endpoint=moto_endpoint))
-    return Onboarding(registry, TableProvisioner(client), settings, after_step=step)
+    apigateway = boto3.client("apigateway", endpoint_url=moto_endpoint, region_name="us-east-1")
+    usage = UsageKeys(apigateway, USAGE_PREFIX)
+    return Onboarding(registry, TableProvisioner(client), settings, usage=usage, after_step=step)
 
 
-def assert_onboarded(admin: Any, registry: DynamoDBRegistry, settings: Settings, api_key: str) -> None:
+def usage_keys(apigateway: Any, settings: Settings) -> dict[str, list[str]]:
+    """Tier -> the usage keys (values) in its plan."""
+    plans = json.loads(settings.usage_plans or "{}")
+    return {
+        tier: sorted(k["value"] for k in apigateway.get_usage_plan_keys(usagePlanId=plan)["items"])
+        for tier, plan in plans.items()
+    }
+
+
+def assert_onboarded(
+    admin: Any, registry: DynamoDBRegistry, settings: Settings, api_key: str, apigateway: Any
+) -> None:
     table = settings.table_for("star")
     assert sorted(admin.list_tables()["TableNames"]) == sorted([table, settings.registry_table_name])
     described = admin.describe_table(TableName=table)["Table"]
@@ -87,11 +113,18 @@ def assert_onboarded(admin: Any, registry: DynamoDBRegistry, settings: Settings,
     assert [c.name for c in registry.list_customers()] == ["star"]
     assert len(registry.list_keys("star")) == 1  # a killed run's key, never shown, was replaced
     assert authorize(registry, "star", api_key).status == "active"
+    assert usage_keys(apigateway, settings) == {"standard": [f"{USAGE_PREFIX}star"], "premium": []}
+    assert [k["name"] for k in apigateway.get_api_keys()["items"]] == [f"{USAGE_PREFIX}star"]
 
 
 @pytest.mark.parametrize("kill_after", [None, *(s for s in CREATE_STEPS if s != "key")])
 def test_create_killed_after_any_step_is_finished_by_running_it_again(
-    settings: Settings, moto_endpoint: str, registry: DynamoDBRegistry, admin: Any, kill_after: str | None
+    settings: Settings,
+    moto_endpoint: str,
+    registry: DynamoDBRegistry,
+    admin: Any,
+    apigateway: Any,
+    kill_after: str | None,
 ) -> None:
     if kill_after is not None:
         with pytest.raises(Killed):
@@ -103,7 +136,7 @@ def test_create_killed_after_any_step_is_finished_by_running_it_again(
             onboarding(settings, moto_endpoint, registry).create("star")
         return
     created = onboarding(settings, moto_endpoint, registry).create("star")
-    assert_onboarded(admin, registry, settings, created.api_key)
+    assert_onboarded(admin, registry, settings, created.api_key, apigateway)
 
 
 def test_a_customer_being_provisioned_is_not_served(
@@ -125,7 +158,12 @@ def backups(admin: Any, table: str) -> list[str]:
 
 @pytest.mark.parametrize("kill_after", [None, *DELETE_STEPS])
 def test_delete_killed_after_any_step_is_finished_by_running_it_again(
-    settings: Settings, moto_endpoint: str, registry: DynamoDBRegistry, admin: Any, kill_after: str | None
+    settings: Settings,
+    moto_endpoint: str,
+    registry: DynamoDBRegistry,
+    admin: Any,
+    apigateway: Any,
+    kill_after: str | None,
 ) -> None:
     table = settings.table_for("star")
     onboarding(settings, moto_endpoint, registry).create("star")
@@ -142,6 +180,8 @@ def test_delete_killed_after_any_step_is_finished_by_running_it_again(
     assert registry.list_customers() == []
     assert registry.list_keys("star") == []
     assert backups(admin, table) == [f"{table}-final"]  # taken once, before the drop
+    assert apigateway.get_api_keys()["items"] == []  # out of its plan too
+    assert usage_keys(apigateway, settings) == {"standard": [], "premium": []}
 
 
 def cli(moto_endpoint: str, settings: Settings, *args: str) -> subprocess.CompletedProcess[str]:
@@ -149,6 +189,7 @@ def cli(moto_endpoint: str, settings: Settings, *args: str) -> subprocess.Comple
     env |= {
         **settings.to_env(),
         "AWS_ENDPOINT_URL_DYNAMODB": moto_endpoint,  # AWS as the operator reaches it, played by moto
+        "AWS_ENDPOINT_URL_API_GATEWAY": moto_endpoint,
     }
     return subprocess.run(
         [sys.executable, "-m", "reservations", "tenants", *args],
@@ -161,11 +202,27 @@ def cli(moto_endpoint: str, settings: Settings, *args: str) -> subprocess.Comple
 
 
 def test_the_cli_onboards_and_removes_a_customer_in_aws(
-    settings: Settings, moto_endpoint: str, registry: DynamoDBRegistry, admin: Any
+    settings: Settings, moto_endpoint: str, registry: DynamoDBRegistry, admin: Any, apigateway: Any
 ) -> None:
     created = cli(moto_endpoint, settings, "create", "star", "--json")
     assert created.returncode == 0, created.stderr
-    assert_onboarded(admin, registry, settings, json.loads(created.stdout)["api_key"])
+    assert_onboarded(admin, registry, settings, json.loads(created.stdout)["api_key"], apigateway)
+    premium = cli(moto_endpoint, settings, "create", "moon", "--tier", "premium")
+    assert premium.returncode == 0, premium.stderr
+    assert usage_keys(apigateway, settings)["premium"] == [f"{USAGE_PREFIX}moon"]
+    unknown = cli(moto_endpoint, settings, "create", "sun", "--tier", "gold")
+    assert unknown.returncode == 1
+    (line,) = unknown.stderr.strip().splitlines()
+    assert "no tier named 'gold' (tiers: premium, standard)" in line
+    moved = cli(moto_endpoint, settings, "set-tier", "star", "premium")
+    assert moved.returncode == 0, moved.stderr
+    assert usage_keys(apigateway, settings) == {
+        "standard": [],
+        "premium": [f"{USAGE_PREFIX}moon", f"{USAGE_PREFIX}star"],
+    }
+    assert cli(moto_endpoint, settings, "set-tier", "star", "premium").returncode == 0  # idempotent
+    assert len(usage_keys(apigateway, settings)["premium"]) == 2
+    assert cli(moto_endpoint, settings, "delete", "moon", "--yes").returncode == 0
     deleted = cli(moto_endpoint, settings, "delete", "star", "--yes")
     assert deleted.returncode == 0, deleted.stderr
     assert "Final backup: arn:aws:dynamodb:" in deleted.stdout

@@ -39,6 +39,8 @@ terraform() {
     *"output -raw region"*) echo "us-east-1" ;;
     *"output -raw table_kms_key_arn"*) echo "$TEST_KMS_KEY" ;;
     *"output -raw backup_tag"*) echo "reservations" ;;
+    *"output -json usage_plan_ids"*) echo "{\"standard\": \"$TEST_USAGE_PLAN\"}" ;;
+    *"output -raw usage_key_prefix"*) echo "reservations-usage-identifier-" ;;
     *"output -raw ecr_repository_url"*) echo "123456789012.dkr.ecr.us-east-1.amazonaws.com/reservations-edge" ;;
   esac
 }
@@ -109,14 +111,16 @@ def test_the_guide_runs_as_written_against_aws_apis(moto_endpoint: str, reposito
     s3 = boto3.client("s3", endpoint_url=moto_endpoint, region_name="us-east-1")
     s3.create_bucket(Bucket=bucket)  # what step 1's apply creates
     dynamodb = boto3.client("dynamodb", endpoint_url=moto_endpoint, region_name="us-east-1")
-    customer_call = root().module_calls["customer_table"]
-    create_table_as_terraform(dynamodb, f"{PREFIX}star-reservations", customer_call["ttl_attribute"])
+    create_table_as_terraform(dynamodb, f"{PREFIX}star-reservations", "expires_at")  # before the hand-over
     create_table_as_terraform(dynamodb, registry, root().module_calls["registry_table"]["ttl_attribute"])
 
     kms = boto3.client("kms", endpoint_url=moto_endpoint, region_name="us-east-1")
+    apigateway = boto3.client("apigateway", endpoint_url=moto_endpoint, region_name="us-east-1")
+    plan = apigateway.create_usage_plan(name="reservations-standard")["id"]  # what step 3 creates
     calls = repository_root / "calls.txt"
     env = {
         **os.environ,
+        "TEST_USAGE_PLAN": plan,
         "TEST_KMS_KEY": kms.create_key()["KeyMetadata"]["Arn"],  # what the first apply creates
         "AWS_ENDPOINT_URL": moto_endpoint,
         "CALLS": str(calls),
@@ -143,6 +147,8 @@ def test_the_guide_runs_as_written_against_aws_apis(moto_endpoint: str, reposito
     assert created["customer"] == "star"
     assert created["api_key"]
     assert dynamodb.scan(TableName=registry)["Count"] >= 1
+    in_plan = apigateway.get_usage_plan_keys(usagePlanId=plan)["items"]
+    assert [k["value"] for k in in_plan] == ["reservations-usage-identifier-star"]
 
     # The Terraform steps, in the guide's order: main root init, targeted apply, full apply, then the edge root.
     recorded = calls.read_text().splitlines()

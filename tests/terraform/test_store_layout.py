@@ -1,7 +1,8 @@
 """Terraform's tables work with the real DynamoDB store, and its IAM actions cover what the code calls.
 
-The tables are created on moto's server exactly as the customer_table module describes them (names,
-keys, attribute types, billing, TTL, read from the parsed HCL), then the admin CLI's use case
+The tables are created on moto's server exactly as the customer_table module describes them (keys,
+attribute types, billing, TTL, read from the parsed HCL; the registry's name from the root, a
+customer's as `tenants create` names it, Terraform making none since issue #23), then the admin CLI's use case
 registers a customer on them and the application and authorizer code paths run against them with
 every DynamoDB operation recorded.  Each recorded operation must be allowed by the deployed policy
 for that role (rendered from the iam module's template): a missing action would only show up in
@@ -23,6 +24,7 @@ from reservations.rooms import Availability, Room, RoomQuery
 from reservations.settings import Settings
 from reservations.stores import IdempotencyClaim
 from reservations.stores.dynamodb import DynamoDBStore
+from reservations.stores.dynamodb_items import TTL_ATTRIBUTE
 from reservations.stores.dynamodb_registry import DynamoDBRegistry
 from reservations.tenants import Tenants, authorize
 from tests.aws_calls import iam_actions as needed_actions
@@ -84,11 +86,10 @@ class Recorder:
 
 @pytest.fixture
 def terraform_tables(moto_endpoint: str) -> Iterator[tuple[Settings, str, str]]:
-    customer_call = root().module_calls["customer_table"]
-    customer_table = render(customer_call["table_name"], **{"var.table_prefix": PREFIX, "each.key": "star"})
+    customer_table = f"{PREFIX}star-reservations"
     registry_table = render(root().locals["registry_table_name"], **{"var.table_prefix": PREFIX})
     admin = boto3.client("dynamodb", endpoint_url=moto_endpoint, region_name="us-east-1")
-    create_table_as_terraform(admin, customer_table, customer_call["ttl_attribute"])
+    create_table_as_terraform(admin, customer_table, TTL_ATTRIBUTE)
     create_table_as_terraform(admin, registry_table, root().module_calls["registry_table"]["ttl_attribute"])
     settings = Settings(store="dynamodb", dynamodb_endpoint=moto_endpoint, table_prefix=PREFIX)
     yield settings, customer_table, registry_table

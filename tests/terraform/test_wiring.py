@@ -8,6 +8,7 @@ generated functions.auto.tfvars.json, so these tests check both that the file is
 from __future__ import annotations
 
 import importlib
+import inspect
 import json
 import re
 import subprocess
@@ -17,8 +18,10 @@ from pathlib import Path
 import hcl2
 
 from reservations import catalogue
+from reservations.stores import dynamodb_provision
+from reservations.stores.dynamodb_client import ATTRIBUTES, KEY_SCHEMA
 
-from .hcl import OPTIONS, ROOT, TERRAFORM, child, expression, root, tf_files
+from .hcl import OPTIONS, ROOT, TERRAFORM, all_modules, child, expression, root, tf_files
 
 TFVARS = TERRAFORM / "functions.auto.tfvars.json"
 
@@ -174,11 +177,14 @@ def test_gateway_errors_use_the_json_error_shape() -> None:
         assert set(body["error"]) == {"code", "message"}, name
 
 
-def test_every_customer_gets_a_table_named_as_the_store_expects() -> None:
-    call = root().module_calls["customer_table"]
-    assert expression(call["for_each"]) == "var.customers"
-    assert call["table_name"] == "${var.table_prefix}${each.key}-reservations"
-    assert call["ttl_attribute"] == "expires_at"
+def test_nothing_in_terraform_iterates_over_customers() -> None:
+    """Issue #23: Terraform owns the shared infrastructure only; `tenants create` makes a customer's
+    table, so the plan is the same at 3 customers and at 10,000."""
+    assert "customers" not in root().variables
+    for module in all_modules():
+        bodies = [*module.module_calls.values(), *module.resources.values()]
+        for for_each in (body["for_each"] for body in bodies if "for_each" in body):
+            assert "customer" not in str(for_each), (module.name, for_each)
     registry = root().module_calls["registry_table"]
     assert expression(registry["table_name"]) == "local.registry_table_name"
     assert root().locals["registry_table_name"] == "${var.table_prefix}reservations-customers"
@@ -186,9 +192,28 @@ def test_every_customer_gets_a_table_named_as_the_store_expects() -> None:
         (TERRAFORM / "examples" / "complete" / "terraform.tfvars.example").read_text(encoding="utf-8"),
         serialization_options=OPTIONS,
     )
-    assert example["customers"], "the example should show customers"
-    for customer in example["customers"]:
+    assert "customers" not in example
+    assert example["tiers"], "the example should show the tiers"
+    for customer in example["edge_hosts"].values():
         assert re.fullmatch(r"[a-z0-9][a-z0-9-]{1,39}", customer)
+
+
+def test_onboarding_makes_tables_as_the_customer_table_module_did() -> None:
+    """What `tenants create` asks DynamoDB for is what the module gives the registry's table."""
+    module = child("customer_table")
+    table = module.resource("aws_dynamodb_table", "this")
+    assert [k["AttributeName"] for k in KEY_SCHEMA] == [
+        module.variables["hash_key"]["default"],
+        module.variables["range_key"]["default"],
+    ]
+    assert [a["AttributeType"] for a in ATTRIBUTES] == [a["type"] for a in table["attribute"]]
+    provision = inspect.getsource(dynamodb_provision)
+    assert f'BillingMode="{table["billing_mode"]}"' in provision
+    assert "DeletionProtectionEnabled=True" in provision
+    assert module.variables["deletion_protection"]["default"] is True
+    assert '"PointInTimeRecoveryEnabled": True' in provision
+    assert '"SSEType": "KMS"' in provision
+    assert dynamodb_provision.BACKUP_TAG in root().locals["backup_tag"]
 
 
 def test_customer_table_layout() -> None:

@@ -17,7 +17,8 @@ module "reservations" {
   lambda_snap_start   = var.lambda_snap_start
   log_retention       = var.log_retention
 
-  customers                    = var.customers
+  tiers                        = var.tiers
+  edge_hosts                   = var.edge_hosts
   stage_name                   = var.stage_name
   api_throttle                 = var.api_throttle
   api_reserved_concurrency     = var.api_reserved_concurrency

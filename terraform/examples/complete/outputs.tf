@@ -13,9 +13,9 @@ output "edge_handoff_parameter" {
   value       = module.reservations.edge_handoff_parameter
 }
 
-output "customer_api_key_ids" {
-  description = "Usage-plan key id of each customer."
-  value       = module.reservations.customer_api_key_ids
+output "usage_plan_ids" {
+  description = "Usage plan id of each tier."
+  value       = module.reservations.usage_plan_ids
 }
 
 output "cluster_name" {

@@ -117,31 +117,39 @@ variable "api_reserved_concurrency" {
   }
 }
 
-variable "customers" {
-  description = "Customers (hotels): name -> host names the edge maps to them, their usage plan and whether their table refuses deletion. Terraform owns each customer's DynamoDB table and usage plan; `reservations tenants create` then registers the customer and its API key (and refuses a customer missing here). To remove a customer, set deletion_protection = false and apply, then remove it and apply."
+variable "tiers" {
+  description = "Usage plans by tier (issue #23: a plan per tier, not per customer; API Gateway's per-key limits apply to each customer's key in it): tier -> rate, burst and optional monthly quota. `reservations tenants create --tier` puts a customer's usage key in its tier's plan."
   type = map(object({
-    hosts               = optional(list(string), [])
-    rate_limit          = optional(number, 20)
-    burst_limit         = optional(number, 40)
-    monthly_quota       = optional(number)
-    deletion_protection = optional(bool, true)
+    rate_limit    = number
+    burst_limit   = number
+    monthly_quota = optional(number)
   }))
+  default = {
+    standard = { rate_limit = 20, burst_limit = 40 }
+  }
 
   validation {
-    condition     = alltrue([for name in keys(var.customers) : can(regex("^[a-z0-9][a-z0-9-]{1,39}$", name))])
+    condition     = length(var.tiers) >= 1 && length(var.tiers) <= 20 && alltrue([for name in keys(var.tiers) : can(regex("^[a-z][a-z0-9-]{0,19}$", name))])
+    error_message = "tiers: 1 to 20 of them (usage plans are a per-account quota of 300), each named by 1-20 of a-z, 0-9 and '-'."
+  }
+  validation {
+    condition     = alltrue([for t in values(var.tiers) : t.rate_limit > 0 && t.burst_limit >= 1])
+    error_message = "rate_limit must be positive and burst_limit at least 1."
+  }
+}
+
+variable "edge_hosts" {
+  description = "Custom host names the edge maps to a customer (host -> customer); subdomains of the edge's own domain need none. Not per-customer infrastructure: a value handed to the edge root."
+  type        = map(string)
+  default     = {}
+
+  validation {
+    condition     = alltrue([for customer in values(var.edge_hosts) : can(regex("^[a-z0-9][a-z0-9-]{1,39}$", customer))])
     error_message = "Customer names must match ^[a-z0-9][a-z0-9-]{1,39}$ (the registry's rule)."
   }
   validation {
-    condition     = alltrue(flatten([for c in values(var.customers) : [for h in c.hosts : length(h) <= 253 && can(regex("^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\\.)+[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$", h))]]))
+    condition     = alltrue([for h in keys(var.edge_hosts) : length(h) <= 253 && can(regex("^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\\.)+[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$", h))])
     error_message = "hosts must be fully qualified lower-case DNS names (star.hotels.example.com), as the edge requires."
-  }
-  validation {
-    condition     = length(flatten([for c in values(var.customers) : c.hosts])) == length(distinct(flatten([for c in values(var.customers) : c.hosts])))
-    error_message = "A host name can map to one customer only."
-  }
-  validation {
-    condition     = alltrue([for c in values(var.customers) : c.rate_limit > 0 && c.burst_limit >= 1])
-    error_message = "rate_limit must be positive and burst_limit at least 1."
   }
 }
 

@@ -1,5 +1,5 @@
 # Backups that outlive point-in-time recovery's 35 days: a vault encrypted with the deployment's key,
-# a daily plan for the registry and every customer table with the retention asked for, and, when a
+# a daily plan for the registry and every customer table (selected by tag) with the retention asked for, and, when a
 # vault in a second region is given, a copy of each recovery point there (copies of DynamoDB backups
 # need AWS Backup's advanced DynamoDB features, an account setting: docs/operating.md). Restoring
 # one customer into a new table is `reservations tenants restore` (docs/operating.md).
@@ -65,10 +65,10 @@ resource "aws_backup_selection" "tables" {
   name         = "${var.name}-tables"
   plan_id      = aws_backup_plan.tables.id
   iam_role_arn = aws_iam_role.backup.arn
-  resources    = var.table_arns
 
-  # Tables carrying the tag are selected too (either matches): a restored copy of a customer's table
-  # keeps its source's tags, so it is backed up without a Terraform change.
+  # By tag only (issue #23): a list of ARNs is limited to 500 a selection and changed with every
+  # customer. The registry and every customer's table carry the tag (`reservations tenants create`
+  # sets it, a restored copy keeps its source's), so each is backed up without a Terraform change.
   dynamic "selection_tag" {
     for_each = var.selection_tag
     content {

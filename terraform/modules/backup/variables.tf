@@ -8,16 +8,6 @@ variable "name" {
   }
 }
 
-variable "table_arns" {
-  description = "ARNs of the tables to back up: the registry and every customer's table."
-  type        = list(string)
-
-  validation {
-    condition     = length(var.table_arns) >= 1 && alltrue([for a in var.table_arns : can(regex("^arn:aws[a-z-]*:dynamodb:[a-z0-9-]+:[0-9]{12}:table/.+$", a))])
-    error_message = "table_arns must be one or more DynamoDB table ARNs."
-  }
-}
-
 variable "kms_key_arn" {
   description = "KMS key encrypting the vault's recovery points."
   type        = string
@@ -73,12 +63,11 @@ variable "copy_retention_days" {
 }
 
 variable "selection_tag" {
-  description = "Tag (key -> value) that also selects a table for backup, besides table_arns; empty for none."
+  description = "The tag (key -> value) that selects a table for backup: the only selection (no ARN list)."
   type        = map(string)
-  default     = {}
 
   validation {
-    condition     = length(var.selection_tag) <= 1
-    error_message = "selection_tag holds at most one tag."
+    condition     = length(var.selection_tag) == 1
+    error_message = "selection_tag holds exactly one tag."
   }
 }

@@ -33,9 +33,18 @@ output "routes" {
   value       = { for key, r in local.routes : key => r.function }
 }
 
-output "customer_api_key_ids" {
-  description = "Id of each customer's usage-plan key, by customer."
-  value       = { for name, k in aws_api_gateway_api_key.customer : name => k.id }
+output "usage_plan_ids" {
+  description = "Id of each tier's usage plan, by tier."
+  value       = { for name, p in aws_api_gateway_usage_plan.tier : name => p.id }
+}
+
+output "usage_plan_limits" {
+  description = "Each tier's plan as API Gateway has it: [rate_limit, burst_limit, monthly quota or null]."
+  value = {
+    for name, p in aws_api_gateway_usage_plan.tier : name => [
+      one(p.throttle_settings[*].rate_limit), one(p.throttle_settings[*].burst_limit), one(p.quota_settings[*].limit)
+    ]
+  }
 }
 
 output "usage_key_prefix" {

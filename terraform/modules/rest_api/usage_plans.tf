@@ -1,22 +1,16 @@
-# A usage plan per customer (rate, burst, optional monthly quota).  The plan's key is a usage
-# identifier, not a credential: api_key_source = AUTHORIZER means API Gateway takes it from the
-# authorizer's usageIdentifierKey after the customer's own key (stored hashed in the registry) has
-# been verified, and ignores any key a client sends.
+# A usage plan per tier (rate, burst, optional monthly quota): few and fixed, whatever the number of
+# customers (issue #23). API Gateway applies a plan's limits to each API key in it, so every customer
+# still has limits of its own: its usage key (value <prefix><customer>, an identifier, not a
+# credential) is created and put in its tier's plan by `reservations tenants create`. With
+# api_key_source = AUTHORIZER API Gateway takes that key from the authorizer's usageIdentifierKey,
+# after the customer's own key (stored hashed in the registry) has been verified, and ignores any
+# key a client sends.
 
-resource "aws_api_gateway_api_key" "customer" {
-  for_each = var.customers
-
-  name        = "${var.name}-${each.key}"
-  description = "Usage identifier of customer ${each.key} (not a credential)"
-  value       = "${local.usage_key_prefix}${each.key}"
-  enabled     = true
-}
-
-resource "aws_api_gateway_usage_plan" "customer" {
-  for_each = var.customers
+resource "aws_api_gateway_usage_plan" "tier" {
+  for_each = var.tiers
 
   name        = "${var.name}-${each.key}"
-  description = "Limits of customer ${each.key}"
+  description = "Limits of each customer of tier ${each.key}"
 
   api_stages {
     api_id = aws_api_gateway_rest_api.this.id
@@ -35,12 +29,4 @@ resource "aws_api_gateway_usage_plan" "customer" {
       period = "MONTH"
     }
   }
-}
-
-resource "aws_api_gateway_usage_plan_key" "customer" {
-  for_each = var.customers
-
-  key_id        = aws_api_gateway_api_key.customer[each.key].id
-  key_type      = "API_KEY"
-  usage_plan_id = aws_api_gateway_usage_plan.customer[each.key].id
 }

@@ -66,18 +66,17 @@ variable "authorizer_cache_ttl_seconds" {
   }
 }
 
-variable "customers" {
-  description = "Customers: name -> usage plan limits (rate_limit, burst_limit, monthly_quota). Other attributes are ignored here."
+variable "tiers" {
+  description = "Usage plans by tier: tier -> rate_limit, burst_limit, monthly_quota. A few, fixed: each customer's usage key is put in its tier's plan by `reservations tenants create`, not here."
   type = map(object({
-    hosts         = optional(list(string), [])
-    rate_limit    = optional(number, 20)
-    burst_limit   = optional(number, 40)
+    rate_limit    = number
+    burst_limit   = number
     monthly_quota = optional(number)
   }))
 
   validation {
-    condition     = alltrue([for name in keys(var.customers) : can(regex("^[a-z0-9][a-z0-9-]{1,39}$", name))])
-    error_message = "Customer names must match ^[a-z0-9][a-z0-9-]{1,39}$."
+    condition     = alltrue([for name in keys(var.tiers) : can(regex("^[a-z][a-z0-9-]{0,19}$", name))])
+    error_message = "Tier names are 1-20 of a-z, 0-9 and '-', starting with a letter."
   }
 }
 
