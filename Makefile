@@ -70,7 +70,7 @@ LATER_SUITES := tests/stores tests/api tests/client tests/functions tests/test_c
 
 ## The clock-dependent suites again, a year ahead (libfaketime: Debian's faketime, from make system-deps)
 test-later: $(BIN)/.installed
-	faketime '+400 days' $(BIN)/pytest -n 2 --dist loadscope -p no:cacheprovider $(LATER_SUITES)
+	$(BIN)/python scripts/no-listener-left faketime '+400 days' $(BIN)/pytest -n 2 --dist loadscope -p no:cacheprovider $(LATER_SUITES)
 
 ## Real Terraform: fmt, init + validate of every root whose providers install, terraform test (mocked AWS)
 terraform-check:
