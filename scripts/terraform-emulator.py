@@ -368,7 +368,8 @@ def run(work: Path, logs: Path, url: str) -> int:
             say(f"FAILED: {failure}")
         return 1
     say(
-        "passed: two applies, then a plan with nothing to do, then a destroy that removed every table and the bucket"
+        "passed: two applies, each followed by a plan with nothing to do, then a destroy that removed"
+        " every table and the bucket"
     )
     shutil.rmtree(work, ignore_errors=True)
     return 0
