@@ -4,7 +4,7 @@
 so it cannot see what only a refresh shows: a field null when created that reads back empty, in a
 hash that then changes on every apply (the API deployment was replaced by each second apply).  This
 applies the main root as docs/deploying.md does (the artifacts bucket first, the zips uploaded, then
-everything), applies again, plans with -detailed-exitcode and destroys, with the provider talking
+everything), plans with -detailed-exitcode, applies and plans again, and destroys, with the provider talking
 HTTP to moto's server on loopback.  What moto cannot do is listed once, below, with the reason; any
 other error, change or leftover fails.  A few minutes: `make terraform-emulator`, not `make test`.
 
@@ -332,19 +332,21 @@ def run(work: Path, logs: Path, url: str) -> int:
         json.dumps({"lambda_builds": builds}), encoding="utf-8"
     )
 
-    for step in ("apply-1", "apply-2"):
-        status, errors = tf.run(step, "apply", "-auto-approve", "-json")
-        failures += [f"{step}: {e}" for e in unexpected(errors)]
+    # Each apply is followed by a plan that must have nothing left to do: the old trigger replaced
+    # the deployment on the second apply only (refreshed once, the hash then held still).
+    for step in ("1", "2"):
+        status, errors = tf.run(f"apply-{step}", "apply", "-auto-approve", "-json")
+        failures += [f"apply-{step}: {e}" for e in unexpected(errors)]
         for address in tf.output("state", "list").split():
             if resource_type(address) in UNREADABLE:
                 tf.output("state", "rm", address)
-    status, errors = tf.run("plan", "plan", "-detailed-exitcode", "-json", "-out=second.tfplan")
-    failures += [f"plan: {e}" for e in unexpected(errors)]
-    if status == 2:
-        plan = json.loads(tf.output("show", "-json", "second.tfplan"))
-        failures += [f"plan after two applies: {c}" for c in unexpected_changes(plan)]
-    elif status != 0:
-        failures.append(f"plan failed (exit {status}; {logs / 'plan.log'})")
+        status, errors = tf.run(f"plan-{step}", "plan", "-detailed-exitcode", "-json", f"-out={step}.tfplan")
+        failures += [f"plan-{step}: {e}" for e in unexpected(errors)]
+        if status == 2:
+            plan = json.loads(tf.output("show", "-json", f"{step}.tfplan"))
+            failures += [f"plan after apply {step}: {c}" for c in unexpected_changes(plan)]
+        elif status != 0:
+            failures.append(f"plan-{step} failed (exit {status}; {logs / f'plan-{step}.log'})")
 
     for address in tf.output("state", "list").split():
         if resource_type(address) in UNDELETABLE:
@@ -366,7 +368,8 @@ def run(work: Path, logs: Path, url: str) -> int:
             say(f"FAILED: {failure}")
         return 1
     say(
-        "passed: two applies, then a plan with nothing to do, then a destroy that removed every table and the bucket"
+        "passed: two applies, each followed by a plan with nothing to do, then a destroy that removed"
+        " every table and the bucket"
     )
     shutil.rmtree(work, ignore_errors=True)
     return 0
