@@ -61,7 +61,7 @@ def test_every_page_counts_the_catalogues_functions() -> None:
         assert f"{count} " in text or f"{count}:" in text, f"{name} does not say {count} functions"
         missing = [n for n in names if f"`{n}`" not in text]
         assert not missing, f"{name} does not name {missing}"
-    assert f"({len(FUNCTIONS)} functions," in page("docs/operating.md")
+    assert f"({len(FUNCTIONS)} functions;" in page("docs/operating.md")
 
 
 def test_the_clients_summary_lists_every_command() -> None:
