@@ -14,8 +14,10 @@ from __future__ import annotations
 import hashlib
 import itertools
 import json
+import re
 from datetime import timedelta
 from typing import Any, cast
+from urllib.parse import urlsplit
 
 import schemathesis
 from hypothesis import HealthCheck, Phase, given
@@ -217,7 +219,23 @@ def _is_negative(case: Any) -> bool:
     )
 
 
+def _addressed_another_resource(case: Any, response: Any) -> bool:
+    """True when the request's path does not fit the operation's template: a stateful link that
+    fills a path parameter with '' (or a '/') sends ``DELETE /rooms/{room_number}`` to ``/rooms/``,
+    the collection, whose 405 is that resource's answer, not this operation's."""
+    if any(str(value) == "" or "/" in str(value) for value in (case.path_parameters or {}).values()):
+        return True
+    url = getattr(getattr(response, "request", None), "url", None)
+    if url is None:
+        return False
+    template = "^" + re.sub(r"\\\{[^}]+\\\}", "[^/]+", re.escape(case.path)) + "/?$"
+    return re.search(template, urlsplit(str(url)).path) is None
+
+
 def _validate(case: Any, response: Any, figures: Figures, label: str, negative: bool) -> None:
+    if response.status_code == 405 and _addressed_another_resource(case, response):
+        figures.add("answered_by_another_resource")
+        return
     chosen = CHECKS
     if negative and _headers_were_invalid(case):
         chosen = [c for c in CHECKS if c is not checks.negative_data_rejection]
