@@ -1,5 +1,6 @@
 """``bench.tenants_scale --quick`` runs in the suite (issue #23): at a few hundred customers every
-section completes and the goals that are not about time hold (memory growth, fixed resources)."""
+section completes and the goals that are not about time hold (memory growth, the same plan with 3 and
+300 registered customers, a monitoring bill with a fixed part and under a cent a customer)."""
 
 from __future__ import annotations
 
@@ -34,3 +35,35 @@ def test_the_quick_run_meets_its_goals(tmp_path: Path) -> None:
     assert clients["quick"] is True
     assert clients["goals"] == {"memory": True}
     assert clients["clients"]["growth_mb"] <= 150
+    _the_plan_does_not_see_customers(results / "tenants_scale_plan.json")
+    _monitoring_costs_nothing_per_customer(results / "tenants_scale_monitoring.json")
+
+
+def _the_plan_does_not_see_customers(path: Path) -> None:
+    plan = json.loads(path.read_text())
+    if "skipped" in plan:  # no Terraform or AWS provider here (the section says which)
+        pytest.skip(plan["skipped"])
+    assert plan["quick"] is True
+    assert plan["goals"] == {"same_plan": True}
+    small, large = plan["customers"]
+    assert (small, large) == (3, 300)
+    assert plan["resources"][str(small)] == plan["resources"][str(large)] > 0
+    assert plan["before_issue_23"][str(large)] == 330 + 6 * large
+    assert "aws_dynamodb_table" in plan["types"]
+    assert "aws_api_gateway_api_key" not in plan["types"]
+
+
+def _monitoring_costs_nothing_per_customer(path: Path) -> None:
+    monitoring = json.loads(path.read_text())
+    if "skipped" in monitoring:
+        pytest.skip(monitoring["skipped"])
+    assert monitoring["goals"] == {"fixed_counts": True, "per_customer": True}
+    counts = monitoring["counts"]["10"]
+    assert counts["insight_rules"] == 3
+    assert counts["dashboards"] == 1
+    assert counts["alarms"] >= 40
+    assert counts["alarm_metrics"] > counts["alarms"]
+    costs = monitoring["costs"]
+    assert costs["10"]["fixed"] == costs["10000"]["fixed"] > 0
+    assert costs["10000"]["per_customer"] <= 0.01
+    assert costs["10000"]["before_issue_23_extra"] == 12_000

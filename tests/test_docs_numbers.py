@@ -3,6 +3,7 @@
 Each check names the page and the source of truth: the menu's choices, the function catalogue, the
 CLI's commands, the operations table, the committed zip measurements and the table alarms' metrics.
 (docs/operating.md's alarm count is checked against Terraform's plan: terraform/tests/docs_numbers.tftest.hcl.)
+docs/scaling.md quotes the committed tenants_scale plan and monitoring results.
 """
 
 from __future__ import annotations
@@ -115,3 +116,21 @@ def test_the_dynamodb_table_quota_is_the_default_not_the_ceiling() -> None:
     text = " ".join(page("docs/deploying.md").split())
     assert "2,500 DynamoDB tables per region by default" in text
     assert "10,000 tables per region by default" not in text
+
+
+def test_the_scaling_page_quotes_the_committed_monitoring_and_plan_results() -> None:
+    text = " ".join(page("docs/scaling.md").split())
+    monitoring = json.loads(page("bench/results/tenants_scale_monitoring.json"))
+    costs, counts = monitoring["costs"], monitoring["counts"]["10000"]
+    totals = " | ".join(f"**${costs[n]['total']:,.2f}**" for n in ("10", "1000", "10000"))
+    assert f"| **total** | {totals} |" in text
+    assert f"**${costs['10000']['per_customer']:.4f} a customer a month**" in text
+    assert f"the rest, ${costs['10000']['fixed']:.2f}, is fixed" in text
+    assert f"alarms: {counts['alarms']}, reading {counts['alarm_metrics']} metrics at $0.10" in text
+    assert f"Contributor Insights: {counts['insight_rules']} rules at $0.50" in text
+    plan = json.loads(page("bench/results/tenants_scale_plan.json"))
+    small, large = plan["customers"]
+    assert plan["resources"][str(small)] == plan["resources"][str(large)]
+    assert f"plans the same {plan['resources'][str(large)]} resources" in text
+    seconds = [f"{plan['plan_s'][str(n)]['median']:.1f} s" for n in (small, large)]
+    assert f"in {seconds[0]} and {seconds[1]}" in text

@@ -104,8 +104,8 @@ run "operations_of_the_complete_example" {
 
   # --- Dashboard and budget ------------------------------------------------------------------------
   assert {
-    condition     = length(module.monitoring.dashboard_rows) == 6 && alltrue([for i, prefix in ["Edge", "API", "Functions", "Tables", "Scheduler", "Cost"] : startswith(module.monitoring.dashboard_rows[i], prefix)])
-    error_message = "The dashboard needs one row per layer (edge, API, functions, tables, scheduler), then the cost drivers."
+    condition     = length(module.monitoring.dashboard_rows) == 7 && alltrue([for i, prefix in ["Edge", "API", "Functions", "Tables", "Scheduler", "Cost", "Customers"] : startswith(module.monitoring.dashboard_rows[i], prefix)])
+    error_message = "The dashboard needs one row per layer (edge, API, functions, tables, scheduler), the cost drivers, then the customers ranked."
   }
   # Every graph line is one metric: [namespace, metric name, dimension, value, ...].
   assert {

@@ -13,6 +13,7 @@ from botocore.exceptions import ConnectionError as BotoConnectionError
 
 from reservations.domain import NotFoundError, UnavailableError, ValidationError
 from reservations.stores import TableInfo, protected_message
+from reservations.stores.dynamodb_attempts import count_attempts
 
 if TYPE_CHECKING:
     from reservations.settings import Settings
@@ -56,13 +57,14 @@ def make_client(settings: Settings, credentials: dict[str, str] | None = None) -
             "aws_secret_access_key": credentials["SecretAccessKey"],
             "aws_session_token": credentials["SessionToken"],
         }
-    return boto3.client(
+    client = boto3.client(
         "dynamodb",
         endpoint_url=settings.dynamodb_endpoint,
         region_name=settings.region,
         config=config,
         **explicit,
     )
+    return count_attempts(client)
 
 
 def error_code(exc: ClientError) -> str:

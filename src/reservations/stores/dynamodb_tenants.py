@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Any
 from botocore.credentials import Credentials, ReadOnlyCredentials
 
 from reservations.iam import TENANT_TAG
+from reservations.stores.dynamodb_attempts import count_attempts
 from reservations.stores.dynamodb_client import translated_errors
 from reservations.tenants import CUSTOMER_NAME_RE
 
@@ -131,9 +132,10 @@ def make_signing_client(settings: Settings, credentials: Credentials) -> Any:
         session.register_component("data_loader", boto3.DEFAULT_SESSION._session.get_component("data_loader"))
     session.register_component("credential_provider", _FixedCredentials(credentials))
     config = Config(retries={"mode": "standard", "max_attempts": 4}, connect_timeout=2, read_timeout=5)
-    return session.create_client(
+    client = session.create_client(
         "dynamodb", endpoint_url=settings.dynamodb_endpoint, region_name=settings.region, config=config
     )
+    return count_attempts(client)
 
 
 def in_tenant_scope() -> bool:

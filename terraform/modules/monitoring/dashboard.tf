@@ -49,10 +49,11 @@ locals {
       ]
     },
     {
-      title = "Tables: every customer's and the registry"
+      title = "Tables: the registry, and every customer's together"
       graphs = [
         { title = "Read/write throttle events", stat = "Sum", metrics = local.table_problems },
         { title = "Successful request latency (ms)", stat = "Average", metrics = [for t in values(var.tables) : ["AWS/DynamoDB", "SuccessfulRequestLatency", "TableName", t, "Operation", "Query"]] },
+        { title = "Every customer's table: throttled and failed attempts", stat = "Sum", metrics = [for m in values(local.store_metrics) : [local.namespace, m.metric]] },
       ]
     },
     {
@@ -73,6 +74,34 @@ locals {
       ]
     },
   ]
+
+  # The last row ranks customers (customers.tf): a graph of each Contributor Insights rule's top
+  # ten, and links to the rules, where any customer's own series can be looked up. Fixed in size
+  # whatever the number of customers.
+  customers_row = "Customers: the ten with the most errors, store throttles and slow requests (Contributor Insights)"
+  customers_y   = length(local.rows) * 7
+  rules_url     = "https://${local.region}.console.aws.amazon.com/cloudwatch/home?region=${local.region}#contributor-insights:rules"
+  customer_widgets = concat(
+    [{
+      type = "text", x = 0, y = local.customers_y, width = 24, height = 2
+      properties = { markdown = join("\n", [
+        "## ${local.customers_row}",
+        "Rules (ranked over the API functions' request lines; [all rules](${local.rules_url})): ${join(", ", [for rule in keys(aws_cloudwatch_contributor_insight_rule.customers) : "`${var.name}-${rule}`"])}",
+      ]) }
+    }],
+    [for j, rule in keys(aws_cloudwatch_contributor_insight_rule.customers) : {
+      type = "metric", x = j * 8, y = local.customers_y + 2, width = 8, height = 6
+      properties = {
+        title       = "Top customers: ${trimprefix(rule, "customers-")}"
+        region      = local.region
+        period      = 300
+        view        = "timeSeries"
+        stacked     = false
+        legend      = { position = "bottom" }
+        insightRule = { maxContributorCount = 10, orderBy = "Sum", ruleName = aws_cloudwatch_contributor_insight_rule.customers[rule].rule_name }
+      }
+    }],
+  )
 
   # Each row: a one-line title (height 1) then its graphs (height 6, 6 columns each of 24).
   widgets = flatten([
@@ -99,5 +128,5 @@ locals {
 
 resource "aws_cloudwatch_dashboard" "this" {
   dashboard_name = var.name
-  dashboard_body = jsonencode({ widgets = local.widgets })
+  dashboard_body = jsonencode({ widgets = concat(local.widgets, local.customer_widgets) })
 }

@@ -1,9 +1,10 @@
 # What pages the on-call engineer: one SNS topic every alarm notifies (ALARM and back to OK), and the
 # alarms, one per signal that needs a person: the API's server errors and tail latency, each
 # function's errors, throttles and runs close to its timeout, the tables' system errors and
-# throttling, the scheduler's undelivered invocations and failed or refused cycles, WAF blocks and
-# the morning's synthetic check, and damage a write found in a table. The dashboard (dashboard.tf) and the budget (budget.tf) read the
-# same signals.
+# throttling (the registry's by table, every customer's together: customers.tf), the scheduler's
+# undelivered invocations and failed or refused cycles, WAF blocks and the morning's synthetic
+# check, and damage a write found in a table. The dashboard (dashboard.tf) and the budget
+# (budget.tf) read the same signals.
 
 data "aws_region" "current" {}
 data "aws_caller_identity" "current" {}
@@ -52,6 +53,17 @@ locals {
         function    = null, namespace = local.namespace, metric = "StoreDamage", dimensions = {}
         statistic   = "Sum", threshold = 1, periods = 1, treat_missing = "notBreaching"
         description = "A write found a customer's table out of step with itself (a night held by a reservation that is gone): run reservations tenants check (docs/operating.md)."
+      }
+      # Every customer's table together (customers.tf): the functions count DynamoDB's answers.
+      "store-throttles" = {
+        function    = null, namespace = local.namespace, metric = "StoreThrottles", dimensions = {}
+        statistic   = "Sum", threshold = var.thresholds.table_throttled_requests, periods = 1, treat_missing = "notBreaching"
+        description = "DynamoDB throttled ${var.thresholds.table_throttled_requests}+ attempts on customers' tables in 5 minutes (retried ones included): the dashboard's Customers row names whose."
+      }
+      "store-errors" = {
+        function    = null, namespace = local.namespace, metric = "StoreErrors", dimensions = {}
+        statistic   = "Sum", threshold = var.thresholds.table_system_errors, periods = 1, treat_missing = "notBreaching"
+        description = "DynamoDB answered ${var.thresholds.table_system_errors}+ attempts on customers' tables with a server error in 5 minutes: AWS Health, then the Customers row."
       }
       "scheduler-cycle-failed" = {
         function    = null, namespace = local.namespace, metric = "SchedulerCycleFailed", dimensions = {}

@@ -47,6 +47,19 @@ output "store_damage_filters" {
   } }
 }
 
+output "store_attempts_filters" {
+  description = "The metric filters adding up every customer's throttled and failed DynamoDB attempts, by <function>-<throttles|errors>: log group, pattern, the value counted and the metric."
+  value = { for key, f in aws_cloudwatch_log_metric_filter.store_attempts : key => {
+    log_group = f.log_group_name, pattern = f.pattern, value = f.metric_transformation[0].value
+    metric    = "${local.namespace}/${f.metric_transformation[0].name}"
+  } }
+}
+
+output "contributor_insight_rules" {
+  description = "The Contributor Insights rules ranking customers, by rule name: their JSON definition."
+  value       = { for rule in aws_cloudwatch_contributor_insight_rule.customers : rule.rule_name => rule.rule_definition }
+}
+
 output "dashboard_name" {
   description = "Name of the CloudWatch dashboard."
   value       = aws_cloudwatch_dashboard.this.dashboard_name
@@ -54,7 +67,7 @@ output "dashboard_name" {
 
 output "dashboard_rows" {
   description = "Title of each dashboard row, top to bottom."
-  value       = [for row in local.rows : row.title]
+  value       = concat([for row in local.rows : row.title], [local.customers_row])
 }
 
 output "budget" {

@@ -94,7 +94,7 @@ variable "cycle_failed_pattern" {
 }
 
 variable "api_log_groups" {
-  description = "Log group of each API function, by function: the store-damage metric filter reads them."
+  description = "Log group of each API function, by function: the store-damage and store-attempts metric filters and the Contributor Insights rules read them."
   type        = map(string)
   default     = {}
 
@@ -112,6 +112,17 @@ variable "store_damage_pattern" {
   validation {
     condition     = startswith(var.store_damage_pattern, "{") && endswith(var.store_damage_pattern, "}")
     error_message = "store_damage_pattern must be a JSON filter pattern ({ ... })."
+  }
+}
+
+variable "slow_request_ms" {
+  description = "A request slower than this (its function's own duration_ms) counts for its customer in the customers-by-slow-requests Contributor Insights rule."
+  type        = number
+  default     = 1000
+
+  validation {
+    condition     = var.slow_request_ms >= 1
+    error_message = "slow_request_ms must be at least 1."
   }
 }
 
