@@ -3,8 +3,9 @@
 # and the host -> customer map), Deployment, NLB Service, PodDisruptionBudget and autoscaler.
 
 locals {
-  upstream = regex("^https://([^/]+)(/.*)?$", trimsuffix(var.upstream_url, "/"))
-  labels   = { "app.kubernetes.io/name" = var.name, "app.kubernetes.io/part-of" = "reservations" }
+  upstream                   = regex("^https://([^/]+)(/.*)?$", trimsuffix(var.upstream_url, "/"))
+  customer_host_suffix_regex = var.customer_host_pattern == null ? "(?!)" : replace(trimprefix(var.customer_host_pattern, "{customer}"), ".", "\\.")
+  labels                     = { "app.kubernetes.io/name" = var.name, "app.kubernetes.io/part-of" = "reservations" }
   # templates/nginx.conf.tftpl is generated from src/reservations/edge/ (`make tfvars`; never edit it):
   # the configuration the tests run under real nginx, with these values as its variables.
   nginx_conf = templatefile("${path.module}/templates/nginx.conf.tftpl", {
@@ -26,9 +27,13 @@ locals {
     upstream_path      = local.upstream[1] == null ? "" : local.upstream[1]
     rate_limit_per_sec = var.rate_limit_per_sec
     rate_limit_burst   = var.rate_limit_burst
+    # Customer subdomains: the pattern's domain as a regex (dots escaped), or one matching nothing.
+    customer_host_suffix_regex = local.customer_host_suffix_regex
   })
-  # Read by nginx.conf's `include tenants.map`, beside it in the ConfigMap's mount.
-  tenants_map = join("", [for host in sort(keys(var.tenants)) : "${host} ${var.tenants[host]};\n"])
+  # Read by nginx.conf's `include tenants.map`, beside it in the ConfigMap's mount. Custom domains
+  # are registry items (`reservations tenants hosts add`), never a Terraform value: until the pod
+  # syncs them itself (`reservations edge sync`), this map is empty and only subdomains map.
+  tenants_map = "# Custom domains: registry items, synced by `reservations edge sync`.\n"
 }
 
 resource "kubernetes_namespace_v1" "this" {
