@@ -90,6 +90,9 @@ locals {
     image_repository = module.ecr.repository_url
     edge_secret_arn  = var.edge_secret_arn
     edge_header_name = module.rest_api.edge_header_name
+    # The pods' custom-domain sync (edge_sync.tf): the registry it reads and the role it reads with.
+    registry_table     = module.registry_table.name
+    edge_sync_role_arn = aws_iam_role.edge_sync.arn
   }
 }
 

@@ -25,6 +25,8 @@ module "edge" {
   image                 = "${local.handoff.image_repository}:${var.edge.image_tag}"
   upstream_url          = local.handoff.upstream_url
   customer_host_pattern = var.customer_host_pattern
+  registry_table        = local.handoff.registry_table
+  region                = var.region
   replicas              = var.edge.replicas
   max_replicas          = var.edge.max_replicas
   rate_limit_per_sec    = var.edge.rate_limit_per_sec
@@ -32,6 +34,14 @@ module "edge" {
   certificate_arn       = var.certificate_arn
   edge_header_name      = local.handoff.edge_header_name
   edge_header_value     = one(data.aws_secretsmanager_secret_version.edge_header[*].secret_string)
+}
+
+# The pods' custom-domain sync reads the registry with the main root's edge-sync role (edge_sync.tf).
+resource "aws_eks_pod_identity_association" "sync" {
+  cluster_name    = local.handoff.cluster_name
+  namespace       = module.edge.namespace
+  service_account = module.edge.service_account
+  role_arn        = local.handoff.edge_sync_role_arn
 }
 
 # Customers' host names follow the load balancer, which is new after every nightly rebuild; this

@@ -177,3 +177,23 @@ def test_sync_hosts_refuses_a_tenants_map_too(tmp_path: Path) -> None:
     assert done.returncode == 2
     assert done.stderr.strip().count("\n") == 0
     assert "--sync-hosts" in done.stderr
+
+
+def test_sync_once_prepares_the_pods_conf_dir(tmp_path: Path) -> None:
+    """The EKS pod's init container: nginx.conf copied out of the read-only ConfigMap, the registry's
+    custom domains written beside it, before nginx starts (so there is nothing to signal yet)."""
+    data_dir = tmp_path / "registry"
+    create_customers(tmp_path, data_dir, ("star",))
+    tenants(tmp_path, data_dir, "hosts", "add", "star", "book.star-hotel.example")
+    config_map, conf_dir, state = tmp_path / "config-map", tmp_path / "conf", tmp_path / "tmp"
+    for folder in (config_map, conf_dir, state):
+        folder.mkdir()
+    (config_map / "nginx.conf").write_text("# the ConfigMap's nginx.conf\n")
+    done = subprocess.run(
+        [*RESERVATIONS, "edge", "sync", "--once", "--conf-from", str(config_map / "nginx.conf"),
+         "--conf-dir", str(conf_dir), "--state-dir", str(state), "--data-dir", str(data_dir)],
+        capture_output=True, text=True, timeout=60, env=cli_env(tmp_path), check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert (conf_dir / "nginx.conf").read_text() == "# the ConfigMap's nginx.conf\n"
+    assert "book.star-hotel.example star;" in (conf_dir / "tenants.map").read_text().splitlines()

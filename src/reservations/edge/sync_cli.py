@@ -3,6 +3,8 @@
 ``reservations edge run --sync-hosts`` does the same inside the runner; this command is for an
 nginx started otherwise (the EKS pod's, whose configuration Terraform renders): it writes
 ``tenants.map`` beside ``nginx.conf`` and signals the master whose pid is in the state directory.
+In the pod the ConfigMap's mount is read-only, so ``--conf-from`` first copies its nginx.conf into
+the writable directory nginx reads both files from (an init container, before nginx starts).
 """
 
 from __future__ import annotations
@@ -59,6 +61,10 @@ def sync(
         Path | None,
         typer.Option(help="The directory of nginx.conf, where tenants.map goes (default: --state-dir)."),
     ] = None,
+    conf_from: Annotated[
+        Path | None,
+        typer.Option(help="Copy this nginx.conf into --conf-dir first (the pod's read-only ConfigMap)."),
+    ] = None,
     once: Annotated[bool, typer.Option("--once", help="Write the map (and reload) once, then exit.")] = False,
     sync_interval: SyncInterval = 5.0,
     data_dir: DataDirOption = None,
@@ -66,11 +72,19 @@ def sync(
     dynamodb_endpoint: EndpointOption = None,
 ) -> None:
     """Keep nginx's custom domains (tenants.map) as the registry has them; reload nginx on a change."""
+    from reservations.edge.render import CONF_NAME
     from reservations.edge.runner import run_quietly
+    from reservations.edge.sync import write_if_changed
 
     if not 0.1 <= sync_interval <= 3600:
         _fail(f"--sync-interval {sync_interval} must be between 0.1 and 3600 seconds", ExitStatus.USAGE)
-    host_sync = open_host_sync(data_dir, store, dynamodb_endpoint, conf_dir or state_dir, state_dir)
+    target = conf_dir or state_dir
+    if conf_from is not None:
+        try:
+            write_if_changed(target / CONF_NAME, conf_from.read_text(encoding="utf-8"))
+        except OSError as exc:
+            _fail(f"cannot copy {conf_from} into {target}: {exc.strerror or exc}", ExitStatus.ERROR)
+    host_sync = open_host_sync(data_dir, store, dynamodb_endpoint, target, state_dir)
     while not once:
         time.sleep(sync_interval)
         run_quietly(host_sync.poll)

@@ -40,6 +40,26 @@ variable "customer_host_pattern" {
   }
 }
 
+variable "registry_table" {
+  description = "The customer registry's DynamoDB table, whose custom domains (HOSTS items) the pods' sync reads."
+  type        = string
+
+  validation {
+    condition     = can(regex("^[A-Za-z0-9_.-]{3,255}$", var.registry_table))
+    error_message = "registry_table must be a DynamoDB table name."
+  }
+}
+
+variable "region" {
+  description = "AWS region of the registry table."
+  type        = string
+
+  validation {
+    condition     = can(regex("^[a-z]{2}(-[a-z]+)+-[0-9]$", var.region))
+    error_message = "region must be an AWS region such as us-east-1."
+  }
+}
+
 variable "replicas" {
   description = "Minimum (and initial) number of nginx pods."
   type        = number
