@@ -173,12 +173,12 @@ class Tenants:
         self._store.drop_table(customer.table)
         return Removed(customer)
 
-    def add_hosts(self, raw_name: str, raw_hosts: list[str]) -> list[str]:
-        """Maps custom domains to the customer, all checked before any is written; returns those
-        that were new (adding one it has already is not an error, so a rerun finishes a run)."""
+    def add_hosts(self, raw_name: str, raw_hosts: list[str]) -> dict[str, bool]:
+        """Maps custom domains to the customer, all checked before any is written; host -> whether
+        it is new (adding one it has already is not an error, so a rerun finishes a run)."""
         name = normalize_customer(raw_name)
         hosts = [validate_host(raw) for raw in raw_hosts]
-        return [host for host in dict.fromkeys(hosts) if self._registry.add_host(host, name)]
+        return {host: self._registry.add_host(host, name) for host in dict.fromkeys(hosts)}
 
     def remove_hosts(self, raw_hosts: list[str]) -> dict[str, str]:
         """Unmaps custom domains; host -> the customer it was mapped to."""

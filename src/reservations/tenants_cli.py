@@ -194,9 +194,8 @@ def hosts_add(
     """Map custom domains to a customer; the edge answers on them after its next sync."""
     with _tenants(data_dir, store, dynamodb_endpoint) as tenants:
         added = tenants.add_hosts(name, hosts)
-    for host in hosts:
-        state = "added" if host.strip().lower().removesuffix(".") in added else "already mapped"
-        typer.echo(f"{host.strip().lower().removesuffix('.')} -> {name.strip().lower()} ({state})")
+    for host, new in added.items():
+        typer.echo(f"{host} -> {name.strip().lower()} ({'added' if new else 'already mapped'})")
 
 
 @hosts_app.command("remove")

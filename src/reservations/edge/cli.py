@@ -7,11 +7,11 @@ from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 
-if TYPE_CHECKING:
-    from reservations.edge.config import EdgeOptions
-
 from reservations.edge.sync_cli import SyncInterval, open_host_sync, sync
 from reservations.gateway.cli import DataDirOption, EndpointOption, StoreOption
+
+if TYPE_CHECKING:
+    from reservations.edge.config import EdgeOptions
 
 app = typer.Typer(
     help="nginx in front of the API: render its configuration, run it, deploy it.", no_args_is_help=True

@@ -55,9 +55,19 @@ class DynamoDBHosts:
         self._missing = missing
 
     def add_host(self, host: str, customer: str) -> bool:
-        """One transaction: the customer exists, the host is free, both items and the counter."""
+        """One transaction: the customer exists, the host is free, both items and the counter.
+
+        The customer's ``keys_version`` moves too, as a new key moves it: a ``delete_customer`` that
+        read the customer's items before this host was added fails and reads them again, rather than
+        leaving the host behind for a new customer of the same name."""
         writes = [
-            items.condition_check(self._table, items.customer_key(customer), "attribute_exists(pk)"),
+            items.update(
+                self._table,
+                items.customer_key(customer),
+                "ADD keys_version :one",
+                "attribute_exists(pk)",
+                {":one": items.n(1)},
+            ),
             items.put(
                 self._table,
                 {**host_key(host), "customer": items.s(customer)},
