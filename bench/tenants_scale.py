@@ -5,6 +5,8 @@ per customer, then the customer's reads), against moto's server over TLS as AWS 
 growth over the process's warm baseline once every customer is cached, a new customer's first
 request, and the p99 of a cached customer's read against a control store in the same process that
 served only a few customers (read alternately, so both see the same moto and the same load).
+
+``edge``: nginx with N custom domains from the registry against 3 (``bench/tenants_scale_edge.py``).
 Beside it, what one customer cost with a boto3 client of its own (the design before issue #23),
 measured in a fresh interpreter.
 
@@ -35,6 +37,7 @@ from typing import Any
 
 from bench.common import median, percentile, table, write
 from bench.servers import ROOT, free_port
+from bench.tenants_scale_edge import edge_section
 from bench.tenants_scale_monitoring import monitoring_section
 from bench.tenants_scale_plan import plan_section
 from reservations.domain import ListQuery
@@ -297,7 +300,12 @@ def clients_section(customers: int, quick: bool) -> dict[str, bool]:
     return goals
 
 
-SECTIONS = {"clients": clients_section, "plan": plan_section, "monitoring": monitoring_section}
+SECTIONS = {
+    "clients": clients_section,
+    "edge": edge_section,
+    "plan": plan_section,
+    "monitoring": monitoring_section,
+}
 
 
 def main() -> int:

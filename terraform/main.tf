@@ -81,18 +81,18 @@ locals {
   web_origins          = var.enable_web ? [module.web[0].url] : []
   cors_allowed_origins = distinct(concat(var.cors_allowed_origins, local.web_origins))
 
-  # Host name -> customer, for nginx's map (the edge sets X-Customer itself on mapped hosts).
-  edge_tenants = var.edge_hosts
-
   # The edge's own root module (terraform/edge) reads this, so that it needs neither this state nor
-  # a copy of the customers: one source of truth, read through a data source at plan time.
+  # a copy of anything else. Fixed-size: no host names (custom domains are registry items, customer
+  # subdomains one pattern in the edge root), so it never grows with customers.
   edge_handoff = {
     cluster_name     = module.eks.cluster_name
     upstream_url     = module.rest_api.invoke_url
     image_repository = module.ecr.repository_url
-    tenants          = local.edge_tenants
     edge_secret_arn  = var.edge_secret_arn
     edge_header_name = module.rest_api.edge_header_name
+    # The pods' custom-domain sync (edge_sync.tf): the registry it reads and the role it reads with.
+    registry_table     = module.registry_table.name
+    edge_sync_role_arn = aws_iam_role.edge_sync.arn
   }
 }
 
@@ -353,9 +353,9 @@ data "aws_secretsmanager_secret_version" "edge_header" {
 
 # What the edge's root module needs from this one (terraform/edge reads it with a data source).
 resource "aws_ssm_parameter" "edge_handoff" {
-  #checkov:skip=CKV2_AWS_34:Holds no secret (a cluster name, the API's URL, the image repository and the host -> customer map); a plain String lets the edge's run read it without a KMS grant.
+  #checkov:skip=CKV2_AWS_34:Holds no secret (a cluster name, the API's URL, the image repository, the WAF header's name and its secret's ARN); a plain String lets the edge's run read it without a KMS grant.
   name        = "/${var.name}/edge/handoff"
-  description = "Read by the edge root module (terraform/edge): cluster, upstream, image repository, host -> customer."
+  description = "Read by the edge root module (terraform/edge): cluster, upstream, image repository, edge header."
   type        = "String"
   tier        = "Standard"
   value       = jsonencode(local.edge_handoff)

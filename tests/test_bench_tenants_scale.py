@@ -35,6 +35,13 @@ def test_the_quick_run_meets_its_goals(tmp_path: Path) -> None:
     assert clients["quick"] is True
     assert clients["goals"] == {"memory": True}
     assert clients["clients"]["growth_mb"] <= 150
+    edge = json.loads((results / "tenants_scale_edge.json").read_text())
+    assert edge["quick"] is True
+    assert edge["goals"] == {"every_host_maps": True, "subdomains_map": True, "fits_the_pod": True}
+    scaled = edge["edge"]["scaled"]
+    assert scaled["domains"] == scaled["hosts_checked"] == 300  # every generated host requested
+    assert scaled["hosts_unmapped"] == []
+    assert scaled["map_bytes"] > 300 * len("book.hotel-00000.example hotel-00000;")
     _the_plan_does_not_see_customers(results / "tenants_scale_plan.json")
     _monitoring_costs_nothing_per_customer(results / "tenants_scale_monitoring.json")
 

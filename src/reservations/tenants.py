@@ -21,6 +21,8 @@ if TYPE_CHECKING:
     from reservations.tenants_onboarding import Onboarding
 
 CUSTOMER_NAME_RE = re.compile(r"[a-z0-9][a-z0-9-]{1,39}")
+# One DNS label; a host name is two or more of them (a custom domain is never a bare TLD).
+HOST_LABEL_RE = re.compile(r"(?!-)[a-z0-9-]{1,63}(?<!-)")
 KEY_PREFIX = "rsv_"
 MAX_KEY_LENGTH = 256
 
@@ -37,6 +39,22 @@ def validate_customer_name(name: str) -> str:
             field="name",
         )
     return name
+
+
+def is_host_name(host: str) -> bool:
+    """A lower-case DNS name of labels, at most 253 characters: nothing nginx would read as syntax."""
+    return 0 < len(host) <= 253 and all(HOST_LABEL_RE.fullmatch(label) for label in host.split("."))
+
+
+def validate_host(raw: str) -> str:
+    """A custom domain as the edge compares it: lower-cased, without the root's trailing dot."""
+    host = raw.strip().lower().removesuffix(".")
+    if not is_host_name(host) or "." not in host:
+        raise ValidationError(
+            f"{raw!r} is not a fully qualified host name (labels of a-z, 0-9 and '-', like book.example.com)",
+            field="host",
+        )
+    return host
 
 
 def new_api_key() -> str:
@@ -154,6 +172,21 @@ class Tenants:
         self._registry.delete_customer(name)
         self._store.drop_table(customer.table)
         return Removed(customer)
+
+    def add_hosts(self, raw_name: str, raw_hosts: list[str]) -> dict[str, bool]:
+        """Maps custom domains to the customer, all checked before any is written; host -> whether
+        it is new (adding one it has already is not an error, so a rerun finishes a run)."""
+        name = normalize_customer(raw_name)
+        hosts = [validate_host(raw) for raw in raw_hosts]
+        return {host: self._registry.add_host(host, name) for host in dict.fromkeys(hosts)}
+
+    def remove_hosts(self, raw_hosts: list[str]) -> dict[str, str]:
+        """Unmaps custom domains; host -> the customer it was mapped to."""
+        hosts = [validate_host(raw) for raw in raw_hosts]
+        return {host: self._registry.remove_host(host) for host in dict.fromkeys(hosts)}
+
+    def hosts(self) -> dict[str, str]:
+        return self._registry.list_hosts()
 
     def list(self) -> list[tuple[CustomerRecord, list[KeyRecord]]]:
         return [(c, self._registry.list_keys(c.name)) for c in self._registry.list_customers()]

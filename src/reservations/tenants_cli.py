@@ -12,12 +12,21 @@ import typer
 
 from reservations.exit_status import ExitStatus
 from reservations.gateway.cli import DataDirOption, EndpointOption, StoreOption
-from reservations.tenants import Tenants
+from reservations.tenants import Tenants, validate_host
 from reservations.tenants_check_cli import check
 from reservations.tenants_onboarding import open_onboarding
 from reservations.tenants_restore_cli import restore
 
 app = typer.Typer(help="Manage customers and their API keys.", no_args_is_help=True)
+hosts_app = typer.Typer(
+    help="Custom domains: host names the edge maps to a customer, read by `reservations edge`.",
+    no_args_is_help=True,
+)
+app.add_typer(hosts_app, name="hosts")
+HostOption = Annotated[
+    list[str] | None,
+    typer.Option("--host", help="A custom domain of the customer (repeatable), e.g. book.star-hotel.com."),
+]
 
 
 @contextmanager
@@ -58,6 +67,7 @@ def create(
     tier: Annotated[
         str | None, typer.Option("--tier", help="In AWS: the usage plan's tier (default standard).")
     ] = None,
+    host: HostOption = None,
     data_dir: DataDirOption = None,
     store: StoreOption = None,
     dynamodb_endpoint: EndpointOption = None,
@@ -66,9 +76,15 @@ def create(
 
     In AWS (DynamoDB without --dynamodb-endpoint) the table gets Terraform's settings (KMS key,
     point-in-time recovery, deletion protection, backup tag); a run that was interrupted is
-    finished by running the same command again."""
+    finished by running the same command again. Each --host is a custom domain the edge maps to
+    the customer (`tenants hosts add` adds more later)."""
     with _tenants(data_dir, store, dynamodb_endpoint, existing=False) as tenants:
+        if host:
+            for raw in host:  # a bad host name refuses the command before anything is made
+                validate_host(raw)
         created = tenants.create(name, tier)
+        if host:
+            tenants.add_hosts(created.customer.name, host)
     if as_json:
         typer.echo(json.dumps({"customer": created.customer.name, "api_key": created.api_key}))
     else:
@@ -165,6 +181,52 @@ def delete(
     typer.echo(f"Deleted customer {removed.customer.name!r} and its table {removed.customer.table}.")
     for backup in removed.backups:
         typer.echo(f"Final backup: {backup}")
+
+
+@hosts_app.command("add")
+def hosts_add(
+    name: Annotated[str, typer.Argument(help="The customer.")],
+    hosts: Annotated[list[str], typer.Argument(help="Host names, e.g. book.star-hotel.com.")],
+    data_dir: DataDirOption = None,
+    store: StoreOption = None,
+    dynamodb_endpoint: EndpointOption = None,
+) -> None:
+    """Map custom domains to a customer; the edge answers on them after its next sync."""
+    with _tenants(data_dir, store, dynamodb_endpoint) as tenants:
+        added = tenants.add_hosts(name, hosts)
+    for host, new in added.items():
+        typer.echo(f"{host} -> {name.strip().lower()} ({'added' if new else 'already mapped'})")
+
+
+@hosts_app.command("remove")
+def hosts_remove(
+    hosts: Annotated[list[str], typer.Argument(help="Host names to unmap.")],
+    data_dir: DataDirOption = None,
+    store: StoreOption = None,
+    dynamodb_endpoint: EndpointOption = None,
+) -> None:
+    """Unmap custom domains (the customer stays)."""
+    with _tenants(data_dir, store, dynamodb_endpoint) as tenants:
+        removed = tenants.remove_hosts(hosts)
+    for host, customer in removed.items():
+        typer.echo(f"{host} -> {customer} (removed)")
+
+
+@hosts_app.command("list")
+def hosts_list(
+    as_json: Annotated[bool, typer.Option("--json", help='Print {"host": "customer", ...}.')] = False,
+    data_dir: DataDirOption = None,
+    store: StoreOption = None,
+    dynamodb_endpoint: EndpointOption = None,
+) -> None:
+    """Every custom domain and its customer."""
+    with _tenants(data_dir, store, dynamodb_endpoint) as tenants:
+        hosts = tenants.hosts()
+    if as_json:
+        typer.echo(json.dumps(hosts))
+        return
+    for host, customer in hosts.items():
+        typer.echo(f"{host}\t{customer}")
 
 
 app.command()(restore)  # tenants_restore_cli.py: restore from a backup or a point in time

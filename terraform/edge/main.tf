@@ -1,7 +1,8 @@
 # The nginx edge on the EKS cluster of the main root (terraform/), in its own root module and
 # workspace: the Kubernetes objects and the DNS names customers use. Everything it needs from the
 # main root comes from one SSM parameter that root writes (cluster, API stage URL, image repository,
-# host -> customer map), so this state never reads the other one.
+# edge header), so this state never reads the other one. Customer subdomains are one pattern here;
+# custom domains are registry items the pods read themselves: no host list passes through Terraform.
 
 data "aws_ssm_parameter" "handoff" {
   name = "/${var.name}/edge/handoff"
@@ -20,17 +21,27 @@ data "aws_secretsmanager_secret_version" "edge_header" {
 module "edge" {
   source = "../modules/edge"
 
-  name               = "${var.name}-edge"
-  image              = "${local.handoff.image_repository}:${var.edge.image_tag}"
-  upstream_url       = local.handoff.upstream_url
-  tenants            = local.handoff.tenants
-  replicas           = var.edge.replicas
-  max_replicas       = var.edge.max_replicas
-  rate_limit_per_sec = var.edge.rate_limit_per_sec
-  rate_limit_burst   = var.edge.rate_limit_burst
-  certificate_arn    = var.certificate_arn
-  edge_header_name   = local.handoff.edge_header_name
-  edge_header_value  = one(data.aws_secretsmanager_secret_version.edge_header[*].secret_string)
+  name                  = "${var.name}-edge"
+  image                 = "${local.handoff.image_repository}:${var.edge.image_tag}"
+  upstream_url          = local.handoff.upstream_url
+  customer_host_pattern = var.customer_host_pattern
+  registry_table        = local.handoff.registry_table
+  region                = var.region
+  replicas              = var.edge.replicas
+  max_replicas          = var.edge.max_replicas
+  rate_limit_per_sec    = var.edge.rate_limit_per_sec
+  rate_limit_burst      = var.edge.rate_limit_burst
+  certificate_arn       = var.certificate_arn
+  edge_header_name      = local.handoff.edge_header_name
+  edge_header_value     = one(data.aws_secretsmanager_secret_version.edge_header[*].secret_string)
+}
+
+# The pods' custom-domain sync reads the registry with the main root's edge-sync role (edge_sync.tf).
+resource "aws_eks_pod_identity_association" "sync" {
+  cluster_name    = local.handoff.cluster_name
+  namespace       = module.edge.namespace
+  service_account = module.edge.service_account
+  role_arn        = local.handoff.edge_sync_role_arn
 }
 
 # Customers' host names follow the load balancer, which is new after every nightly rebuild; this

@@ -50,6 +50,17 @@ variable "edge" {
 }
 
 
+variable "customer_host_pattern" {
+  description = "Customer subdomains, {customer}.<domain> (e.g. {customer}.hotels.example.com): the edge maps every customer's subdomain by one regex; null maps none. The certificate must cover *.<domain>."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.customer_host_pattern == null || can(regex("^\\{customer\\}(\\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?){2,}$", coalesce(var.customer_host_pattern, "x")))
+    error_message = "customer_host_pattern must be {customer}.<domain>, e.g. {customer}.hotels.example.com (lower-case DNS labels)."
+  }
+}
+
 variable "certificate_arn" {
   description = "ACM certificate (same region) covering the customers' host names: the load balancer terminates TLS on 443 with it; port 80 only redirects."
   type        = string

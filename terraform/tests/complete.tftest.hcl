@@ -64,14 +64,15 @@ run "complete_example_applies" {
   # The edge's root module reads what it needs from here.
   assert {
     condition = jsondecode(aws_ssm_parameter.edge_handoff.value) == {
-      cluster_name     = var.cluster_name
-      upstream_url     = "https://a1b2c3d4e5.execute-api.us-east-1.amazonaws.com/v1"
-      image_repository = "123456789012.dkr.ecr.us-east-1.amazonaws.com/mock"
-      tenants          = jsondecode(jsonencode(var.edge_hosts))
-      edge_secret_arn  = null
-      edge_header_name = "x-reservations-edge"
+      cluster_name       = var.cluster_name
+      upstream_url       = "https://a1b2c3d4e5.execute-api.us-east-1.amazonaws.com/v1"
+      image_repository   = "123456789012.dkr.ecr.us-east-1.amazonaws.com/mock"
+      edge_secret_arn    = null
+      edge_header_name   = "x-reservations-edge"
+      registry_table     = "${var.table_prefix}reservations-customers"
+      edge_sync_role_arn = aws_iam_role.edge_sync.arn
     }
-    error_message = "The edge handoff parameter does not carry the cluster, upstream, repository and every host."
+    error_message = "The edge handoff parameter must carry the cluster, upstream, repository and edge header, and nothing that grows with customers."
   }
 
   # Without edge_secret_arn the API takes direct calls (the page on CloudFront makes them).

@@ -28,24 +28,6 @@ run "without_the_web_page" {
   }
 }
 
-run "no_custom_hosts" {
-  command   = apply
-  state_key = "no-custom-hosts"
-
-  variables {
-    edge_hosts = {}
-  }
-
-  assert {
-    condition     = output.registry_table == "${var.table_prefix}reservations-customers"
-    error_message = "The registry exists whatever the customers."
-  }
-  assert {
-    condition     = jsondecode(aws_ssm_parameter.edge_handoff.value).tenants == {}
-    error_message = "The edge maps no custom host when none is given."
-  }
-}
-
 # A usage plan per tier, whatever the number of customers (each customer's key joins its tier's plan
 # through `reservations tenants create`, not through Terraform).
 run "a_usage_plan_per_tier" {
@@ -57,7 +39,6 @@ run "a_usage_plan_per_tier" {
       standard = { rate_limit = 20, burst_limit = 40 }
       premium  = { rate_limit = 100, burst_limit = 200, monthly_quota = 1000 }
     }
-    edge_hosts = { "star.hotels.example.com" = "star", "moon.hotels.example.com" = "moon" }
   }
 
   assert {
@@ -67,10 +48,6 @@ run "a_usage_plan_per_tier" {
   assert {
     condition     = jsonencode(module.rest_api.usage_plan_limits) == jsonencode({ premium = [100, 200, 1000], standard = [20, 40, null] })
     error_message = "Each tier's plan must carry the tier's rate, burst and monthly quota."
-  }
-  assert {
-    condition     = jsondecode(aws_ssm_parameter.edge_handoff.value).tenants == { "star.hotels.example.com" = "star", "moon.hotels.example.com" = "moon" }
-    error_message = "The edge must map exactly the custom hosts given."
   }
 }
 
@@ -153,17 +130,6 @@ run "snap_start_for_the_request_path_only" {
     condition     = alltrue([for name, f in var.functions : module.function[name].snap_start == (f.kind != "scheduler")])
     error_message = "SnapStart must cover the API functions and the authorizer, never the scheduler's."
   }
-}
-
-run "a_host_that_is_not_fully_qualified_is_refused" {
-  command   = plan
-  state_key = "short-host"
-
-  variables {
-    edge_hosts = { star = "star" }
-  }
-
-  expect_failures = [var.edge_hosts]
 }
 
 # Prefixes that nest ("prod-" and "prod-eu-") let one deployment's tenant roles reach the other's

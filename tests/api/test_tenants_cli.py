@@ -72,3 +72,41 @@ def test_duplicate_and_unknown_customers_are_refused(tmp_path: Path):
     missing = tenants(tmp_path, "rotate-key", "ghost")
     assert missing.returncode == 1
     assert "ghost" in missing.stderr
+
+
+def test_custom_domains_are_registered_with_the_customer_and_go_with_it(tmp_path: Path) -> None:
+    """``create --host`` and ``hosts add/remove/list``: what the edge's sync reads (issue #23, goal 5)."""
+    created = tenants(tmp_path, "create", "star", "--host", "Book.Star-Hotel.example.", "--json")
+    assert created.returncode == 0, created.stderr
+    assert tenants(tmp_path, "create", "moon").returncode == 0
+    added = tenants(tmp_path, "hosts", "add", "moon", "moon.example.org", "rooms.moon.example.org")
+    assert added.returncode == 0, added.stderr
+    again = tenants(tmp_path, "hosts", "add", "moon", "moon.example.org")
+    assert again.returncode == 0
+    assert "already mapped" in again.stdout
+
+    listed = tenants(tmp_path, "hosts", "list", "--json")
+    assert json.loads(listed.stdout) == {
+        "book.star-hotel.example": "star",
+        "moon.example.org": "moon",
+        "rooms.moon.example.org": "moon",
+    }
+
+    for refused, needle in (
+        (("hosts", "add", "moon", "book.star-hotel.example"), "belongs to customer 'star'"),
+        (("hosts", "add", "moon", "bad_host.example"), "not a fully qualified host name"),
+        (("hosts", "add", "moon", "localhost"), "not a fully qualified host name"),
+        (("hosts", "add", "nobody", "nobody.example.org"), "no customer named 'nobody'"),
+        (("hosts", "remove", "unknown.example.org"), "no customer has host"),
+        (("create", "sun", "--host", "sun..example"), "not a fully qualified host name"),
+    ):
+        done = tenants(tmp_path, *refused)
+        assert done.returncode == 1, (refused, done.stdout)
+        assert len(done.stderr.strip().splitlines()) == 1, done.stderr
+        assert needle in done.stderr
+    assert "sun" not in tenants(tmp_path, "list").stdout  # a refused host made no customer
+
+    removed = tenants(tmp_path, "hosts", "remove", "rooms.moon.example.org")
+    assert removed.stdout.strip() == "rooms.moon.example.org -> moon (removed)"
+    assert tenants(tmp_path, "delete", "star", "--yes").returncode == 0
+    assert json.loads(tenants(tmp_path, "hosts", "list", "--json").stdout) == {"moon.example.org": "moon"}

@@ -118,12 +118,14 @@ def running_edge(
     tenants: dict[str, str] | None = None,
     stop_signal: int = signal.SIGTERM,
     via_run: bool = True,
+    tenants_map: bool = True,
 ) -> Iterator[Edge]:
     """nginx in front of ``upstream``, stopped with ``stop_signal``, which must end it with status 0.
 
     ``via_run``: started by ``reservations edge run`` (the command under test); otherwise rendered by
     ``reservations edge render`` and started directly, which saves a Python start-up per test where the
-    runner itself is not the point.
+    runner itself is not the point.  ``tenants_map``: False for an edge whose custom domains come from
+    the registry (``--sync-hosts``).
     """
     base.mkdir(parents=True, exist_ok=True)
     web = base / "web"
@@ -135,7 +137,8 @@ def running_edge(
     state, logs = base / "state", base / "state" / "logs"
     output = base / "edge-run.out"
     options = [
-        "--upstream", upstream, "--port", str(port), "--tenants-map", str(tenants_file),
+        "--upstream", upstream, "--port", str(port),
+        *(["--tenants-map", str(tenants_file)] if tenants_map else []),
         "--web-dir", str(web), "--state-dir", str(state), "--log-dir", str(logs), "--workers", "1", *args,
     ]  # fmt: skip
     with output.open("wb") as sink:

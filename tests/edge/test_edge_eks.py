@@ -37,7 +37,7 @@ pytestmark = pytest.mark.nginx
 STAR_HOST = "star.hotels.example.com"
 EDGE_HEADER = "x-reservations-edge"
 EDGE_SECRET = "edge-secret-" + "s" * 32
-# As the module writes them: local.tenants_map (the ConfigMap) and the edge-header Secret.
+# As the pod has them: tenants.map as its sync writes it (from the registry), the edge-header Secret.
 TENANTS_MAP = f"{STAR_HOST} star;\nmoon.hotels.example.com moon;\n"
 EDGE_HEADER_CONF = f'proxy_set_header {EDGE_HEADER} "{EDGE_SECRET}";\n'
 INDEX_HTML = "<!doctype html><title>Reservations</title>\n"
@@ -99,8 +99,8 @@ class RunningPod:
 def serving(pod: Pod, **changes: object) -> Iterator[RunningPod]:
     """nginx as the pod starts it (``-p <state>/ -c <config>/nginx.conf``), as a user that is not root.
 
-    The ConfigMap's mount (nginx.conf rendered by Terraform, tenants.map beside it) and the emptyDir
-    are this instance's own.
+    The conf emptyDir (nginx.conf rendered by Terraform, tenants.map beside it, as the pod's sync writes
+    them) and /tmp are this instance's own.
     """
     instance = Path(tempfile.mkdtemp(prefix="pod-", dir=pod.base))
     instance.chmod(0o755)

@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 from reservations.cli import app
 from reservations.edge.config import EdgeConfigError, EdgeOptions, parse_tenants, parse_upstream
-from reservations.edge.render import render
+from reservations.edge.render import customer_host_suffix_regex, render
 from reservations.edge.runner import check_config, find_nginx
 
 REPO = Path(__file__).resolve().parents[2]
@@ -100,11 +100,43 @@ def test_tenants_lower_cased() -> None:
         {"bind": "localhost"},
         {"workers": "many"},
         {"resolver": "dns.example.com"},
+        {"customer_host_pattern": "hotels.example.com"},
+        {"customer_host_pattern": "{customer}.com"},
+        {"customer_host_pattern": "book-{customer}.hotels.example.com"},
+        {"customer_host_pattern": "{customer}.hotels.example.com; evil"},
+        {"customer_host_pattern": "{customer}.$host.example.com"},
     ],
 )
 def test_options_refused(tmp_path: Path, change: dict[str, object]) -> None:
     with pytest.raises(EdgeConfigError):
         options(tmp_path, "http://127.0.0.1:8080", **change)
+
+
+def test_customer_subdomains_are_one_regex_of_the_customer_name_rule(tmp_path: Path) -> None:
+    """The capture is the registry's customer-name rule, the domain's dots escaped: one line maps every
+    customer, and nginx (``map``'s PCRE) cannot match more than what the registry could hold."""
+    from reservations.tenants import CUSTOMER_NAME_RE
+
+    conf = render(options(tmp_path, customer_host_pattern="{customer}.Hotels.example.com."))["nginx.conf"]
+    line = next(line for line in conf.splitlines() if "edge_subdomain_customer>" in line)
+    regex = re.search(r'"~(.*)"', line)
+    assert regex
+    assert f"(?<edge_subdomain_customer>{CUSTOMER_NAME_RE.pattern})" in regex.group(1)
+    pcre_as_python = re.compile(regex.group(1).replace("(?<", "(?P<"))
+    for host, customer in {"star.hotels.example.com": "star", "a1-b.hotels.example.com": "a1-b"}.items():
+        found = pcre_as_python.fullmatch(host)
+        assert found
+        assert found.group("edge_subdomain_customer") == customer
+    for host in (
+        "s.hotels.example.com",
+        "star.hotelsXexample.com",
+        "a.star.hotels.example.com",
+        "-star.hotels.example.com",
+    ):
+        assert not pcre_as_python.fullmatch(host), host
+    assert customer_host_suffix_regex(None) == "(?!)"
+    without = render(options(tmp_path))["nginx.conf"]
+    assert '(?!)$" $edge_subdomain_customer;' in without  # the line is there, matching nothing
 
 
 def test_no_placeholder_survives_rendering(tmp_path: Path) -> None:

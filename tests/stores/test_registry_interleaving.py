@@ -43,3 +43,18 @@ def test_a_rotation_between_a_customer_deletes_read_and_write_leaves_no_key(regi
     assert registry.key_and_customer(rotated.key_hash)[0] is None
     registry.create_customer(CustomerRecord("star", "t", "active", NOW), key_record("star", "rsv_3"))
     assert registry.key_and_customer(rotated.key_hash)[0] is None
+
+
+def test_a_host_added_between_a_customer_deletes_read_and_write_goes_too(registry: DynamoDBRegistry):
+    """A custom domain left behind would map to a new customer of the same name (issue #23, goal 5)."""
+    registry.create_customer(CustomerRecord("star", "t", "active", NOW), key_record("star", "rsv_1"))
+    added = Outcome()
+    gap = Gap(lambda: added.ran(lambda: registry.add_host("book.star-hotel.example", "star")))
+    registry._client = PausingClient(registry._client, gap)
+    gap.armed = True
+    registry.delete_customer("star")
+    assert gap.opened
+    added.result()
+    assert registry.get_customer("star") is None
+    registry.create_customer(CustomerRecord("star", "t", "active", NOW), key_record("star", "rsv_3"))
+    assert registry.list_hosts() == {}

@@ -16,6 +16,7 @@ import sys
 from pathlib import Path
 
 from reservations.edge.eks import TERRAFORM_TEMPLATE, VARIABLES, EksValues, render_eks, terraform_template
+from reservations.edge.render import customer_host_suffix_regex
 
 from .console import evaluate
 from .hcl import ROOT, child
@@ -108,6 +109,8 @@ def test_the_modules_own_nginx_conf_is_the_renderers(tmp_path: Path) -> None:
         "upstream_url": f"https://{host}/prod/",
         "image": "111122223333.dkr.ecr.eu-west-1.amazonaws.com/reservations-edge:1.0.0",
         "certificate_arn": "arn:aws:acm:eu-west-1:111122223333:certificate/12345678-1234-1234-1234-123456789012",
+        "registry_table": "reservations-customers",
+        "region": "eu-west-1",
     }
     conf = evaluate("local.nginx_conf", tmp_path, variables)
     assert conf == render_eks(EksValues(upstream_host=host, upstream_path="/prod"))
@@ -117,3 +120,12 @@ def test_the_modules_own_nginx_conf_is_the_renderers(tmp_path: Path) -> None:
         {**variables, "upstream_url": f"https://{host}", "rate_limit_per_sec": "3"},
     )
     assert bare == render_eks(EksValues(upstream_host=host, rate_limit_per_sec=3))
+    # Terraform escapes the customer host pattern's domain as the renderer does.
+    pattern = "{customer}.hotels-1.example.com"
+    subdomains = evaluate("local.nginx_conf", tmp_path, {**variables, "customer_host_pattern": pattern})
+    suffix = customer_host_suffix_regex(pattern)
+    assert suffix == r"\.hotels-1\.example\.com"
+    assert subdomains == render_eks(
+        EksValues(upstream_host=host, upstream_path="/prod", customer_host_suffix_regex=suffix)
+    )
+    assert f"{suffix}$" in subdomains

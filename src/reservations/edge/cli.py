@@ -7,12 +7,16 @@ from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 
+from reservations.edge.sync_cli import SyncInterval, open_host_sync, sync
+from reservations.gateway.cli import DataDirOption, EndpointOption, StoreOption
+
 if TYPE_CHECKING:
     from reservations.edge.config import EdgeOptions
 
 app = typer.Typer(
     help="nginx in front of the API: render its configuration, run it, deploy it.", no_args_is_help=True
 )
+app.command()(sync)  # sync_cli.py: the registry's custom domains into a running nginx
 
 Upstream = Annotated[
     str,
@@ -46,6 +50,13 @@ Resolver = Annotated[
 ]
 CaBundle = Annotated[Path, typer.Option(help="CA bundle the upstream's TLS certificate is checked against.")]
 Workers = Annotated[str, typer.Option(help="nginx worker processes: a number or 'auto'.")]
+CustomerHostPattern = Annotated[
+    str | None,
+    typer.Option(
+        help="Customer subdomains: {customer}.<domain> (e.g. '{customer}.hotels.example.com') maps each "
+        "customer's subdomain to it by one regex."
+    ),
+]
 PublicScheme = Annotated[
     str | None,
     typer.Option(
@@ -78,6 +89,7 @@ def _options(
     public_scheme: str | None,
     redirect_port: int | None = None,
     upstream_headers_file: Path | None = None,
+    customer_host_pattern: str | None = None,
 ) -> EdgeOptions:
     from reservations.edge.config import EdgeConfigError, EdgeOptions, load_tenants, parse_upstream
     from reservations.edge.paths import default_web_dir
@@ -102,6 +114,7 @@ def _options(
             public_scheme=public_scheme,
             redirect_port=redirect_port,
             upstream_headers_file=None if upstream_headers_file is None else str(upstream_headers_file),
+            customer_host_pattern=customer_host_pattern,
         )
     except EdgeConfigError as exc:
         _fail(str(exc), ExitStatus.USAGE)
@@ -137,6 +150,7 @@ def render(
             help="File of proxy_set_header directives included in /api/ (e.g. a WAF's secret header)."
         ),
     ] = None,
+    customer_host_pattern: CustomerHostPattern = None,
 ) -> None:
     """Render nginx.conf (+ tenants.map) for a local gateway or for API Gateway."""
     from reservations.edge.config import AWS_VPC_RESOLVER
@@ -162,6 +176,7 @@ def render(
         public_scheme=public_scheme,
         redirect_port=redirect_port,
         upstream_headers_file=upstream_headers_file,
+        customer_host_pattern=customer_host_pattern,
     )
     try:
         conf = write(render_files(options), out)
@@ -196,6 +211,19 @@ def run(
         str | None,
         typer.Option(envvar="RESERVATIONS_NGINX", help="nginx binary (default: PATH, /usr/sbin/nginx)."),
     ] = None,
+    customer_host_pattern: CustomerHostPattern = None,
+    sync_hosts: Annotated[
+        bool,
+        typer.Option(
+            "--sync-hosts",
+            help="Custom domains from the registry (`tenants hosts add`) instead of --tenants-map, "
+            "re-read while nginx runs; a change reloads nginx gracefully.",
+        ),
+    ] = False,
+    sync_interval: SyncInterval = 5.0,
+    data_dir: DataDirOption = None,
+    store: StoreOption = None,
+    dynamodb_endpoint: EndpointOption = None,
 ) -> None:
     """Run nginx in the foreground in front of a running gateway, until SIGTERM or Ctrl-C."""
     import os
@@ -213,6 +241,10 @@ def run(
         binary = runner.find_nginx(nginx)
     except runner.NginxNotFoundError as exc:
         _fail(str(exc), ExitStatus.USAGE)
+    if sync_hosts and tenants_map is not None:
+        _fail("--sync-hosts reads the custom domains from the registry: drop --tenants-map", ExitStatus.USAGE)
+    if not 0.1 <= sync_interval <= 3600:
+        _fail(f"--sync-interval {sync_interval} must be between 0.1 and 3600 seconds", ExitStatus.USAGE)
     temporary = state_dir is None
     state = Path(tempfile.mkdtemp(prefix="reservations-edge-")) if state_dir is None else state_dir.absolute()
     try:
@@ -235,6 +267,7 @@ def run(
             workers=workers,
             user=user,
             public_scheme=public_scheme,
+            customer_host_pattern=customer_host_pattern,
         )
         busy = runner.port_free(options.bind, options.port)
         if busy is not None:
@@ -257,6 +290,10 @@ def run(
             _fail(
                 f"cannot listen on {options.bind}:{options.port}: {busy.strerror or busy}", ExitStatus.USAGE
             )
+        every = None
+        if sync_hosts:  # the registry's map replaces the empty one just written, before nginx starts
+            host_sync = open_host_sync(data_dir, store, dynamodb_endpoint, conf.parent, state)
+            every = (sync_interval, host_sync.poll)
         check = runner.check_config(binary, state, conf)
         if not check.ok:
             last = check.output.splitlines()[-1] if check.output else "no reason given"
@@ -264,7 +301,7 @@ def run(
         typer.echo(
             f"edge: http://{bind}:{port} -> {options.upstream.url} (state in {state}; Ctrl-C stops)", err=True
         )
-        status = runner.run_foreground(binary, state, conf)
+        status = runner.run_foreground(binary, state, conf, every)
         if status != 0:
             where = f" (see {options.log_dir}/error.log)" if options.log_dir else ""
             _fail(f"nginx exited with status {status}{where}", ExitStatus.ERROR)

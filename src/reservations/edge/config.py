@@ -14,13 +14,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from reservations.tenants import CUSTOMER_NAME_RE
+from reservations.tenants import CUSTOMER_NAME_RE, is_host_name
 
 DEFAULT_CA_BUNDLE = Path("/etc/ssl/certs/ca-certificates.crt")
 # Route 53 Resolver's link-local address: reachable from every pod of an EKS cluster in a VPC.
 AWS_VPC_RESOLVER = "169.254.169.253"
 
-_HOST_LABEL = re.compile(r"(?!-)[a-z0-9-]{1,63}(?<!-)")
 _RATE = re.compile(r"[1-9][0-9]{0,6}r/[sm]")
 _WORKERS = re.compile(r"(auto|[1-9][0-9]?)")
 _USER = re.compile(r"[a-z_][a-z0-9_-]{0,31}")
@@ -127,10 +126,7 @@ def _is_address_and_port(value: str) -> bool:
 
 
 def _valid_hostname(host: str) -> bool:
-    host = host.removesuffix(".")
-    if not host or len(host) > 253:
-        return False
-    return all(_HOST_LABEL.fullmatch(label) for label in host.split("."))
+    return is_host_name(host.removesuffix("."))
 
 
 def parse_tenants(raw: object, source: str) -> dict[str, str]:
@@ -150,6 +146,25 @@ def parse_tenants(raw: object, source: str) -> dict[str, str]:
             raise EdgeConfigError(f"{source}: {host!r} is listed twice")
         tenants[name] = customer
     return tenants
+
+
+CUSTOMER_PLACEHOLDER = "{customer}"
+
+
+def customer_host_domain(pattern: str) -> str:
+    """The domain under which ``{customer}.<domain>`` names each customer's subdomain.
+
+    The placeholder is a whole first label, so one nginx regex (the customer-name rule, then this
+    domain) maps every customer, with no per-host configuration."""
+    domain = pattern.strip().lower().removeprefix(CUSTOMER_PLACEHOLDER + ".").removesuffix(".")
+    if not pattern.strip().lower().startswith(CUSTOMER_PLACEHOLDER + ".") or not (
+        _valid_hostname(domain) and "." in domain
+    ):
+        raise EdgeConfigError(
+            f"--customer-host-pattern {pattern!r} must be {CUSTOMER_PLACEHOLDER}.<domain>, "
+            "e.g. {customer}.hotels.example.com"
+        )
+    return domain
 
 
 def load_tenants(path: Path | None) -> dict[str, str]:
@@ -200,6 +215,9 @@ class EdgeOptions:
     # A file of directives included in /api/ (the API's WAF header, mounted from a Secret so the
     # value never sits in nginx.conf).  None: nothing included.
     upstream_headers_file: str | None = None
+    # Customer subdomains, "{customer}.hotels.example.com": every customer's host by one regex.
+    # None: no subdomain maps (custom domains, tenants.map, still do).
+    customer_host_pattern: str | None = None
 
     def __post_init__(self) -> None:
         if not 1 <= self.port <= 65535:
@@ -235,3 +253,5 @@ class EdgeOptions:
             check_path("--log-dir", self.log_dir)
         if self.upstream_headers_file is not None:
             check_path("--upstream-headers-file", self.upstream_headers_file)
+        if self.customer_host_pattern is not None:
+            customer_host_domain(self.customer_host_pattern)

@@ -21,7 +21,7 @@ from reservations.edge.config import (
     parse_upstream,
 )
 from reservations.edge.paths import REPO_ROOT
-from reservations.edge.render import compose, leaves
+from reservations.edge.render import NO_SUBDOMAINS, compose, leaves
 
 TERRAFORM_TEMPLATE = REPO_ROOT / "terraform" / "modules" / "edge" / "templates" / "nginx.conf.tftpl"
 TARGET = "eks"
@@ -49,6 +49,9 @@ class EksValues:
     edge_header_path: str = "/etc/nginx/edge-secret/edge-header.conf"  # the mounted Secret
     state_dir: str = "/tmp"  # the pod's memory emptyDir, nginx's -p prefix
     web_root: str = "/srv/web"  # baked into the image (deploy/k8s/Dockerfile)
+    # Terraform's escaped domain of var.customer_host_pattern ("\\.hotels\\.example\\.com"), or the
+    # regex matching nothing when it is null: what ``render.customer_host_suffix_regex`` makes.
+    customer_host_suffix_regex: str = NO_SUBDOMAINS
 
 
 VARIABLES = tuple(f.name for f in dataclasses.fields(EksValues))
@@ -80,7 +83,9 @@ def eks_options(values: EksValues) -> EdgeOptions:
 
 def render_eks(values: EksValues) -> str:
     """The EKS nginx.conf for concrete values: what Terraform makes of the template with the same values."""
-    return compose(eks_options(values), leaves(eks_options(values), target=TARGET))
+    options = eks_options(values)
+    given = {"customer_host_suffix_regex": values.customer_host_suffix_regex}
+    return compose(options, leaves(options, target=TARGET) | given)
 
 
 def terraform_template() -> str:
@@ -108,6 +113,7 @@ def terraform_template() -> str:
         "redirect_listen": "0.0.0.0:${redirect_port}",
         "upstream_headers_file": "${edge_header_path}",
         "web_dir": "${web_root}",
+        "customer_host_suffix_regex": "${customer_host_suffix_regex}",
     }
     text = compose(options, values)
     # Terraform reads ${...} and %{...} as its own syntax; nginx's variables are $name, so anything

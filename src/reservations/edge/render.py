@@ -14,10 +14,13 @@ import re
 from importlib import resources
 from pathlib import Path
 
-from reservations.edge.config import EdgeOptions
+from reservations.edge.config import EdgeOptions, customer_host_domain
+from reservations.tenants import CUSTOMER_NAME_RE
 
 CONF_NAME = "nginx.conf"
 TENANTS_NAME = "tenants.map"
+# A regex that matches nothing: the subdomain line's suffix when no customer_host_pattern is set.
+NO_SUBDOMAINS = "(?!)"
 _PLACEHOLDER = re.compile(r"\{\{([a-z_]+)\}\}")
 # The header's second line, by target: where the file comes from.
 RENDERED_BY = {
@@ -90,6 +93,14 @@ def _address(host: str, port: int) -> str:
     return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
 
 
+def customer_host_suffix_regex(pattern: str | None) -> str:
+    """``\\.<domain>`` of ``{customer}.<domain>``, dots escaped (Terraform's ``replace()`` does the
+    same for the EKS template); a regex matching nothing without a pattern."""
+    if pattern is None:
+        return NO_SUBDOMAINS
+    return "\\." + customer_host_domain(pattern).replace(".", "\\.")
+
+
 def leaves(options: EdgeOptions, *, target: str | None = None) -> dict[str, str]:
     """Every value the configuration takes from ``options``, as the text written into it.
 
@@ -128,6 +139,9 @@ def leaves(options: EdgeOptions, *, target: str | None = None) -> dict[str, str]
         "upstream_headers_file": options.upstream_headers_file or "",
         "web_dir": options.web_dir,
         "public_scheme": options.public_scheme or "$scheme",
+        "customer_host_suffix_regex": customer_host_suffix_regex(options.customer_host_pattern),
+        # The registry's rule for a customer name: a subdomain maps only what could be a customer.
+        "customer_name_regex": CUSTOMER_NAME_RE.pattern,
     }
 
 

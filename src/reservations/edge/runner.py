@@ -96,8 +96,15 @@ def die_with_parent_hook() -> Callable[[], None] | None:
     return hook
 
 
-def run_foreground(nginx: Path, prefix: Path, conf: Path) -> int:
-    """Starts nginx and waits for it; returns 0 after a requested stop, nginx's status otherwise."""
+def run_foreground(
+    nginx: Path,
+    prefix: Path,
+    conf: Path,
+    every: tuple[float, Callable[[], object]] | None = None,
+) -> int:
+    """Starts nginx and waits for it; returns 0 after a requested stop, nginx's status otherwise.
+
+    ``every``: (seconds, work) run between waits while nginx serves (the custom-domain sync)."""
     process = subprocess.Popen(
         [str(nginx), "-p", f"{prefix}/", "-c", str(conf)],
         stdin=subprocess.DEVNULL,
@@ -113,12 +120,16 @@ def run_foreground(nginx: Path, prefix: Path, conf: Path) -> int:
 
     previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGTERM, signal.SIGINT)}
     deadline: float | None = None
+    next_work = time.monotonic() + (every[0] if every else 0.0)
     try:
         while True:
             try:
                 status = process.wait(timeout=0.5)
                 break
             except subprocess.TimeoutExpired:
+                if every is not None and not stopping and time.monotonic() >= next_work:
+                    run_quietly(every[1])
+                    next_work = time.monotonic() + every[0]
                 if stopping and deadline is None:
                     deadline = time.monotonic() + GRACE_S
                 if deadline is not None and time.monotonic() > deadline:
@@ -129,3 +140,11 @@ def run_foreground(nginx: Path, prefix: Path, conf: Path) -> int:
     if stopping:
         return 0
     return status if status > 0 else 1
+
+
+def run_quietly(work: Callable[[], object]) -> None:
+    """A failed sync (the registry briefly unreachable) leaves nginx serving the map it has."""
+    try:
+        work()
+    except Exception as exc:
+        print(f"reservations edge: sync failed, retrying: {exc}", file=sys.stderr)

@@ -159,6 +159,22 @@ class Registry(Protocol):
         """Sets the customer's status (onboarding's progress: only ``active`` is served);
         ``NotFoundError`` if there is no such customer."""
 
+    # Custom domains (host name -> customer), which the edge maps; a customer's go with it.
+
+    def add_host(self, host: str, customer: str) -> bool:
+        """Maps ``host`` to ``customer``; False if it already was (idempotent). ``NotFoundError``
+        without such a customer, ``ValidationError`` if another customer holds the host."""
+
+    def remove_host(self, host: str) -> str:
+        """Unmaps ``host``; returns the customer it was mapped to, ``NotFoundError`` if none."""
+
+    def list_hosts(self) -> dict[str, str]:
+        """Every custom domain: host -> customer."""
+
+    def hosts_version(self) -> int:
+        """A number that changes whenever a host is added or removed: the edge's sync reads only
+        this until it changes, instead of every host on every poll."""
+
     def close(self) -> None: ...
 
 

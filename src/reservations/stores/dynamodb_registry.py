@@ -25,6 +25,7 @@ from reservations.stores.dynamodb_client import (
     make_client,
     translated_errors,
 )
+from reservations.stores.dynamodb_hosts import DynamoDBHosts, host_removals, version_bump
 
 if TYPE_CHECKING:
     from reservations.settings import Settings
@@ -39,6 +40,8 @@ class DynamoDBRegistry:
         self._table = table
         self._owns_client = owns_client
         self._missing = f"the customer registry table {table} does not exist"
+        # Custom domains (``dynamodb_hosts``): the same table, items of their own.
+        self._hosts = DynamoDBHosts(client, table, self._missing)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> DynamoDBRegistry:
@@ -178,7 +181,8 @@ class DynamoDBRegistry:
         raise busy()
 
     def delete_customer(self, name: str) -> None:
-        """Keys first, the customer last: an interrupted delete never leaves a key without owner.
+        """Keys (and custom domains) first, the customer last: an interrupted delete never leaves a
+        key without owner.
 
         The customer goes only while its ``keys_version`` is as read with its keys: a rotation
         committing in between (a key this delete never saw) fails it, and the keys are read again.
@@ -197,6 +201,10 @@ class DynamoDBRegistry:
                 if sort_key.startswith("KEY#"):
                     writes.append(_delete(self._table, items.owner_key(sort_key.removeprefix("KEY#"))))
                     writes.append(_delete(self._table, items.listed_key(name, sort_key.removeprefix("KEY#"))))
+                if sort_key.startswith("HOST#"):  # its custom domains go with it
+                    writes += host_removals(self._table, name, sort_key.removeprefix("HOST#"))
+            if any(item["sk"]["S"].startswith("HOST#") for item in owned):
+                writes.append(version_bump(self._table))
             seen = customer.get("keys_version", items.n(0))
             last = _delete(self._table, items.customer_key(name))
             last["Delete"]["ConditionExpression"] = (
@@ -274,6 +282,20 @@ class DynamoDBRegistry:
                 f"customer {name!r} now uses table {current.table}, not {old_table}; nothing was switched",
                 field="name",
             ) from None
+
+    # ----------------------------------------------------------------------- custom domains
+
+    def add_host(self, host: str, customer: str) -> bool:
+        return self._hosts.add_host(host, customer)
+
+    def remove_host(self, host: str) -> str:
+        return self._hosts.remove_host(host)
+
+    def list_hosts(self) -> dict[str, str]:
+        return self._hosts.list_hosts()
+
+    def hosts_version(self) -> int:
+        return self._hosts.hosts_version()
 
     # ----------------------------------------------------------------------- helpers
 

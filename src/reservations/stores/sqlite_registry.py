@@ -29,6 +29,21 @@ CREATE TABLE IF NOT EXISTS api_keys (
     created_at TEXT NOT NULL
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS api_keys_by_customer ON api_keys (customer);
+CREATE TABLE IF NOT EXISTS hosts (
+    host TEXT PRIMARY KEY,
+    customer TEXT NOT NULL REFERENCES customers (name) ON DELETE CASCADE
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS hosts_by_customer ON hosts (customer);
+CREATE TABLE IF NOT EXISTS hosts_version (
+    id INTEGER PRIMARY KEY CHECK (id = 0),
+    version INTEGER NOT NULL
+);
+INSERT OR IGNORE INTO hosts_version VALUES (0, 0);
+-- Triggers, so that the cascade from a deleted customer counts as a change too.
+CREATE TRIGGER IF NOT EXISTS hosts_added AFTER INSERT ON hosts
+    BEGIN UPDATE hosts_version SET version = version + 1; END;
+CREATE TRIGGER IF NOT EXISTS hosts_removed AFTER DELETE ON hosts
+    BEGIN UPDATE hosts_version SET version = version + 1; END;
 """
 
 
@@ -107,6 +122,34 @@ class SqliteRegistry:
         with _transaction(conn):
             if conn.execute("UPDATE customers SET status = ? WHERE name = ?", (status, name)).rowcount == 0:
                 raise NotFoundError(f"no customer named {name!r}", field="name")
+
+    def add_host(self, host: str, customer: str) -> bool:
+        conn = self._conn()
+        with _transaction(conn):
+            if conn.execute("SELECT 1 FROM customers WHERE name = ?", (customer,)).fetchone() is None:
+                raise NotFoundError(f"no customer named {customer!r}", field="name")
+            row = conn.execute("SELECT customer FROM hosts WHERE host = ?", (host,)).fetchone()
+            if row is not None and row[0] != customer:
+                raise ValidationError(f"host {host!r} belongs to customer {row[0]!r}", field="host")
+            if row is not None:
+                return False
+            conn.execute("INSERT INTO hosts VALUES (?, ?)", (host, customer))
+            return True
+
+    def remove_host(self, host: str) -> str:
+        conn = self._conn()
+        with _transaction(conn):
+            row = conn.execute("DELETE FROM hosts WHERE host = ? RETURNING customer", (host,)).fetchone()
+        if row is None:
+            raise NotFoundError(f"no customer has host {host!r}", field="host")
+        return str(row[0])
+
+    def list_hosts(self) -> dict[str, str]:
+        rows = self._conn().execute("SELECT host, customer FROM hosts ORDER BY host").fetchall()
+        return {str(host): str(customer) for host, customer in rows}
+
+    def hosts_version(self) -> int:
+        return int(self._conn().execute("SELECT version FROM hosts_version").fetchone()[0])
 
     def close(self) -> None:
         self._connections.close_all()

@@ -18,7 +18,6 @@ module "reservations" {
   log_retention       = var.log_retention
 
   tiers                        = var.tiers
-  edge_hosts                   = var.edge_hosts
   stage_name                   = var.stage_name
   api_throttle                 = var.api_throttle
   api_reserved_concurrency     = var.api_reserved_concurrency

@@ -138,21 +138,6 @@ variable "tiers" {
   }
 }
 
-variable "edge_hosts" {
-  description = "Custom host names the edge maps to a customer (host -> customer); subdomains of the edge's own domain need none. Not per-customer infrastructure: a value handed to the edge root."
-  type        = map(string)
-  default     = {}
-
-  validation {
-    condition     = alltrue([for customer in values(var.edge_hosts) : can(regex("^[a-z0-9][a-z0-9-]{1,39}$", customer))])
-    error_message = "Customer names must match ^[a-z0-9][a-z0-9-]{1,39}$ (the registry's rule)."
-  }
-  validation {
-    condition     = alltrue([for h in keys(var.edge_hosts) : length(h) <= 253 && can(regex("^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\\.)+[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$", h))])
-    error_message = "hosts must be fully qualified lower-case DNS names (star.hotels.example.com), as the edge requires."
-  }
-}
-
 variable "stage_name" {
   description = "API Gateway stage name (the last path segment of the API URL)."
   type        = string

@@ -1,10 +1,11 @@
 # The nginx edge on EKS, applied by Terraform with the kubernetes provider, so the run that
-# recreates the cluster also restores the edge (no kubectl step).  Namespace, ConfigMap (nginx.conf
-# and the host -> customer map), Deployment, NLB Service, PodDisruptionBudget and autoscaler.
+# recreates the cluster also restores the edge (no kubectl step).  Namespace, ConfigMap (nginx.conf),
+# Deployment (nginx and the custom-domain sync), NLB Service, PodDisruptionBudget and autoscaler.
 
 locals {
-  upstream = regex("^https://([^/]+)(/.*)?$", trimsuffix(var.upstream_url, "/"))
-  labels   = { "app.kubernetes.io/name" = var.name, "app.kubernetes.io/part-of" = "reservations" }
+  upstream                   = regex("^https://([^/]+)(/.*)?$", trimsuffix(var.upstream_url, "/"))
+  customer_host_suffix_regex = var.customer_host_pattern == null ? "(?!)" : replace(trimprefix(var.customer_host_pattern, "{customer}"), ".", "\\.")
+  labels                     = { "app.kubernetes.io/name" = var.name, "app.kubernetes.io/part-of" = "reservations" }
   # templates/nginx.conf.tftpl is generated from src/reservations/edge/ (`make tfvars`; never edit it):
   # the configuration the tests run under real nginx, with these values as its variables.
   nginx_conf = templatefile("${path.module}/templates/nginx.conf.tftpl", {
@@ -26,9 +27,21 @@ locals {
     upstream_path      = local.upstream[1] == null ? "" : local.upstream[1]
     rate_limit_per_sec = var.rate_limit_per_sec
     rate_limit_burst   = var.rate_limit_burst
+    # Customer subdomains: the pattern's domain as a regex (dots escaped), or one matching nothing.
+    customer_host_suffix_regex = local.customer_host_suffix_regex
   })
-  # Read by nginx.conf's `include tenants.map`, beside it in the ConfigMap's mount.
-  tenants_map = join("", [for host in sort(keys(var.tenants)) : "${host} ${var.tenants[host]};\n"])
+  # The custom-domain sync (`reservations edge sync`, in the image): custom domains are registry
+  # items (`reservations tenants hosts add`), never a Terraform value. It writes tenants.map beside
+  # nginx.conf in the "conf" emptyDir (the init container first copies nginx.conf there from the
+  # read-only ConfigMap) and signals nginx's master, whose pid is in the shared /tmp, to reload.
+  sync_command = [
+    "/opt/reservations/bin/reservations", "edge", "sync", "--store", "dynamodb",
+    "--conf-dir", "/etc/nginx/edge", "--state-dir", "/tmp",
+  ]
+  sync_env = {
+    RESERVATIONS_REGISTRY_TABLE = var.registry_table
+    AWS_REGION                  = var.region
+  }
 }
 
 resource "kubernetes_namespace_v1" "this" {
@@ -46,8 +59,7 @@ resource "kubernetes_config_map_v1" "this" {
   }
 
   data = {
-    "nginx.conf"  = local.nginx_conf
-    "tenants.map" = local.tenants_map
+    "nginx.conf" = local.nginx_conf
   }
 }
 
@@ -114,6 +126,8 @@ resource "kubernetes_deployment_v1" "this" {
         service_account_name             = kubernetes_service_account_v1.this.metadata[0].name
         automount_service_account_token  = false
         termination_grace_period_seconds = 45
+        # The sync signals nginx's master to reload (a graceful SIGHUP) when the custom domains change.
+        share_process_namespace = true
 
         security_context {
           run_as_non_root = true
@@ -139,6 +153,126 @@ resource "kubernetes_deployment_v1" "this" {
           when_unsatisfiable = "ScheduleAnyway"
           label_selector {
             match_labels = local.labels
+          }
+        }
+
+        # Copies nginx.conf next to the registry's custom domains before nginx starts.
+        init_container {
+          name              = "hosts-sync-init"
+          image             = var.image
+          image_pull_policy = "Always"
+          command           = concat(local.sync_command, ["--once", "--conf-from", "/etc/nginx/edge-config/nginx.conf"])
+
+          dynamic "env" {
+            for_each = local.sync_env
+            content {
+              name  = env.key
+              value = env.value
+            }
+          }
+
+          resources {
+            requests = {
+              cpu    = "10m"
+              memory = "64Mi"
+            }
+            limits = {
+              cpu    = "200m"
+              memory = "128Mi"
+            }
+          }
+
+          security_context {
+            allow_privilege_escalation = false
+            privileged                 = false
+            read_only_root_filesystem  = true
+            run_as_non_root            = true
+            run_as_user                = 10101
+            capabilities {
+              drop = ["ALL"]
+            }
+            seccomp_profile {
+              type = "RuntimeDefault"
+            }
+          }
+
+          volume_mount {
+            name       = "conf"
+            mount_path = "/etc/nginx/edge"
+          }
+          volume_mount {
+            name       = "tmp"
+            mount_path = "/tmp"
+          }
+          volume_mount {
+            name       = "config"
+            mount_path = "/etc/nginx/edge-config"
+            read_only  = true
+          }
+        }
+
+        # Keeps tenants.map as the registry has it; nginx reloads when it changes.
+        container {
+          name              = "hosts-sync"
+          image             = var.image
+          image_pull_policy = "Always"
+          command           = concat(local.sync_command, ["--sync-interval", "5"])
+
+          dynamic "env" {
+            for_each = local.sync_env
+            content {
+              name  = env.key
+              value = env.value
+            }
+          }
+
+          resources {
+            requests = {
+              cpu    = "10m"
+              memory = "64Mi"
+            }
+            limits = {
+              cpu    = "200m"
+              memory = "128Mi"
+            }
+          }
+
+          security_context {
+            allow_privilege_escalation = false
+            privileged                 = false
+            read_only_root_filesystem  = true
+            run_as_non_root            = true
+            run_as_user                = 10101
+            capabilities {
+              drop = ["ALL"]
+            }
+            seccomp_profile {
+              type = "RuntimeDefault"
+            }
+          }
+
+          # Live and ready while the map nginx reads is there (the init container wrote it first).
+          liveness_probe {
+            exec {
+              command = ["/usr/bin/test", "-s", "/etc/nginx/edge/tenants.map"]
+            }
+            period_seconds    = 30
+            failure_threshold = 3
+          }
+          readiness_probe {
+            exec {
+              command = ["/usr/bin/test", "-s", "/etc/nginx/edge/tenants.map"]
+            }
+            period_seconds = 10
+          }
+
+          volume_mount {
+            name       = "conf"
+            mount_path = "/etc/nginx/edge"
+          }
+          volume_mount {
+            name       = "tmp"
+            mount_path = "/tmp"
           }
         }
 
@@ -212,7 +346,7 @@ resource "kubernetes_deployment_v1" "this" {
           }
 
           volume_mount {
-            name       = "config"
+            name       = "conf"
             mount_path = "/etc/nginx/edge"
             read_only  = true
           }
@@ -245,6 +379,14 @@ resource "kubernetes_deployment_v1" "this" {
           empty_dir {
             medium     = "Memory"
             size_limit = "64Mi"
+          }
+        }
+        # nginx.conf and tenants.map (10,000 custom domains are ~0.4 MB), written by the sync.
+        volume {
+          name = "conf"
+          empty_dir {
+            medium     = "Memory"
+            size_limit = "16Mi"
           }
         }
       }
@@ -297,6 +439,19 @@ resource "kubernetes_network_policy_v1" "this" {
     egress {
       ports {
         port     = "443"
+        protocol = "TCP"
+      }
+    }
+
+    # The EKS Pod Identity agent on the node (link-local), where the sync gets its credentials.
+    egress {
+      to {
+        ip_block {
+          cidr = "169.254.170.23/32"
+        }
+      }
+      ports {
+        port     = "80"
         protocol = "TCP"
       }
     }

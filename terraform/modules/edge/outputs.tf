@@ -12,3 +12,8 @@ output "nginx_conf" {
   description = "The rendered nginx.conf (for review and tests)."
   value       = local.nginx_conf
 }
+
+output "service_account" {
+  description = "The pods' service account: EKS Pod Identity gives it the custom-domain sync's role."
+  value       = kubernetes_service_account_v1.this.metadata[0].name
+}

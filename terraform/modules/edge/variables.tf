@@ -29,14 +29,34 @@ variable "upstream_url" {
   }
 }
 
-variable "tenants" {
-  description = "Host name -> customer; nginx sets the customer header itself on these hosts."
-  type        = map(string)
-  default     = {}
+variable "customer_host_pattern" {
+  description = "Customer subdomains, {customer}.<domain> (e.g. {customer}.hotels.example.com): nginx maps every customer's subdomain by one regex, no per-host configuration; null maps none. Custom domains come from the registry (reservations tenants hosts add)."
+  type        = string
+  default     = null
 
   validation {
-    condition     = alltrue([for h, c in var.tenants : length(h) <= 253 && can(regex("^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\\.)+[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$", h)) && can(regex("^[a-z0-9][a-z0-9-]{1,39}$", c))])
-    error_message = "tenants must map fully qualified lower-case host names to customer names (as reservations edge requires)."
+    condition     = var.customer_host_pattern == null || can(regex("^\\{customer\\}(\\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?){2,}$", coalesce(var.customer_host_pattern, "x")))
+    error_message = "customer_host_pattern must be {customer}.<domain>, e.g. {customer}.hotels.example.com (lower-case DNS labels)."
+  }
+}
+
+variable "registry_table" {
+  description = "The customer registry's DynamoDB table, whose custom domains (HOSTS items) the pods' sync reads."
+  type        = string
+
+  validation {
+    condition     = can(regex("^[A-Za-z0-9_.-]{3,255}$", var.registry_table))
+    error_message = "registry_table must be a DynamoDB table name."
+  }
+}
+
+variable "region" {
+  description = "AWS region of the registry table."
+  type        = string
+
+  validation {
+    condition     = can(regex("^[a-z]{2}(-[a-z]+)+-[0-9]$", var.region))
+    error_message = "region must be an AWS region such as us-east-1."
   }
 }
 

@@ -206,7 +206,8 @@ resource "aws_eks_node_group" "default" {
 }
 
 resource "aws_eks_addon" "this" {
-  for_each = toset(["vpc-cni", "kube-proxy", "coredns", "metrics-server"])
+  # eks-pod-identity-agent: the edge's custom-domain sync gets its AWS role through EKS Pod Identity.
+  for_each = toset(["vpc-cni", "kube-proxy", "coredns", "metrics-server", "eks-pod-identity-agent"])
 
   cluster_name                = aws_eks_cluster.this.name
   addon_name                  = each.key

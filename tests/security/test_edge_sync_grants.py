@@ -1,0 +1,67 @@
+"""The edge pods' custom-domain sync gets exactly the calls it makes (issue #23, goal 5).
+
+Its role (terraform/edge_sync.tf) may GetItem and Query the registry's ``HOSTS`` partition only
+(``dynamodb:LeadingKeys``): no key hash, no customer item.  Here the sync runs against moto's server
+with every call it sends recorded (botocore's ``before-parameter-build`` hook sees the call's own
+parameters): each operation must be granted, each partition key it reads ``HOSTS``, and every
+granted action must be used (a grant nobody uses is privilege to remove).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from reservations.domain import now_utc
+from reservations.edge.sync import HostSync
+from reservations.settings import Settings
+from reservations.stores import CustomerRecord
+from reservations.stores.dynamodb_client import make_client
+from reservations.stores.dynamodb_registry import DynamoDBRegistry
+from reservations.tenants import key_record, new_api_key
+from tests.terraform.hcl import expression, root
+
+
+def granted() -> tuple[set[str], set[str]]:
+    """The DynamoDB actions of the sync's policy and the partition keys its condition allows."""
+    policy = root().data[("aws_iam_policy_document", "edge_sync")]
+    (dynamodb,) = [s for s in policy["statement"] if any(a.startswith("dynamodb:") for a in s["actions"])]
+    assert expression(dynamodb["resources"][0]) == "module.registry_table.arn"
+    (condition,) = dynamodb["condition"]
+    assert condition["test"] == "ForAllValues:StringEquals"
+    assert condition["variable"] == "dynamodb:LeadingKeys"
+    return {a.removeprefix("dynamodb:") for a in dynamodb["actions"]}, set(condition["values"])
+
+
+def test_the_sync_makes_only_granted_calls_on_the_hosts_partition(moto_endpoint: str, tmp_path: Path) -> None:
+    settings = Settings(store="dynamodb", dynamodb_endpoint=moto_endpoint, table_prefix="grants_")
+    admin = DynamoDBRegistry.from_settings(settings)  # the operator's, not recorded
+    admin.ensure_table()
+    record = CustomerRecord(name="star", table="star-reservations", status="active", created_at=now_utc())
+    admin.create_customer(record, key_record("star", new_api_key()))
+    admin.add_host("book.star-hotel.example", "star")
+
+    client = make_client(settings)
+    calls: list[tuple[str, dict[str, Any]]] = []
+    client.meta.events.register(
+        "before-parameter-build.dynamodb", lambda params, model, **_: calls.append((model.name, params))
+    )
+    sync = HostSync(
+        DynamoDBRegistry(client, settings.registry_table_name), tmp_path / "tenants.map", tmp_path / "pid"
+    )
+    assert sync.poll() is True
+    assert sync.poll() is False  # unchanged: the counter only
+    admin.add_host("rooms.star-hotel.example", "star")
+    assert sync.poll() is True
+    assert "rooms.star-hotel.example star;" in (tmp_path / "tenants.map").read_text()
+
+    actions, partitions = granted()
+    made = {operation for operation, _ in calls}
+    assert made == actions, f"made {made}, granted {actions}"
+    for operation, params in calls:
+        if operation == "GetItem":
+            assert params["Key"]["pk"]["S"] in partitions
+        else:
+            assert params["ExpressionAttributeValues"][":pk"]["S"] in partitions
+    admin.close()
+    client.close()

@@ -1,0 +1,71 @@
+"""Custom domains in the registry (issue #23, goal 5), on every real registry: SQLite and DynamoDB
+(moto's server).  The edge's sync relies on three things: a host belongs to one customer, the change
+counter moves with every change (a customer's deletion included), and the list is the whole map."""
+
+from __future__ import annotations
+
+import pytest
+
+from reservations.domain import NotFoundError, ValidationError, now_utc
+from reservations.stores import CustomerRecord, Registry
+from reservations.tenants import key_record, new_api_key
+
+
+def register(registry: Registry, name: str) -> None:
+    record = CustomerRecord(name=name, table=f"{name}-reservations", status="active", created_at=now_utc())
+    registry.create_customer(record, key_record(name, new_api_key()))
+
+
+def test_hosts_map_to_one_customer_each(registry: Registry) -> None:
+    register(registry, "star")
+    register(registry, "moon")
+    assert registry.list_hosts() == {}
+    start = registry.hosts_version()
+
+    assert registry.add_host("book.star-hotel.com", "star") is True
+    assert registry.add_host("star.example.org", "star") is True
+    assert registry.add_host("moon.example.org", "moon") is True
+    assert registry.add_host("book.star-hotel.com", "star") is False  # again: nothing changes
+    assert registry.hosts_version() == start + 3
+
+    with pytest.raises(ValidationError, match="belongs to customer 'star'"):
+        registry.add_host("book.star-hotel.com", "moon")
+    with pytest.raises(NotFoundError):
+        registry.add_host("nobody.example.org", "nobody")
+    assert registry.hosts_version() == start + 3  # refusals change nothing
+
+    assert registry.list_hosts() == {
+        "book.star-hotel.com": "star",
+        "moon.example.org": "moon",
+        "star.example.org": "star",
+    }
+
+    assert registry.remove_host("star.example.org") == "star"
+    with pytest.raises(NotFoundError):
+        registry.remove_host("star.example.org")
+    assert registry.hosts_version() == start + 4
+    assert registry.list_hosts() == {"book.star-hotel.com": "star", "moon.example.org": "moon"}
+
+
+def test_a_deleted_customers_hosts_go_with_it(registry: Registry) -> None:
+    register(registry, "star")
+    register(registry, "moon")
+    registry.add_host("book.star-hotel.com", "star")
+    registry.add_host("moon.example.org", "moon")
+    before = registry.hosts_version()
+
+    registry.delete_customer("star")
+
+    assert registry.list_hosts() == {"moon.example.org": "moon"}
+    assert registry.hosts_version() > before  # the edge's sync sees the change
+    # The host is free again, for anyone; a new customer of the old name does not inherit it.
+    register(registry, "star")
+    assert registry.list_hosts() == {"moon.example.org": "moon"}
+    assert registry.add_host("book.star-hotel.com", "moon") is True
+
+
+def test_hosts_do_not_show_up_as_customers_or_keys(registry: Registry) -> None:
+    register(registry, "star")
+    registry.add_host("book.star-hotel.com", "star")
+    assert [customer.name for customer in registry.list_customers()] == ["star"]
+    assert len(registry.list_keys("star")) == 1
