@@ -31,8 +31,8 @@ from pathlib import Path
 import pytest
 
 from reservations import catalogue
-from tests import processes
-from tests.conftest import free_port
+from tests.support import processes
+from tests.support.server import free_port, wait_healthy
 
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
@@ -76,10 +76,6 @@ def test_every_block_is_a_command_or_says_why_not(path: Path) -> None:
 
 
 def _start_serve(tmp: Path, port: int) -> tuple[subprocess.Popen[bytes], Path, str]:
-    import time
-
-    import httpx
-
     env = _env(tmp)
     log = tmp / "serve.log"
     with log.open("wb") as sink:
@@ -91,14 +87,7 @@ def _start_serve(tmp: Path, port: int) -> tuple[subprocess.Popen[bytes], Path, s
             stderr=subprocess.STDOUT,
             start_new_session=True,  # its workers share its group, which processes.stop() ends whole
         )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        assert process.poll() is None, log.read_text()
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
-                break
-        except httpx.HTTPError:
-            time.sleep(0.1)
+    wait_healthy(f"http://127.0.0.1:{port}", process, log, timeout_s=60)
     key = re.search(r"rsv_[A-Za-z0-9_-]+", log.read_text())
     assert key is not None, log.read_text()
     return process, log, key.group()

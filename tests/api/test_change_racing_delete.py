@@ -10,8 +10,9 @@ from typing import Any
 
 import httpx
 
-from tests.conftest import Gateway, run_async
 from tests.proofs.harness import day
+from tests.support.aio import run_async
+from tests.support.server import Gateway
 
 ROUNDS = 50
 ROOM = 1

@@ -9,7 +9,8 @@ from datetime import timedelta
 import httpx
 
 from reservations.domain import today_utc
-from tests.conftest import Gateway, run_async
+from tests.support.aio import run_async
+from tests.support.server import Gateway
 
 
 def test_200_parallel_adds_of_one_room_night_have_one_winner(gateway: Gateway):

@@ -10,7 +10,6 @@ import os
 import socket
 import subprocess
 import sys
-import time
 import tomllib
 from pathlib import Path
 
@@ -19,8 +18,8 @@ import pytest
 
 from reservations import catalogue
 from reservations.settings import Settings
-from tests import processes
-from tests.conftest import free_port, start_gateway
+from tests.support import processes
+from tests.support.server import free_port, start_gateway, start_serve
 
 SERVE = [sys.executable, "-m", "reservations", "serve", "--host", "127.0.0.1"]
 
@@ -286,26 +285,11 @@ def test_serve_refuses_a_web_dir_that_is_not_there(tmp_path: Path):
 
 
 def test_serve_at_its_default_log_level_logs_no_line_per_request(tmp_path: Path):
-    port = free_port()
     env = _env(tmp_path)
     env.pop("POWERTOOLS_LOG_LEVEL", None)
     log = tmp_path / "serve.log"
-    with log.open("wb") as sink:
-        process = subprocess.Popen(
-            [*SERVE, "--port", str(port), "--data-dir", str(tmp_path / "data")],
-            env=env,
-            stdout=sink,
-            stderr=sink,
-            start_new_session=True,  # its workers share its group, which processes.stop() ends whole
-        )
+    process, url = start_serve(env, log, "--data-dir", str(tmp_path / "data"))
     try:
-        url = f"http://127.0.0.1:{port}"
-        for _ in range(100):
-            try:
-                if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                time.sleep(0.1)
         key = _key_in(log.read_text())
         for _ in range(3):
             assert (

@@ -13,8 +13,8 @@ import httpx
 
 from reservations.domain import today_utc
 from reservations.settings import Settings
-from tests import processes
-from tests.conftest import free_port, start_gateway
+from tests.support import processes
+from tests.support.server import free_port, start_gateway
 
 DAY = today_utc() + timedelta(days=20)
 

@@ -16,9 +16,9 @@ import pytest
 from reservations.settings import Settings
 from reservations.stores import Store, open_registry, open_store
 from reservations.tenants import Tenants
-from tests.conftest import STORE_KINDS, store_settings
 from tests.stores import damage_kit as kit
-from tests.stores.conftest import DAY, NOW, new
+from tests.support.settings import STORE_KINDS, store_settings
+from tests.support.stores import DAY, NOW, new
 
 
 @pytest.fixture(params=STORE_KINDS)

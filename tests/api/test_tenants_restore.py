@@ -28,7 +28,8 @@ from reservations.settings import Settings
 from reservations.stores.dynamodb_client import make_client
 from reservations.stores.dynamodb_registry import DynamoDBRegistry
 from reservations.wiring import CustomerTables, proved_table
-from tests.conftest import Gateway, start_gateway, store_settings
+from tests.support.server import Gateway, start_gateway
+from tests.support.settings import store_settings
 
 runner = CliRunner()
 STAY = {

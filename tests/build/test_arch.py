@@ -9,7 +9,7 @@ from pathlib import Path
 
 from reservations.build.builder import BuildRequest, build
 from reservations.build.project import LAMBDA_PYTHON_VERSION
-from tests.build.conftest import Builds, locked
+from tests.support.builds import Builds, locked
 
 ELF_MACHINE = {62: "x86_64", 183: "aarch64"}
 

@@ -23,7 +23,7 @@ import pytest
 import yaml
 
 from reservations.build.project import LAMBDA_PYTHON_VERSION
-from tests.build.conftest import ROOT, locked
+from tests.support.builds import ROOT, locked
 
 BUILDSPEC = ROOT / "buildspec.yml"
 REQUIRED_INPUTS = {"FUNCTION_NAME", "ARTIFACTS_BUCKET"}

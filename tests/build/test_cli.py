@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 from reservations.build.builder import default_build_id
 from reservations.catalogue import FUNCTION_NAMES
 from reservations.cli import app
-from tests.build.conftest import ROOT, Builds
+from tests.support.builds import ROOT, Builds
 
 
 def _cli(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:

@@ -12,7 +12,7 @@ import pytest
 from reservations.build.builder import BuildRequest, build
 from reservations.build.zipper import FILE_MODE, FIXED_TIME
 from reservations.catalogue import FUNCTION_NAMES, get_function
-from tests.build.conftest import LOCAL_PYTHON, ROOT, Builds, locked
+from tests.support.builds import LOCAL_PYTHON, ROOT, Builds, locked
 
 
 @pytest.mark.parametrize("name", FUNCTION_NAMES)

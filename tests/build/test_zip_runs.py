@@ -21,9 +21,9 @@ from reservations.build.project import Project
 from reservations.build.runtime import runtime_site
 from reservations.catalogue import FUNCTION_NAMES, get_function
 from reservations.domain import today_utc
-from tests.build.conftest import ROOT, Builds
 from tests.build.lambda_sandbox import Sandbox
-from tests.conftest import TENANT_ROLE_ARN
+from tests.support.builds import ROOT, Builds
+from tests.support.settings import TENANT_ROLE_ARN
 
 EVENTS = ROOT / "tests" / "functions" / "events"
 API_FUNCTIONS = (

@@ -8,8 +8,8 @@ import stat
 from reservations.client import ReservationsClient
 from reservations.client.config import Profile, load_profile
 from reservations.exit_status import ExitStatus
-from tests.client.conftest import Gateway, days, run_cli, run_process
-from tests.conftest import free_port
+from tests.support.client import Gateway, days, run_cli, run_process
+from tests.support.server import free_port
 
 
 def _one_line_error(stderr: str) -> str:

@@ -14,9 +14,9 @@ import pexpect
 import pytest
 
 from reservations.client import ReservationsClient
-from tests.client.conftest import CLI, Gateway, run_process
 from tests.client.test_menu import Terminal
-from tests.conftest import free_port
+from tests.support.client import CLI, Gateway, run_process
+from tests.support.server import free_port
 
 
 def _in_terminal(gateway: Gateway, *args: str, **env: str) -> tuple[int, str]:

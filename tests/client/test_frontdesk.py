@@ -15,8 +15,8 @@ from reservations.client.commands import in_flags
 from reservations.client.config import Profile
 from reservations.client.errors import ConflictError, InvalidRequestError
 from reservations.exit_status import ExitStatus
-from tests.client.conftest import Gateway, days, run_cli, run_process
 from tests.client.test_menu import Terminal
+from tests.support.client import Gateway, days, run_cli, run_process
 
 
 @pytest.fixture(scope="session")
@@ -155,7 +155,7 @@ def test_availability_and_change_commands(
 def test_change_as_its_own_process_says_one_line_when_the_server_is_away(
     gateway: Gateway, frontdesk_profile: Profile
 ):
-    from tests.conftest import free_port
+    from tests.support.server import free_port
 
     done = run_process(
         gateway,

@@ -11,9 +11,9 @@ import pytest
 
 from reservations.client import ReservationsClient
 from reservations.client.config import Profile, save_profile
-from tests.client.conftest import CLI, Gateway, days
 from tests.client.proxy import Proxy
-from tests.conftest import free_port
+from tests.support.client import CLI, Gateway, days
+from tests.support.server import free_port
 
 MENU_PROMPT = "Choose [1-7]: "
 

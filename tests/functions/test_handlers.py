@@ -20,7 +20,7 @@ from reservations.gateway import events
 from reservations.settings import Settings
 from reservations.stores import Registry
 from reservations.tenants import Tenants
-from tests.conftest import STORE_KINDS, store_settings
+from tests.support.settings import STORE_KINDS, store_settings
 
 EVENTS = Path(__file__).parent / "events"
 CHECK_IN = (today_utc() + timedelta(days=10)).isoformat()

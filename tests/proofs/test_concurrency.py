@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from tests.conftest import Gateway
 from tests.proofs import model
 from tests.proofs.harness import table_problems
+from tests.support.server import Gateway
 
 SCALE = {"sqlite": (8, 40, 2), "dynamodb": (8, 12, 1)}  # clients, operations each, race rounds
 

@@ -8,9 +8,9 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.conftest import Gateway
 from tests.proofs import faults
 from tests.proofs.harness import running_gateway, settings_for
+from tests.support.server import Gateway
 
 
 @pytest.fixture

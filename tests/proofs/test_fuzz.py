@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from tests.conftest import Gateway
 from tests.proofs import fuzz, hostile
 from tests.proofs.harness import tables_of
+from tests.support.server import Gateway
 
 STATEFUL_STEPS = {"sqlite": 20, "dynamodb": 10}
 HOSTILE_EXAMPLES = {"sqlite": 200, "dynamodb": 80}

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from tests.conftest import Gateway
 from tests.proofs import isolation
+from tests.support.server import Gateway
 
 EXTRA_CUSTOMERS = ["sun", "comet-7", "nova"]
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from tests.conftest import Gateway
 from tests.proofs import load
+from tests.support.server import Gateway
 
 SECONDS = {"sqlite": 3.0, "dynamodb": 2.0}
 # moto answers one request at a time: 64 waiting connections would only measure its queue

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from reservations.settings import Settings
-from tests.conftest import start_gateway
+from tests.support.server import start_gateway
 
 ROOT = Path(__file__).resolve().parents[2]
 SCHEMATHESIS = Path(sys.executable).parent / "schemathesis"

@@ -19,7 +19,7 @@ from reservations.settings import Settings
 from reservations.stores.dynamodb import DynamoDBStore
 from reservations.stores.sqlite import SqliteStore
 from reservations.stores.sqlite_frontdesk import FREE_ROOMS_SQL
-from tests.stores.conftest import DAY, NOW, new
+from tests.support.stores import DAY, NOW, new
 
 
 def test_sqlite_plan_searches_the_nights_key_per_room_and_reads_nothing_else(tmp_path: Any):

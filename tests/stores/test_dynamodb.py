@@ -35,7 +35,7 @@ from reservations.stores import dynamodb as dynamodb_module
 from reservations.stores.dynamodb import DynamoDBRegistry, DynamoDBStore
 from reservations.stores.dynamodb_client import make_client
 from reservations.tenants import key_record
-from tests.stores.conftest import DAY, NOW
+from tests.support.stores import DAY, NOW
 
 TABLE = "test_star-reservations"
 
@@ -207,7 +207,7 @@ def test_unreachable_endpoint_is_unavailable(free_settings: Settings):
 
 @pytest.fixture
 def free_settings() -> Settings:
-    from tests.conftest import free_port
+    from tests.support.server import free_port
 
     return Settings(store="dynamodb", dynamodb_endpoint=f"http://127.0.0.1:{free_port()}")
 
@@ -352,8 +352,8 @@ def test_last_full_page_has_no_cursor(store: DynamoDBStore):
 @pytest.fixture(scope="module")
 def serial_moto() -> Iterator[str]:
     """moto answering one request at a time: its threaded server is not atomic (see serial_moto)."""
-    from tests.conftest import free_port
     from tests.serial_moto import SerialMotoServer
+    from tests.support.server import free_port
 
     port = free_port()
     server = SerialMotoServer(port=port)

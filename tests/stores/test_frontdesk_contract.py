@@ -21,7 +21,7 @@ from reservations.domain import (
 from reservations.rooms import MAX_ROOMS, Availability, Room, RoomQuery
 from reservations.settings import Settings
 from reservations.stores import Store, open_store
-from tests.stores.conftest import DAY, NOW, new
+from tests.support.stores import DAY, NOW, new
 
 
 def define(store: Store, table: str, *numbers: int) -> None:

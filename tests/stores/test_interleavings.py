@@ -21,8 +21,8 @@ from reservations.change import ReservationChange
 from reservations.domain import ConflictError, ListQuery, NotFoundError, Reservation
 from reservations.rooms import Availability, Room, RoomQuery
 from reservations.stores import Store
-from tests.stores.conftest import DAY, NOW, new
 from tests.stores.interleave import interleave
+from tests.support.stores import DAY, NOW, new
 
 TODAY = DAY - timedelta(days=10)
 
