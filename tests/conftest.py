@@ -25,6 +25,14 @@ free_port = server.free_port
 TENANT_ROLE_ARN = support_settings.TENANT_ROLE_ARN
 
 
+@pytest.hookimpl(tryfirst=True)  # before pytest's own -m selection reads the markers
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """A test that drives Chromium or starts nginx is slow: ``make check`` leaves it to ``make test``."""
+    for item in items:
+        if item.get_closest_marker("browser") or item.get_closest_marker("nginx"):
+            item.add_marker(pytest.mark.slow)
+
+
 @pytest.fixture(autouse=True)
 def _fake_aws_credentials(monkeypatch: pytest.MonkeyPatch) -> None:
     """No test may reach a real AWS account: fake credentials, a fixed region, no shared profile."""

@@ -12,6 +12,9 @@ from tests.proofs import faults
 from tests.proofs.harness import running_gateway, settings_for
 from tests.support.server import Gateway
 
+# A proof (faults injected between the store and moto): `make test` runs it, `make check` leaves it out.
+pytestmark = pytest.mark.slow
+
 
 @pytest.fixture
 def behind_proxy(moto_server: str, tmp_path: Path) -> Iterator[tuple[Gateway, faults.FaultProxy, str]]:
