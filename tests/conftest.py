@@ -56,7 +56,14 @@ def moto_endpoint(moto_server: str) -> str:
     return moto_server
 
 
-@pytest.fixture(scope="module", params=STORE_KINDS)
+# DynamoDB behind a whole gateway is moto's server answering one request at a time: the fast lane
+# runs each API suite on SQLite, and the stores' contract (tests/stores) on both stores.
+GATEWAY_KINDS = [
+    pytest.param(kind, marks=pytest.mark.slow) if kind == "dynamodb" else kind for kind in STORE_KINDS
+]
+
+
+@pytest.fixture(scope="module", params=GATEWAY_KINDS)
 def gateway(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Gateway]:
     """A running gateway per store kind with customers ``star`` and ``moon``, shared by a test module."""
     tmp = tmp_path_factory.mktemp(f"gateway-{request.param}")

@@ -31,6 +31,9 @@ from reservations.wiring import CustomerTables, proved_table
 from tests.support.server import Gateway, start_gateway
 from tests.support.settings import store_settings
 
+# Each test restores through moto with a DynamoDB gateway of its own (seconds apiece): make test only.
+pytestmark = pytest.mark.slow
+
 runner = CliRunner()
 STAY = {
     "guest_name": "Ada",

@@ -7,6 +7,8 @@ import struct
 import zipfile
 from pathlib import Path
 
+import pytest
+
 from reservations.build.builder import BuildRequest, build
 from reservations.build.project import LAMBDA_PYTHON_VERSION
 from tests.support.builds import Builds, locked
@@ -33,6 +35,7 @@ def _compiled(zip_path: Path, package: str) -> tuple[list[str], set[str]]:
     return tags, machines
 
 
+@pytest.mark.slow
 def test_arm64_build_selects_aarch64_wheels_for_the_lambda_python(
     builds: Builds, shared_dir: Path, tmp_path: Path
 ) -> None:

@@ -105,6 +105,7 @@ def _env(moto_endpoint: str, **extra: str) -> dict[str, str]:
     }
 
 
+@pytest.mark.slow
 def test_build_phases_upload_the_function_and_export_its_hash(
     spec: dict[str, Any], moto_endpoint: str, tmp_path: Path, shared_dir: Path
 ) -> None:

@@ -95,6 +95,7 @@ def test_every_catalogue_function_is_exercised_here() -> None:
     assert sorted((*API_FUNCTIONS, *SCHEDULER_FUNCTIONS)) == sorted(FUNCTION_NAMES)
 
 
+@pytest.mark.slow
 def test_api_functions_serve_a_booking_from_their_zips(
     builds: Builds, sandbox: Sandbox, moto_endpoint: str
 ) -> None:
@@ -165,6 +166,7 @@ def test_api_functions_serve_a_booking_from_their_zips(
     assert json.loads(invoke("list", listing)["body"])["items"] == []
 
 
+@pytest.mark.slow
 def test_a_wrong_key_is_refused_by_the_zipped_authorizer(
     builds: Builds, sandbox: Sandbox, moto_endpoint: str
 ) -> None:
@@ -180,6 +182,7 @@ def test_a_wrong_key_is_refused_by_the_zipped_authorizer(
     assert "rsv_wrong" not in outcome["stderr"] + outcome["stdout"].rpartition("OUTCOME ")[0]
 
 
+@pytest.mark.slow
 def test_cluster_down_starts_a_teardown_from_its_zip(
     builds: Builds, sandbox: Sandbox, moto_endpoint: str
 ) -> None:
@@ -200,6 +203,7 @@ def test_cluster_down_starts_a_teardown_from_its_zip(
     assert groups == [], "the first step deletes the node groups"
 
 
+@pytest.mark.slow
 def test_cluster_up_creates_a_terraform_cloud_run_from_its_zip(
     builds: Builds, sandbox: Sandbox, moto_endpoint: str
 ) -> None:

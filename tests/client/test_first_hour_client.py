@@ -28,6 +28,7 @@ def _in_terminal(gateway: Gateway, *args: str, **env: str) -> tuple[int, str]:
     return int(child.exitstatus), str(child.before)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("flags", "env"),
     [

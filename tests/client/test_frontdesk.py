@@ -65,6 +65,7 @@ def test_library_rooms_availability_and_change(desk: ReservationsClient):
         desk.remove_room(102)
 
 
+@pytest.mark.slow
 def test_rooms_commands(gateway: Gateway, frontdesk_profile: Profile, desk: ReservationsClient):
     status, out, _ = cli(gateway, frontdesk_profile, "rooms", "list")
     assert (status, out.strip()) == (0, "No rooms defined: any room number 1-99999 can be booked.")
@@ -103,6 +104,7 @@ def test_rooms_commands(gateway: Gateway, frontdesk_profile: Profile, desk: Rese
         assert len(err.strip().splitlines()) == 1
 
 
+@pytest.mark.slow
 def test_availability_and_change_commands(
     gateway: Gateway, frontdesk_profile: Profile, desk: ReservationsClient
 ):
@@ -152,6 +154,7 @@ def test_availability_and_change_commands(
     assert cli(gateway, frontdesk_profile, "change", rid, "--room", "999")[0] == ExitStatus.ERROR
 
 
+@pytest.mark.slow
 def test_change_as_its_own_process_says_one_line_when_the_server_is_away(
     gateway: Gateway, frontdesk_profile: Profile
 ):
@@ -273,6 +276,7 @@ def test_a_piped_menu_whose_answers_run_out_mid_dialog_fails_naming_the_question
     assert list(desk.list()) == []
 
 
+@pytest.mark.slow
 def test_cli_mistakes_name_the_flag_and_the_same_mistake_has_the_same_exit_status(
     gateway: Gateway, frontdesk_profile: Profile, desk: ReservationsClient
 ):

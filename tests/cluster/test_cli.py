@@ -24,6 +24,7 @@ def endpoint(moto_endpoint: str, monkeypatch: pytest.MonkeyPatch) -> str:
     return moto_endpoint
 
 
+@pytest.mark.slow
 def test_down_wait_runs_the_whole_teardown_with_progress(endpoint: str, aws: Clients) -> None:
     make_cluster(aws, "study")
     make_service_load_balancer(aws, "study")

@@ -13,6 +13,7 @@ from datetime import timedelta
 from typing import Any
 
 import boto3
+import pytest
 
 from reservations.rooms import Availability, Room
 from reservations.settings import Settings
@@ -65,6 +66,7 @@ class Calls:
         self._client.meta.events.unregister("before-parameter-build.dynamodb.BatchGetItem", self._keys)
 
 
+@pytest.mark.slow
 def test_dynamodb_reads_rooms_once_and_room_nights_in_batches_whatever_the_table_holds(moto_endpoint: str):
     settings = Settings(store="dynamodb", dynamodb_endpoint=moto_endpoint, table_prefix="cost_")
     client = boto3.client("dynamodb", endpoint_url=moto_endpoint, region_name="us-east-1")

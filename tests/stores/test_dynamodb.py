@@ -170,6 +170,7 @@ def test_missing_table_is_not_found_for_every_operation(client: Any):
 # ----------------------------------------------------------------------------- faults
 
 
+@pytest.mark.slow
 def test_throttled_add_is_unavailable_after_botocores_retries_and_writes_nothing(
     store: DynamoDBStore, client: Any
 ):
@@ -313,6 +314,7 @@ def test_live_record_with_other_fingerprint_is_a_mismatch(store: DynamoDBStore, 
 # ----------------------------------------------------------------------------- listing
 
 
+@pytest.mark.slow
 def test_selective_filter_returns_short_pages_with_bounded_reads(
     store: DynamoDBStore, client: Any, monkeypatch: pytest.MonkeyPatch
 ):
@@ -364,6 +366,7 @@ def serial_moto() -> Iterator[str]:
         server.stop()
 
 
+@pytest.mark.slow
 def test_many_concurrent_adds_of_one_room_night_have_one_winner_and_leave_no_trace(serial_moto: str):
     client = make_client(Settings(store="dynamodb", dynamodb_endpoint=serial_moto))
     store = DynamoDBStore(client, owns_client=True)

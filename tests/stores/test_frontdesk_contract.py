@@ -100,6 +100,7 @@ def test_rooms_of_one_customer_are_not_anothers(store: Store, settings: Settings
         store.delete_room(b, 1, DAY)
 
 
+@pytest.mark.slow
 def test_at_most_max_rooms(store: Store, table: str, settings: Settings):
     if settings.store == "dynamodb":
         # A thousand transactions through moto take minutes: start from the count (the documented

@@ -61,6 +61,7 @@ OPERATIONS: dict[str, Callable[[Store, str, Start], object]] = {
 PAIRS = [(first, second) for first in OPERATIONS for second in OPERATIONS]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("first", "second"), PAIRS, ids=[f"{a}-then-{b}" for a, b in PAIRS])
 def test_an_operation_run_between_anothers_read_and_write_leaves_the_table_consistent(
     store: Store, table: str, first: str, second: str, monkeypatch: pytest.MonkeyPatch
