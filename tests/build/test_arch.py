@@ -10,8 +10,9 @@ from pathlib import Path
 import pytest
 
 from reservations.build.builder import BuildRequest, build
+from reservations.build.deps import locked
 from reservations.build.project import LAMBDA_PYTHON_VERSION
-from tests.support.builds import Builds, locked
+from tests.support.builds import Builds
 
 ELF_MACHINE = {62: "x86_64", 183: "aarch64"}
 

@@ -22,8 +22,9 @@ import boto3
 import pytest
 import yaml
 
+from reservations.build.deps import locked
 from reservations.build.project import LAMBDA_PYTHON_VERSION
-from tests.support.builds import ROOT, locked
+from tests.support.builds import ROOT
 
 BUILDSPEC = ROOT / "buildspec.yml"
 REQUIRED_INPUTS = {"FUNCTION_NAME", "ARTIFACTS_BUCKET"}

@@ -10,9 +10,10 @@ from pathlib import Path
 import pytest
 
 from reservations.build.builder import BuildRequest, build
+from reservations.build.deps import locked
 from reservations.build.zipper import FILE_MODE, FIXED_TIME
 from reservations.catalogue import FUNCTION_NAMES, get_function
-from tests.support.builds import LOCAL_PYTHON, ROOT, Builds, locked
+from tests.support.builds import LOCAL_PYTHON, ROOT, Builds
 
 
 @pytest.mark.slow

@@ -3,28 +3,16 @@ directory every xdist worker sees (building with pip for the Lambda platform tak
 
 from __future__ import annotations
 
-import fcntl
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 from reservations.build.builder import BuildMetadata, BuildRequest, BuildResult, build
+from reservations.build.deps import locked
 from reservations.build.project import Project, find_project_root
 from reservations.build.zipper import ZipStats
 
 ROOT = find_project_root(Path(__file__))
 LOCAL_PYTHON = f"{sys.version_info.major}.{sys.version_info.minor}"
-
-
-@contextmanager
-def locked(directory: Path) -> Iterator[None]:
-    with (directory / ".lock").open("w") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 class Builds:
