@@ -114,6 +114,7 @@ def _fill(code: str, port: int, key: str) -> str:
 DOCS_WITH_COMMANDS = [p for p in DOCS if runnable(p)]
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not (ROOT / ".venv" / "bin" / "reservations").exists(), reason="needs `make install`")
 @pytest.mark.parametrize(
     "path", DOCS_WITH_COMMANDS, ids=[p.relative_to(ROOT).as_posix() for p in DOCS_WITH_COMMANDS]

@@ -72,6 +72,7 @@ def test_the_key_the_tour_asks_to_paste_looks_like_the_keys_serve_prints() -> No
     assert new_api_key().startswith(prefix)
 
 
+@pytest.mark.slow
 def test_the_credentials_the_readme_exports_are_enough_for_a_local_dynamodb(
     moto_server: str, tmp_path: Path
 ) -> None:
