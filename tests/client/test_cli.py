@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import stat
 
+import pytest
+
 from reservations.client import ReservationsClient
 from reservations.client.config import Profile, load_profile
 from reservations.exit_status import ExitStatus
@@ -60,6 +62,7 @@ def test_json_output_is_machine_readable_and_all_pages_are_streamed(
     assert json.loads(added.stdout)["guest_name"] == "Zed"
 
 
+@pytest.mark.slow
 def test_refusals_exit_1_with_the_servers_message(gateway: Gateway, demo: ReservationsClient) -> None:
     first = demo.add("Ann", 101, 3, days(5))
     clash = run_process(  # a real process: what a shell script sees

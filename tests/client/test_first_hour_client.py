@@ -197,6 +197,7 @@ def test_the_menu_says_please_once(gateway: Gateway, demo: ReservationsClient):
         screen.close()
 
 
+@pytest.mark.slow
 def test_configure_with_only_a_url_changes_only_the_url_without_asking(gateway: Gateway):
     key = gateway.demo.api_key
     made = run_process(
