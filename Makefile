@@ -64,7 +64,7 @@ typecheck: $(BIN)/.installed
 unit: $(BIN)/.installed
 	$(BIN)/python scripts/no-listener-left $(BIN)/pytest -n 2 --dist loadscope $(PYTEST_ARGS)
 
-## The fast lane: ruff, mypy and every test not marked slow (under two minutes); make test runs everything
+## The fast lane: ruff, mypy and every test not marked slow; make test runs everything
 check: $(BIN)/.installed
 	$(MAKE) --no-print-directory lint typecheck
 	$(BIN)/python scripts/no-listener-left $(BIN)/pytest -n 2 --dist loadscope -m "not slow" $(PYTEST_ARGS)
