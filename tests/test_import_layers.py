@@ -252,3 +252,18 @@ def test_a_function_level_import_counts(tmp_path: Path, monkeypatch: pytest.Monk
         assert _violations(graph) == {("domain", "cli"): "domain imports command line"}
     finally:
         import_graph.cache_clear()
+
+
+def test_the_functions_cold_path_reaches_neither_the_policies_nor_the_catalogue() -> None:
+    """A Lambda cold start imports its handler's closure: the deploy-time IAM renderer and the catalogue
+    (which renders routes, Terraform variables and policies) have no place in it.  The one path there
+    today is the allow-listed ``stores.dynamodb_tenants -> iam``; any other fails here."""
+    graph = {m: t - {b for a, b in ALLOWED if a == m} for m, t in import_graph().items()}
+    for handler in (m for m in graph if m.startswith("functions.")):
+        seen, todo = set(), [handler]
+        while todo:
+            module = todo.pop()
+            if module not in seen:
+                seen.add(module)
+                todo += graph[module]
+        assert not seen & {"iam", "catalogue"}, f"{handler} reaches {sorted(seen & {'iam', 'catalogue'})}"
