@@ -12,7 +12,7 @@ CHECKOV_VENV ?= .venv-checkov
 EXTRAS := local,client,cluster,dev
 PYTEST_ARGS ?=
 
-.PHONY: run test test-later lint typecheck unit terraform-check terraform-emulator system-deps checkov-venv bench soak clean k8s-render tfvars venv-check FORCE
+.PHONY: run test check test-later lint typecheck unit terraform-check terraform-emulator system-deps checkov-venv bench soak clean k8s-render tfvars venv-check FORCE
 
 # A venv made with a Python older than 3.11 (or one that no longer runs) is rebuilt: stale is set when
 # $(BIN)/python exists but fails the check, which forces the install below.
@@ -63,6 +63,11 @@ typecheck: $(BIN)/.installed
 ## The suite; fails too if it left a process listening (scripts/no-listener-left names and ends it)
 unit: $(BIN)/.installed
 	$(BIN)/python scripts/no-listener-left $(BIN)/pytest -n 2 --dist loadscope $(PYTEST_ARGS)
+
+## The fast lane: ruff, mypy and every test not marked slow; make test runs everything
+check: $(BIN)/.installed
+	$(MAKE) --no-print-directory lint typecheck
+	$(BIN)/python scripts/no-listener-left $(BIN)/pytest -n 2 --dist loadscope -m "not slow" $(PYTEST_ARGS)
 
 # The suites whose rules read the clock (the domain's through the stores, the API, the clients, the
 # functions), run again with the clock 400 days ahead: no test may depend on the day it was written.

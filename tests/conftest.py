@@ -1,224 +1,74 @@
-"""Fixtures shared by every suite: AWS credentials that reach no account, and moto's server over HTTP."""
+"""Fixtures shared by every suite: AWS credentials that reach no account, moto's server over HTTP, a
+running gateway per store kind and one headless Chromium.  The code behind them is in tests/support."""
 
 from __future__ import annotations
 
-import asyncio
-import importlib.util
-import os
-import signal
-import socket
-import subprocess
-import sys
-import time
-import uuid
-from collections.abc import Coroutine, Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
-from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 import pytest
 
-from reservations.settings import Settings
-from tests import processes
 from tests.aws_calls import _declared_aws_calls_only  # noqa: F401  (autouse: functions make declared AWS calls only)
+from tests.support import aio, server
+from tests.support import settings as support_settings
+from tests.support.aws import FAKE_AWS_ENV, UNSET_AWS_ENV, reset_moto, running_moto
+from tests.support.server import Gateway, start_gateway
+from tests.support.settings import STORE_KINDS, store_settings
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser
 
-T = TypeVar("T")
+# Re-exported for test modules written before tests/support (branches in flight when it was made);
+# new code imports from tests.support.  Delete once nothing imports them from here.
+run_async = aio.run_async
+free_port = server.free_port
+TENANT_ROLE_ARN = support_settings.TENANT_ROLE_ARN
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+@pytest.hookimpl(tryfirst=True)  # before pytest's own -m selection reads the markers
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """A test that drives Chromium or starts nginx is slow: ``make check`` leaves it to ``make test``."""
+    for item in items:
+        if item.get_closest_marker("browser") or item.get_closest_marker("nginx"):
+            item.add_marker(pytest.mark.slow)
 
 
 @pytest.fixture(autouse=True)
 def _fake_aws_credentials(monkeypatch: pytest.MonkeyPatch) -> None:
     """No test may reach a real AWS account: fake credentials, a fixed region, no shared profile."""
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
-    monkeypatch.setenv("AWS_SESSION_TOKEN", "testing")
-    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
-    monkeypatch.setenv("AWS_REGION", "us-east-1")
-    monkeypatch.setenv("AWS_CONFIG_FILE", os.devnull)
-    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", os.devnull)
-    monkeypatch.delenv("AWS_PROFILE", raising=False)
-    monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
+    for name, value in FAKE_AWS_ENV.items():
+        monkeypatch.setenv(name, value)
+    for name in UNSET_AWS_ENV:
+        monkeypatch.delenv(name, raising=False)
 
 
 @pytest.fixture(scope="session")
 def moto_server() -> Iterator[str]:
-    """moto's server on a free loopback port, one per test process; yields its endpoint URL.
-
-    Real HTTP, so botocore's wire format (serialisation, retries, errors) is exercised.  Requests are
-    served one at a time: moto's transactions are not atomic under concurrency (see serial_moto).
-    """
-    from tests.serial_moto import SerialMotoServer
-
-    port = free_port()
-    server = SerialMotoServer(ip_address="127.0.0.1", port=port)
-    server.start()
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.stop()
+    """moto's server on a free loopback port, one per test process; yields its endpoint URL."""
+    with running_moto() as endpoint:
+        yield endpoint
 
 
 @pytest.fixture
 def moto_endpoint(moto_server: str) -> str:
     """moto's endpoint, reset to empty before the test."""
-    import urllib.request
-
-    request = urllib.request.Request(f"{moto_server}/moto-api/reset", method="POST")
-    with urllib.request.urlopen(request, timeout=10) as response:
-        response.read()
+    reset_moto(moto_server)
     return moto_server
 
 
-# The role the API functions assume per customer (moto's STS answers for any role): with it set, the
-# DynamoDB store runs every request under tenant-scoped credentials, as in AWS.
-TENANT_ROLE_ARN = "arn:aws:iam::123456789012:role/reservations-list-tenant"
-
-STORE_KINDS = ["sqlite"] + (["dynamodb"] if importlib.util.find_spec("reservations.stores.dynamodb") else [])
-
-
-@dataclass
-class Gateway:
-    """A real ``reservations serve`` process and what it takes to call it."""
-
-    url: str
-    settings: Settings
-    process: subprocess.Popen[bytes]
-    env: dict[str, str]
-    log_path: Path
-    keys: dict[str, str] = field(default_factory=dict)  # customer -> API key
-
-    def create_customer(self, name: str) -> str:
-        from reservations.stores import open_registry, open_store
-        from reservations.tenants import Tenants
-
-        registry, store = open_registry(self.settings), open_store(self.settings)
-        try:
-            ensure = getattr(registry, "ensure_table", None)
-            if ensure is not None:
-                ensure()
-            created = Tenants(registry, store, self.settings).create(name)
-        finally:
-            registry.close()
-            store.close()
-        self.keys[created.customer.name] = created.api_key
-        return created.api_key
-
-    def headers(self, customer: str) -> dict[str, str]:
-        return {"X-Customer": customer, "X-Api-Key": self.keys[customer]}
-
-    def stop(self, sig: int = signal.SIGTERM) -> int:
-        """Stops the server as a user would (``sig`` to the pid started), then whatever it left behind."""
-        if self.process.poll() is None:
-            self.process.send_signal(sig)
-            try:
-                self.process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-        self.kill()
-        return self.process.returncode
-
-    def kill(self) -> list[int]:
-        """``kill -9`` of every process of the server's group at once; returns when all are gone.
-
-        Returns the processes it reached (the server and its workers, when it was running).
-        """
-        killed = processes.kill_group(self.process.pid)
-        self.process.poll()  # reaps the server itself; the workers' parent (or init) reaps them
-        left = processes.wait_gone(killed)
-        if left:
-            raise RuntimeError(f"processes {left} of the gateway survived SIGKILL")
-        if self.process.returncode is None:
-            self.process.wait()
-        return killed
+# DynamoDB behind a whole gateway is moto's server answering one request at a time: the fast lane
+# runs each API suite on SQLite, and the stores' contract (tests/stores) on both stores.
+GATEWAY_KINDS = [
+    pytest.param(kind, marks=pytest.mark.slow) if kind == "dynamodb" else kind for kind in STORE_KINDS
+]
 
 
-def start_gateway(
-    settings: Settings, tmp: Path, *, port: int | None = None, extra_args: Sequence[str] = ()
-) -> Gateway:
-    """Starts ``reservations serve`` on a free loopback port and waits until /healthz answers."""
-    import httpx
-
-    port = port or free_port()
-    env = {
-        **os.environ,
-        **settings.to_env(),
-        "XDG_CONFIG_HOME": str(tmp / "config"),
-        "POWERTOOLS_LOG_LEVEL": os.environ.get("POWERTOOLS_LOG_LEVEL", "WARNING"),
-    }
-    log_path = tmp / f"gateway-{port}.log"
-    with log_path.open("ab") as log:
-        process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "reservations",
-                "serve",
-                "--host",
-                "127.0.0.1",
-                "--port",
-                str(port),
-                *extra_args,
-            ],
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,  # a group of its own, so stop() and kill() reach every worker
-        )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while True:
-        if process.poll() is not None:
-            processes.kill_group(process.pid)
-            raise RuntimeError(f"gateway exited with {process.returncode}: {log_path.read_text()}")
-        try:
-            if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
-                break
-        except httpx.TransportError:
-            pass
-        if time.monotonic() > deadline:
-            processes.kill_group(process.pid)
-            process.wait()
-            raise RuntimeError(f"gateway did not start: {log_path.read_text()}")
-        time.sleep(0.05)
-    return Gateway(url=url, settings=settings, process=process, env=env, log_path=log_path)
-
-
-def store_settings(kind: str, tmp: Path, request: pytest.FixtureRequest) -> Settings:
-    if kind == "dynamodb":
-        endpoint = request.getfixturevalue("moto_server")
-        prefix = f"t{uuid.uuid4().hex[:8]}_"
-        return Settings(
-            store="dynamodb",
-            dynamodb_endpoint=endpoint,
-            table_prefix=prefix,
-            region="us-east-1",
-            tenant_role_arn=TENANT_ROLE_ARN,
-        )
-    return Settings(store="sqlite", data_dir=tmp / "data")
-
-
-@pytest.fixture(scope="module", params=STORE_KINDS)
+@pytest.fixture(scope="module", params=GATEWAY_KINDS)
 def gateway(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Gateway]:
     """A running gateway per store kind with customers ``star`` and ``moon``, shared by a test module."""
     tmp = tmp_path_factory.mktemp(f"gateway-{request.param}")
     with pytest.MonkeyPatch.context() as patch:
-        for name, value in {
-            "AWS_ACCESS_KEY_ID": "testing",
-            "AWS_SECRET_ACCESS_KEY": "testing",
-            "AWS_DEFAULT_REGION": "us-east-1",
-            "AWS_CONFIG_FILE": os.devnull,
-            "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
-        }.items():
+        for name, value in FAKE_AWS_ENV.items():
             patch.setenv(name, value)
         settings = store_settings(request.param, tmp, request)
         running = start_gateway(settings, tmp)
@@ -256,9 +106,3 @@ def browser() -> Iterator[Browser]:
             yield launched
         finally:
             launched.close()
-
-
-def run_async(coroutine: Coroutine[Any, Any, T]) -> T:
-    """``asyncio.run`` in a thread of its own: works even while a Playwright session holds this one."""
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        return pool.submit(asyncio.run, coroutine).result()

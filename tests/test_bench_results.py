@@ -12,6 +12,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
 
 WRITE = "from bench.common import write; write('probe-results', {'n': 1}, '| probe |')"
@@ -47,6 +49,7 @@ def test_make_bench_names_the_committed_folder(tmp_path: Path) -> None:
     assert (tmp_path / "committed" / "probe-results.json").exists()
 
 
+@pytest.mark.slow
 def test_moto_started_by_a_benchmark_does_not_log_every_call() -> None:
     code = (
         "import boto3\n"

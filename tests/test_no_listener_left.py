@@ -6,7 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests import processes
+from tests.support import processes
 
 SCRIPT = Path(__file__).resolve().parents[1] / "scripts" / "no-listener-left"
 

@@ -9,14 +9,17 @@ import asyncio
 from typing import Any
 
 import httpx
+import pytest
 
-from tests.conftest import Gateway, run_async
 from tests.proofs.harness import day
+from tests.support.aio import run_async
+from tests.support.server import Gateway
 
 ROUNDS = 50
 ROOM = 1
 
 
+@pytest.mark.slow
 def test_a_change_racing_a_delete_leaves_list_get_availability_and_bookings_in_agreement(gateway: Gateway):
     gateway.create_customer("clash")
     with httpx.Client(base_url=gateway.url, headers=gateway.headers("clash"), timeout=60) as http:

@@ -7,11 +7,14 @@ from collections import Counter
 from datetime import timedelta
 
 import httpx
+import pytest
 
 from reservations.domain import today_utc
-from tests.conftest import Gateway, run_async
+from tests.support.aio import run_async
+from tests.support.server import Gateway
 
 
+@pytest.mark.slow
 def test_200_parallel_adds_of_one_room_night_have_one_winner(gateway: Gateway):
     day = (today_utc() + timedelta(days=90)).isoformat()
 

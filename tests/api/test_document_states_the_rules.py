@@ -14,7 +14,7 @@ import pytest
 from reservations.domain import CURSOR_PATTERN, today_utc
 from reservations.gateway.document import window_pattern
 from tests.api.openapi_check import check
-from tests.conftest import Gateway
+from tests.support.server import Gateway
 
 START = today_utc() + timedelta(days=40)
 

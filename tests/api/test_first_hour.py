@@ -10,7 +10,6 @@ import os
 import socket
 import subprocess
 import sys
-import time
 import tomllib
 from pathlib import Path
 
@@ -19,8 +18,8 @@ import pytest
 
 from reservations import catalogue
 from reservations.settings import Settings
-from tests import processes
-from tests.conftest import free_port, start_gateway
+from tests.support import processes
+from tests.support.server import free_port, start_gateway, start_serve
 
 SERVE = [sys.executable, "-m", "reservations", "serve", "--host", "127.0.0.1"]
 
@@ -42,6 +41,7 @@ def _env(tmp: Path, **extra: str) -> dict[str, str]:
     return {**env, "XDG_CONFIG_HOME": str(tmp / "config"), **extra}
 
 
+@pytest.mark.slow
 def test_a_start_on_a_busy_port_creates_nothing_so_the_next_start_shows_the_key(tmp_path: Path):
     # Another program (a real second process) holds the port.
     holder = subprocess.Popen(
@@ -85,6 +85,7 @@ def test_a_start_on_a_busy_port_creates_nothing_so_the_next_start_shows_the_key(
         second.stop()
 
 
+@pytest.mark.slow
 def test_a_restart_on_another_port_moves_the_profile_along(tmp_path: Path):
     settings = Settings(store="sqlite", data_dir=tmp_path / "data")
     first = start_gateway(settings, tmp_path)
@@ -100,6 +101,7 @@ def test_a_restart_on_another_port_moves_the_profile_along(tmp_path: Path):
         second.stop()
 
 
+@pytest.mark.slow
 def test_a_second_serve_on_another_port_leaves_the_profile_with_the_first_while_it_serves(tmp_path: Path):
     """The README's advice for a busy port, taken while the first server still answers."""
     settings = Settings(store="sqlite", data_dir=tmp_path / "data")
@@ -123,6 +125,7 @@ def test_a_second_serve_on_another_port_leaves_the_profile_with_the_first_while_
         first.stop()
 
 
+@pytest.mark.slow
 def test_another_data_dir_never_clobbers_the_profile_of_the_first(tmp_path: Path):
     first = start_gateway(Settings(store="sqlite", data_dir=tmp_path / "one"), tmp_path)
     first_key = _key_in(first.log_path.read_text())
@@ -141,6 +144,7 @@ def test_another_data_dir_never_clobbers_the_profile_of_the_first(tmp_path: Path
         other.stop()
 
 
+@pytest.mark.slow
 def test_a_store_without_a_profile_says_how_to_get_a_key_back(tmp_path: Path):
     settings = Settings(store="sqlite", data_dir=tmp_path / "data")
     first = start_gateway(settings, tmp_path)
@@ -169,6 +173,7 @@ def _without_credentials(tmp: Path) -> dict[str, str]:
     return env
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "command",
     [
@@ -207,6 +212,7 @@ def test_dynamodb_without_credentials_is_one_line_with_the_remedy(tmp_path: Path
     assert "any values will do" in lines[0]
 
 
+@pytest.mark.slow
 def test_cluster_takes_the_region_from_aws_region(tmp_path: Path, moto_endpoint: str):
     env = _env(tmp_path, AWS_ENDPOINT_URL=moto_endpoint, AWS_REGION="eu-west-1")
     env.pop("AWS_DEFAULT_REGION", None)
@@ -222,6 +228,7 @@ def test_cluster_takes_the_region_from_aws_region(tmp_path: Path, moto_endpoint:
     assert result.returncode in (0, 1), result.stderr
 
 
+@pytest.mark.slow
 def test_every_405_says_which_methods_are_allowed(tmp_path: Path):
     running = start_gateway(Settings(store="sqlite", data_dir=tmp_path / "data"), tmp_path)
     try:
@@ -244,6 +251,7 @@ def test_every_405_says_which_methods_are_allowed(tmp_path: Path):
         running.stop()
 
 
+@pytest.mark.slow
 def test_tenants_on_a_mistyped_data_dir_say_so_and_create_nothing(tmp_path: Path):
     typo = tmp_path / "tpyo"
     for command in (["tenants", "list"], ["tenants", "rotate-key", "demo"]):
@@ -285,27 +293,13 @@ def test_serve_refuses_a_web_dir_that_is_not_there(tmp_path: Path):
     assert not (tmp_path / "data").exists()
 
 
+@pytest.mark.slow
 def test_serve_at_its_default_log_level_logs_no_line_per_request(tmp_path: Path):
-    port = free_port()
     env = _env(tmp_path)
     env.pop("POWERTOOLS_LOG_LEVEL", None)
     log = tmp_path / "serve.log"
-    with log.open("wb") as sink:
-        process = subprocess.Popen(
-            [*SERVE, "--port", str(port), "--data-dir", str(tmp_path / "data")],
-            env=env,
-            stdout=sink,
-            stderr=sink,
-            start_new_session=True,  # its workers share its group, which processes.stop() ends whole
-        )
+    process, url = start_serve(env, log, "--data-dir", str(tmp_path / "data"))
     try:
-        url = f"http://127.0.0.1:{port}"
-        for _ in range(100):
-            try:
-                if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                time.sleep(0.1)
         key = _key_in(log.read_text())
         for _ in range(3):
             assert (
@@ -318,6 +312,7 @@ def test_serve_at_its_default_log_level_logs_no_line_per_request(tmp_path: Path)
     assert '"level":"INFO"' not in log.read_text()
 
 
+@pytest.mark.slow
 def test_a_profile_from_before_store_markers_is_adopted_not_nagged_about(tmp_path: Path):
     settings = Settings(store="sqlite", data_dir=tmp_path / "data")
     port = free_port()

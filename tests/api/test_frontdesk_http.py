@@ -15,7 +15,8 @@ import pytest
 
 from reservations.domain import today_utc
 from tests.api.openapi_check import check
-from tests.conftest import Gateway, run_async
+from tests.support.aio import run_async
+from tests.support.server import Gateway
 
 START = today_utc() + timedelta(days=60)
 

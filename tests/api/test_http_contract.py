@@ -11,7 +11,7 @@ import pytest
 
 from reservations.domain import today_utc
 from tests.api.openapi_check import check
-from tests.conftest import Gateway
+from tests.support.server import Gateway
 
 START = today_utc() + timedelta(days=30)
 

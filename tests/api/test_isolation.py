@@ -12,7 +12,7 @@ import httpx
 import pytest
 
 from reservations.domain import today_utc
-from tests.conftest import Gateway
+from tests.support.server import Gateway
 
 DAY = (today_utc() + timedelta(days=40)).isoformat()
 

@@ -10,15 +10,17 @@ from datetime import timedelta
 from pathlib import Path
 
 import httpx
+import pytest
 
 from reservations.domain import today_utc
 from reservations.settings import Settings
-from tests import processes
-from tests.conftest import free_port, start_gateway
+from tests.support import processes
+from tests.support.server import free_port, start_gateway
 
 DAY = today_utc() + timedelta(days=20)
 
 
+@pytest.mark.slow
 def test_first_start_creates_demo_and_restart_keeps_every_acknowledged_write(tmp_path: Path):
     settings = Settings(store="sqlite", data_dir=tmp_path / "data")
     port = free_port()
@@ -53,6 +55,7 @@ def test_first_start_creates_demo_and_restart_keeps_every_acknowledged_write(tmp
         second.stop()
 
 
+@pytest.mark.slow
 def test_occupied_port_is_one_line_and_exit_2(tmp_path: Path):
     settings = Settings(store="sqlite", data_dir=tmp_path / "data")
     running = start_gateway(settings, tmp_path)
@@ -95,6 +98,7 @@ def test_bad_flag_is_exit_2(tmp_path: Path):
     ]
 
 
+@pytest.mark.slow
 def test_cors_preflight_for_configured_origin_only(tmp_path: Path):
     settings = Settings(store="sqlite", data_dir=tmp_path / "data")
     running = start_gateway(settings, tmp_path, extra_args=["--cors-origin", "https://hotel.example.com"])
@@ -118,6 +122,7 @@ def test_cors_preflight_for_configured_origin_only(tmp_path: Path):
         running.stop()
 
 
+@pytest.mark.slow
 def test_default_serve_runs_one_worker_per_cpu(tmp_path: Path):
     """What ``make run`` gives is what the gateway benchmark measures: a worker per CPU (at most 4)."""
     expected = max(1, min(len(os.sched_getaffinity(0)), 4))
@@ -136,6 +141,7 @@ def test_default_serve_runs_one_worker_per_cpu(tmp_path: Path):
         assert running.stop() == 0
 
 
+@pytest.mark.slow
 def test_workers_die_with_a_parent_killed_by_sigkill(tmp_path: Path):
     """A crash of ``serve`` (kill -9: no clean-up runs) leaves no worker serving the port."""
     settings = Settings(store="sqlite", data_dir=tmp_path / "data")

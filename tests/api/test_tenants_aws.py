@@ -78,6 +78,7 @@ def exists(admin: Any, table: str) -> bool:
     return table in admin.list_tables()["TableNames"]
 
 
+@pytest.mark.slow
 def test_in_aws_a_table_terraform_made_before_the_hand_over_is_taken_over(
     moto_endpoint: str, prefix: str, admin: Any
 ) -> None:
@@ -106,6 +107,7 @@ def test_in_aws_a_table_terraform_made_before_the_hand_over_is_taken_over(
     assert not exists(admin, f"{prefix}star-reservations")
 
 
+@pytest.mark.slow
 def test_on_a_local_stack_a_protected_table_is_refused_in_one_line_and_nothing_changes(
     moto_endpoint: str, prefix: str, admin: Any
 ) -> None:

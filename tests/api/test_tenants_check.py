@@ -16,9 +16,9 @@ import pytest
 from reservations.settings import Settings
 from reservations.stores import Store, open_registry, open_store
 from reservations.tenants import Tenants
-from tests.conftest import STORE_KINDS, store_settings
 from tests.stores import damage_kit as kit
-from tests.stores.conftest import DAY, NOW, new
+from tests.support.settings import STORE_KINDS, store_settings
+from tests.support.stores import DAY, NOW, new
 
 
 @pytest.fixture(params=STORE_KINDS)
@@ -50,6 +50,7 @@ def check(settings: Settings, *args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
+@pytest.mark.slow
 def test_check_names_the_damage_and_repair_leaves_a_table_that_passes(site: tuple[Settings, Store]):
     settings, store = site
     inn = settings.table_for("inn")
@@ -82,6 +83,7 @@ def test_check_names_the_damage_and_repair_leaves_a_table_that_passes(site: tupl
     assert (after.returncode, after.stdout.strip()) == (0, f"inn ({inn}): clean")
 
 
+@pytest.mark.slow
 def test_a_collision_needs_a_person_and_names_both_parties(site: tuple[Settings, Store]):
     settings, store = site
     inn = settings.table_for("inn")
@@ -102,6 +104,7 @@ def test_a_collision_needs_a_person_and_names_both_parties(site: tuple[Settings,
     assert report["repaired"] == []
 
 
+@pytest.mark.slow
 def test_an_unknown_customer_is_one_line_and_nothing_is_checked(site: tuple[Settings, Store]):
     settings, _ = site
     result = check(settings, "spa", "nobody", "--repair")

@@ -22,6 +22,7 @@ def tenants(data_dir: Path, *args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
+@pytest.mark.slow
 def test_create_list_rotate_delete(tmp_path: Path):
     created = tenants(tmp_path, "create", "Star-Hotel", "--json")
     assert created.returncode == 0, created.stderr
@@ -64,6 +65,7 @@ def test_bad_names_are_one_line_and_exit_1(tmp_path: Path, name: str):
     assert not (tmp_path / "tables").exists() or not any((tmp_path / "tables").iterdir())
 
 
+@pytest.mark.slow
 def test_duplicate_and_unknown_customers_are_refused(tmp_path: Path):
     assert tenants(tmp_path, "create", "moon").returncode == 0
     again = tenants(tmp_path, "create", "moon")

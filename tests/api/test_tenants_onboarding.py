@@ -201,6 +201,7 @@ def cli(moto_endpoint: str, settings: Settings, *args: str) -> subprocess.Comple
     )
 
 
+@pytest.mark.slow
 def test_the_cli_onboards_and_removes_a_customer_in_aws(
     settings: Settings, moto_endpoint: str, registry: DynamoDBRegistry, admin: Any, apigateway: Any
 ) -> None:

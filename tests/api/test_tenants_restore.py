@@ -28,7 +28,11 @@ from reservations.settings import Settings
 from reservations.stores.dynamodb_client import make_client
 from reservations.stores.dynamodb_registry import DynamoDBRegistry
 from reservations.wiring import CustomerTables, proved_table
-from tests.conftest import Gateway, start_gateway, store_settings
+from tests.support.server import Gateway, start_gateway
+from tests.support.settings import store_settings
+
+# Each test restores through moto with a DynamoDB gateway of its own (seconds apiece): make test only.
+pytestmark = pytest.mark.slow
 
 runner = CliRunner()
 STAY = {

@@ -7,9 +7,12 @@ import struct
 import zipfile
 from pathlib import Path
 
+import pytest
+
 from reservations.build.builder import BuildRequest, build
+from reservations.build.deps import locked
 from reservations.build.project import LAMBDA_PYTHON_VERSION
-from tests.build.conftest import Builds, locked
+from tests.support.builds import Builds
 
 ELF_MACHINE = {62: "x86_64", 183: "aarch64"}
 
@@ -33,6 +36,7 @@ def _compiled(zip_path: Path, package: str) -> tuple[list[str], set[str]]:
     return tags, machines
 
 
+@pytest.mark.slow
 def test_arm64_build_selects_aarch64_wheels_for_the_lambda_python(
     builds: Builds, shared_dir: Path, tmp_path: Path
 ) -> None:

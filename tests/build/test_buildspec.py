@@ -22,8 +22,9 @@ import boto3
 import pytest
 import yaml
 
+from reservations.build.deps import locked
 from reservations.build.project import LAMBDA_PYTHON_VERSION
-from tests.build.conftest import ROOT, locked
+from tests.support.builds import ROOT
 
 BUILDSPEC = ROOT / "buildspec.yml"
 REQUIRED_INPUTS = {"FUNCTION_NAME", "ARTIFACTS_BUCKET"}
@@ -105,6 +106,7 @@ def _env(moto_endpoint: str, **extra: str) -> dict[str, str]:
     }
 
 
+@pytest.mark.slow
 def test_build_phases_upload_the_function_and_export_its_hash(
     spec: dict[str, Any], moto_endpoint: str, tmp_path: Path, shared_dir: Path
 ) -> None:

@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 from reservations.build.builder import default_build_id
 from reservations.catalogue import FUNCTION_NAMES
 from reservations.cli import app
-from tests.build.conftest import ROOT, Builds
+from tests.support.builds import ROOT, Builds
 
 
 def _cli(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
@@ -76,6 +76,7 @@ def test_build_add_is_the_add_function_and_tfvars_stays_a_command(form: list[str
         assert "--upload" in result.output
 
 
+@pytest.mark.slow
 def test_env_file_exports_what_codebuild_passes_on(builds: Builds, tmp_path: Path) -> None:
     python = builds.get("delete").metadata.python_version
     env_file = tmp_path / "build.env"

@@ -10,11 +10,13 @@ from pathlib import Path
 import pytest
 
 from reservations.build.builder import BuildRequest, build
+from reservations.build.deps import locked
 from reservations.build.zipper import FILE_MODE, FIXED_TIME
 from reservations.catalogue import FUNCTION_NAMES, get_function
-from tests.build.conftest import LOCAL_PYTHON, ROOT, Builds, locked
+from tests.support.builds import LOCAL_PYTHON, ROOT, Builds
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", FUNCTION_NAMES)
 def test_building_twice_gives_identical_bytes(
     name: str, builds: Builds, shared_dir: Path, tmp_path: Path
@@ -114,6 +116,7 @@ def test_metadata_records_what_terraform_and_people_need(builds: Builds) -> None
     assert (meta.s3_bucket, meta.s3_key) == (None, None)
 
 
+@pytest.mark.slow
 def test_a_fresh_pip_install_gives_the_same_zip_as_the_cached_install(
     builds: Builds, shared_dir: Path, tmp_path: Path
 ) -> None:

@@ -9,7 +9,7 @@ import pytest
 from reservations.build.builder import BuildError, BuildRequest, target_bytecode
 from reservations.build.deps import DependencyError, check_no_runtime_copy
 from reservations.build.project import RUNTIME_PROVIDED, provided_by_runtime
-from tests.build.conftest import LOCAL_PYTHON, Builds
+from tests.support.builds import LOCAL_PYTHON, Builds
 
 
 @pytest.mark.parametrize(

@@ -15,7 +15,7 @@ from reservations.build.builder import BuildMetadata, BuildResult
 from reservations.build.upload import Destination, Encryption, UploadError, UploadUsageError, upload
 from reservations.build.zipper import write_zip
 from reservations.cli import app
-from tests.build.conftest import Builds
+from tests.support.builds import Builds
 
 
 def _result(tmp_path: Path, function: str, build_id: str, content: str) -> BuildResult:

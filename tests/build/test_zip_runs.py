@@ -21,9 +21,9 @@ from reservations.build.project import Project
 from reservations.build.runtime import runtime_site
 from reservations.catalogue import FUNCTION_NAMES, get_function
 from reservations.domain import today_utc
-from tests.build.conftest import ROOT, Builds
 from tests.build.lambda_sandbox import Sandbox
-from tests.conftest import TENANT_ROLE_ARN
+from tests.support.builds import ROOT, Builds
+from tests.support.settings import TENANT_ROLE_ARN
 
 EVENTS = ROOT / "tests" / "functions" / "events"
 API_FUNCTIONS = (
@@ -95,6 +95,7 @@ def test_every_catalogue_function_is_exercised_here() -> None:
     assert sorted((*API_FUNCTIONS, *SCHEDULER_FUNCTIONS)) == sorted(FUNCTION_NAMES)
 
 
+@pytest.mark.slow
 def test_api_functions_serve_a_booking_from_their_zips(
     builds: Builds, sandbox: Sandbox, moto_endpoint: str
 ) -> None:
@@ -165,6 +166,7 @@ def test_api_functions_serve_a_booking_from_their_zips(
     assert json.loads(invoke("list", listing)["body"])["items"] == []
 
 
+@pytest.mark.slow
 def test_a_wrong_key_is_refused_by_the_zipped_authorizer(
     builds: Builds, sandbox: Sandbox, moto_endpoint: str
 ) -> None:
@@ -180,6 +182,7 @@ def test_a_wrong_key_is_refused_by_the_zipped_authorizer(
     assert "rsv_wrong" not in outcome["stderr"] + outcome["stdout"].rpartition("OUTCOME ")[0]
 
 
+@pytest.mark.slow
 def test_cluster_down_starts_a_teardown_from_its_zip(
     builds: Builds, sandbox: Sandbox, moto_endpoint: str
 ) -> None:
@@ -200,6 +203,7 @@ def test_cluster_down_starts_a_teardown_from_its_zip(
     assert groups == [], "the first step deletes the node groups"
 
 
+@pytest.mark.slow
 def test_cluster_up_creates_a_terraform_cloud_run_from_its_zip(
     builds: Builds, sandbox: Sandbox, moto_endpoint: str
 ) -> None:

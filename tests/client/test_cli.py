@@ -5,11 +5,13 @@ from __future__ import annotations
 import json
 import stat
 
+import pytest
+
 from reservations.client import ReservationsClient
 from reservations.client.config import Profile, load_profile
 from reservations.exit_status import ExitStatus
-from tests.client.conftest import Gateway, days, run_cli, run_process
-from tests.conftest import free_port
+from tests.support.client import Gateway, days, run_cli, run_process
+from tests.support.server import free_port
 
 
 def _one_line_error(stderr: str) -> str:
@@ -60,6 +62,7 @@ def test_json_output_is_machine_readable_and_all_pages_are_streamed(
     assert json.loads(added.stdout)["guest_name"] == "Zed"
 
 
+@pytest.mark.slow
 def test_refusals_exit_1_with_the_servers_message(gateway: Gateway, demo: ReservationsClient) -> None:
     first = demo.add("Ann", 101, 3, days(5))
     clash = run_process(  # a real process: what a shell script sees

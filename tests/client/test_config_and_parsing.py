@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from reservations.client.answers import Invalid, parse_check_in, parse_name, parse_nights, parse_room
 from reservations.client.config import (
     ConfigError,
     Profile,
@@ -17,7 +18,6 @@ from reservations.client.config import (
     resolve,
     save_profile,
 )
-from reservations.client.menu import Invalid, parse_check_in, parse_name, parse_nights, parse_room
 
 KEY = "rsv_0123456789abcdefWXYZ"
 

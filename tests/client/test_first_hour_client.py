@@ -14,9 +14,9 @@ import pexpect
 import pytest
 
 from reservations.client import ReservationsClient
-from tests.client.conftest import CLI, Gateway, run_process
 from tests.client.test_menu import Terminal
-from tests.conftest import free_port
+from tests.support.client import CLI, Gateway, run_process
+from tests.support.server import free_port
 
 
 def _in_terminal(gateway: Gateway, *args: str, **env: str) -> tuple[int, str]:
@@ -28,6 +28,7 @@ def _in_terminal(gateway: Gateway, *args: str, **env: str) -> tuple[int, str]:
     return int(child.exitstatus), str(child.before)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("flags", "env"),
     [
@@ -196,6 +197,7 @@ def test_the_menu_says_please_once(gateway: Gateway, demo: ReservationsClient):
         screen.close()
 
 
+@pytest.mark.slow
 def test_configure_with_only_a_url_changes_only_the_url_without_asking(gateway: Gateway):
     key = gateway.demo.api_key
     made = run_process(

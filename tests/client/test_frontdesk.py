@@ -15,8 +15,8 @@ from reservations.client.commands import in_flags
 from reservations.client.config import Profile
 from reservations.client.errors import ConflictError, InvalidRequestError
 from reservations.exit_status import ExitStatus
-from tests.client.conftest import Gateway, days, run_cli, run_process
 from tests.client.test_menu import Terminal
+from tests.support.client import Gateway, days, run_cli, run_process
 
 
 @pytest.fixture(scope="session")
@@ -65,6 +65,7 @@ def test_library_rooms_availability_and_change(desk: ReservationsClient):
         desk.remove_room(102)
 
 
+@pytest.mark.slow
 def test_rooms_commands(gateway: Gateway, frontdesk_profile: Profile, desk: ReservationsClient):
     status, out, _ = cli(gateway, frontdesk_profile, "rooms", "list")
     assert (status, out.strip()) == (0, "No rooms defined: any room number 1-99999 can be booked.")
@@ -103,6 +104,7 @@ def test_rooms_commands(gateway: Gateway, frontdesk_profile: Profile, desk: Rese
         assert len(err.strip().splitlines()) == 1
 
 
+@pytest.mark.slow
 def test_availability_and_change_commands(
     gateway: Gateway, frontdesk_profile: Profile, desk: ReservationsClient
 ):
@@ -152,10 +154,11 @@ def test_availability_and_change_commands(
     assert cli(gateway, frontdesk_profile, "change", rid, "--room", "999")[0] == ExitStatus.ERROR
 
 
+@pytest.mark.slow
 def test_change_as_its_own_process_says_one_line_when_the_server_is_away(
     gateway: Gateway, frontdesk_profile: Profile
 ):
-    from tests.conftest import free_port
+    from tests.support.server import free_port
 
     done = run_process(
         gateway,
@@ -273,6 +276,7 @@ def test_a_piped_menu_whose_answers_run_out_mid_dialog_fails_naming_the_question
     assert list(desk.list()) == []
 
 
+@pytest.mark.slow
 def test_cli_mistakes_name_the_flag_and_the_same_mistake_has_the_same_exit_status(
     gateway: Gateway, frontdesk_profile: Profile, desk: ReservationsClient
 ):

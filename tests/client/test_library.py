@@ -18,9 +18,9 @@ from reservations.client import (
 from reservations.client.config import Profile
 from reservations.client.library import parse_retry_after
 from reservations.domain import Reservation
-from tests.client.conftest import Gateway, days
 from tests.client.proxy import Proxy
-from tests.conftest import free_port
+from tests.support.client import Gateway, days
+from tests.support.server import free_port
 
 
 def test_add_get_list_delete_round_trip(demo: ReservationsClient) -> None:

@@ -11,9 +11,9 @@ import pytest
 
 from reservations.client import ReservationsClient
 from reservations.client.config import Profile, save_profile
-from tests.client.conftest import CLI, Gateway, days
 from tests.client.proxy import Proxy
-from tests.conftest import free_port
+from tests.support.client import CLI, Gateway, days
+from tests.support.server import free_port
 
 MENU_PROMPT = "Choose [1-7]: "
 
@@ -151,6 +151,7 @@ def test_add_list_delete_with_every_bad_input(
     assert t.exit_status() == 0
 
 
+@pytest.mark.slow
 def test_ctrl_c_and_ctrl_d_cancel_a_prompt_and_leave_the_menu(
     gateway: Gateway, demo: ReservationsClient, terminal: Terminal
 ) -> None:
@@ -180,6 +181,7 @@ def test_ctrl_c_and_ctrl_d_cancel_a_prompt_and_leave_the_menu(
         again.close()
 
 
+@pytest.mark.slow
 def test_server_down_says_so_and_offers_a_retry(gateway: Gateway, demo: ReservationsClient) -> None:
     port = free_port()
     demo.add("Ann", 101, 1, days(3))
@@ -203,6 +205,7 @@ def test_server_down_says_so_and_offers_a_retry(gateway: Gateway, demo: Reservat
         t.close()
 
 
+@pytest.mark.slow
 def test_retrying_an_add_whose_answer_was_lost_books_once(gateway: Gateway, demo: ReservationsClient) -> None:
     with Proxy(gateway.url) as proxy:
         t = Terminal(gateway, "--url", proxy.url, "--customer", "demo", "--api-key", gateway.demo.api_key)
@@ -254,6 +257,7 @@ def _piped(gateway: Gateway, lines: str, **env: str) -> subprocess.CompletedProc
     )
 
 
+@pytest.mark.slow
 def test_works_without_a_terminal(gateway: Gateway, demo: ReservationsClient) -> None:
     day = days(4).isoformat()
     done = _piped(gateway, f"1\nPiped Guest\nseven\n7\n1\n{day}\n3\n5\n")

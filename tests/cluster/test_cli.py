@@ -24,6 +24,7 @@ def endpoint(moto_endpoint: str, monkeypatch: pytest.MonkeyPatch) -> str:
     return moto_endpoint
 
 
+@pytest.mark.slow
 def test_down_wait_runs_the_whole_teardown_with_progress(endpoint: str, aws: Clients) -> None:
     make_cluster(aws, "study")
     make_service_load_balancer(aws, "study")
@@ -37,6 +38,7 @@ def test_down_wait_runs_the_whole_teardown_with_progress(endpoint: str, aws: Cli
     assert aws.get("eks").list_clusters()["clusters"] == []
 
 
+@pytest.mark.slow
 def test_down_refused_exits_1_with_the_reason(endpoint: str, aws: Clients) -> None:
     make_cluster(aws, "study", opted_in=False)
     result = runner.invoke(app, ["cluster", "down", "--cluster", "study"])
@@ -44,6 +46,7 @@ def test_down_refused_exits_1_with_the_reason(endpoint: str, aws: Clients) -> No
     assert "refused (not-opted-in)" in result.stdout
 
 
+@pytest.mark.slow
 def test_dry_run_json_and_nothing_changes(endpoint: str, aws: Clients) -> None:
     make_cluster(aws, "study", fargate=())
     result = runner.invoke(app, ["cluster", "down", "--cluster", "study", "--dry-run", "--json"])
@@ -76,6 +79,7 @@ def test_unreachable_aws_exits_3(monkeypatch: pytest.MonkeyPatch) -> None:
     assert result.stderr.startswith("reservations cluster: cannot reach AWS")
 
 
+@pytest.mark.slow
 def test_skip_until_sets_the_tag_status_shows_it_and_clear_removes_it(endpoint: str, aws: Clients) -> None:
     make_cluster(aws, "study", fargate=())
     tomorrow = (datetime.now(UTC) + timedelta(days=1)).strftime("%Y-%m-%dT%H:%M")
@@ -97,6 +101,7 @@ def test_skip_until_sets_the_tag_status_shows_it_and_clear_removes_it(endpoint: 
     assert SKIP_UNTIL_TAG not in aws.get("eks").list_tags_for_resource(resourceArn=arn)["tags"]
 
 
+@pytest.mark.slow
 def test_skip_rejects_past_and_malformed_times(endpoint: str, aws: Clients) -> None:
     make_cluster(aws, "study", nodegroups=(), fargate=())
     past = runner.invoke(app, ["cluster", "skip", "--cluster", "study", "--until", "2001-01-01"])
@@ -107,6 +112,7 @@ def test_skip_rejects_past_and_malformed_times(endpoint: str, aws: Clients) -> N
     assert (missing.exit_code, missing.stderr.strip()) == (1, "reservations cluster: cluster nope not found")
 
 
+@pytest.mark.slow
 def test_up_wait_rebuilds_through_terraform_cloud(
     endpoint: str, aws: Clients, tfc: FakeTerraformCloud, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -13,6 +13,10 @@ from reservations.functions import cluster_down, cluster_up
 from tests.cluster.aws_helpers import make_cluster, make_service_load_balancer
 from tests.cluster.fake_tfc import TOKEN, FakeTerraformCloud
 
+# The Lambda entry points through whole cycles against moto (seconds a test): `make test` runs them, `make check` does not;
+# tests/cluster/test_teardown_sequences.py keeps the teardown's order in the fast lane.
+pytestmark = pytest.mark.slow
+
 FOLLOWUP = "study-down-follow-up"
 
 

@@ -1,7 +1,11 @@
-"""The rebuild through both Terraform Cloud clients, against the fake runs API over real HTTP.
+"""The rebuild against the fake Terraform Cloud runs API over real HTTP, one workspace (no edge
+configured); test_rebuild_two_workspaces.py covers cluster then edge.
 
-Every test runs twice, once with pytfe and once with terrasnek: both must behave the same. These
-cover one workspace (no edge configured); test_rebuild_two_workspaces.py covers cluster then edge.
+The rebuild's decisions reach Terraform Cloud only through the ``TerraformCloud`` protocol, so they
+run once, through the default client (the ``kind`` fixture).  What each SDK adapter translates
+(workspaces and their locks, runs and their status, confirmability and queue position, plans and
+their JSON, rate limits, timeouts, unknown workspaces) runs through both clients (``@each_sdk``):
+pytfe and terrasnek must answer the protocol alike.
 """
 
 from __future__ import annotations
@@ -37,9 +41,14 @@ class ScriptedEks:
         return {"cluster": {"name": name, "status": self.status}}
 
 
-@pytest.fixture(params=["pytfe", "terrasnek"])
-def kind(request: pytest.FixtureRequest) -> str:
-    return str(request.param)
+@pytest.fixture
+def kind() -> str:
+    """The client the rebuild's decisions run through: the default (they do not depend on the SDK)."""
+    return str(SchedulerConfig.__dataclass_fields__["tfc_client"].default)
+
+
+# Overrides ``kind`` (and so ``h``) for a test of what the SDK adapters translate.
+each_sdk = pytest.mark.parametrize("kind", ["pytfe", "terrasnek"])
 
 
 class Harness:
@@ -86,6 +95,7 @@ def h(tfc: FakeTerraformCloud, kind: str) -> Harness:
     return Harness(tfc, kind)
 
 
+@each_sdk
 def test_run_is_created_planned_applied_and_followed_to_done(h: Harness) -> None:
     created = h.step("start")
     assert (created.status, created.step) == ("in_progress", "run-created")
@@ -113,6 +123,7 @@ def test_run_is_created_planned_applied_and_followed_to_done(h: Harness) -> None
     assert run.target_addrs == []  # the whole workspace, never a targeted run
 
 
+@each_sdk
 def test_auto_apply_workspace_is_followed_never_confirmed(tfc: FakeTerraformCloud, kind: str) -> None:
     tfc.add_workspace("study-cluster", auto_apply=True)
     h = Harness(tfc, kind)
@@ -227,6 +238,7 @@ def test_recreating_only_what_died_with_the_cluster_is_applied(h: Harness) -> No
     assert h.fake.calls("GET", r"/_blobs/plan-json/.*") == 1
 
 
+@each_sdk
 def test_changing_plan_without_its_json_is_refused(h: Harness) -> None:
     h.fake.plan_counts = {"additions": 3, "changes": 0, "destructions": 0}
     h.fake.json_output = False
@@ -290,6 +302,7 @@ def test_policy_soft_failure_is_reported_not_applied(h: Harness) -> None:
     assert h.fake.calls("POST", r"/api/v2/runs/.*/actions/apply") == 0
 
 
+@each_sdk
 def test_apply_waits_until_the_run_is_confirmable(h: Harness) -> None:
     h.fake.script = ["policy_checking", "policy_checked"]
     run_id = h.step("start").details["run_id"]
@@ -302,6 +315,7 @@ def test_apply_waits_until_the_run_is_confirmable(h: Harness) -> None:
     assert h.step().step == "applying"
 
 
+@each_sdk
 def test_locked_workspace_is_a_clear_refusal(tfc: FakeTerraformCloud, kind: str) -> None:
     tfc.add_workspace("study-cluster", locked=True, locked_by="users")
     outcome = Harness(tfc, kind).step("start")
@@ -310,6 +324,7 @@ def test_locked_workspace_is_a_clear_refusal(tfc: FakeTerraformCloud, kind: str)
     assert tfc.calls("POST", "/api/v2/runs") == 0
 
 
+@each_sdk
 def test_rate_limits_are_retried_with_backoff(h: Harness) -> None:
     h.fake.throttle_next = 2
     h.fake.retry_after = "0.05"
@@ -320,6 +335,7 @@ def test_rate_limits_are_retried_with_backoff(h: Harness) -> None:
     assert h.sleeps == [0.05, 0.05]
 
 
+@each_sdk
 def test_persistent_rate_limit_is_a_pause_not_a_failure(h: Harness) -> None:
     h.fake.throttle_next = 100
     h.fake.retry_after = "0"
@@ -328,6 +344,7 @@ def test_persistent_rate_limit_is_a_pause_not_a_failure(h: Harness) -> None:
     assert len(h.sleeps) == 3
 
 
+@each_sdk
 def test_every_request_has_a_timeout(h: Harness) -> None:
     h.step("start")
     h.fake.delay = 1.0
@@ -340,6 +357,7 @@ def test_every_request_has_a_timeout(h: Harness) -> None:
     assert (at_start.status, at_start.step) == ("failed", "tfc-unreachable")
 
 
+@each_sdk
 def test_a_run_that_sits_queued_is_reported_not_waited_on(h: Harness) -> None:
     h.fake.script = ["plan_queued"]
     h.step("start")
@@ -348,6 +366,7 @@ def test_a_run_that_sits_queued_is_reported_not_waited_on(h: Harness) -> None:
     assert "position 2 in the queue" in outcome.message
 
 
+@each_sdk
 def test_workspace_by_id_and_unknown_workspace(tfc: FakeTerraformCloud, kind: str) -> None:
     ws = tfc.add_workspace("study-cluster")
     assert Harness(tfc, kind, tfc_workspace=ws.id).step("start").step == "run-created"

@@ -1,4 +1,5 @@
-"""The rebuild across two workspaces (cluster, then edge), through both clients against the fake API.
+"""The rebuild across two workspaces (cluster, then edge), against the fake API through the default
+client (what each SDK translates is proved through both in test_rebuild_tfc.py).
 
 The edge workspace's plan needs the cluster (its kubernetes provider reads it through data sources),
 so the fake errors an edge run created while EKS has no ACTIVE cluster: a rebuild that started the

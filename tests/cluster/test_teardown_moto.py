@@ -4,12 +4,18 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
+import pytest
+
 from reservations.cluster.config import SKIP_UNTIL_TAG, SchedulerConfig
 from reservations.cluster.outcome import Outcome
 from reservations.cluster.runner import Clients
 from reservations.cluster.steps import StepContext
 from reservations.cluster.teardown import Teardown
 from tests.cluster.aws_helpers import make_cluster, make_service_load_balancer, mutating, record_calls
+
+# Moto plays EKS, EC2 and ELB through whole teardowns (seconds a test): `make test` runs them, `make check` does not;
+# tests/cluster/test_teardown_sequences.py keeps the teardown's order in the fast lane.
+pytestmark = pytest.mark.slow
 
 NOW = datetime(2026, 11, 25, 4, 0, tzinfo=UTC)  # 23:00 on the 24th in New York
 

@@ -24,7 +24,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
-from tests.conftest import free_port
+from tests.support.server import free_port
 
 API_HOST = "abc123defg.execute-api.eu-west-1.amazonaws.com"
 

@@ -27,9 +27,9 @@ import pytest
 
 from reservations.edge.eks import TERRAFORM_TEMPLATE, EksValues, render_eks
 from reservations.edge.runner import check_config, find_nginx
-from tests.conftest import free_port
-from tests.edge.conftest import stop, wait_until_healthy
 from tests.edge.fake_api import API_HOST, FakeApiGateway, TinyDns
+from tests.support.processes import stop
+from tests.support.server import free_port, wait_healthy
 from tests.terraform.console import templatefile
 
 pytestmark = pytest.mark.nginx
@@ -128,7 +128,7 @@ def serving(pod: Pod, **changes: object) -> Iterator[RunningPod]:
         f"http://127.0.0.1:{values.listen_port}", f"http://127.0.0.1:{values.redirect_port}", stdout
     )
     try:
-        wait_until_healthy(running.url, process, stdout)
+        wait_healthy(running.url, process, stdout, timeout_s=20)
         yield running
     finally:
         status = stop(process, sig=signal.SIGQUIT)

@@ -9,7 +9,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.edge.conftest import Edge, Gateway, running_edge, running_gateway
+from tests.support.edge import Edge, Gateway, running_edge, running_gateway
 
 pytestmark = pytest.mark.nginx
 

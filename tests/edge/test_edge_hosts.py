@@ -17,8 +17,8 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.conftest import free_port
-from tests.edge.conftest import RESERVATIONS, Edge, Gateway, cli_env, create_customers, running_edge
+from tests.support.edge import RESERVATIONS, Edge, Gateway, cli_env, create_customers, running_edge
+from tests.support.server import free_port
 
 pytestmark = pytest.mark.nginx
 

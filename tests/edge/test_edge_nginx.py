@@ -10,7 +10,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.edge.conftest import INDEX_HTML, Edge, RecordingUpstream, running_edge
+from tests.support.edge import INDEX_HTML, Edge, RecordingUpstream, running_edge
 
 pytestmark = pytest.mark.nginx
 

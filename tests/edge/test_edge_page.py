@@ -10,9 +10,9 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, expect
 
-from tests.edge.conftest import Edge, Gateway, running_edge
 from tests.edge.test_edge_gateway import new_reservation
-from tests.web.helpers import Customer, row, sign_in
+from tests.support.edge import Edge, Gateway, running_edge
+from tests.support.web import Customer, row, sign_in
 
 pytestmark = [pytest.mark.nginx, pytest.mark.browser]
 

@@ -8,8 +8,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.edge.conftest import running_edge
 from tests.edge.fake_api import API_HOST, FakeApiGateway, TinyDns
+from tests.support.edge import running_edge
 
 pytestmark = pytest.mark.nginx
 

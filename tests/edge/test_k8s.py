@@ -200,6 +200,7 @@ def _checkov() -> str:
     return found
 
 
+@pytest.mark.slow
 def test_checkov_kubernetes_and_dockerfile(rendered: str, tmp_path: Path) -> None:
     (tmp_path / "edge.yaml").write_text(rendered)
     shutil.copy(K8S / "Dockerfile", tmp_path / "Dockerfile")

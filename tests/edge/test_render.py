@@ -290,7 +290,7 @@ def test_nginx_runs_unprivileged(tmp_path: Path) -> None:
 
     import httpx
 
-    from tests.conftest import free_port
+    from tests.support.server import free_port
 
     # Somewhere an unprivileged user can reach (pytest's tmp_path is private to root).
     base = Path(tempfile.mkdtemp(prefix="edge-unprivileged-"))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import hashlib
 import json
 from collections.abc import Iterator
 from datetime import timedelta
@@ -20,7 +21,7 @@ from reservations.gateway import events
 from reservations.settings import Settings
 from reservations.stores import Registry
 from reservations.tenants import Tenants
-from tests.conftest import STORE_KINDS, store_settings
+from tests.support.settings import STORE_KINDS, store_settings
 
 EVENTS = Path(__file__).parent / "events"
 CHECK_IN = (today_utc() + timedelta(days=10)).isoformat()
@@ -143,9 +144,21 @@ def test_gateway_events_match_api_gateways_model(keys: dict[str, str]):
     assert auth["methodArn"].endswith("/POST/reservations")
 
 
-def test_registry_is_the_only_source_of_truth_for_keys(keys: dict[str, str]):
+def test_the_authorizer_answers_from_the_registry_which_keeps_only_each_keys_hash(keys: dict[str, str]):
+    """A key rotated in the registry is refused on the very next request and its successor allowed (no
+    other copy of the keys decides), and what the registry holds of a key is its SHA-256 alone."""
     registry: Registry = wiring.registry()
-    assert all(keys[name] not in repr(registry.list_keys(name)) for name in keys)
+    (record,) = registry.list_keys("star")
+    assert record.key_hash == hashlib.sha256(keys["star"].encode()).hexdigest()
+    assert keys["star"] not in {str(value) for value in vars(record).values()}
+    assert authorizer.handler(authorizer_event("star", keys["star"]), None)["principalId"] == "star"
+
+    rotated = Tenants(registry, wiring.store(), wiring.settings()).rotate_key("star")
+
+    with pytest.raises(Exception, match=r"^Unauthorized$"):
+        authorizer.handler(authorizer_event("star", keys["star"]), None)
+    assert authorizer.handler(authorizer_event("star", rotated), None)["principalId"] == "star"
+    assert [r.key_hash for r in registry.list_keys("star")] == [hashlib.sha256(rotated.encode()).hexdigest()]
 
 
 def test_functions_name_allowed_origins_for_api_gateway(

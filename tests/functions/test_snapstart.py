@@ -60,6 +60,7 @@ def probe(module: str, tmp_path: Path, initialization: str, mode: str = "hooks")
     return run_probe(PROBE, [module, mode], tmp_path, env)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("function", REQUEST_PATH, ids=[f.name for f in REQUEST_PATH])
 def test_hooks_warm_the_clients_and_reseed_after_restore(
     function: catalogue.Function, tmp_path: Path

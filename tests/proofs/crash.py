@@ -30,8 +30,9 @@ from typing import Any
 import httpx
 
 from reservations.settings import Settings
-from tests.conftest import Gateway, free_port, run_async, start_gateway
 from tests.proofs.harness import Figures, day, list_all, overlapping
+from tests.support.aio import run_async
+from tests.support.server import Gateway, free_port, start_gateway
 
 
 def check_files(data_dir: Path, figures: Figures) -> None:

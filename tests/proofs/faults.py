@@ -26,8 +26,8 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from tests.conftest import free_port
 from tests.proofs.harness import Figures, day, list_all
+from tests.support.server import free_port
 
 THROTTLE = (
     400,

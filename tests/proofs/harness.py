@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import socket
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -21,17 +20,9 @@ import httpx
 
 from reservations.domain import today_utc
 from reservations.settings import Settings
-from tests.conftest import Gateway, free_port, start_gateway
-
-FAKE_AWS = {
-    "AWS_ACCESS_KEY_ID": "testing",
-    "AWS_SECRET_ACCESS_KEY": "testing",
-    "AWS_SESSION_TOKEN": "testing",
-    "AWS_DEFAULT_REGION": "us-east-1",
-    "AWS_REGION": "us-east-1",
-    "AWS_CONFIG_FILE": os.devnull,
-    "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
-}
+from tests.support.aws import FAKE_AWS_ENV, UNSET_AWS_ENV, running_moto
+from tests.support.server import Gateway, start_gateway
+from tests.support.settings import settings_for as support_settings
 
 
 def day(offset: int) -> str:
@@ -40,14 +31,8 @@ def day(offset: int) -> str:
 
 
 def settings_for(kind: str, tmp: Path, moto_endpoint: str | None) -> Settings:
-    if kind == "dynamodb":
-        if moto_endpoint is None:
-            raise ValueError("the dynamodb store needs moto's endpoint")
-        prefix = f"p{uuid.uuid4().hex[:8]}_"
-        return Settings(
-            store="dynamodb", dynamodb_endpoint=moto_endpoint, table_prefix=prefix, region="us-east-1"
-        )
-    return Settings(store="sqlite", data_dir=tmp / "data")
+    """A proof's store: as the suites' (tests/support/settings.py), without tenant-scoped credentials."""
+    return support_settings(kind, tmp, moto_endpoint, tenant_role_arn=None, prefix="p")
 
 
 @contextmanager
@@ -55,19 +40,12 @@ def serial_moto() -> Iterator[str]:
     """moto's server (one request at a time, see tests/serial_moto.py) for runs outside pytest."""
     import logging
 
-    from tests.serial_moto import SerialMotoServer
-
     logging.getLogger("werkzeug").setLevel(logging.ERROR)  # one log line per DynamoDB call otherwise
-    for name, value in FAKE_AWS.items():
-        os.environ[name] = value
-    os.environ.pop("AWS_PROFILE", None)
-    port = free_port()
-    server = SerialMotoServer(ip_address="127.0.0.1", port=port)
-    server.start()
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.stop()
+    os.environ.update(FAKE_AWS_ENV)
+    for name in UNSET_AWS_ENV:
+        os.environ.pop(name, None)
+    with running_moto() as endpoint:
+        yield endpoint
 
 
 @contextmanager

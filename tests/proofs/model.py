@@ -27,9 +27,9 @@ from typing import Any
 
 import httpx
 
-from tests.conftest import run_async
 from tests.proofs.harness import Figures, day, list_all, overlapping
 from tests.proofs.model_contested import contested, deleted_by_someone
+from tests.support.aio import run_async
 
 
 @dataclass

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
-from tests.conftest import Gateway
+import pytest
+
 from tests.proofs import model
 from tests.proofs.harness import table_problems
+from tests.support.server import Gateway
+
+# A proof (a model-checked mixed load and a 200-way race): `make test` runs it, `make check` leaves it out.
+pytestmark = pytest.mark.slow
 
 SCALE = {"sqlite": (8, 40, 2), "dynamodb": (8, 12, 1)}  # clients, operations each, race rounds
 

@@ -8,6 +8,9 @@ import pytest
 
 from tests.proofs import crash
 
+# A proof (kill -9 under a write load, a full disk): `make test` runs it, `make check` leaves it out.
+pytestmark = pytest.mark.slow
+
 # tmpfs needs root (the CI machine and this one run as root); the file-size limit needs nothing.
 DISKS = ["fsize"] + (["tmpfs"] if crash.can_mount_tmpfs() else [])
 

@@ -8,9 +8,12 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.conftest import Gateway
 from tests.proofs import faults
 from tests.proofs.harness import running_gateway, settings_for
+from tests.support.server import Gateway
+
+# A proof (faults injected between the store and moto): `make test` runs it, `make check` leaves it out.
+pytestmark = pytest.mark.slow
 
 
 @pytest.fixture

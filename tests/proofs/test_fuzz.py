@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
-from tests.conftest import Gateway
+import pytest
+
 from tests.proofs import fuzz, hostile
 from tests.proofs.harness import tables_of
+from tests.support.server import Gateway
+
+# A proof (schema fuzzing and hostile input, hypothesis at size): `make test` runs it, `make check` leaves it out.
+pytestmark = pytest.mark.slow
 
 STATEFUL_STEPS = {"sqlite": 20, "dynamodb": 10}
 HOSTILE_EXAMPLES = {"sqlite": 200, "dynamodb": 80}

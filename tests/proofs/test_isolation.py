@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
-from tests.conftest import Gateway
+import pytest
+
 from tests.proofs import isolation
+from tests.support.server import Gateway
+
+# A proof (every key x header x spelling x route): `make test` runs it, `make check` leaves it out.
+pytestmark = pytest.mark.slow
 
 EXTRA_CUSTOMERS = ["sun", "comet-7", "nova"]
 

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
-from tests.conftest import Gateway
+import pytest
+
 from tests.proofs import load
+from tests.support.server import Gateway
+
+# A proof (wrk): `make test` runs it, `make check` leaves it out.
+pytestmark = pytest.mark.slow
 
 SECONDS = {"sqlite": 3.0, "dynamodb": 2.0}
 # moto answers one request at a time: 64 waiting connections would only measure its queue

@@ -6,7 +6,7 @@ import httpx
 import pytest
 
 from reservations.domain import MAX_RESERVATION_ID
-from tests.conftest import Gateway
+from tests.support.server import Gateway
 
 
 @pytest.mark.parametrize(

@@ -40,8 +40,8 @@ from reservations.stores import dynamodb_items as items
 from reservations.stores.dynamodb_client import make_client
 from reservations.tenants import Tenants
 from tests.aws_calls import RECORDER, undeclared
-from tests.conftest import store_settings
 from tests.functions.test_handlers import authorizer_event, load
+from tests.support.settings import store_settings
 
 CHECKED = [f for f in FUNCTIONS if f.kind in ("api", "authorizer")]
 

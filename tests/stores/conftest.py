@@ -1,29 +1,17 @@
-"""The ``store`` fixture: every real store, so one contract suite proves them all."""
+"""The ``store`` fixture: every real store, so one contract suite proves them all (the data and
+settings it is built from: tests/support/stores.py)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
 
-from reservations.domain import NewReservation, now_utc
 from reservations.settings import Settings
 from reservations.stores import Registry, Store, open_registry, open_store
-from tests.conftest import STORE_KINDS, TENANT_ROLE_ARN
-
-
-def make_settings(kind: str, tmp_path: Path, request: pytest.FixtureRequest) -> Settings:
-    if kind == "dynamodb":
-        endpoint = request.getfixturevalue("moto_endpoint")
-        return Settings(
-            store="dynamodb",
-            dynamodb_endpoint=endpoint,
-            table_prefix="test_",
-            tenant_role_arn=TENANT_ROLE_ARN,
-        )
-    return Settings(store="sqlite", data_dir=tmp_path / "data")
+from tests.support.settings import STORE_KINDS
+from tests.support.stores import make_settings
 
 
 @pytest.fixture(params=STORE_KINDS)
@@ -50,16 +38,6 @@ def registry(settings: Settings) -> Iterator[Registry]:
         yield opened
     finally:
         opened.close()
-
-
-# From the real clock, never fixed: the stores' own rules read it (a check-in may not be in the past,
-# idempotency records expire), so a fixed day turns red the day it passes.
-NOW = now_utc()
-DAY = NOW.date() + timedelta(days=30)
-
-
-def new(room: int = 101, check_in: date = DAY, nights: int = 2, guest: str = "Ada") -> NewReservation:
-    return NewReservation(guest_name=guest, room_number=room, nights=nights, check_in=check_in)
 
 
 @pytest.fixture

@@ -13,13 +13,14 @@ from datetime import timedelta
 from typing import Any
 
 import boto3
+import pytest
 
 from reservations.rooms import Availability, Room
 from reservations.settings import Settings
 from reservations.stores.dynamodb import DynamoDBStore
 from reservations.stores.sqlite import SqliteStore
 from reservations.stores.sqlite_frontdesk import FREE_ROOMS_SQL
-from tests.stores.conftest import DAY, NOW, new
+from tests.support.stores import DAY, NOW, new
 
 
 def test_sqlite_plan_searches_the_nights_key_per_room_and_reads_nothing_else(tmp_path: Any):
@@ -65,6 +66,7 @@ class Calls:
         self._client.meta.events.unregister("before-parameter-build.dynamodb.BatchGetItem", self._keys)
 
 
+@pytest.mark.slow
 def test_dynamodb_reads_rooms_once_and_room_nights_in_batches_whatever_the_table_holds(moto_endpoint: str):
     settings = Settings(store="dynamodb", dynamodb_endpoint=moto_endpoint, table_prefix="cost_")
     client = boto3.client("dynamodb", endpoint_url=moto_endpoint, region_name="us-east-1")

@@ -15,7 +15,7 @@ from reservations.stores import Store
 from reservations.stores import consistency as c
 from reservations.stores.damage import LOGGER_NAME, MESSAGE
 from tests.stores import damage_kit as kit
-from tests.stores.conftest import DAY, NOW, new
+from tests.support.stores import DAY, NOW, new
 
 
 @dataclass(frozen=True)

@@ -35,7 +35,7 @@ from reservations.stores import dynamodb as dynamodb_module
 from reservations.stores.dynamodb import DynamoDBRegistry, DynamoDBStore
 from reservations.stores.dynamodb_client import make_client
 from reservations.tenants import key_record
-from tests.stores.conftest import DAY, NOW
+from tests.support.stores import DAY, NOW
 
 TABLE = "test_star-reservations"
 
@@ -170,6 +170,7 @@ def test_missing_table_is_not_found_for_every_operation(client: Any):
 # ----------------------------------------------------------------------------- faults
 
 
+@pytest.mark.slow
 def test_throttled_add_is_unavailable_after_botocores_retries_and_writes_nothing(
     store: DynamoDBStore, client: Any
 ):
@@ -207,7 +208,7 @@ def test_unreachable_endpoint_is_unavailable(free_settings: Settings):
 
 @pytest.fixture
 def free_settings() -> Settings:
-    from tests.conftest import free_port
+    from tests.support.server import free_port
 
     return Settings(store="dynamodb", dynamodb_endpoint=f"http://127.0.0.1:{free_port()}")
 
@@ -313,6 +314,7 @@ def test_live_record_with_other_fingerprint_is_a_mismatch(store: DynamoDBStore, 
 # ----------------------------------------------------------------------------- listing
 
 
+@pytest.mark.slow
 def test_selective_filter_returns_short_pages_with_bounded_reads(
     store: DynamoDBStore, client: Any, monkeypatch: pytest.MonkeyPatch
 ):
@@ -352,8 +354,8 @@ def test_last_full_page_has_no_cursor(store: DynamoDBStore):
 @pytest.fixture(scope="module")
 def serial_moto() -> Iterator[str]:
     """moto answering one request at a time: its threaded server is not atomic (see serial_moto)."""
-    from tests.conftest import free_port
     from tests.serial_moto import SerialMotoServer
+    from tests.support.server import free_port
 
     port = free_port()
     server = SerialMotoServer(port=port)
@@ -364,6 +366,7 @@ def serial_moto() -> Iterator[str]:
         server.stop()
 
 
+@pytest.mark.slow
 def test_many_concurrent_adds_of_one_room_night_have_one_winner_and_leave_no_trace(serial_moto: str):
     client = make_client(Settings(store="dynamodb", dynamodb_endpoint=serial_moto))
     store = DynamoDBStore(client, owns_client=True)

@@ -21,8 +21,8 @@ from reservations.change import ReservationChange
 from reservations.domain import ConflictError, ListQuery, NotFoundError, Reservation
 from reservations.rooms import Availability, Room, RoomQuery
 from reservations.stores import Store
-from tests.stores.conftest import DAY, NOW, new
 from tests.stores.interleave import interleave
+from tests.support.stores import DAY, NOW, new
 
 TODAY = DAY - timedelta(days=10)
 
@@ -61,6 +61,7 @@ OPERATIONS: dict[str, Callable[[Store, str, Start], object]] = {
 PAIRS = [(first, second) for first in OPERATIONS for second in OPERATIONS]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("first", "second"), PAIRS, ids=[f"{a}-then-{b}" for a, b in PAIRS])
 def test_an_operation_run_between_anothers_read_and_write_leaves_the_table_consistent(
     store: Store, table: str, first: str, second: str, monkeypatch: pytest.MonkeyPatch

@@ -19,7 +19,7 @@ from reservations.domain import (
 from reservations.settings import Settings
 from reservations.stores import CustomerRecord, IdempotencyClaim, Registry, Store
 from reservations.tenants import authorize, key_record
-from tests.stores.conftest import DAY, NOW, new
+from tests.support.stores import DAY, NOW, new
 
 
 def test_add_assigns_increasing_ids_and_get_returns_it(store: Store, table: str):

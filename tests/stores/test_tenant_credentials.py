@@ -25,8 +25,8 @@ from reservations.stores.dynamodb_tenants import (
     make_signing_client,
     make_sts_client,
 )
-from tests.conftest import TENANT_ROLE_ARN
-from tests.stores.conftest import DAY, NOW
+from tests.support.settings import TENANT_ROLE_ARN
+from tests.support.stores import DAY, NOW
 
 
 class Clock:

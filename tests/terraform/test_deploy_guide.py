@@ -106,6 +106,7 @@ def test_every_terraform_apply_of_the_guide_is_a_terraform_test_run() -> None:
     assert guide[0], "the first apply must be the targeted one that creates the build pipeline"
 
 
+@pytest.mark.slow
 def test_the_guide_runs_as_written_against_aws_apis(moto_endpoint: str, repository_root: Path) -> None:
     bucket, registry = "reservations-artifacts-123456789012", f"{PREFIX}reservations-customers"
     s3 = boto3.client("s3", endpoint_url=moto_endpoint, region_name="us-east-1")

@@ -62,6 +62,7 @@ def as_list(value: Any) -> list[str]:
     return [str(value)]
 
 
+@pytest.mark.slow
 def test_there_are_policies_to_check() -> None:
     assert len(policy_statements()) >= 25
 
@@ -179,6 +180,7 @@ def checkov_path() -> Path:
     return path
 
 
+@pytest.mark.slow
 def test_checkov_finds_no_failed_check() -> None:
     env = {
         **os.environ,

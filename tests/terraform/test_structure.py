@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -41,12 +42,34 @@ NO_VALIDATION_NEEDED = {
 }
 
 
-def test_every_tf_file_parses() -> None:
-    files = tf_files()
-    assert len(files) >= 40, files
-    for file in files:
-        parsed = parse_file(file)
-        assert parsed, f"{file} is empty"
+# What a .tf file of ours may declare at its top level.
+TOP_LEVEL_BLOCKS = {
+    *("terraform", "provider", "variable", "output", "locals", "module", "resource", "data"),
+    *("check", "moved", "removed", "import"),
+}
+
+
+def test_every_tracked_tf_file_is_read_by_these_checks_and_declares_blocks() -> None:
+    """The checks here walk ``tf_files()``: it must reach every .tf file git tracks (a file it missed
+    would escape every check), and each must parse into Terraform blocks."""
+    listed = subprocess.run(
+        ["git", "ls-files", "-z", "--", "terraform/*.tf"], cwd=ROOT, capture_output=True, check=True
+    )
+    tracked = {ROOT / name for name in listed.stdout.decode().split("\0") if name}
+    assert tracked, "git lists no .tf file"
+    assert tracked <= set(tf_files()), sorted(tracked - set(tf_files()))
+    for file in tf_files():
+        blocks = set(parse_file(file))
+        assert blocks, f"{file.relative_to(ROOT)} declares nothing"
+        assert blocks <= TOP_LEVEL_BLOCKS, f"{file.relative_to(ROOT)}: {sorted(blocks - TOP_LEVEL_BLOCKS)}"
+
+
+def test_a_broken_tf_file_does_not_parse(tmp_path: Path) -> None:
+    """So a file that parses above is well-formed HCL, not text the parser skipped over."""
+    broken = tmp_path / "broken.tf"
+    broken.write_text('resource "aws_s3_bucket" "page" {\n  bucket = "a"\n')
+    with pytest.raises(Exception, match=r"(?i)unexpected|expect"):
+        parse_file(broken)
 
 
 @pytest.mark.parametrize("name", MODULES)

@@ -9,30 +9,29 @@ from __future__ import annotations
 import functools
 import http.server
 import os
-import subprocess
 import threading
-import time
-import urllib.request
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, Route
+from playwright.sync_api import Browser, Page
 
-from tests import processes
-from tests.conftest import free_port
-from tests.web.helpers import CLI, Customer, Gateway, StaticOrigin
+from tests.support import processes
+from tests.support.server import free_port, start_serve
+from tests.support.web import (
+    STRICT_CSP,
+    WEB_DIR,
+    Customer,
+    Gateway,
+    PageProblems,
+    StaticOrigin,
+    new_context,
+    watch,
+)
 
 REPO = Path(__file__).resolve().parents[2]
-WEB_DIR = REPO / "web"
 OUTPUT_DIR = REPO / "test-output" / "web"
-# What nginx (edge issue) sends: no inline script or style may run. Tests enforce it on every page.
-STRICT_CSP = (
-    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self' {api}; "
-    "form-action 'none'; base-uri 'none'; frame-ancestors 'none'"
-)
 
 
 @pytest.fixture(scope="session")
@@ -65,21 +64,6 @@ def static_origin() -> Iterator[StaticOrigin]:
         server.server_close()
 
 
-def _wait_healthy(url: str, process: subprocess.Popen[str], timeout_s: float = 30.0) -> None:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            _, err = process.communicate()
-            raise RuntimeError(f"reservations serve exited with {process.returncode}: {err}")
-        try:
-            with urllib.request.urlopen(f"{url}/healthz", timeout=1) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.1)
-    raise RuntimeError(f"reservations serve did not answer on {url} within {timeout_s} s")
-
-
 @pytest.fixture(scope="session")
 def gateway(tmp_path_factory: pytest.TempPathFactory, static_origin: StaticOrigin) -> Iterator[Gateway]:
     """``reservations serve`` on a free port with a temp data dir, serving web/ and allowing the static origin."""
@@ -90,20 +74,9 @@ def gateway(tmp_path_factory: pytest.TempPathFactory, static_origin: StaticOrigi
         "HOME": str(root / "home"),
         "PYTHONUNBUFFERED": "1",
     }
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    args = ["serve", "--host", "127.0.0.1", "--port", str(port), "--data-dir", str(root / "data")]
-    args += ["--web-dir", str(WEB_DIR), "--cors-origin", static_origin.url]
-    process = subprocess.Popen(
-        [*CLI, *args],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-        start_new_session=True,  # its workers share its group, which stop() ends whole
-    )
+    args = ["--data-dir", str(root / "data"), "--web-dir", str(WEB_DIR), "--cors-origin", static_origin.url]
+    process, url = start_serve(env, root / "serve.log", *args)
     try:
-        _wait_healthy(url, process)
         yield Gateway(url=url, data_dir=root / "data", env=env)
     finally:
         processes.stop(process)
@@ -119,31 +92,6 @@ def api(gateway: Gateway) -> Iterator[httpx.Client]:
     """Direct HTTP to the gateway, to arrange data and to check what the page did."""
     with httpx.Client(base_url=gateway.url, timeout=10) as client:
         yield client
-
-
-@dataclass
-class PageProblems:
-    """What the page did wrong: uncaught exceptions and CSP violations (the console says "Refused to")."""
-
-    errors: list[str]
-
-
-def new_context(browser: Browser, gateway: Gateway, **options: object) -> BrowserContext:
-    context = browser.new_context(locale="en-US", timezone_id="UTC", **options)  # type: ignore[arg-type]
-    context.set_default_timeout(10_000)
-    csp = STRICT_CSP.format(api=gateway.url)
-
-    def add_csp(route: Route) -> None:
-        if route.request.resource_type != "document":
-            route.fallback()
-            return
-        response = route.fetch()
-        route.fulfill(response=response, headers={**response.headers, "content-security-policy": csp})
-
-    # Only the gateway's documents: a document Playwright fulfils has no address, so Chromium counts it
-    # as public and would refuse its cross-origin calls to loopback (Local Network Access).
-    context.route(lambda url: url.startswith(f"{gateway.url}/"), add_csp)
-    return context
 
 
 @pytest.fixture
@@ -167,14 +115,3 @@ def page(
         assert problems.errors == [], "the page raised errors or broke the CSP"
     finally:
         context.close()
-
-
-def watch(page: Page, problems: PageProblems) -> None:
-    page.on("pageerror", lambda exc: problems.errors.append(f"uncaught: {exc}"))
-
-    def on_console(message: object) -> None:
-        text = getattr(message, "text", "")
-        if "Refused to" in text or "Content Security Policy" in text:
-            problems.errors.append(f"CSP: {text}")
-
-    page.on("console", on_console)

@@ -9,7 +9,7 @@ import httpx
 import pytest
 from playwright.sync_api import Page, Request, Route, expect
 
-from tests.web.helpers import (
+from tests.support.web import (
     Customer,
     Gateway,
     StaticOrigin,

@@ -6,7 +6,7 @@ import httpx
 import pytest
 from playwright.sync_api import Locator, Page, expect
 
-from tests.web.helpers import Customer, Gateway, all_reservations, bar, create, day_after, row, sign_in, today
+from tests.support.web import Customer, Gateway, all_reservations, bar, create, day_after, row, sign_in, today
 
 pytestmark = pytest.mark.browser
 

@@ -6,7 +6,7 @@ import httpx
 import pytest
 from playwright.sync_api import Page, Route, expect
 
-from tests.web.helpers import (
+from tests.support.web import (
     Customer,
     Gateway,
     add_dialog,

@@ -23,8 +23,19 @@ from reservations.domain import (
     parse_guest_name,
     parse_int_text,
 )
-from tests.web.conftest import PageProblems, new_context, watch
-from tests.web.helpers import Customer, Gateway, add_dialog, bar, create, day_after, sign_in, today
+from tests.support.web import (
+    Customer,
+    Gateway,
+    PageProblems,
+    add_dialog,
+    bar,
+    create,
+    day_after,
+    new_context,
+    sign_in,
+    today,
+    watch,
+)
 
 pytestmark = pytest.mark.browser
 

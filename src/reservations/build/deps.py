@@ -91,7 +91,7 @@ def install(
     """
     wheels = cache_dir / "wheels"
     wheels.mkdir(parents=True, exist_ok=True)
-    with _locked(cache_dir):
+    with locked(cache_dir):
         key = _site_key(project, requirements, platform)
         cached = cache_dir / "sites" / key
         record = cached.parent / f"{key}.json"
@@ -141,7 +141,7 @@ def _site_key(project: Project, requirements: list[str], platform: Platform) -> 
 
 
 @contextmanager
-def _locked(directory: Path) -> Iterator[None]:
+def locked(directory: Path) -> Iterator[None]:
     """One build at a time per cache: two ``pip`` runs must not write one file."""
     directory.mkdir(parents=True, exist_ok=True)
     with (directory / ".lock").open("w") as handle:

@@ -7,45 +7,11 @@ so a bad value is one line on stderr with exit 2 rather than Click's multi-line 
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 
-if TYPE_CHECKING:
-    from reservations.client.commands import Connection
-
-_CONN = "Connection (flags > RESERVATIONS_* environment > profile)"
-
-Url = Annotated[
-    str | None,
-    typer.Option("--url", help="Server base URL, path prefix included.", rich_help_panel=_CONN),
-]
-Customer = Annotated[str | None, typer.Option("--customer", help="Customer name.", rich_help_panel=_CONN)]
-ApiKey = Annotated[
-    str | None,
-    typer.Option(
-        "--api-key",
-        help="API key (prefer RESERVATIONS_API_KEY or a profile: flags show in `ps`).",
-        rich_help_panel=_CONN,
-    ),
-]
-ProfileName = Annotated[
-    str | None,
-    typer.Option("--profile", help="Profile in the config file.", rich_help_panel=_CONN),
-]
-Debug = Annotated[bool, typer.Option("--debug", help="Show a traceback on failure.")]
-Json = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON only.")]
-
-
-def _conn(url: str | None, customer: str | None, api_key: str | None, profile: str | None) -> Connection:
-    from reservations.client.commands import Connection
-
-    return Connection(url=url, customer=customer, api_key=api_key, profile=profile)
-
-
-def _finish(status: int) -> None:
-    if status:
-        raise typer.Exit(status)
+from reservations.client.options import ApiKey, Customer, Debug, Json, ProfileName, Url, connection, finish
 
 
 def register(app: typer.Typer) -> None:
@@ -68,8 +34,8 @@ def register(app: typer.Typer) -> None:
         """List reservations by check-in date (first page, or --all)."""
         from reservations.client import commands
 
-        conn = _conn(url, customer, api_key, profile)
-        _finish(
+        conn = connection(url, customer, api_key, profile)
+        finish(
             commands.run(
                 debug,
                 "list",
@@ -92,8 +58,8 @@ def register(app: typer.Typer) -> None:
         """Show one reservation."""
         from reservations.client import commands
 
-        conn = _conn(url, customer, api_key, profile)
-        _finish(
+        conn = connection(url, customer, api_key, profile)
+        finish(
             commands.run(
                 debug, "get", lambda: commands.get_reservation(conn, reservation_id, as_json=as_json)
             )
@@ -115,8 +81,8 @@ def register(app: typer.Typer) -> None:
         """Book a room (refused if any night is taken)."""
         from reservations.client import commands
 
-        conn = _conn(url, customer, api_key, profile)
-        _finish(
+        conn = connection(url, customer, api_key, profile)
+        finish(
             commands.run(
                 debug,
                 "add",
@@ -139,8 +105,8 @@ def register(app: typer.Typer) -> None:
         """Delete a reservation and free its nights."""
         from reservations.client import commands
 
-        conn = _conn(url, customer, api_key, profile)
-        _finish(
+        conn = connection(url, customer, api_key, profile)
+        finish(
             commands.run(debug, "delete", lambda: commands.delete_reservation(conn, reservation_id, yes=yes))
         )
 
@@ -155,8 +121,8 @@ def register(app: typer.Typer) -> None:
         """Interactive menu: add, delete, list, change, find a free room, switch profile (stdin lines without a terminal)."""
         from reservations.client import commands, menu
 
-        conn = _conn(url, customer, api_key, profile)
-        _finish(commands.run(debug, "menu", lambda: menu.main(conn)))
+        conn = connection(url, customer, api_key, profile)
+        finish(commands.run(debug, "menu", lambda: menu.main(conn)))
 
     @app.command("configure")
     def configure_command(
@@ -176,7 +142,7 @@ def register(app: typer.Typer) -> None:
         """Write a connection profile (file mode 0600), asking for what flags do not give."""
         from reservations.client import commands
 
-        _finish(
+        finish(
             commands.run(
                 debug,
                 "configure",

@@ -11,8 +11,8 @@ from __future__ import annotations
 import os
 import tempfile
 import tomllib
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -123,6 +123,58 @@ def save_profile(
     ordered = {k: data[k] for k in data if k != "profiles"} | {"profiles": profiles}
     _write_private(path, tomli_w.dumps(ordered))
     return path
+
+
+def save_demo_profile(profile: Profile, *, path: Path | None = None) -> tuple[str | None, Path, str | None]:
+    """Saves the key ``serve`` made on a first start: as ``local`` unless that holds another store's
+    key (never clobbered), else as ``local-<port>``.
+
+    Returns the profile name written (None: neither was free), the file, and the name of the profile
+    kept because it belongs to another store.
+    """
+    path = path or config_path()
+    profiles = read_config(path).get("profiles", {})
+    profiles = profiles if isinstance(profiles, dict) else {}
+    port = profile.url.rsplit(":", 1)[1]
+    kept: str | None = None
+    for name in (DEFAULT_PROFILE, f"{DEFAULT_PROFILE}-{port}"):
+        entry = profiles.get(name)
+        if not isinstance(entry, dict) or entry.get("store") == profile.store:
+            save_profile(name, profile, path=path)
+            return name, path, kept
+        kept = kept or name
+    return None, path, f"profiles {DEFAULT_PROFILE!r} and {DEFAULT_PROFILE}-{port!r}"
+
+
+def follow_store(store: str, url: str, *, answers: Callable[[str], bool]) -> tuple[list[str], list[str]]:
+    """Points the profiles of ``store`` at ``url``, where its server now runs, unless the server a
+    profile points at still ``answers`` (a second server of the same store: the profile stays its).
+
+    A profile from before profiles named their store, pointing at this very address, is taken to be
+    this store's (a ``serve`` here wrote it) and marked as such.  Returns the store's profiles and
+    what to tell the user.
+    """
+    ours, notes = [], []
+    for name in profile_names():
+        try:
+            found = load_profile(name)
+        except ConfigError:
+            continue  # an incomplete profile is the user's to fix, not ours
+        if found.store is None and found.url == url:
+            found = replace(found, store=store)
+            save_profile(name, found, make_default_if_unset=False)
+        if found.store != store:
+            continue
+        ours.append(name)
+        if found.url != url and answers(found.url):
+            notes.append(
+                f"Client profile {name!r} still points at {found.url}, which is serving; "
+                f"reach this server with --url {url} (or RESERVATIONS_URL={url})."
+            )
+        elif found.url != url:
+            save_profile(name, replace(found, url=url), make_default_if_unset=False)
+            notes.append(f"Client profile {name!r} now points at {url}.")
+    return ours, notes
 
 
 def set_default_profile(name: str, *, path: Path | None = None) -> Path:

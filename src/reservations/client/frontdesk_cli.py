@@ -1,6 +1,6 @@
 """Flags of the front-desk commands: ``rooms add|list|remove``, ``availability``, ``change``.
 
-Kept beside ``cli.py`` (whose connection options they share) so each file stays one screenful of
+Kept beside ``cli.py`` (both take the shared options from ``options.py``) so each file stays one screenful of
 declarations; the bodies are in ``frontdesk.py`` and load only when a command runs.
 """
 
@@ -10,7 +10,7 @@ from typing import Annotated
 
 import typer
 
-from reservations.client.cli import ApiKey, Customer, Debug, Json, ProfileName, Url, _conn, _finish
+from reservations.client.options import ApiKey, Customer, Debug, Json, ProfileName, Url, connection, finish
 
 Specs = Annotated[list[str], typer.Argument(metavar="ROOMS...", help="Room numbers and ranges: 101-110 201.")]
 
@@ -37,8 +37,8 @@ def register(app: typer.Typer) -> None:
         """Define rooms (existing ones keep their name unless --name/--notes are given)."""
         from reservations.client import commands, frontdesk
 
-        conn = _conn(url, customer, api_key, profile)
-        _finish(
+        conn = connection(url, customer, api_key, profile)
+        finish(
             commands.run(
                 debug,
                 "rooms add",
@@ -58,8 +58,8 @@ def register(app: typer.Typer) -> None:
         """List the rooms in number order."""
         from reservations.client import commands, frontdesk
 
-        conn = _conn(url, customer, api_key, profile)
-        _finish(commands.run(debug, "rooms list", lambda: frontdesk.list_rooms(conn, as_json=as_json)))
+        conn = connection(url, customer, api_key, profile)
+        finish(commands.run(debug, "rooms list", lambda: frontdesk.list_rooms(conn, as_json=as_json)))
 
     @rooms.command("remove")
     def rooms_remove(
@@ -74,8 +74,8 @@ def register(app: typer.Typer) -> None:
         """Remove rooms (refused for a room booked from today on)."""
         from reservations.client import commands, frontdesk
 
-        conn = _conn(url, customer, api_key, profile)
-        _finish(
+        conn = connection(url, customer, api_key, profile)
+        finish(
             commands.run(debug, "rooms remove", lambda: frontdesk.remove_rooms(conn, specs, as_json=as_json))
         )
 
@@ -93,8 +93,8 @@ def register(app: typer.Typer) -> None:
         """Which rooms are free on every night of a stay."""
         from reservations.client import commands, frontdesk
 
-        conn = _conn(url, customer, api_key, profile)
-        _finish(
+        conn = connection(url, customer, api_key, profile)
+        finish(
             commands.run(
                 debug,
                 "availability",
@@ -119,8 +119,8 @@ def register(app: typer.Typer) -> None:
         """Change a reservation in place: same id, refused (unchanged) if a new night is taken."""
         from reservations.client import commands, frontdesk
 
-        conn = _conn(url, customer, api_key, profile)
-        _finish(
+        conn = connection(url, customer, api_key, profile)
+        finish(
             commands.run(
                 debug,
                 "change",

@@ -10,6 +10,16 @@ from datetime import date
 from functools import partial
 from typing import TYPE_CHECKING
 
+from reservations.client.answers import (
+    Cancelled,
+    Invalid,
+    number_parser,
+    parse_check_in,
+    parse_dqc,
+    parse_name,
+    parse_nights,
+    parse_room,
+)
 from reservations.client.errors import ConflictError, InvalidRequestError, NotFoundError
 from reservations.client.frontdesk import compact
 from reservations.client.library import new_idempotency_key
@@ -24,7 +34,6 @@ if TYPE_CHECKING:
 
 def _check_in_parser(current: date) -> Callable[[str], date]:
     """The check-in rule for a new date; the stay's own date is kept even once it has passed."""
-    from reservations.client.menu import parse_check_in
 
     def parse(text: str) -> date:
         return current if text.strip() == current.isoformat() else parse_check_in(text)
@@ -33,15 +42,6 @@ def _check_in_parser(current: date) -> Callable[[str], date]:
 
 
 def change(menu: Menu) -> None:
-    from reservations.client.menu import (
-        Cancelled,
-        number_parser,
-        parse_dqc,
-        parse_name,
-        parse_nights,
-        parse_room,
-    )
-
     if menu.show_pages(title="Reservations") == 0:
         return
     rid = menu.ask("ID of the reservation to change", number_parser("reservation ID", 1, MAX_RESERVATION_ID))
@@ -110,8 +110,6 @@ def change(menu: Menu) -> None:
 
 
 def find_free_room(menu: Menu) -> None:
-    from reservations.client.menu import Invalid, parse_check_in, parse_name, parse_nights
-
     check_in = menu.ask("Check-in date", parse_check_in, default=date.today().isoformat())
     nights = menu.ask("Nights", parse_nights)
     try:

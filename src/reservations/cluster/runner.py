@@ -17,7 +17,8 @@ from reservations.cluster.outcome import Outcome
 from reservations.cluster.rebuild import Rebuild
 from reservations.cluster.steps import StepContext, error_code
 from reservations.cluster.teardown import Teardown
-from reservations.cluster.tfc import TerraformCloud, TfcError, make_client
+from reservations.cluster.tfc import TerraformCloud, TfcError
+from reservations.cluster.tfc_factory import make_client
 
 
 class TokenCache:

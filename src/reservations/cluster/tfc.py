@@ -5,6 +5,9 @@ default) and ``terrasnek`` (the original system's library, deprecated by its aut
 compatibility). Only ``tfc_pytfe`` and ``tfc_terrasnek`` import either client, lazily, so neither
 is loaded by ``reservations --help`` nor by the teardown function. Both raise the errors below, and
 both go through ``with_backoff`` so a 429 is retried identically whichever is configured.
+
+This module is the interface and its types only; both implementations import it, and
+``tfc_factory.make_client`` (which imports them) picks one, so nothing here imports back.
 """
 
 from __future__ import annotations
@@ -177,16 +180,3 @@ def with_backoff(
 
 def is_workspace_id(value: str) -> bool:
     return value.startswith("ws-")
-
-
-def make_client(kind: str, *, url: str, organization: str, token: str, timeout: float) -> TerraformCloud:
-    """The configured implementation; the heavy import happens only here."""
-    if kind == "terrasnek":
-        from reservations.cluster.tfc_terrasnek import TerrasnekCloud
-
-        return TerrasnekCloud(url=url, organization=organization, token=token, timeout=timeout)
-    if kind == "pytfe":
-        from reservations.cluster.tfc_pytfe import PytfeCloud
-
-        return PytfeCloud(url=url, organization=organization, token=token, timeout=timeout)
-    raise ValueError(f"unknown Terraform Cloud client {kind!r}; use pytfe or terrasnek")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import shlex
-from dataclasses import replace
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -123,24 +122,21 @@ def serve(
 
 
 def _announce_demo(url: str, settings: Settings, customer: str, api_key: str) -> None:
-    from reservations.client.config import ConfigError, Profile
+    from reservations.client.config import DEFAULT_PROFILE, ConfigError, Profile, save_demo_profile
 
     typer.echo(f"Created customer {customer!r}. Its API key, shown only this once:\n  {api_key}")
     profile = Profile(url=url, customer=customer, api_key=api_key, store=settings.location)
     try:
-        name, path, kept = _profile_slot(settings, url)
+        name, path, kept = save_demo_profile(profile)
         if name is None:
             typer.echo(
                 f"Client profile not written: {kept} belong to other stores; "
                 "run `reservations configure --profile NAME` with the key above."
             )
         else:
-            from reservations.client.config import save_profile
-
-            save_profile(name, profile, path=path)
             if kept:
                 typer.echo(f"Profile {kept!r} belongs to another store and was left as it is.")
-            hint = "" if name == LOCAL_PROFILE else f" --profile {name}"
+            hint = "" if name == DEFAULT_PROFILE else f" --profile {name}"
             typer.echo(
                 f"Client profile {name!r} written to {path}; "
                 f"try `reservations menu{hint}` or `reservations list{hint}`."
@@ -150,64 +146,18 @@ def _announce_demo(url: str, settings: Settings, customer: str, api_key: str) ->
     typer.echo(f"  curl -H 'X-Customer: {customer}' -H 'X-Api-Key: {api_key}' {url}/reservations")
 
 
-LOCAL_PROFILE = "local"
-
-
-def _profile_slot(settings: Settings, url: str) -> tuple[str | None, Path, str | None]:
-    """Where a new demo key goes: ``local`` unless it holds another store's key (never clobbered).
-
-    Returns the profile name to write (None: no free slot), the file, and the name of the profile
-    that was kept because it belongs elsewhere.
-    """
-    from reservations.client.config import config_path, read_config
-
-    path = config_path()
-    profiles = read_config(path).get("profiles", {})
-    profiles = profiles if isinstance(profiles, dict) else {}
-    port = url.rsplit(":", 1)[1]
-    kept: str | None = None
-    for name in (LOCAL_PROFILE, f"{LOCAL_PROFILE}-{port}"):
-        entry = profiles.get(name)
-        if not isinstance(entry, dict) or entry.get("store") == settings.location:
-            return name, path, kept
-        kept = kept or name
-    return None, path, f"profiles {LOCAL_PROFILE!r} and {LOCAL_PROFILE}-{port!r}"
-
-
 def _follow_profiles(url: str, settings: Settings) -> None:
-    """A restart on another port moves the profiles written for this store along with it.
-
-    A profile from before profiles named their store, pointing at this very address, is taken to be
-    this store's (it was written by a ``serve`` here) and marked as such, silently.
-    """
-    from reservations.client.config import ConfigError, config_path, load_profile, profile_names, save_profile
+    """A restart on another port moves the profiles written for this store along with it."""
+    from reservations.client.config import ConfigError, config_path, follow_store
     from reservations.gateway import server
 
-    ours = []
     try:
-        for name in profile_names():
-            try:
-                profile = load_profile(name)
-            except ConfigError:
-                continue  # an incomplete profile is the user's to fix, not ours
-            if profile.store is None and profile.url == url:
-                profile = replace(profile, store=settings.location)
-                save_profile(name, profile, make_default_if_unset=False)
-            if profile.store != settings.location:
-                continue
-            ours.append(name)
-            if profile.url != url and _answers(profile.url):
-                # A second serve of the same store: the profile's server is still up, and stays its.
-                typer.echo(
-                    f"Client profile {name!r} still points at {profile.url}, which is serving; "
-                    f"reach this server with --url {url} (or RESERVATIONS_URL={url})."
-                )
-            elif profile.url != url:
-                save_profile(name, replace(profile, url=url), make_default_if_unset=False)
-                typer.echo(f"Client profile {name!r} now points at {url}.")
+        ours, notes = follow_store(settings.location, url, answers=_answers)
     except (ConfigError, OSError) as exc:
         typer.echo(f"Client profiles not checked: {exc}", err=True)
         return
+    for note in notes:
+        typer.echo(note)
     if not ours and server.has_customer(server.DEMO_CUSTOMER):
         typer.echo(
             f"No client profile in {config_path()} is for this store. Lost the demo key? "

@@ -190,7 +190,7 @@ def open_store(settings: Settings) -> Store:
 
 def open_registry(settings: Settings) -> Registry:
     if settings.store == "dynamodb":
-        from reservations.stores.dynamodb import DynamoDBRegistry
+        from reservations.stores.dynamodb_registry import DynamoDBRegistry
 
         return DynamoDBRegistry.from_settings(settings)
     from reservations.stores.sqlite_registry import SqliteRegistry

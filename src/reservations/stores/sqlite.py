@@ -104,7 +104,7 @@ def make_private_dir(folder: Path) -> None:
         each.mkdir(mode=0o700, exist_ok=True)
 
 
-class _Connections:
+class Connections:
     """One connection per thread and file: sqlite3 connections must not be shared across threads."""
 
     def __init__(self) -> None:
@@ -146,7 +146,7 @@ class _Connections:
 
 
 @contextmanager
-def _transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
     """``BEGIN IMMEDIATE``: takes the write lock up front, so concurrent writers queue, never interleave."""
     try:
         conn.execute("BEGIN IMMEDIATE")
@@ -168,7 +168,7 @@ def _transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
 class SqliteStore:
     def __init__(self, data_dir: Path) -> None:
         self._dir = Path(data_dir) / "tables"
-        self._connections = _Connections()
+        self._connections = Connections()
         self._write_locks: dict[str, threading.Lock] = {}
         self._lock_fds: dict[str, int] = {}
         self._locks_lock = threading.Lock()
@@ -235,7 +235,7 @@ class SqliteStore:
         idempotency: IdempotencyClaim | None = None,
     ) -> AddResult:
         conn = self._conn(table)
-        with self._writer(table), _transaction(conn):
+        with self._writer(table), transaction(conn):
             if idempotency is not None:
                 row = conn.execute(
                     "SELECT fingerprint, snapshot, expires_at FROM idempotency WHERE key_hash = ?",
@@ -287,7 +287,7 @@ class SqliteStore:
 
     def delete(self, table: str, reservation_id: int) -> Reservation:
         conn = self._conn(table)
-        with self._writer(table), _transaction(conn):
+        with self._writer(table), transaction(conn):
             row = conn.execute(
                 f"SELECT {COLUMNS} FROM reservations WHERE reservation_id = ?", (reservation_id,)
             ).fetchone()
@@ -301,12 +301,12 @@ class SqliteStore:
 
     def change(self, table: str, reservation_id: int, change: ReservationChange) -> Reservation:
         conn = self._conn(table)
-        with self._writer(table), _transaction(conn):
+        with self._writer(table), transaction(conn):
             return frontdesk.change(conn, table, reservation_id, change)
 
     def put_room(self, table: str, room: Room) -> bool:
         conn = self._conn(table)
-        with self._writer(table), _transaction(conn):
+        with self._writer(table), transaction(conn):
             return frontdesk.put_room(conn, room)
 
     def list_rooms(self, table: str, query: RoomQuery) -> RoomPage:
@@ -314,7 +314,7 @@ class SqliteStore:
 
     def delete_room(self, table: str, room_number: int, today: date) -> Room:
         conn = self._conn(table)
-        with self._writer(table), _transaction(conn):
+        with self._writer(table), transaction(conn):
             return frontdesk.delete_room(conn, room_number, today)
 
     def free_rooms(self, table: str, availability: Availability) -> list[int]:
@@ -322,7 +322,7 @@ class SqliteStore:
 
     def check(self, table: str, *, repair: bool = False) -> Report:
         conn = self._conn(table)
-        with self._writer(table), _transaction(conn):
+        with self._writer(table), transaction(conn):
             return sqlite_check.check(conn, table, repair=repair)
 
     def list(self, table: str, query: ListQuery) -> Page:

@@ -5,15 +5,9 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-from reservations.domain import NotFoundError, ValidationError
+from reservations.domain import NotFoundError, ValidationError, format_timestamp, parse_timestamp
 from reservations.stores import CustomerRecord, KeyRecord
-from reservations.stores.sqlite import (
-    _Connections,
-    _parse_timestamp,
-    _timestamp,
-    _transaction,
-    make_private_dir,
-)
+from reservations.stores.sqlite import Connections, make_private_dir, transaction
 
 _REGISTRY_SCHEMA = """
 CREATE TABLE IF NOT EXISTS customers (
@@ -50,7 +44,7 @@ CREATE TRIGGER IF NOT EXISTS hosts_removed AFTER DELETE ON hosts
 class SqliteRegistry:
     def __init__(self, data_dir: Path) -> None:
         self._path = Path(data_dir) / "registry.sqlite3"
-        self._connections = _Connections()
+        self._connections = Connections()
         self._made_dir = False
 
     def _conn(self) -> sqlite3.Connection:
@@ -64,26 +58,26 @@ class SqliteRegistry:
 
     def create_customer(self, customer: CustomerRecord, key: KeyRecord) -> None:
         conn = self._conn()
-        with _transaction(conn):
+        with transaction(conn):
             try:
                 conn.execute(
                     "INSERT INTO customers VALUES (?, ?, ?, ?)",
-                    (customer.name, customer.table, customer.status, _timestamp(customer.created_at)),
+                    (customer.name, customer.table, customer.status, format_timestamp(customer.created_at)),
                 )
             except sqlite3.IntegrityError:
                 raise ValidationError(f"customer {customer.name!r} already exists", field="name") from None
             conn.execute(
                 "INSERT INTO api_keys VALUES (?, ?, ?, ?)",
-                (key.key_hash, key.customer, key.key_id, _timestamp(key.created_at)),
+                (key.key_hash, key.customer, key.key_id, format_timestamp(key.created_at)),
             )
 
     def get_customer(self, name: str) -> CustomerRecord | None:
         row = self._conn().execute("SELECT * FROM customers WHERE name = ?", (name,)).fetchone()
-        return CustomerRecord(row[0], row[1], row[2], _parse_timestamp(row[3])) if row else None
+        return CustomerRecord(row[0], row[1], row[2], parse_timestamp(row[3])) if row else None
 
     def list_customers(self) -> list[CustomerRecord]:
         rows = self._conn().execute("SELECT * FROM customers ORDER BY name").fetchall()
-        return [CustomerRecord(r[0], r[1], r[2], _parse_timestamp(r[3])) for r in rows]
+        return [CustomerRecord(r[0], r[1], r[2], parse_timestamp(r[3])) for r in rows]
 
     def list_keys(self, name: str) -> list[KeyRecord]:
         rows = (
@@ -91,7 +85,7 @@ class SqliteRegistry:
             .execute("SELECT * FROM api_keys WHERE customer = ? ORDER BY created_at, key_id", (name,))
             .fetchall()
         )
-        return [KeyRecord(r[0], r[1], r[2], _parse_timestamp(r[3])) for r in rows]
+        return [KeyRecord(r[0], r[1], r[2], parse_timestamp(r[3])) for r in rows]
 
     def key_and_customer(
         self, key_hash: str, name: str | None = None
@@ -101,31 +95,31 @@ class SqliteRegistry:
 
     def replace_keys(self, name: str, key: KeyRecord) -> None:
         conn = self._conn()
-        with _transaction(conn):
+        with transaction(conn):
             if conn.execute("SELECT 1 FROM customers WHERE name = ?", (name,)).fetchone() is None:
                 raise NotFoundError(f"no customer named {name!r}", field="name")
             conn.execute("DELETE FROM api_keys WHERE customer = ?", (name,))
             conn.execute(
                 "INSERT INTO api_keys VALUES (?, ?, ?, ?)",
-                (key.key_hash, key.customer, key.key_id, _timestamp(key.created_at)),
+                (key.key_hash, key.customer, key.key_id, format_timestamp(key.created_at)),
             )
 
     def delete_customer(self, name: str) -> None:
         conn = self._conn()
-        with _transaction(conn):
+        with transaction(conn):
             conn.execute("DELETE FROM api_keys WHERE customer = ?", (name,))
             if conn.execute("DELETE FROM customers WHERE name = ?", (name,)).rowcount == 0:
                 raise NotFoundError(f"no customer named {name!r}", field="name")
 
     def set_status(self, name: str, status: str) -> None:
         conn = self._conn()
-        with _transaction(conn):
+        with transaction(conn):
             if conn.execute("UPDATE customers SET status = ? WHERE name = ?", (status, name)).rowcount == 0:
                 raise NotFoundError(f"no customer named {name!r}", field="name")
 
     def add_host(self, host: str, customer: str) -> bool:
         conn = self._conn()
-        with _transaction(conn):
+        with transaction(conn):
             if conn.execute("SELECT 1 FROM customers WHERE name = ?", (customer,)).fetchone() is None:
                 raise NotFoundError(f"no customer named {customer!r}", field="name")
             row = conn.execute("SELECT customer FROM hosts WHERE host = ?", (host,)).fetchone()
@@ -138,7 +132,7 @@ class SqliteRegistry:
 
     def remove_host(self, host: str) -> str:
         conn = self._conn()
-        with _transaction(conn):
+        with transaction(conn):
             row = conn.execute("DELETE FROM hosts WHERE host = ? RETURNING customer", (host,)).fetchone()
         if row is None:
             raise NotFoundError(f"no customer has host {host!r}", field="host")

@@ -1,4 +1,5 @@
-"""Steps a clerk takes on the page, shared by the browser tests."""
+"""The browser tests' side: steps a clerk takes on the page, the strict CSP every page runs under, and
+what counts as the page going wrong."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from playwright.sync_api import Locator, Page, expect
+from playwright.sync_api import Browser, BrowserContext, Locator, Page, Route, expect
 
 CLI = [sys.executable, "-c", "from reservations.cli import main; main()"]
 
@@ -125,3 +126,47 @@ def server_error_message(api: httpx.Client, headers: dict[str, str]) -> str:
 
 def day_after(day: date, days: int) -> date:
     return day + timedelta(days=days)
+
+
+WEB_DIR = Path(__file__).resolve().parents[2] / "web"
+# What nginx (edge issue) sends: no inline script or style may run. Tests enforce it on every page.
+STRICT_CSP = (
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self' {api}; "
+    "form-action 'none'; base-uri 'none'; frame-ancestors 'none'"
+)
+
+
+@dataclass
+class PageProblems:
+    """What the page did wrong: uncaught exceptions and CSP violations (the console says "Refused to")."""
+
+    errors: list[str]
+
+
+def new_context(browser: Browser, gateway: Gateway, **options: object) -> BrowserContext:
+    context = browser.new_context(locale="en-US", timezone_id="UTC", **options)  # type: ignore[arg-type]
+    context.set_default_timeout(10_000)
+    csp = STRICT_CSP.format(api=gateway.url)
+
+    def add_csp(route: Route) -> None:
+        if route.request.resource_type != "document":
+            route.fallback()
+            return
+        response = route.fetch()
+        route.fulfill(response=response, headers={**response.headers, "content-security-policy": csp})
+
+    # Only the gateway's documents: a document Playwright fulfils has no address, so Chromium counts it
+    # as public and would refuse its cross-origin calls to loopback (Local Network Access).
+    context.route(lambda url: url.startswith(f"{gateway.url}/"), add_csp)
+    return context
+
+
+def watch(page: Page, problems: PageProblems) -> None:
+    page.on("pageerror", lambda exc: problems.errors.append(f"uncaught: {exc}"))
+
+    def on_console(message: object) -> None:
+        text = getattr(message, "text", "")
+        if "Refused to" in text or "Content Security Policy" in text:
+            problems.errors.append(f"CSP: {text}")
+
+    page.on("console", on_console)

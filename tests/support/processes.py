@@ -77,16 +77,22 @@ def kill_group(pgid: int, sig: int = signal.SIGKILL) -> list[int]:
     return members
 
 
-def stop(process: subprocess.Popen[Any], timeout_s: float = 15) -> int | None:
-    """Stops a server started with ``start_new_session=True`` as a user would (SIGTERM, which lets it
-    finish), then ``kill -9`` of whatever its group still holds; returns the server's exit status."""
+def signal_and_wait(process: subprocess.Popen[Any], sig: int = signal.SIGTERM, timeout_s: float = 15) -> None:
+    """``sig`` to the process as a user would send it (SIGTERM lets it finish), ``kill -9`` if it has
+    not ended within ``timeout_s``."""
     if process.poll() is None:
-        process.terminate()
+        process.send_signal(sig)
         try:
             process.wait(timeout=timeout_s)
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+
+def stop(process: subprocess.Popen[Any], timeout_s: float = 15, sig: int = signal.SIGTERM) -> int | None:
+    """Stops a server started with ``start_new_session=True`` (``signal_and_wait``), then ``kill -9`` of
+    whatever its group still holds; returns the server's exit status."""
+    signal_and_wait(process, sig, timeout_s)
     left = kill_group(process.pid)
     wait_gone(left)
     return process.returncode
