@@ -55,6 +55,7 @@ variable "functions" {
       method = string
       path   = string
       compat = bool
+      public = optional(bool, false) # no API key, no authorizer: the function proves the right itself
     }))
   }))
 

@@ -98,6 +98,9 @@ class Route:
     method: str
     path: str  # API Gateway resource path, e.g. "/reservations/{id}"
     compat: bool = False  # a route of the original app's clients
+    # No API key and no authorizer: the function proves the caller's right itself (a channel's
+    # calendar feed, whose URL carries an unguessable token, since channels cannot send a key).
+    public: bool = False
 
 
 @dataclass(frozen=True)
@@ -221,7 +224,8 @@ FUNCTIONS: tuple[Function, ...] = (
         routes=(Route("GET", "/rooms"),),
         memory_mb=API_MEMORY_MB,
         tenant_grants=(
-            Grant("ReadTheCustomersRooms", ("dynamodb:Query",), CUSTOMER_TABLES),
+            # BatchGetItem: the rooms' calendars, for each room's feed URL.
+            Grant("ReadTheCustomersRooms", ("dynamodb:Query", "dynamodb:BatchGetItem"), CUSTOMER_TABLES),
             _via("dynamodb", "Decrypt", "DescribeKey"),
         ),
     ),
@@ -235,6 +239,7 @@ FUNCTIONS: tuple[Function, ...] = (
         tenant_grants=(
             Grant(
                 "DefineTheCustomersRooms",
+                # UpdateItem also sets the room's calendar: its first feed token, its imports.
                 ("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"),
                 CUSTOMER_TABLES,
             ),
@@ -267,6 +272,42 @@ FUNCTIONS: tuple[Function, ...] = (
         memory_mb=API_MEMORY_MB,
         tenant_grants=(
             Grant("ReadTheCustomersRoomNights", ("dynamodb:Query", "dynamodb:BatchGetItem"), CUSTOMER_TABLES),
+            _via("dynamodb", "Decrypt", "DescribeKey"),
+        ),
+    ),
+    Function(
+        name="room-calendar",
+        module="reservations.functions.room_calendar",
+        kind="api",
+        description="Gives a room's calendar feed a new URL; shows the feeds it imports and their last sync.",
+        routes=(
+            Route("POST", "/rooms/{room_number}/calendar-token"),
+            Route("GET", "/rooms/{room_number}/sync"),
+        ),
+        memory_mb=API_MEMORY_MB,
+        tenant_grants=(
+            Grant(
+                "TheCustomersRoomCalendars",
+                # Query: the room (is it defined?) and its blocks; BatchGetItem: its calendar.
+                ("dynamodb:Query", "dynamodb:BatchGetItem", "dynamodb:UpdateItem"),
+                CUSTOMER_TABLES,
+            ),
+            _via("dynamodb", "Decrypt", "Encrypt", "GenerateDataKey", "DescribeKey"),
+        ),
+    ),
+    Function(
+        name="calendar-feed",
+        module="reservations.functions.calendar_feed",
+        kind="api",
+        description="A room's taken nights as an iCalendar feed, for the channels; no API key, a token.",
+        routes=(Route("GET", "/calendars/{token}", public=True),),
+        memory_mb=API_MEMORY_MB,
+        grants=(
+            Grant("FindTheCustomer", ("dynamodb:GetItem",), (REGISTRY_TABLE,)),
+            _via("dynamodb", "Decrypt", "DescribeKey"),
+        ),
+        tenant_grants=(
+            Grant("ReadTheRoomsNights", ("dynamodb:BatchGetItem",), CUSTOMER_TABLES),
             _via("dynamodb", "Decrypt", "DescribeKey"),
         ),
     ),
@@ -376,7 +417,10 @@ def terraform_variables() -> dict[str, Any]:
                 "description": f.description,
                 "memory_mb": f.memory_mb,
                 "timeout_s": f.timeout_s,
-                "routes": [{"method": r.method, "path": r.path, "compat": r.compat} for r in f.routes],
+                "routes": [
+                    {"method": r.method, "path": r.path, "compat": r.compat, "public": r.public}
+                    for r in f.routes
+                ],
             }
             for f in FUNCTIONS
         }

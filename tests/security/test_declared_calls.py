@@ -27,11 +27,13 @@ from reservations.functions import (
     add,
     authorizer,
     availability,
+    calendar_feed,
     change,
     delete,
     delete_room,
     list_rooms,
     put_room,
+    room_calendar,
 )
 from reservations.functions import list as list_function
 from reservations.iam import role_grants
@@ -137,6 +139,15 @@ def exercise_the_front_desk(deployment: Deployment, event: dict[str, Any]) -> No
     assert call(put_room.handler, "PUT", "/rooms/{room_number}", {}, **other) == 201
     deployment.cold_start()
     assert call(list_rooms.handler, "GET", "/rooms", queryStringParameters={"limit": "10"}) == 200
+    deployment.cold_start()
+    rotate = copy.deepcopy(event) | {"httpMethod": "POST", "resource": "/rooms/{room_number}/calendar-token"}
+    rotated = room_calendar.handler(rotate | rooms_path | {"body": None}, None)
+    assert rotated["statusCode"] == 200
+    assert call(room_calendar.handler, "GET", "/rooms/{room_number}/sync", **rooms_path) == 200
+    deployment.cold_start()  # the feed: no authorizer, its own role reads the registry
+    token = json.loads(rotated["body"])["calendar_url"].rsplit("/", 1)[1]
+    feed = {"httpMethod": "GET", "resource": "/calendars/{token}", "pathParameters": {"token": token}}
+    assert calendar_feed.handler(feed, None)["statusCode"] == 200
     asked = {"check_in": stay["check_in"], "nights": "1"}
     deployment.cold_start()
     assert call(availability.handler, "GET", "/availability", queryStringParameters=asked) == 200

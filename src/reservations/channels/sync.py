@@ -25,6 +25,7 @@ from reservations.domain import (
     MAX_DAYS_BEHIND,
     NIGHTS_MAX,
     ConflictError,
+    NotFoundError,
     ReservationsError,
     format_timestamp,
     now_utc,
@@ -95,7 +96,7 @@ class ChannelSync:
         if customer is not None:
             record = self._registry.get_customer(customer)
             if record is None:
-                raise ReservationsError(f"no customer {customer!r}", field="customer")
+                raise NotFoundError(f"no customer {customer!r}", field="customer")
             records = [record]
         else:
             records = [r for r in self._registry.list_customers() if r.status == "active"]
@@ -176,3 +177,12 @@ class ChannelSync:
             except ReservationsError as exc:
                 outcome.error = exc.message  # e.g. the room is no longer defined
         return outcome
+
+
+def local_fetcher(local: bool) -> Fetcher:
+    """The fetcher for this process: on this machine plain http and loopback feeds are allowed
+    (tests, a LAN); in AWS only public https (``FetchPolicy``)."""
+    from reservations.channels.fetch import FetchPolicy, fetch
+
+    policy = FetchPolicy.for_server(local=local)
+    return lambda url: fetch(url, policy)

@@ -78,6 +78,7 @@ def serve(
         settings = Settings.from_options(
             data_dir=data_dir, store=store.value if store else None, dynamodb_endpoint=dynamodb_endpoint
         )
+        settings = replace(settings, local_feeds=True)  # a server on this machine: see Settings
     except ReservationsError as exc:
         typer.echo(f"reservations serve: {exc.message}", err=True)
         raise typer.Exit(ExitStatus.USAGE) from None

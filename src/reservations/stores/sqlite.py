@@ -16,7 +16,7 @@ import re
 import sqlite3
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -122,8 +122,13 @@ class _Connections:
         conn = cache.get(path)
         if conn is None:
             # Guest names are personal data: only the owner reads the file (SQLite gives its -wal
-            # and -shm files the database file's mode).
-            os.close(os.open(path, os.O_RDWR | os.O_CREAT, 0o600))
+            # and -shm files the database file's mode).  Only a file that is not there yet is
+            # opened here: closing any descriptor of a file drops every POSIX lock this process
+            # holds on it, the shared lock of another thread's connection included, and a second
+            # process (``channels sync`` beside ``serve``) closing its own connection then took
+            # itself for the last one and deleted the WAL under it: committed writes were lost.
+            with suppress(FileExistsError):
+                os.close(os.open(path, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o600))
             conn = sqlite3.connect(
                 path, timeout=_BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=False
             )
