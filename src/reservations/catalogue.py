@@ -14,7 +14,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-FunctionKind = Literal["api", "authorizer", "scheduler"]
+FunctionKind = Literal["api", "authorizer", "scheduler", "sync"]
 
 # ARN templates: ``${...}`` is filled by Terraform's templatefile (the values are the iam module's
 # inputs); ``$${...}`` is an IAM policy variable, left for AWS to substitute at request time.
@@ -28,6 +28,7 @@ RESTORED_CUSTOMER_TABLES = _ARN % (
 )
 CUSTOMER_TABLES = (CUSTOMER_TABLE, RESTORED_CUSTOMER_TABLES)
 REGISTRY_TABLE = _ARN % ("dynamodb", "table/${registry_table}")
+CHANNEL_SYNC_QUEUE = "${channel_sync_queue_arn}"
 KMS_KEY = "${kms_key_arn}"
 CLUSTER = _ARN % ("eks", "cluster/${cluster_name}")
 NODEGROUPS = _ARN % ("eks", "nodegroup/${cluster_name}/*/*")
@@ -309,6 +310,48 @@ FUNCTIONS: tuple[Function, ...] = (
         tenant_grants=(
             Grant("ReadTheRoomsNights", ("dynamodb:BatchGetItem",), CUSTOMER_TABLES),
             _via("dynamodb", "Decrypt", "DescribeKey"),
+        ),
+    ),
+    Function(
+        name="channel-sync",
+        module="reservations.functions.channel_sync",
+        kind="sync",
+        description="Every 15 minutes: fetches each room's imported channel calendars into blocks, customers fanned out by a queue.",
+        memory_mb=512,
+        timeout_s=300,
+        grants=(
+            # Scan: the active customers (the registry is small); GetItem: each one's table.
+            Grant("FindTheCustomers", ("dynamodb:Scan", "dynamodb:GetItem"), (REGISTRY_TABLE,)),
+            _via("dynamodb", "Decrypt", "DescribeKey"),
+            # SendMessageBatch is authorised as sqs:SendMessage.
+            Grant("HandOutTheCustomers", ("sqs:SendMessage",), (CHANNEL_SYNC_QUEUE,)),
+            # The event source mapping reads the queue for the function; the code never calls these.
+            Grant(
+                "TakeTheCustomersFromTheQueue",
+                ("sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"),
+                (CHANNEL_SYNC_QUEUE,),
+                called=False,
+            ),
+            _via("sqs", "Decrypt", "GenerateDataKey"),
+        ),
+        tenant_grants=(
+            Grant(
+                "SyncTheCustomersBlocks",
+                # Query: rooms, blocks, calendars; BatchGetItem/GetItem: nights, the rooms guard and a
+                # conflict's holder; Put/Delete/Update/ConditionCheck: a block's transaction, its
+                # release, the id counter and the calendar's status.
+                (
+                    "dynamodb:Query",
+                    "dynamodb:GetItem",
+                    "dynamodb:BatchGetItem",
+                    "dynamodb:PutItem",
+                    "dynamodb:DeleteItem",
+                    "dynamodb:UpdateItem",
+                    "dynamodb:ConditionCheckItem",
+                ),
+                CUSTOMER_TABLES,
+            ),
+            _via("dynamodb", "Decrypt", "Encrypt", "GenerateDataKey", "DescribeKey"),
         ),
     ),
     Function(
