@@ -10,20 +10,12 @@ import pytest
 from reservations.settings import Settings
 from reservations.stores import Registry, Store, open_registry, open_store
 from reservations.tenants import Tenants
-from tests.conftest import STORE_KINDS, TENANT_ROLE_ARN
+from tests.conftest import STORE_KINDS, store_settings
 
 
 @pytest.fixture(params=STORE_KINDS)
 def settings(request: pytest.FixtureRequest, tmp_path: Path) -> Settings:
-    if request.param == "dynamodb":
-        endpoint = request.getfixturevalue("moto_endpoint")
-        return Settings(
-            store="dynamodb",
-            dynamodb_endpoint=endpoint,
-            table_prefix="test_",
-            tenant_role_arn=TENANT_ROLE_ARN,
-        )
-    return Settings(store="sqlite", data_dir=tmp_path / "data")
+    return store_settings(request.param, tmp_path, request)
 
 
 @pytest.fixture

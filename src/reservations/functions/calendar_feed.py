@@ -37,7 +37,7 @@ def calendar_feed(request: http.Request) -> http.Response:
     return {
         "statusCode": 200,
         "headers": {"Content-Type": "text/calendar; charset=utf-8", **headers},
-        "body": feed.body.decode("utf-8"),
+        "body": feed.render().decode("utf-8"),
         "isBase64Encoded": False,
     }
 
