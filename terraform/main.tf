@@ -18,6 +18,13 @@ locals {
   scheduler_direction = { for name, f in var.functions : name => trimprefix(name, "cluster-") if f.kind == "scheduler" }
   scheduler_function  = { for name, direction in local.scheduler_direction : direction => name }
 
+  # The channel sync's queue, named and addressed before it exists: the function's policy and
+  # environment name it, while the queue's event source mapping names the function.
+  channel_sync_function  = one([for name, f in var.functions : name if f.kind == "sync"])
+  channel_sync_queue     = "${var.name}-channel-sync"
+  channel_sync_queue_arn = "arn:${data.aws_partition.current.partition}:sqs:${var.region}:${data.aws_caller_identity.current.account_id}:${local.channel_sync_queue}"
+  channel_sync_queue_url = "https://sqs.${var.region}.amazonaws.com/${data.aws_caller_identity.current.account_id}/${local.channel_sync_queue}"
+
   store_environment = {
     RESERVATIONS_STORE            = "dynamodb"
     RESERVATIONS_TABLE_PREFIX     = var.table_prefix
@@ -59,6 +66,11 @@ locals {
       ? merge(local.scheduler_environment, { RESERVATIONS_FOLLOWUP_SCHEDULE = module.cluster_scheduler.followup_schedule_names[local.scheduler_direction[name]] })
       : f.kind == "api"
       ? merge(local.store_environment, { RESERVATIONS_TENANT_ROLE_ARN = module.iam.tenant_role_arns[name] })
+      : f.kind == "sync"
+      ? merge(local.store_environment, {
+        RESERVATIONS_TENANT_ROLE_ARN        = module.iam.tenant_role_arns[name]
+        RESERVATIONS_CHANNEL_SYNC_QUEUE_URL = local.channel_sync_queue_url
+      })
       : local.store_environment
     )
   }
@@ -254,6 +266,7 @@ module "iam" {
   notify_topic_arn          = module.cluster_scheduler.topic_arn
   followup_schedule_arns    = module.cluster_scheduler.followup_schedule_arns
   scheduler_invoke_role_arn = module.cluster_scheduler.invoke_role_arn
+  channel_sync_queue_arn    = local.channel_sync_queue_arn
   artifacts_bucket_arn      = module.build.artifacts_bucket_arn
   codebuild_log_group_arn   = module.build.log_group_arn
 }
@@ -366,6 +379,19 @@ resource "aws_ssm_parameter" "edge_handoff" {
       error_message = "edge_secret_arn (the edge as the only way in) needs enable_waf = true (the WAF enforces it) and enable_web = false (the CloudFront page calls the API directly; the edge serves the page itself)."
     }
   }
+}
+
+module "channel_sync" {
+  source = "./modules/channel_sync"
+
+  name               = var.name
+  queue_name         = local.channel_sync_queue
+  function_arn       = module.function[local.channel_sync_function].alias_arn
+  function_timeout_s = var.functions[local.channel_sync_function].timeout_s
+  log_group_name     = module.function[local.channel_sync_function].log_group_name
+  kms_key_arn        = aws_kms_key.this.arn
+  alarm_topic_arn    = module.monitoring.topic_arn
+  metric_namespace   = "Reservations/${var.name}"
 }
 
 module "cluster_scheduler" {

@@ -55,6 +55,7 @@ variable "functions" {
       method = string
       path   = string
       compat = bool
+      public = optional(bool, false) # no API key, no authorizer: the function proves the right itself
     }))
   }))
 
@@ -63,8 +64,12 @@ variable "functions" {
     error_message = "Function names must be lower-case letters, digits and hyphens."
   }
   validation {
-    condition     = alltrue([for f in values(var.functions) : contains(["api", "authorizer", "scheduler"], f.kind)])
-    error_message = "Every function kind must be api, authorizer or scheduler."
+    condition     = alltrue([for f in values(var.functions) : contains(["api", "authorizer", "scheduler", "sync"], f.kind)])
+    error_message = "Every function kind must be api, authorizer, scheduler or sync."
+  }
+  validation {
+    condition     = length([for f in values(var.functions) : f if f.kind == "sync"]) == 1
+    error_message = "The catalogue must hold exactly one sync function (the channel sync: its schedule and queue find it by kind)."
   }
   validation {
     condition     = alltrue([for f in values(var.functions) : can(regex("^[a-z_][a-z0-9_.]*\\.handler$", f.handler))])

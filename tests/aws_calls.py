@@ -54,6 +54,8 @@ def iam_actions(
         return actions, tuple(sorted({body["TableName"] for _, body in items}))
     if prefix == "sts" and operation == "AssumeRole" and params.get("Tags"):
         return ("sts:AssumeRole", "sts:TagSession"), ()  # session tags need TagSession as well
+    if prefix == "sqs" and operation.endswith("Batch"):
+        return (f"sqs:{operation[: -len('Batch')]}",), ()  # SQS authorises a batch as its single call
     tables = (params["TableName"],) if prefix == "dynamodb" and "TableName" in params else ()
     return (f"{prefix}:{operation}",), tables
 

@@ -22,7 +22,18 @@ from reservations.client.menu import CHOICES
 from tests.terraform.hcl import child
 
 ROOT = Path(__file__).resolve().parents[1]
-WORDS = {6: "six", 7: "seven", 8: "eight", 9: "nine", 10: "ten", 11: "eleven", 12: "twelve", 13: "thirteen"}
+WORDS = {
+    6: "six",
+    7: "seven",
+    8: "eight",
+    9: "nine",
+    10: "ten",
+    11: "eleven",
+    12: "twelve",
+    13: "thirteen",
+    14: "fourteen",
+    15: "fifteen",
+}
 
 
 def cli(*args: str) -> str:

@@ -14,7 +14,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-FunctionKind = Literal["api", "authorizer", "scheduler"]
+FunctionKind = Literal["api", "authorizer", "scheduler", "sync"]
 
 # ARN templates: ``${...}`` is filled by Terraform's templatefile (the values are the iam module's
 # inputs); ``$${...}`` is an IAM policy variable, left for AWS to substitute at request time.
@@ -28,6 +28,7 @@ RESTORED_CUSTOMER_TABLES = _ARN % (
 )
 CUSTOMER_TABLES = (CUSTOMER_TABLE, RESTORED_CUSTOMER_TABLES)
 REGISTRY_TABLE = _ARN % ("dynamodb", "table/${registry_table}")
+CHANNEL_SYNC_QUEUE = "${channel_sync_queue_arn}"
 KMS_KEY = "${kms_key_arn}"
 CLUSTER = _ARN % ("eks", "cluster/${cluster_name}")
 NODEGROUPS = _ARN % ("eks", "nodegroup/${cluster_name}/*/*")
@@ -98,6 +99,9 @@ class Route:
     method: str
     path: str  # API Gateway resource path, e.g. "/reservations/{id}"
     compat: bool = False  # a route of the original app's clients
+    # No API key and no authorizer: the function proves the caller's right itself (a channel's
+    # calendar feed, whose URL carries an unguessable token, since channels cannot send a key).
+    public: bool = False
 
 
 @dataclass(frozen=True)
@@ -221,7 +225,8 @@ FUNCTIONS: tuple[Function, ...] = (
         routes=(Route("GET", "/rooms"),),
         memory_mb=API_MEMORY_MB,
         tenant_grants=(
-            Grant("ReadTheCustomersRooms", ("dynamodb:Query",), CUSTOMER_TABLES),
+            # BatchGetItem: the rooms' calendars, for each room's feed URL.
+            Grant("ReadTheCustomersRooms", ("dynamodb:Query", "dynamodb:BatchGetItem"), CUSTOMER_TABLES),
             _via("dynamodb", "Decrypt", "DescribeKey"),
         ),
     ),
@@ -235,6 +240,7 @@ FUNCTIONS: tuple[Function, ...] = (
         tenant_grants=(
             Grant(
                 "DefineTheCustomersRooms",
+                # UpdateItem also sets the room's calendar: its first feed token, its imports.
                 ("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"),
                 CUSTOMER_TABLES,
             ),
@@ -268,6 +274,84 @@ FUNCTIONS: tuple[Function, ...] = (
         tenant_grants=(
             Grant("ReadTheCustomersRoomNights", ("dynamodb:Query", "dynamodb:BatchGetItem"), CUSTOMER_TABLES),
             _via("dynamodb", "Decrypt", "DescribeKey"),
+        ),
+    ),
+    Function(
+        name="room-calendar",
+        module="reservations.functions.room_calendar",
+        kind="api",
+        description="Gives a room's calendar feed a new URL; shows the feeds it imports and their last sync.",
+        routes=(
+            Route("POST", "/rooms/{room_number}/calendar-token"),
+            Route("GET", "/rooms/{room_number}/sync"),
+        ),
+        memory_mb=API_MEMORY_MB,
+        tenant_grants=(
+            Grant(
+                "TheCustomersRoomCalendars",
+                # Query: the room (is it defined?) and its blocks; BatchGetItem: its calendar.
+                ("dynamodb:Query", "dynamodb:BatchGetItem", "dynamodb:UpdateItem"),
+                CUSTOMER_TABLES,
+            ),
+            _via("dynamodb", "Decrypt", "Encrypt", "GenerateDataKey", "DescribeKey"),
+        ),
+    ),
+    Function(
+        name="calendar-feed",
+        module="reservations.functions.calendar_feed",
+        kind="api",
+        description="A room's taken nights as an iCalendar feed, for the channels; no API key, a token.",
+        routes=(Route("GET", "/calendars/{token}", public=True),),
+        memory_mb=API_MEMORY_MB,
+        grants=(
+            Grant("FindTheCustomer", ("dynamodb:GetItem",), (REGISTRY_TABLE,)),
+            _via("dynamodb", "Decrypt", "DescribeKey"),
+        ),
+        tenant_grants=(
+            Grant("ReadTheRoomsNights", ("dynamodb:BatchGetItem",), CUSTOMER_TABLES),
+            _via("dynamodb", "Decrypt", "DescribeKey"),
+        ),
+    ),
+    Function(
+        name="channel-sync",
+        module="reservations.functions.channel_sync",
+        kind="sync",
+        description="Every 15 minutes: fetches each room's imported channel calendars into blocks, customers fanned out by a queue.",
+        memory_mb=512,
+        timeout_s=300,
+        grants=(
+            # Scan: the active customers (the registry is small); GetItem: each one's table.
+            Grant("FindTheCustomers", ("dynamodb:Scan", "dynamodb:GetItem"), (REGISTRY_TABLE,)),
+            _via("dynamodb", "Decrypt", "DescribeKey"),
+            # SendMessageBatch is authorised as sqs:SendMessage.
+            Grant("HandOutTheCustomers", ("sqs:SendMessage",), (CHANNEL_SYNC_QUEUE,)),
+            # The event source mapping reads the queue for the function; the code never calls these.
+            Grant(
+                "TakeTheCustomersFromTheQueue",
+                ("sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"),
+                (CHANNEL_SYNC_QUEUE,),
+                called=False,
+            ),
+            _via("sqs", "Decrypt", "GenerateDataKey"),
+        ),
+        tenant_grants=(
+            Grant(
+                "SyncTheCustomersBlocks",
+                # Query: rooms, blocks, calendars; BatchGetItem/GetItem: nights, the rooms guard and a
+                # conflict's holder; Put/Delete/Update/ConditionCheck: a block's transaction, its
+                # release, the id counter and the calendar's status.
+                (
+                    "dynamodb:Query",
+                    "dynamodb:GetItem",
+                    "dynamodb:BatchGetItem",
+                    "dynamodb:PutItem",
+                    "dynamodb:DeleteItem",
+                    "dynamodb:UpdateItem",
+                    "dynamodb:ConditionCheckItem",
+                ),
+                CUSTOMER_TABLES,
+            ),
+            _via("dynamodb", "Decrypt", "Encrypt", "GenerateDataKey", "DescribeKey"),
         ),
     ),
     Function(
@@ -376,7 +460,10 @@ def terraform_variables() -> dict[str, Any]:
                 "description": f.description,
                 "memory_mb": f.memory_mb,
                 "timeout_s": f.timeout_s,
-                "routes": [{"method": r.method, "path": r.path, "compat": r.compat} for r in f.routes],
+                "routes": [
+                    {"method": r.method, "path": r.path, "compat": r.compat, "public": r.public}
+                    for r in f.routes
+                ],
             }
             for f in FUNCTIONS
         }

@@ -9,6 +9,7 @@ from __future__ import annotations
 import typer
 
 from reservations.build.cli import app as build_app
+from reservations.channels.cli import app as channels_app
 from reservations.client.cli import register as register_client_commands
 from reservations.client.frontdesk_cli import register as register_frontdesk_commands
 from reservations.cluster.cli import app as cluster_app
@@ -44,6 +45,7 @@ register_gateway_commands(app)
 register_client_commands(app)
 register_frontdesk_commands(app)
 app.add_typer(tenants_app, name="tenants")
+app.add_typer(channels_app, name="channels")
 app.add_typer(cluster_app, name="cluster")
 app.add_typer(build_app, name="build")
 app.add_typer(edge_app, name="edge")

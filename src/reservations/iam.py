@@ -40,6 +40,7 @@ TEMPLATE_VARIABLES = (
     "followup_schedule_arn_down",
     "followup_schedule_arn_up",
     "scheduler_invoke_role_arn",
+    "channel_sync_queue_arn",
 )
 
 

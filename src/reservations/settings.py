@@ -44,6 +44,9 @@ class Settings:
     # usage_plan_ids), and the keys' prefix (the authorizer's RESERVATIONS_USAGE_KEY_PREFIX).
     usage_plans: str | None = None
     usage_key_prefix: str = ""
+    # A server on this machine (``reservations serve``): a room may import calendars over plain
+    # http and from loopback or private addresses (tests, a LAN); in AWS only public https.
+    local_feeds: bool = False
 
     def __post_init__(self) -> None:
         if not TABLE_PREFIX_RE.fullmatch(self.table_prefix):
@@ -72,6 +75,7 @@ class Settings:
             backup_tag=env.get("RESERVATIONS_BACKUP_TAG") or None,
             usage_plans=env.get("RESERVATIONS_USAGE_PLANS") or None,
             usage_key_prefix=env.get("RESERVATIONS_USAGE_KEY_PREFIX", ""),
+            local_feeds=env.get("RESERVATIONS_LOCAL_FEEDS") == "1",
         )
 
     @classmethod
@@ -149,4 +153,6 @@ class Settings:
             env["RESERVATIONS_USAGE_PLANS"] = self.usage_plans
         if self.usage_key_prefix:
             env["RESERVATIONS_USAGE_KEY_PREFIX"] = self.usage_key_prefix
+        if self.local_feeds:
+            env["RESERVATIONS_LOCAL_FEEDS"] = "1"
         return env

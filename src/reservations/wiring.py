@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 
+from reservations.channels.service import ChannelService
 from reservations.service import ReservationService
 from reservations.settings import Settings
 from reservations.stores import Registry, Store, open_registry, open_store
@@ -20,16 +21,17 @@ _settings: Settings | None = None
 _store: Store | None = None
 _registry: Registry | None = None
 _service: ReservationService | None = None
+_channels: ChannelService | None = None
 
 
 def configure(settings: Settings) -> None:
     """Replaces the process's settings; later calls to ``store()``/``service()`` use them."""
-    global _settings, _store, _registry, _service
+    global _settings, _store, _registry, _service, _channels
     with _lock:
         for old in (_store, _registry):
             if old is not None:
                 old.close()
-        _settings, _store, _registry, _service = settings, None, None, None
+        _settings, _store, _registry, _service, _channels = settings, None, None, None, None
 
 
 def settings() -> Settings:
@@ -99,6 +101,17 @@ class CustomerTables:
             except ValueError:
                 pass
         return self._settings.table_for(customer)
+
+
+def channels() -> ChannelService:
+    """The channel use cases over the same store and tables as ``service``."""
+    global _channels
+    if _channels is None:
+        built = ChannelService(store(), CustomerTables(settings()))
+        with _lock:
+            if _channels is None:
+                _channels = built
+    return _channels
 
 
 def service() -> ReservationService:

@@ -35,6 +35,19 @@ run "complete_example_applies" {
     error_message = "Not every route has an invoke permission."
   }
 
+  # Only the calendar feed goes without the authorizer (channels cannot send a key; its token is
+  # the right to read): every other route is CUSTOM.
+  assert {
+    condition     = [for key, a in module.rest_api.route_authorization : key if a == "NONE"] == ["GET /calendars/{token}"]
+    error_message = "A route other than the calendar feed skips the authorizer."
+  }
+
+  # The channel sync runs every 15 minutes, and its conflicts are alarmed.
+  assert {
+    condition     = module.channel_sync.schedule_expression == "rate(15 minutes)" && module.channel_sync.conflicts_alarm_name == "${var.name}-channel-sync-conflicts"
+    error_message = "The channel sync must run every 15 minutes with an alarm on conflicts."
+  }
+
   # The registry, named as the store expects; no table per customer (`tenants create` makes those).
   assert {
     condition     = output.registry_table == "${var.table_prefix}reservations-customers"

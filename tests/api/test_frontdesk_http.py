@@ -63,7 +63,12 @@ def test_rooms_put_get_delete(star: httpx.Client):
         if cursor is None:
             break
     assert [r["room_number"] for r in rooms] == [7, *range(101, 111), 201, 305]
-    assert rooms[-1] == {"room_number": 305, "name": "Sea view, renovated", "notes": None}
+    assert rooms[-1] == {
+        "room_number": 305,
+        "name": "Sea view, renovated",
+        "notes": None,
+        "calendar_url": rooms[-1]["calendar_url"],  # the room's feed: tests/api/test_channels_http.py
+    }
     removed = star.delete("/rooms/305")
     check(removed, "/rooms/{room_number}", "DELETE")
     assert removed.status_code == 204

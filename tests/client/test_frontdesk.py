@@ -311,3 +311,33 @@ def test_a_server_message_about_a_field_names_the_flag():
     assert in_flags("check_in must not be in the past", "check_in") == "--check-in must not be in the past"
     assert in_flags("guest_name must be at most 100 characters", "guest_name").startswith("--guest must")
     assert in_flags("room 3 is not one of this customer's rooms", "room_number").startswith("room 3")
+
+
+def test_menu_shows_a_rooms_channel_calendars_and_changes_its_imports(
+    desk: ReservationsClient, terminal: Terminal
+):
+    t = terminal
+    desk.put_room(101, name="Sea view")
+    feed = desk.room_calendar(101)["calendar_url"]
+    t.choose("8")
+    t.answer("Room number: ", "101")
+    t.see(feed)
+    t.see("It imports no channel calendar.")
+    t.answer("Change the calendars it imports? [y/N] ", "y")
+    t.answer("Calendar URLs", "ftp-not-a-url")
+    t.see("Please enter calendar URLs")
+    t.answer("Calendar URLs", f"{feed}")
+    t.see("Room 101 imports 1 calendar")
+    t.answer("Give its calendar a new URL (the old one stops working)? [y/N] ", "y")
+    t.see("New calendar URL: ")
+    info = desk.room_calendar(101)
+    assert [f["url"] for f in info["feeds"]] == [feed]
+    assert info["calendar_url"] != feed
+    assert info["name"] == "Sea view"  # changing the imports keeps the room's name
+    t.choose("8")
+    t.answer("Room number: ", "101")
+    t.see(f"{feed}: not synced yet")
+    t.answer("Change the calendars it imports? [y/N] ", "")
+    t.answer("Give its calendar a new URL (the old one stops working)? [y/N] ", "")
+    t.choose("5")
+    assert t.exit_status() == 0

@@ -15,7 +15,7 @@ from tests.client.proxy import Proxy
 from tests.support.client import CLI, Gateway, days
 from tests.support.server import free_port
 
-MENU_PROMPT = "Choose [1-7]: "
+MENU_PROMPT = "Choose [1-8]: "
 
 
 class Terminal:
@@ -82,7 +82,7 @@ def test_add_list_delete_with_every_bad_input(
     t.choose("3")
     t.see("No reservations yet.")
     t.choose("x")
-    t.see("Please enter a number from 1 to 7.")
+    t.see("Please enter a number from 1 to 8.")
 
     t.choose("1")
     t.answer("Guest name: ", "")

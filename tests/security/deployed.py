@@ -29,6 +29,7 @@ VALUES: dict[str, str] = {
     "tfc_token_secret_arn": f"arn:aws:secretsmanager:{REGION}:{ACCOUNT}:secret:tfc-token-AbCdEf",
     "notify_topic_arn": f"arn:aws:sns:{REGION}:{ACCOUNT}:hotels-cluster-schedule",
     "followup_schedule_arn_down": f"arn:aws:scheduler:{REGION}:{ACCOUNT}:schedule/hotels/down-follow-up",
+    "channel_sync_queue_arn": f"arn:aws:sqs:{REGION}:{ACCOUNT}:hotels-channel-sync",
     "followup_schedule_arn_up": f"arn:aws:scheduler:{REGION}:{ACCOUNT}:schedule/hotels/up-follow-up",
     "scheduler_invoke_role_arn": f"arn:aws:iam::{ACCOUNT}:role/hotels-scheduler-invoke",
 }

@@ -13,9 +13,10 @@ from __future__ import annotations
 
 import copy
 import json
+import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass
-from datetime import date
+from dataclasses import dataclass, replace
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -23,27 +24,34 @@ import pytest
 
 from reservations import wiring
 from reservations.catalogue import FUNCTIONS
+from reservations.channels.calendar import CalendarUpdate
+from reservations.domain import NewReservation, now_utc, today_utc
 from reservations.functions import (
     add,
     authorizer,
     availability,
+    calendar_feed,
     change,
+    channel_sync,
     delete,
     delete_room,
     list_rooms,
     put_room,
+    room_calendar,
 )
 from reservations.functions import list as list_function
 from reservations.iam import role_grants
+from reservations.rooms import RoomQuery
 from reservations.settings import Settings
 from reservations.stores import dynamodb_items as items
 from reservations.stores.dynamodb_client import make_client
 from reservations.tenants import Tenants
 from tests.aws_calls import RECORDER, undeclared
+from tests.channels.feeds import airbnb_ics, feed_server
 from tests.functions.test_handlers import authorizer_event, load
 from tests.support.settings import store_settings
 
-CHECKED = [f for f in FUNCTIONS if f.kind in ("api", "authorizer")]
+CHECKED = [f for f in FUNCTIONS if f.kind in ("api", "authorizer", "sync")]
 
 
 @dataclass
@@ -137,6 +145,15 @@ def exercise_the_front_desk(deployment: Deployment, event: dict[str, Any]) -> No
     assert call(put_room.handler, "PUT", "/rooms/{room_number}", {}, **other) == 201
     deployment.cold_start()
     assert call(list_rooms.handler, "GET", "/rooms", queryStringParameters={"limit": "10"}) == 200
+    deployment.cold_start()
+    rotate = copy.deepcopy(event) | {"httpMethod": "POST", "resource": "/rooms/{room_number}/calendar-token"}
+    rotated = room_calendar.handler(rotate | rooms_path | {"body": None}, None)
+    assert rotated["statusCode"] == 200
+    assert call(room_calendar.handler, "GET", "/rooms/{room_number}/sync", **rooms_path) == 200
+    deployment.cold_start()  # the feed: no authorizer, its own role reads the registry
+    token = json.loads(rotated["body"])["calendar_url"].rsplit("/", 1)[1]
+    feed = {"httpMethod": "GET", "resource": "/calendars/{token}", "pathParameters": {"token": token}}
+    assert calendar_feed.handler(feed, None)["statusCode"] == 200
     asked = {"check_in": stay["check_in"], "nights": "1"}
     deployment.cold_start()
     assert call(availability.handler, "GET", "/availability", queryStringParameters=asked) == 200
@@ -148,9 +165,55 @@ def exercise_the_front_desk(deployment: Deployment, event: dict[str, Any]) -> No
     assert call(delete_room.handler, "DELETE", "/rooms/{room_number}", **rooms_path) == 204
 
 
-def test_each_role_holds_exactly_what_its_code_calls(deployment: Deployment) -> None:
+def exercise_the_channel_sync(deployment: Deployment, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The schedule's call (hand the customers to the queue), then the queue's (sync them): one
+    feed, from loopback, with an event that conflicts with a stay (the holder read) and one that
+    becomes a block in a room of a customer that has rooms (the rooms guard)."""
+    settings = replace(deployment.settings, local_feeds=True)  # loopback feeds, for this test only
+    monkeypatch.setattr(deployment, "settings", settings)
+    queue = sqs(settings).create_queue(QueueName=f"sync-{uuid.uuid4().hex[:8]}")
+    monkeypatch.setenv(channel_sync.QUEUE_ENV, queue["QueueUrl"])
+    deployment.cold_start()
+    table, store = settings.table_for("moon"), wiring.store()  # moon defines no rooms: any number
+    sold = store.add(
+        table, NewReservation("Ada", 1, 1, today_utc() + timedelta(days=20)), created_at=now_utc()
+    )
+    events = [("c1", sold.reservation.check_in, sold.reservation.check_out), ("b1", *days_ahead(300, 302))]
+    star_room = store.list_rooms(settings.table_for("star"), RoomQuery(limit=1)).items[0].room_number
+    with feed_server() as server:
+        url = server.serve_ics("/moon.ics", airbnb_ics(events))
+        store.set_calendar(table, 1, CalendarUpdate(imports=(url,)))
+        # star has rooms: its block's rooms guard bumps the room's version.
+        store.set_calendar(settings.table_for("star"), star_room, CalendarUpdate(imports=(url,)))
+        deployment.cold_start()
+        assert channel_sync.handler({}, None) == {"customers": 2, "messages": 1}
+        messages = sqs(settings).receive_message(QueueUrl=queue["QueueUrl"])["Messages"]
+        deployment.cold_start()
+        done = channel_sync.handler({"Records": [{"body": m["Body"]} for m in messages]}, None)
+    assert done == {"rooms": 2, "conflicts": 1, "errors": 0}
+    deployment.cold_start()
+    assert channel_sync.handler({"Records": [{"body": m["Body"]} for m in messages]}, None)["rooms"] == 2
+    store.set_calendar(table, 1, CalendarUpdate(imports=()))  # releases the block: DeleteItem
+    deployment.cold_start()
+    assert channel_sync.handler({"Records": [{"body": m["Body"]} for m in messages]}, None)["rooms"] == 2
+
+
+def sqs(settings: Settings) -> Any:
+    import boto3
+
+    return boto3.client("sqs", endpoint_url=settings.dynamodb_endpoint, region_name=settings.region)
+
+
+def days_ahead(first: int, last: int) -> tuple[date, date]:
+    return today_utc() + timedelta(days=first), today_utc() + timedelta(days=last)
+
+
+def test_each_role_holds_exactly_what_its_code_calls(
+    deployment: Deployment, monkeypatch: pytest.MonkeyPatch
+) -> None:
     RECORDER.take()
     exercise_every_path(deployment)
+    exercise_the_channel_sync(deployment, monkeypatch)
     calls = RECORDER.take()
     assert undeclared(calls) == []
     for function in CHECKED:

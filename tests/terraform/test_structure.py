@@ -25,6 +25,7 @@ MODULES = (
     "deployment",
     "backup",
     "synthetic_check",
+    "channel_sync",
 )
 
 # Variables where no value of the declared type is implausible, so a validation would check nothing.

@@ -118,7 +118,8 @@ def register(app: typer.Typer) -> None:
         profile: ProfileName = None,
         debug: Debug = False,
     ) -> None:
-        """Interactive menu: add, delete, list, change, find a free room, switch profile (stdin lines without a terminal)."""
+        """Interactive menu: add, delete, list, change, find a free room, channel calendars, switch
+        profile (stdin lines without a terminal)."""
         from reservations.client import commands, menu
 
         conn = connection(url, customer, api_key, profile)

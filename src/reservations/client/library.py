@@ -229,6 +229,27 @@ class ReservationsClient:
         """Removes a room; ``ConflictError`` (naming the stay) while one holds it from today on."""
         self._request("DELETE", f"/rooms/{int(room_number)}", not_found_after_retry_ok=True)
 
+    def room_calendar(self, room_number: int) -> dict[str, Any]:
+        """The room's channel calendars: ``calendar_url`` (its feed), ``feeds`` (the calendars it
+        imports, each with its last sync), ``blocks``, and ``name``/``notes`` (kept on a change)."""
+        room = int(room_number)
+        listed = self._json(self._request("GET", "/rooms", params={"limit": "1", "cursor": str(room - 1)}))
+        items = [i for i in listed.get("items", []) if isinstance(i, dict) and i.get("room_number") == room]
+        if not items:
+            raise NotFoundError(f"no room {room}", status=404)
+        return {**items[0], **self._json(self._request("GET", f"/rooms/{room}/sync"))}
+
+    def set_import_calendars(self, room_number: int, urls: builtins.list[str]) -> None:
+        """Replaces the calendars the room imports (its name and notes are sent along, unchanged)."""
+        room = self.room_calendar(room_number)
+        body = {k: room[k] for k in ("name", "notes") if room.get(k) is not None}
+        self._request("PUT", f"/rooms/{int(room_number)}", json={**body, "import_calendars": urls})
+
+    def new_calendar_url(self, room_number: int) -> str:
+        """Gives the room's feed a new URL; the old one stops working at once."""
+        data = self._json(self._request("POST", f"/rooms/{int(room_number)}/calendar-token"))
+        return str(data["calendar_url"])
+
     def availability(self, check_in: date | str, nights: int) -> builtins.list[int]:
         """The customer's rooms free on every night of the stay, ascending."""
         day = check_in.isoformat() if isinstance(check_in, date) else check_in

@@ -1,6 +1,7 @@
 """``reservations menu``: the original text menu (add, delete, list, exit), made hard to crash.
 
-Items 6 and 7 (change a reservation, find a free room) live in ``menu_frontdesk``.
+Items 6 and 7 (change a reservation, find a free room) live in ``menu_frontdesk``, item 8 (a
+room's channel calendars) in ``menu_channels``.
 
 Plain ``input()`` prompts rather than a full-screen toolkit, because the same code must serve a
 terminal and a script piping lines on stdin.  Every answer is parsed here and re-asked with the
@@ -18,7 +19,7 @@ from datetime import date
 from functools import partial
 from typing import TYPE_CHECKING, TypeVar
 
-from reservations.client import config, menu_frontdesk
+from reservations.client import config, menu_channels, menu_frontdesk
 from reservations.client.answers import (
     Cancelled,
     InputEnded,
@@ -59,6 +60,7 @@ CHOICES = (
     # Appended, so the original numbers (and scripts that type them) keep their meaning.
     "Change a reservation",
     "Find a free room",
+    "Channel calendars",
 )
 
 
@@ -97,6 +99,7 @@ class Menu:
                     "4": self.switch,
                     "6": partial(menu_frontdesk.change, self),
                     "7": partial(menu_frontdesk.find_free_room, self),
+                    "8": partial(menu_channels.channel_calendars, self),
                 }
                 action = actions.get(choice)
                 if action is None:

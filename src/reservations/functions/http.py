@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from reservations import wiring
+from reservations.blocks import ConflictingBlockError
 from reservations.domain import (
     ConflictError,
     ForbiddenError,
@@ -216,6 +217,8 @@ def error_response(exc: ReservationsError) -> Response:
     headers: dict[str, str] = {}
     if isinstance(exc, ConflictError) and exc.holder is not None:
         body["error"]["conflicting_reservation"] = exc.holder.to_json()
+    if isinstance(exc, ConflictingBlockError) and exc.block is not None:
+        body["error"]["conflicting_block"] = exc.details()
     if isinstance(exc, UnavailableError):
         headers["Retry-After"] = str(exc.retry_after_s)
     if isinstance(exc, MethodNotAllowedError):
@@ -226,8 +229,17 @@ def error_response(exc: ReservationsError) -> Response:
 Endpoint = Callable[[Request], Response]
 
 
-def run(event: Mapping[str, Any], context: Any, endpoints: Mapping[tuple[str, str], Endpoint]) -> Response:
-    """Runs the endpoint for the event's (method, resource) and maps every error to a response."""
+def run(
+    event: Mapping[str, Any],
+    context: Any,
+    endpoints: Mapping[tuple[str, str], Endpoint],
+    *,
+    public: bool = False,
+) -> Response:
+    """Runs the endpoint for the event's (method, resource) and maps every error to a response.
+
+    ``public``: the routes carry no API key (a channel's calendar feed); the endpoint proves
+    its own right to answer, and no customer is taken from an authorizer."""
     started = time.perf_counter()
     request_id = str(
         (event.get("requestContext") or {}).get("requestId") or getattr(context, "aws_request_id", "")
@@ -242,9 +254,12 @@ def run(event: Mapping[str, Any], context: Any, endpoints: Mapping[tuple[str, st
                 if allowed:
                     raise MethodNotAllowedError(f"{request.method} is not allowed here", allowed)
                 raise NotFoundError("no such route")
-            customer = request.customer()
-            with wiring.proved_table(customer, request.authorizer.get("table")):
+            if public:
                 response = endpoint(request)
+            else:
+                customer = request.customer()
+                with wiring.proved_table(customer, request.authorizer.get("table")):
+                    response = endpoint(request)
         except ReservationsError as exc:
             response = error_response(exc)
         except Exception:

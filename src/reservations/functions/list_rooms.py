@@ -6,12 +6,19 @@ from typing import Any
 
 from reservations import wiring
 from reservations.functions import http
+from reservations.functions.room_calendar import calendar_url
 from reservations.rooms import RoomQuery
 
 
 def list_rooms(request: http.Request) -> http.Response:
-    page = wiring.service().list_rooms(request.customer(), RoomQuery.from_params(request.query))
-    return http.json_response(200, page.to_json())
+    customer = request.customer()
+    page = wiring.service().list_rooms(customer, RoomQuery.from_params(request.query))
+    tokens = wiring.channels().tokens(customer, [room.room_number for room in page.items])
+    body = page.to_json()
+    for item in body["items"]:
+        token = tokens.get(item["room_number"])
+        item["calendar_url"] = calendar_url(request, token) if token else None
+    return http.json_response(200, body)
 
 
 ENDPOINTS: dict[tuple[str, str], http.Endpoint] = {("GET", "/rooms"): list_rooms}

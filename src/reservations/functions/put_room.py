@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from reservations import wiring
+from reservations.channels.calendar import parse_imports
 from reservations.functions import http
 from reservations.rooms import Room, parse_room_number
 
@@ -13,8 +14,18 @@ def put_room(request: http.Request) -> http.Response:
     customer = request.customer()
     room_number = parse_room_number(request.path_params.get("room_number", ""))
     # Every field is optional, so no body at all is a room with neither name nor notes.
-    room = Room.from_request(room_number, request.json_body() if request.raw_body().strip() else {})
+    body = request.json_body() if request.raw_body().strip() else {}
+    imports = None
+    if isinstance(body, dict) and "import_calendars" in body:
+        body = dict(body)
+        allow_local = wiring.settings().local_feeds
+        imports = parse_imports(body.pop("import_calendars"), allow_local=allow_local)
+    room = Room.from_request(room_number, body)
     created = wiring.service().put_room(customer, room)
+    channels = wiring.channels()
+    channels.give_token(customer, room_number)  # every defined room has an export feed
+    if imports is not None:
+        channels.set_imports(customer, room_number, imports)
     headers = {"Location": f"{request.stage_prefix}/rooms/{room_number}"} if created else {}
     return http.json_response(201 if created else 200, room.to_json(), headers)
 

@@ -29,6 +29,10 @@ logger = Logger(service=os.environ.get("POWERTOOLS_SERVICE_NAME", "reservations"
 _damage_logger = logging.getLogger(damage.LOGGER_NAME)
 _damage_logger.addHandler(logger.registered_handler)
 _damage_logger.propagate = False
+# The channel sync's line per feed ("channel sync", its conflicts counted by the monitoring), likewise.
+_channels_logger = logging.getLogger("reservations.channels")
+_channels_logger.addHandler(logger.registered_handler)
+_channels_logger.propagate = False
 
 _second: tuple[int, str] = (-1, "")
 

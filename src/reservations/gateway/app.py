@@ -57,6 +57,7 @@ class CompiledRoute:
     pattern: re.Pattern[str]
     resource: str
     methods: dict[str, tuple[str, Handler]]  # method -> (function name, handler)
+    public: frozenset[str] = frozenset()  # methods without an API key (catalogue ``Route.public``)
 
 
 def _compile(resource: str) -> re.Pattern[str]:
@@ -71,9 +72,15 @@ def _load_handler(module: str) -> Handler:
 
 def build_routes() -> list[CompiledRoute]:
     by_resource: dict[str, dict[str, tuple[str, Handler]]] = {}
+    public: dict[str, set[str]] = {}
     for route, function in catalogue.routes():
         by_resource.setdefault(route.path, {})[route.method] = (function.name, _load_handler(function.module))
-    return [CompiledRoute(_compile(res), res, methods) for res, methods in by_resource.items()]
+        if route.public:
+            public.setdefault(route.path, set()).add(route.method)
+    return [
+        CompiledRoute(_compile(res), res, methods, frozenset(public.get(res, ())))
+        for res, methods in by_resource.items()
+    ]
 
 
 def json_bytes(content: Any) -> bytes:
@@ -190,11 +197,11 @@ class Gateway:
             # SQLite reads take a fraction of a millisecond and never wait on the disk: running them
             # on the event loop saves the hand-over to a worker thread (and the GIL ping-pong).
             # DynamoDB reads wait on the network, so they stay in threads.
-            result = self._invoke(http_request, route.resource, params, function_name, handler)
+            result = self._invoke(http_request, route, params, function_name, handler)
         else:
             # Writes wait for fsync; in a thread, reads go on meanwhile.
             result = await run_in_threadpool(
-                self._invoke, http_request, route.resource, params, function_name, handler
+                self._invoke, http_request, route, params, function_name, handler
             )
         response = events.from_proxy_result(result)
         out = [(k, v) for k, v in response.headers if k.lower() not in _CORS_NAMES]
@@ -207,12 +214,18 @@ class Gateway:
     def _invoke(
         self,
         request: events.HttpRequest,
-        resource: str,
+        route: CompiledRoute,
         params: dict[str, str],
         function_name: str,
         handler: Handler,
     ) -> dict[str, Any]:
         """Authorizer, then function, in one thread: as API Gateway, a refused request never reaches it."""
+        resource = route.resource
+        if request.method in route.public:  # as API Gateway's authorization NONE: no authorizer
+            return handler(
+                events.proxy_event(request, resource, params, {}),
+                LambdaContext(request.request_id, function_name),
+            )
         missing = _missing_identity(request.headers)
         if missing:  # as API Gateway, which calls no authorizer without its identity sources
             return _error_result(401, "unauthenticated", missing, request.request_id)

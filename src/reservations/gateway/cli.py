@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shlex
+from dataclasses import replace
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -77,6 +78,7 @@ def serve(
         settings = Settings.from_options(
             data_dir=data_dir, store=store.value if store else None, dynamodb_endpoint=dynamodb_endpoint
         )
+        settings = replace(settings, local_feeds=True)  # a server on this machine: see Settings
     except ReservationsError as exc:
         typer.echo(f"reservations serve: {exc.message}", err=True)
         raise typer.Exit(ExitStatus.USAGE) from None

@@ -6,6 +6,7 @@ import os
 import signal
 import socket
 import sys
+import threading
 from pathlib import Path
 
 from reservations import wiring
@@ -108,9 +109,14 @@ def run(
     stopped: list[int] = []
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda received, _frame: stopped.append(received))
+    from reservations.channels import schedule
+
+    stop_sync = threading.Event()
+    schedule.start(settings, stop_sync)  # the channel calendars, as AWS's scheduled function does
     if workers > 1:
         Multiprocess(config, sockets=[sock]).run()
     else:
         uvicorn.Server(config).run(sockets=[sock])
+    stop_sync.set()
     wiring.store().close()
     sys.stdout.flush()

@@ -15,12 +15,18 @@ from typing import TYPE_CHECKING, Protocol
 from reservations.domain import AddResult, ListQuery, NewReservation, Page, Reservation
 
 if TYPE_CHECKING:
+    from reservations.blocks import Block, NewBlock
     from reservations.change import ReservationChange
+    from reservations.channels.calendar import CalendarUpdate, RoomCalendar
     from reservations.rooms import Availability, Room, RoomPage, RoomQuery
     from reservations.settings import Settings
     from reservations.stores.consistency import Report
 
 IDEMPOTENCY_TTL_S = 24 * 3600
+# Named here: inside ``Store`` the name ``list`` is the method.
+Blocks = list["Block"]
+Calendars = list["RoomCalendar"]
+RoomNumbers = list[int]
 
 
 @dataclass(frozen=True)
@@ -109,6 +115,27 @@ class Store(Protocol):
     def check(self, table: str, *, repair: bool = False) -> Report:
         """Every broken invariant of the table (``stores.consistency``); with ``repair``, fixes the
         unambiguous ones, each write conditioned on what was read, and reports what remains."""
+
+    # ----------------------------------------------------------------------- channels
+
+    def blocks(self, table: str, room_number: int | None = None) -> Blocks:
+        """The channels' blocks (of one room, or all), in room and date order."""
+
+    def add_block(self, table: str, new: NewBlock) -> Block:
+        """Claims the block's nights atomically, as ``add`` claims a stay's: ``ConflictError`` (or
+        its ``ConflictingBlockError``) if one is held, and then nothing is written."""
+
+    def delete_block(self, table: str, block: Block) -> None:
+        """Removes the block and frees the nights that still name it."""
+
+    def taken_nights(self, table: str, room_number: int, start: date, end: date) -> dict[date, int]:
+        """The room's held nights in ``[start, end)`` and their holders (below zero: ``-block_id``)."""
+
+    def calendars(self, table: str, room_numbers: RoomNumbers | None = None) -> Calendars:
+        """The rooms' calendars (all that have one, without ``room_numbers``), in room order."""
+
+    def set_calendar(self, table: str, room_number: int, update: CalendarUpdate) -> RoomCalendar:
+        """Writes the parts of a room's calendar the update gives, and returns the calendar now."""
 
     def close(self) -> None: ...
 

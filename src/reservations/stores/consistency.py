@@ -91,6 +91,8 @@ def find_problems(snapshot: Snapshot) -> list[Problem]:
     problems: list[Problem] = []
     stays = snapshot.stays
     for (room, night), holder_of_night in sorted(snapshot.nights.items()):
+        if holder_of_night < 0:
+            continue  # a channel's block (``reservations.blocks``): not a reservation's night
         holder = stays.get(holder_of_night)
         if holder is None or not holder.holds(room, night):
             why = "does not exist" if holder is None else "does not cover it"

@@ -29,6 +29,7 @@ from reservations.domain import (
 from reservations.stores import IdempotencyClaim, TableInfo
 from reservations.stores import dynamodb_items as items
 from reservations.stores import dynamodb_stale as stale
+from reservations.stores.dynamodb_channels import ChannelsPart
 from reservations.stores.dynamodb_client import (
     TableAdmin,
     backoff,
@@ -62,7 +63,7 @@ Reasons = list[dict[str, Any]]
 RoomNumbers = list[int]
 
 
-class DynamoDBStore:
+class DynamoDBStore(ChannelsPart):
     """Reservations in DynamoDB; ``table`` is the customer's table name (``Settings.table_for``).
 
     With ``tenants``, every read and write of a customer's table goes through that customer's

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 from botocore.exceptions import ClientError
 
 from reservations.domain import NotFoundError
-from reservations.stores import damage
+from reservations.stores import damage, dynamodb_channels
 from reservations.stores import dynamodb_items as items
 from reservations.stores.dynamodb_client import (
     backoff,
@@ -83,6 +83,8 @@ def judge(
     if held is None:
         return None  # released meanwhile: the night may be free
     holder_id = int(held["reservation_id"]["N"])
+    if holder_id < 0:  # a channel's block: a conflict like a stay's, never damage
+        raise dynamodb_channels.holder_conflict(store, table, room, night, holder_id)
     holder = store.get(table, holder_id)
     if holder is not None and holder.holds(room, night):
         return holder

@@ -16,7 +16,7 @@ import re
 import sqlite3
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -35,19 +35,22 @@ from reservations.domain import (
     format_timestamp,
     parse_timestamp,
 )
-from reservations.stores import IdempotencyClaim, TableInfo, sqlite_check, sqlite_rows
+from reservations.stores import IdempotencyClaim, TableInfo, sqlite_channels, sqlite_check, sqlite_rows
 from reservations.stores import sqlite_frontdesk as frontdesk
 from reservations.stores.sqlite_rows import COLUMNS, row_to_reservation
 
 if TYPE_CHECKING:
+    from reservations.blocks import Block, NewBlock
     from reservations.change import ReservationChange
+    from reservations.channels.calendar import CalendarUpdate, RoomCalendar
     from reservations.rooms import Availability, Room, RoomPage, RoomQuery
     from reservations.stores.consistency import Report
 
 _SAFE_TABLE = re.compile(r"[A-Za-z0-9._-]{1,255}")
 _BUSY_TIMEOUT_S = 10.0
 
-_TABLE_SCHEMA = """
+_TABLE_SCHEMA = (
+    """
 CREATE TABLE IF NOT EXISTS reservations (
     reservation_id INTEGER PRIMARY KEY AUTOINCREMENT,
     guest_name TEXT NOT NULL,
@@ -78,6 +81,8 @@ CREATE TABLE IF NOT EXISTS idempotency (
     expires_at TEXT NOT NULL
 ) WITHOUT ROWID;
 """
+    + sqlite_channels.SCHEMA
+)
 
 
 def _timestamp(moment: datetime) -> str:
@@ -117,8 +122,13 @@ class Connections:
         conn = cache.get(path)
         if conn is None:
             # Guest names are personal data: only the owner reads the file (SQLite gives its -wal
-            # and -shm files the database file's mode).
-            os.close(os.open(path, os.O_RDWR | os.O_CREAT, 0o600))
+            # and -shm files the database file's mode).  Only a file that is not there yet is
+            # opened here: closing any descriptor of a file drops every POSIX lock this process
+            # holds on it, the shared lock of another thread's connection included, and a second
+            # process (``channels sync`` beside ``serve``) closing its own connection then took
+            # itself for the last one and deleted the WAL under it: committed writes were lost.
+            with suppress(FileExistsError):
+                os.close(os.open(path, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o600))
             conn = sqlite3.connect(
                 path, timeout=_BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=False
             )
@@ -319,6 +329,33 @@ class SqliteStore:
 
     def free_rooms(self, table: str, availability: Availability) -> list[int]:
         return frontdesk.free_rooms(self._conn(table), availability)
+
+    # ----------------------------------------------------------------------- channels
+
+    def blocks(self, table: str, room_number: int | None = None) -> list[Block]:
+        return sqlite_channels.blocks(self._conn(table), room_number)
+
+    def add_block(self, table: str, new: NewBlock) -> Block:
+        conn = self._conn(table)
+        with self._writer(table), transaction(conn):
+            frontdesk.check_room(conn, new.room_number)
+            return sqlite_channels.add_block(conn, new)
+
+    def delete_block(self, table: str, block: Block) -> None:
+        conn = self._conn(table)
+        with self._writer(table), transaction(conn):
+            sqlite_channels.delete_block(conn, block.block_id)
+
+    def taken_nights(self, table: str, room_number: int, start: date, end: date) -> dict[date, int]:
+        return sqlite_channels.taken_nights(self._conn(table), room_number, start, end)
+
+    def calendars(self, table: str, room_numbers: list[int] | None = None) -> list[RoomCalendar]:
+        return sqlite_channels.calendars(self._conn(table), room_numbers)
+
+    def set_calendar(self, table: str, room_number: int, update: CalendarUpdate) -> RoomCalendar:
+        conn = self._conn(table)
+        with self._writer(table), transaction(conn):
+            return sqlite_channels.set_calendar(conn, room_number, update)
 
     def check(self, table: str, *, repair: bool = False) -> Report:
         conn = self._conn(table)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlite3
 from datetime import UTC, date, datetime
 
+from reservations.blocks import Block, ConflictingBlockError
 from reservations.domain import ConflictError, Reservation, parse_timestamp
 from reservations.stores import damage
 
@@ -39,36 +40,58 @@ def reservation(conn: sqlite3.Connection, reservation_id: int) -> Reservation | 
 
 
 def claim_nights(conn: sqlite3.Connection, stay: Reservation, table: str) -> None:
-    """Claims the stay's room-nights; the nights table's primary key refuses a taken one.
+    """Claims the stay's room-nights; the nights table's primary key refuses a taken one."""
+    claim_guard_nights(conn, stay.room_number, stay.stay_nights(), stay.reservation_id, table)
+
+
+def block_holding(conn: sqlite3.Connection, holder_id: int, room: int, night: date) -> ConflictError:
+    """The 409 for a night held by a channel's block (holder ids below zero are blocks)."""
+    row = conn.execute(
+        "SELECT room_number, check_in, check_out, source, uid FROM blocks WHERE block_id = ?", (-holder_id,)
+    ).fetchone()
+    block = None
+    if row is not None:
+        block = Block(
+            row[0], date.fromisoformat(row[1]), date.fromisoformat(row[2]), row[3], row[4], -holder_id
+        )
+    return ConflictingBlockError(room, night, block)
+
+
+def claim_guard_nights(
+    conn: sqlite3.Connection, room: int, nights: list[date], holder_id: int, table: str = ""
+) -> None:
+    """Claims ``nights`` of ``room`` for ``holder_id`` (a reservation, or ``-block_id``).
 
     A night held by a reservation that does not exist or does not cover it is damage, not a
     conflict (every write keeps a stay and its nights in step): it is logged and claimed over,
-    inside this transaction, rather than refused for ever.
+    inside this transaction, rather than refused for ever.  A night held by a block is a conflict.
     """
-    for night in stay.stay_nights():
+    for night in nights:
         try:
             conn.execute(
                 "INSERT INTO nights (room_number, night, reservation_id) VALUES (?, ?, ?)",
-                (stay.room_number, night.isoformat(), stay.reservation_id),
+                (room, night.isoformat(), holder_id),
             )
         except sqlite3.IntegrityError:
-            held = holder(conn, stay.room_number, night)
-            if held is not None and held.holds(stay.room_number, night):
-                raise ConflictError(stay.room_number, night, held) from None
             (held_by,) = conn.execute(
                 "SELECT reservation_id FROM nights WHERE room_number = ? AND night = ?",
-                (stay.room_number, night.isoformat()),
+                (room, night.isoformat()),
             ).fetchone()
+            if held_by < 0:
+                raise block_holding(conn, held_by, room, night) from None
+            held = holder(conn, room, night)
+            if held is not None and held.holds(room, night):
+                raise ConflictError(room, night, held) from None
             why = "does not exist" if held is None else "does not cover it"
             damage.report(
                 table,
                 "orphaned_night",
                 f"night held by reservation {held_by}, which {why}",
-                room_number=stay.room_number,
+                room_number=room,
                 night=night,
                 holder=int(held_by),
             )
             conn.execute(
                 "UPDATE nights SET reservation_id = ? WHERE room_number = ? AND night = ?",
-                (stay.reservation_id, stay.room_number, night.isoformat()),
+                (holder_id, room, night.isoformat()),
             )

@@ -53,6 +53,7 @@ locals {
     followup_schedule_arn_down = var.followup_schedule_arns["down"]
     followup_schedule_arn_up   = var.followup_schedule_arns["up"]
     scheduler_invoke_role_arn  = var.scheduler_invoke_role_arn
+    channel_sync_queue_arn     = var.channel_sync_queue_arn
   })).functions
 
   # Without a Terraform Cloud token secret the "up" function reads none: a statement left with an
@@ -72,7 +73,8 @@ locals {
   })).tenant_trust
 
   # Keys from the catalogue, known at plan time.
-  api_functions = toset([for name, kind in var.function_kinds : name if kind == "api"])
+  # Tenant-access roles: the API functions and the channel sync act for one customer at a time.
+  api_functions = toset([for name, kind in var.function_kinds : name if contains(["api", "sync"], kind)])
 }
 
 resource "aws_iam_role" "function" {

@@ -44,7 +44,7 @@ variable "function_kinds" {
   type        = map(string)
 
   validation {
-    condition     = alltrue([for n, k in var.function_kinds : can(regex("^[a-z][a-z0-9-]{0,30}$", n)) && contains(["api", "authorizer", "scheduler"], k)])
+    condition     = alltrue([for n, k in var.function_kinds : can(regex("^[a-z][a-z0-9-]{0,30}$", n)) && contains(["api", "authorizer", "scheduler", "sync"], k)])
     error_message = "function_kinds must map catalogue names to api, authorizer or scheduler."
   }
 }
@@ -117,5 +117,15 @@ variable "codebuild_log_group_arn" {
   validation {
     condition     = can(regex("^arn:aws[a-z-]*:logs:", var.codebuild_log_group_arn))
     error_message = "codebuild_log_group_arn must be a CloudWatch Logs log group ARN."
+  }
+}
+
+variable "channel_sync_queue_arn" {
+  description = "The channel sync's customers queue (computed by the caller: the function's policy names it before it exists)."
+  type        = string
+
+  validation {
+    condition     = can(regex("^arn:aws[a-z-]*:sqs:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_-]+$", var.channel_sync_queue_arn))
+    error_message = "channel_sync_queue_arn must be an SQS queue ARN."
   }
 }

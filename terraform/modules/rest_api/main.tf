@@ -14,6 +14,7 @@ locals {
         method   = r.method
         path     = r.path
         compat   = r.compat
+        public   = r.public
       }
     }
   ]...)
@@ -47,7 +48,7 @@ locals {
   }
   authorizers = {
     for kind, source in local.authorizer_identity_sources : kind => source
-    if contains([for r in values(local.routes) : r.compat ? "compat" : "main"], kind)
+    if contains([for r in values(local.routes) : r.compat ? "compat" : "main" if !r.public], kind)
   }
 
   # With api_key_source = AUTHORIZER the usage-plan key is never sent by clients: the authorizer
@@ -127,12 +128,14 @@ resource "aws_lambda_permission" "authorizer" {
 resource "aws_api_gateway_method" "route" {
   for_each = local.routes
 
-  rest_api_id          = aws_api_gateway_rest_api.this.id
-  resource_id          = local.resource_ids[each.value.path]
-  http_method          = each.value.method
-  authorization        = "CUSTOM"
-  authorizer_id        = aws_api_gateway_authorizer.this[each.value.compat ? "compat" : "main"].id
-  api_key_required     = var.enforce_usage_plans
+  rest_api_id = aws_api_gateway_rest_api.this.id
+  resource_id = local.resource_ids[each.value.path]
+  http_method = each.value.method
+  # A public route (a channel's calendar feed: channels cannot send a key) has no authorizer and
+  # no usage-plan key; its function checks the unguessable token in the path instead.
+  authorization        = each.value.public ? "NONE" : "CUSTOM"
+  authorizer_id        = each.value.public ? null : aws_api_gateway_authorizer.this[each.value.compat ? "compat" : "main"].id
+  api_key_required     = each.value.public ? false : var.enforce_usage_plans
   request_validator_id = aws_api_gateway_request_validator.parameters.id
   request_parameters   = { for m in regexall("\\{([A-Za-z0-9_]+)\\}", each.value.path) : "method.request.path.${m[0]}" => true }
 }

@@ -110,3 +110,8 @@ output "log_retention" {
     waf       = var.enable_waf ? aws_cloudwatch_log_group.waf[0].retention_in_days : null
   }
 }
+
+output "route_authorization" {
+  description = "Per route, its authorization: CUSTOM (the authorizer) or NONE (a public route, the calendar feed)."
+  value       = { for key, m in aws_api_gateway_method.route : key => m.authorization }
+}

@@ -31,6 +31,7 @@ variable "functions" {
       method = string
       path   = string
       compat = bool
+      public = optional(bool, false) # no API key, no authorizer: the function proves the right itself
     }))
   }))
 

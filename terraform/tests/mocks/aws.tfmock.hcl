@@ -249,3 +249,18 @@ override_resource {
   target = module.function["availability"].aws_lambda_function.this
   values = { code_sha256 = "Oi0Rtol7zWwnl/5ooBZC43XO9rHrkVwIIBGsKRsO7Uk=" }
 }
+
+override_resource {
+  target = module.function["room-calendar"].aws_lambda_function.this
+  values = { code_sha256 = "bs/PD9l8Ra8TjpvRcicxziQO7YPFn74ZA8mfxnZZ/bE=" }
+}
+
+override_resource {
+  target = module.function["calendar-feed"].aws_lambda_function.this
+  values = { code_sha256 = "Khd8+fvQG5ikzZ9Q4L9MnlANhL3dNmKvkmwTKSMcDqg=" }
+}
+
+override_resource {
+  target = module.function["channel-sync"].aws_lambda_function.this
+  values = { code_sha256 = "nA5L9avyKqBYArMRha6srC9u6ufTh2EMiYPQLojg7MA=" }
+}

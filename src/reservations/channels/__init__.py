@@ -1,0 +1,1 @@
+"""Channel sync: each room's calendar feed out (iCalendar), the channels' feeds in, as blocks."""

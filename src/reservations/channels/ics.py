@@ -1,0 +1,109 @@
+"""iCalendar (RFC 5545) in and out, through the ``icalendar`` library: no hand-written RFC 5545.
+
+Out: a room's taken nights as all-day events, one per stay or block, named "Not available" and
+nothing else (no guest name ever leaves in a feed).  In: the events of a channel's feed as the
+nights they hold, in the shapes Airbnb and Booking.com publish (all-day ``VALUE=DATE``, ``DTEND``
+exclusive, floating times without ``TZID``, folded lines, CRLF).  A feed that does not parse, or an
+event whose dates do not, rejects the whole feed: releasing a channel's nights because one event
+was unreadable would invite a double booking.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+
+import icalendar
+
+SUMMARY = "Not available"
+PRODID = "-//Reservations//Channel calendar//EN"
+MAX_EVENTS = 2000  # per feed: two years of one-night events, with room to spare
+
+
+class FeedError(Exception):
+    """A feed we cannot use; the message is the reason the sync status shows."""
+
+
+@dataclass(frozen=True)
+class FeedEvent:
+    uid: str
+    check_in: date
+    check_out: date
+
+
+def _runs(nights: dict[date, int]) -> list[tuple[int, date, date]]:
+    """(holder, first night, day after the last) for each run of consecutive nights of one holder."""
+    runs: list[tuple[int, date, date]] = []
+    for night in sorted(nights):
+        holder = nights[night]
+        if runs and runs[-1][0] == holder and runs[-1][2] == night:
+            runs[-1] = (holder, runs[-1][1], night + timedelta(days=1))
+        else:
+            runs.append((holder, night, night + timedelta(days=1)))
+    return runs
+
+
+def render_feed(customer: str, room_number: int, nights: dict[date, int], stamp: datetime) -> bytes:
+    """The room's export feed; ``stamp`` is every event's DTSTAMP, so equal nights give equal bytes."""
+    calendar = icalendar.Calendar()
+    calendar.add("prodid", PRODID)
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("x-wr-calname", f"Room {room_number}")
+    seen: dict[int, int] = {}
+    for holder, check_in, check_out in _runs(nights):
+        kind = "stay" if holder > 0 else "block"
+        part = seen[holder] = seen.get(holder, 0) + 1
+        suffix = f"-{part}" if part > 1 else ""
+        event = icalendar.Event()
+        event.add("uid", f"{kind}-{abs(holder)}{suffix}.room-{room_number}.{customer}@reservations")
+        event.add("dtstamp", stamp.astimezone(UTC))
+        event.add("dtstart", check_in)
+        event.add("dtend", check_out)
+        event.add("summary", SUMMARY)
+        calendar.add_component(event)
+    return bytes(calendar.to_ical())
+
+
+def etag(body: bytes) -> str:
+    return '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+
+
+def _day(value: object, name: str, uid: str) -> date:
+    if isinstance(value, datetime):
+        return value.date()  # a floating or zoned time: its calendar day, as channels mean it
+    if isinstance(value, date):
+        return value
+    raise FeedError(f"event {uid!r} has no valid {name}")
+
+
+def parse_feed(raw: bytes) -> list[FeedEvent]:
+    """The feed's events; ``FeedError`` with a reason for a feed that is not one we can trust."""
+    try:
+        calendar = icalendar.Calendar.from_ical(raw)
+    except (ValueError, IndexError, KeyError, TypeError) as exc:
+        raise FeedError(f"not an iCalendar file: {exc}") from None
+    events: list[FeedEvent] = []
+    for component in calendar.walk("VEVENT"):
+        if len(events) >= MAX_EVENTS:
+            raise FeedError(f"more than {MAX_EVENTS} events")
+        uid = str(component.get("uid") or "")
+        if not uid:
+            raise FeedError("an event has no UID")
+        try:
+            start_prop = component.get("dtstart")
+            end_prop = component.get("dtend")
+            start = _day(start_prop.dt if start_prop is not None else None, "DTSTART", uid)
+            if end_prop is not None:
+                end = _day(end_prop.dt, "DTEND", uid)
+            elif component.get("duration") is not None:
+                end = start + timedelta(days=max(1, component.get("duration").dt.days))
+            else:
+                end = start + timedelta(days=1)  # RFC 5545: an all-day event without DTEND is one day
+        except (ValueError, TypeError, AttributeError) as exc:
+            raise FeedError(f"event {uid!r} has invalid dates: {exc}") from None
+        if end <= start:
+            raise FeedError(f"event {uid!r} ends on or before it starts")
+        events.append(FeedEvent(uid, start, end))
+    return events

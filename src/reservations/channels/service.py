@@ -1,0 +1,123 @@
+"""Channel use cases over a ``Store``: a room's feed token, its imports, its feed, its sync status.
+
+Like ``ReservationService``, scoped to one customer's table, which it maps from the name itself;
+the feed alone is asked for by token (channels send no API key): the token names the customer and
+the room, and the stored token proves it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from reservations.blocks import Block
+from reservations.channels import ics
+from reservations.channels.calendar import (
+    CalendarUpdate,
+    RoomCalendar,
+    new_token,
+    parse_token,
+    same_token,
+)
+from reservations.domain import MAX_DAYS_AHEAD, MAX_DAYS_BEHIND, NIGHTS_MAX, NotFoundError, now_utc
+from reservations.rooms import RoomQuery
+from reservations.stores import Store
+
+FEED_PATH = "/calendars/{token}.ics"
+
+
+@dataclass(frozen=True)
+class Feed:
+    """``etag`` comes from the nights themselves, so a channel polling an unchanged room is answered
+    304 without rendering: ``icalendar`` takes tens of milliseconds per hundred events."""
+
+    etag: str
+    last_modified: datetime
+    render: Callable[[], bytes]
+
+
+class ChannelService:
+    def __init__(
+        self,
+        store: Store,
+        table_for: Callable[[str], str],
+        clock: Callable[[], datetime] = now_utc,
+    ) -> None:
+        self._store = store
+        self._table_for = table_for
+        self._clock = clock
+
+    def _defined(self, customer: str, room_number: int) -> None:
+        page = self._store.list_rooms(self._table_for(customer), RoomQuery(limit=1, after=room_number - 1))
+        if not page.items or page.items[0].room_number != room_number:
+            raise NotFoundError(f"no room {room_number}", field="room_number")
+
+    def tokens(self, customer: str, room_numbers: list[int]) -> dict[int, str]:
+        """The rooms' feed tokens (a room defined before channel calendars has none until its
+        next ``PUT`` or a rotation)."""
+        if not room_numbers:
+            return {}
+        found = self._store.calendars(self._table_for(customer), room_numbers)
+        return {c.room_number: c.token for c in found if c.token is not None}
+
+    def give_token(self, customer: str, room_number: int) -> str:
+        """The room's first token; one it has already is kept (a ``PUT`` repeated changes nothing)."""
+        calendar = self._store.set_calendar(
+            self._table_for(customer),
+            room_number,
+            CalendarUpdate(token=new_token(customer, room_number), token_if_absent=True),
+        )
+        assert calendar.token is not None
+        return calendar.token
+
+    def rotate_token(self, customer: str, room_number: int) -> str:
+        self._defined(customer, room_number)
+        calendar = self._store.set_calendar(
+            self._table_for(customer), room_number, CalendarUpdate(token=new_token(customer, room_number))
+        )
+        assert calendar.token is not None
+        return calendar.token
+
+    def set_imports(self, customer: str, room_number: int, imports: tuple[str, ...]) -> RoomCalendar:
+        """Replaces the room's feeds; the blocks of a feed no longer imported go at the next sync."""
+        return self._store.set_calendar(
+            self._table_for(customer), room_number, CalendarUpdate(imports=imports)
+        )
+
+    def calendar(self, customer: str, room_number: int) -> RoomCalendar:
+        self._defined(customer, room_number)
+        found = self._store.calendars(self._table_for(customer), [room_number])
+        return found[0] if found else RoomCalendar(room_number)
+
+    def blocks(self, customer: str, room_number: int | None = None) -> list[Block]:
+        return self._store.blocks(self._table_for(customer), room_number)
+
+    def feed(self, token: str, table_of: Callable[[str], str | None]) -> Feed:
+        """The room's export feed; 404 for any token that is not the room's current one.
+
+        ``table_of`` maps the customer the token names to its table (``None``: no such customer,
+        or one not served), read from the registry by the caller.
+        """
+        address = parse_token(token)
+        table = table_of(address.customer)
+        if table is None:
+            raise NotFoundError("no such calendar")
+        try:
+            found = self._store.calendars(table, [address.room_number])
+        except NotFoundError:
+            raise NotFoundError("no such calendar") from None
+        if not found or not same_token(address.token, found[0].token):
+            raise NotFoundError("no such calendar")
+        now = self._clock()
+        today = now.date()
+        start = today - timedelta(days=MAX_DAYS_BEHIND + NIGHTS_MAX)
+        end = today + timedelta(days=MAX_DAYS_AHEAD + NIGHTS_MAX)
+        nights = self._store.taken_nights(table, address.room_number, start, end)
+        stamp = datetime(today.year, today.month, today.day, tzinfo=now.tzinfo)
+        version = repr((ics.PRODID, address.customer, address.room_number, stamp, sorted(nights.items())))
+        return Feed(
+            ics.etag(version.encode()),
+            now,
+            lambda: ics.render_feed(address.customer, address.room_number, nights, stamp),
+        )
