@@ -35,6 +35,7 @@ from typing import Any
 
 from bench.common import median, percentile, table, write
 from bench.servers import ROOT, free_port
+from bench.tenants_scale_onboarding import onboarding_section
 from reservations.domain import ListQuery
 from reservations.settings import Settings
 from reservations.stores.dynamodb import DynamoDBStore
@@ -295,7 +296,7 @@ def clients_section(customers: int, quick: bool) -> dict[str, bool]:
     return goals
 
 
-SECTIONS = {"clients": clients_section}
+SECTIONS = {"clients": clients_section, "onboarding": onboarding_section}
 
 
 def main() -> int:

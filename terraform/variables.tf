@@ -63,8 +63,8 @@ variable "functions" {
     error_message = "Function names must be lower-case letters, digits and hyphens."
   }
   validation {
-    condition     = alltrue([for f in values(var.functions) : contains(["api", "authorizer", "scheduler"], f.kind)])
-    error_message = "Every function kind must be api, authorizer or scheduler."
+    condition     = alltrue([for f in values(var.functions) : contains(["api", "authorizer", "scheduler", "admin"], f.kind)])
+    error_message = "Every function kind must be api, authorizer, scheduler or admin."
   }
   validation {
     condition     = alltrue([for f in values(var.functions) : can(regex("^[a-z_][a-z0-9_.]*\\.handler$", f.handler))])
@@ -73,6 +73,10 @@ variable "functions" {
   validation {
     condition     = length([for f in values(var.functions) : f if f.kind == "authorizer"]) == 1
     error_message = "The catalogue must hold exactly one authorizer function."
+  }
+  validation {
+    condition     = alltrue([for f in values(var.functions) : length(f.routes) == 0 if f.kind == "admin"]) && length([for f in values(var.functions) : f if f.kind == "admin"]) <= 1
+    error_message = "The admin function (at most one) has no route: only the operator invokes it."
   }
   validation {
     condition     = join(",", sort([for name, f in var.functions : name if f.kind == "scheduler"])) == "cluster-down,cluster-up"

@@ -43,17 +43,18 @@ run "step_3_apply_everything_with_the_builds" {
 
   variables {
     lambda_builds = {
-      list         = { build_id = "101", source_code_hash = "n4bQgYhMfWWaL+qgxVrQFaO/TxsrC4Is0V1sFbDwCgg=" }
-      add          = { build_id = "101", source_code_hash = "LCa0a2j/xo/5m0U8HTBBNBNCLXBkg7+g+YpeiGJm564=" }
-      delete       = { build_id = "101", source_code_hash = "ypeBEsobvcr6wjGzmiPcTaeG7/gUfE5yuYB3ha/uSLs=" }
-      authorizer   = { build_id = "101", source_code_hash = "f1nUZxHgb6R9BKuOz5RhxwNdhqWNpXyLkRo9cpVNUY0=" }
-      cluster-down = { build_id = "101", source_code_hash = "uQ4iJk8KTU1E1IaZ9HzwRXnAr4O1vdvoQu3x9ZmZ1SA=" }
-      cluster-up   = { build_id = "101", source_code_hash = "3+n6r1xZ4xWpmnbGZtG0YKk8VpdxRxaAvt6GVJCNkto=" }
-      change       = { build_id = "101", source_code_hash = "Tb8YMnd+Dwld/qf3rLIohyiFLgqIt7+XQBqQ/dAp67k=" }
-      list-rooms   = { build_id = "101", source_code_hash = "chfrH04Ezof6iE83DTN2jUYELWdTkc5SdcLM2yQjgzc=" }
-      put-room     = { build_id = "101", source_code_hash = "FAgqIs7w+42dQMPylr75/3DOa3XX4v2G4MV2InbvYmM=" }
-      delete-room  = { build_id = "101", source_code_hash = "X2hugmGHenbLiQ7GAE1MemaqiGJ3e+8Juy82CXYya84=" }
-      availability = { build_id = "101", source_code_hash = "Oi0Rtol7zWwnl/5ooBZC43XO9rHrkVwIIBGsKRsO7Uk=" }
+      list          = { build_id = "101", source_code_hash = "n4bQgYhMfWWaL+qgxVrQFaO/TxsrC4Is0V1sFbDwCgg=" }
+      add           = { build_id = "101", source_code_hash = "LCa0a2j/xo/5m0U8HTBBNBNCLXBkg7+g+YpeiGJm564=" }
+      delete        = { build_id = "101", source_code_hash = "ypeBEsobvcr6wjGzmiPcTaeG7/gUfE5yuYB3ha/uSLs=" }
+      authorizer    = { build_id = "101", source_code_hash = "f1nUZxHgb6R9BKuOz5RhxwNdhqWNpXyLkRo9cpVNUY0=" }
+      cluster-down  = { build_id = "101", source_code_hash = "uQ4iJk8KTU1E1IaZ9HzwRXnAr4O1vdvoQu3x9ZmZ1SA=" }
+      cluster-up    = { build_id = "101", source_code_hash = "3+n6r1xZ4xWpmnbGZtG0YKk8VpdxRxaAvt6GVJCNkto=" }
+      change        = { build_id = "101", source_code_hash = "Tb8YMnd+Dwld/qf3rLIohyiFLgqIt7+XQBqQ/dAp67k=" }
+      list-rooms    = { build_id = "101", source_code_hash = "chfrH04Ezof6iE83DTN2jUYELWdTkc5SdcLM2yQjgzc=" }
+      put-room      = { build_id = "101", source_code_hash = "FAgqIs7w+42dQMPylr75/3DOa3XX4v2G4MV2InbvYmM=" }
+      delete-room   = { build_id = "101", source_code_hash = "X2hugmGHenbLiQ7GAE1MemaqiGJ3e+8Juy82CXYya84=" }
+      availability  = { build_id = "101", source_code_hash = "Oi0Rtol7zWwnl/5ooBZC43XO9rHrkVwIIBGsKRsO7Uk=" }
+      tenants-admin = { build_id = "101", source_code_hash = "rlmLhYTGLRNgECzRrqbwbLdP2T5pnXIi11x8z6P80CA=" }
     }
   }
 

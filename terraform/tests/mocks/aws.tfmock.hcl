@@ -249,3 +249,8 @@ override_resource {
   target = module.function["availability"].aws_lambda_function.this
   values = { code_sha256 = "Oi0Rtol7zWwnl/5ooBZC43XO9rHrkVwIIBGsKRsO7Uk=" }
 }
+
+override_resource {
+  target = module.function["tenants-admin"].aws_lambda_function.this
+  values = { code_sha256 = "rlmLhYTGLRNgECzRrqbwbLdP2T5pnXIi11x8z6P80CA=" }
+}
