@@ -34,3 +34,16 @@ def test_the_quick_run_meets_its_goals(tmp_path: Path) -> None:
     assert clients["quick"] is True
     assert clients["goals"] == {"memory": True}
     assert clients["clients"]["growth_mb"] <= 150
+    onboarding = json.loads((results / "tenants_scale_onboarding.json").read_text())
+    assert onboarding["quick"] is True
+    assert onboarding["goals"] == {"each_once": True, "deleted_without_trace": True}
+    run = onboarding["onboarding"]
+    assert run["customers"] > 0
+    once = run["onboarded"]  # every customer registered, active, with one table and one usage key
+    assert once["each_once"] is True
+    assert once["customers"] == once["active"] == once["tables"] == once["usage_keys"] == run["customers"]
+    assert once["usage_keys_in_plans"] == run["customers"]
+    left = run["after_delete"]
+    assert (
+        left["customers"] == left["tables"] == left["usage_keys"] == run["customers"] - run["deleted_sample"]
+    )
