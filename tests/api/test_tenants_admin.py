@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import io
 import json
-import logging
 from collections.abc import Iterator
 from typing import Any
 
@@ -20,7 +19,6 @@ import pytest
 
 from reservations import wiring
 from reservations.functions import tenants_admin
-from reservations.functions.runtime import logger
 from reservations.settings import Settings
 from reservations.stores.dynamodb_registry import DynamoDBRegistry
 from reservations.tenants import authorize
@@ -36,6 +34,7 @@ from tests.api.test_tenants_onboarding import admin as admin
 from tests.api.test_tenants_onboarding import apigateway as apigateway
 from tests.api.test_tenants_onboarding import registry as registry
 from tests.api.test_tenants_onboarding import settings as settings
+from tests.functions.test_request_line import output as output  # what the logger writes
 
 PARAMETER = "/reservations/tenants/usage-plans"
 
@@ -60,19 +59,6 @@ def function(
     wiring.configure(Settings(store="sqlite"))
 
 
-@pytest.fixture
-def log() -> Iterator[io.StringIO]:
-    """What the function's logger writes (its handler holds the stream it was made with, not pytest's)."""
-    handler = logger.registered_handler
-    assert isinstance(handler, logging.StreamHandler)
-    buffer = io.StringIO()
-    previous_stream, previous_level = handler.setStream(buffer), logger.log_level
-    logger.setLevel("INFO")
-    yield buffer
-    logger.setLevel(previous_level)
-    handler.setStream(previous_stream)
-
-
 def invoke(payload: Any) -> dict[str, Any]:
     """As Lambda does: the payload's JSON decoded, the answer encoded back (it must be JSON)."""
     answer = tenants_admin.handler(json.loads(json.dumps(payload)), None)
@@ -86,7 +72,7 @@ def test_the_function_onboards_retiers_rekeys_and_removes_a_customer(
     registry: DynamoDBRegistry,
     admin: Any,
     apigateway: Any,
-    log: io.StringIO,
+    output: io.StringIO,
 ) -> None:
     created = invoke({"operation": "create", "customer": "Star"})
     assert created.keys() == {"customer", "table", "tier", "api_key"}, created
@@ -120,7 +106,7 @@ def test_the_function_onboards_retiers_rekeys_and_removes_a_customer(
     assert registry.list_customers() == []
     assert apigateway.get_api_keys()["items"] == []
 
-    written = log.getvalue()
+    written = output.getvalue()
     lines = [json.loads(line) for line in written.splitlines() if line.startswith("{")]
     assert [(line["operation"], line["outcome"]) for line in lines] == [
         ("create", "ok"),
@@ -195,10 +181,10 @@ def test_a_bad_payload_answers_a_structured_error_and_changes_nothing(
 
 
 @pytest.mark.usefixtures("function")
-def test_a_failure_part_way_answers_an_error_without_a_trace(moto_endpoint: str, log: io.StringIO) -> None:
+def test_a_failure_part_way_answers_an_error_without_a_trace(moto_endpoint: str, output: io.StringIO) -> None:
     boto3.client("ssm", endpoint_url=moto_endpoint, region_name="us-east-1").delete_parameter(Name=PARAMETER)
     answer = invoke({"operation": "create", "customer": "star"})
     assert answer["error"]["code"] == "internal_error"
     assert "invoke it again" in answer["error"]["message"]
     assert "Traceback" not in json.dumps(answer)
-    assert "ParameterNotFound" in log.getvalue()  # the trace is in the log, for the operator
+    assert "ParameterNotFound" in output.getvalue()  # the trace is in the log, for the operator
