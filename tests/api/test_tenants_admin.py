@@ -143,6 +143,7 @@ BAD_PAYLOADS = [
     ("create star", "operation"),
     ({}, "operation"),
     ({"operation": "drop", "customer": "star"}, "operation"),
+    ({"operation": ["create"], "customer": "star"}, "operation"),
     ({"operation": "create"}, "customer"),
     ({"operation": "create", "customer": "star", "hosts": ["star.example.com"]}, "hosts"),
     ({"operation": "create", "customer": ["star"]}, "customer"),

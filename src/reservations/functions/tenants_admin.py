@@ -51,7 +51,7 @@ def parse(event: Any) -> tuple[str, dict[str, Any]]:
     if not isinstance(event, Mapping):
         raise ValidationError('the payload must be a JSON object: {"operation": ..., "customer": ...}')
     operation = event.get("operation")
-    if operation not in FIELDS:
+    if not isinstance(operation, str) or operation not in FIELDS:
         raise ValidationError(f"operation must be one of {', '.join(FIELDS)}", field="operation")
     required, optional = FIELDS[operation]
     for name in event:
