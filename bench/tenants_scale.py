@@ -39,6 +39,7 @@ from bench.common import median, percentile, table, write
 from bench.servers import ROOT, free_port
 from bench.tenants_scale_edge import edge_section
 from bench.tenants_scale_monitoring import monitoring_section
+from bench.tenants_scale_onboarding import onboarding_section
 from bench.tenants_scale_plan import plan_section
 from reservations.domain import ListQuery
 from reservations.settings import Settings
@@ -305,6 +306,7 @@ SECTIONS = {
     "edge": edge_section,
     "plan": plan_section,
     "monitoring": monitoring_section,
+    "onboarding": onboarding_section,
 }
 
 

@@ -13,6 +13,8 @@ locals {
   artifact_key_prefix = var.artifacts_prefix == "" ? "" : "${var.artifacts_prefix}/"
 
   authorizer_function = one([for name, f in var.functions : name if f.kind == "authorizer"])
+  # The operator's onboarding function (docs/deploying.md: aws lambda invoke), none or one.
+  admin_function = one([for name, f in var.functions : name if f.kind == "admin"])
   # Scheduler functions are named cluster-<direction>; direction is "down" or "up" (checked by the
   # variable's validation), so the schedule for each direction finds its function without a second list.
   scheduler_direction = { for name, f in var.functions : name => trimprefix(name, "cluster-") if f.kind == "scheduler" }
@@ -59,6 +61,17 @@ locals {
     POWERTOOLS_LOG_LEVEL                 = "INFO"
   }
 
+  # What onboarding gives a customer's table, as the customer_table module gave it (the operator's
+  # CLI exports the same values: docs/deploying.md step 6). The tiers' usage plans are read from
+  # their parameter at each invocation: the plans belong to the API's stage, which is made after the
+  # functions, so an environment naming them would be a dependency cycle.
+  usage_plans_parameter = "/${var.name}/tenants/usage-plans"
+  admin_environment = merge(local.store_environment, {
+    RESERVATIONS_TABLE_KMS_KEY_ARN     = aws_kms_key.this.arn
+    RESERVATIONS_BACKUP_TAG            = local.backup_tag["reservations/backup"]
+    RESERVATIONS_USAGE_PLANS_PARAMETER = local.usage_plans_parameter
+  })
+
   # An API function reaches customer tables only through its tenant-access role, assumed per request.
   function_environment = {
     for name, f in var.functions : name => (
@@ -71,6 +84,8 @@ locals {
         RESERVATIONS_TENANT_ROLE_ARN        = module.iam.tenant_role_arns[name]
         RESERVATIONS_CHANNEL_SYNC_QUEUE_URL = local.channel_sync_queue_url
       })
+      : f.kind == "admin"
+      ? local.admin_environment
       : local.store_environment
     )
   }
@@ -236,19 +251,21 @@ module "function" {
   source   = "./modules/lambda_function"
   for_each = var.functions
 
-  function_name        = "${var.name}-${each.key}"
-  description          = each.value.description
-  handler              = each.value.handler
-  memory_mb            = each.value.memory_mb
-  timeout_s            = each.value.timeout_s
-  architecture         = var.lambda_architecture
-  s3_bucket            = module.build.artifacts_bucket_name
-  s3_key               = coalesce(try(var.lambda_builds[each.key].s3_key, null), "${local.artifact_key_prefix}${each.key}/${each.key}-${try(var.lambda_builds[each.key].build_id, "missing")}.zip")
-  source_code_hash     = try(var.lambda_builds[each.key].source_code_hash, "")
-  role_arn             = module.iam.function_role_arns[each.key]
-  environment          = local.function_environment[each.key]
-  reserved_concurrency = each.value.kind == "api" ? var.api_reserved_concurrency : null
-  snap_start           = var.lambda_snap_start && each.value.kind != "scheduler"
+  function_name    = "${var.name}-${each.key}"
+  description      = each.value.description
+  handler          = each.value.handler
+  memory_mb        = each.value.memory_mb
+  timeout_s        = each.value.timeout_s
+  architecture     = var.lambda_architecture
+  s3_bucket        = module.build.artifacts_bucket_name
+  s3_key           = coalesce(try(var.lambda_builds[each.key].s3_key, null), "${local.artifact_key_prefix}${each.key}/${each.key}-${try(var.lambda_builds[each.key].build_id, "missing")}.zip")
+  source_code_hash = try(var.lambda_builds[each.key].source_code_hash, "")
+  role_arn         = module.iam.function_role_arns[each.key]
+  environment      = local.function_environment[each.key]
+  # One onboarding operation at a time (a create and a delete of one customer must not race): a
+  # second concurrent invocation is throttled, not run.
+  reserved_concurrency = each.value.kind == "api" ? var.api_reserved_concurrency : each.value.kind == "admin" ? 1 : null
+  snap_start           = var.lambda_snap_start && contains(["api", "authorizer"], each.value.kind)
   log_retention_days   = var.log_retention.function
   kms_key_arn          = aws_kms_key.this.arn
 }
@@ -392,6 +409,16 @@ module "channel_sync" {
   kms_key_arn        = aws_kms_key.this.arn
   alarm_topic_arn    = module.monitoring.topic_arn
   metric_namespace   = "Reservations/${var.name}"
+}
+
+# The tiers' usage plans, read by the onboarding function at each invocation (local.usage_plans_parameter).
+resource "aws_ssm_parameter" "usage_plans" {
+  #checkov:skip=CKV2_AWS_34:Holds no secret (tier -> usage plan id); a plain String needs no KMS grant to read.
+  name        = local.usage_plans_parameter
+  description = "Tier -> API Gateway usage plan id, for the onboarding function (tenants-admin)."
+  type        = "String"
+  tier        = "Standard"
+  value       = jsonencode(module.rest_api.usage_plan_ids)
 }
 
 module "cluster_scheduler" {

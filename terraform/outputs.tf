@@ -48,6 +48,11 @@ output "usage_key_prefix" {
   value       = module.rest_api.usage_key_prefix
 }
 
+output "tenants_admin_function" {
+  description = "The onboarding function's live alias (aws lambda invoke --function-name <this>: docs/deploying.md step 6)."
+  value       = local.admin_function == null ? null : module.function[local.admin_function].alias_arn
+}
+
 output "cluster_name" {
   description = "Name of the EKS cluster (the scheduler's RESERVATIONS_CLUSTER_NAME)."
   value       = module.eks.cluster_name

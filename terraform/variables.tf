@@ -64,8 +64,8 @@ variable "functions" {
     error_message = "Function names must be lower-case letters, digits and hyphens."
   }
   validation {
-    condition     = alltrue([for f in values(var.functions) : contains(["api", "authorizer", "scheduler", "sync"], f.kind)])
-    error_message = "Every function kind must be api, authorizer, scheduler or sync."
+    condition     = alltrue([for f in values(var.functions) : contains(["api", "authorizer", "scheduler", "sync", "admin"], f.kind)])
+    error_message = "Every function kind must be api, authorizer, scheduler, sync or admin."
   }
   validation {
     condition     = length([for f in values(var.functions) : f if f.kind == "sync"]) == 1
@@ -78,6 +78,10 @@ variable "functions" {
   validation {
     condition     = length([for f in values(var.functions) : f if f.kind == "authorizer"]) == 1
     error_message = "The catalogue must hold exactly one authorizer function."
+  }
+  validation {
+    condition     = alltrue([for f in values(var.functions) : length(f.routes) == 0 if f.kind == "admin"]) && length([for f in values(var.functions) : f if f.kind == "admin"]) <= 1
+    error_message = "The admin function (at most one) has no route: only the operator invokes it."
   }
   validation {
     condition     = join(",", sort([for name, f in var.functions : name if f.kind == "scheduler"])) == "cluster-down,cluster-up"

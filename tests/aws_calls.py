@@ -45,9 +45,12 @@ class Call:
 
 
 def iam_actions(
-    prefix: str, operation: str, params: dict[str, Any]
+    prefix: str, operation: str, params: dict[str, Any], http_method: str = ""
 ) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """The IAM actions and the DynamoDB tables of one API call."""
+    """The IAM actions and the DynamoDB tables of one API call (API Gateway's management calls are
+    authorised as their HTTP verb: ``apigateway:GET``, ``apigateway:POST`` ...)."""
+    if prefix == "apigateway":
+        return (f"apigateway:{http_method}",), ()
     if prefix == "dynamodb" and operation in ("TransactWriteItems", "TransactGetItems"):
         items = [next(iter(item.items())) for item in params["TransactItems"]]
         actions = tuple(sorted({f"dynamodb:{_TRANSACTION_ITEMS[kind]}" for kind, _ in items}))
@@ -83,7 +86,7 @@ class Recorder:
                 return
             role = "tenant" if in_tenant_scope() else "role"
             prefix = model.service_model.signing_name
-            actions, tables = iam_actions(prefix, model.name, params)
+            actions, tables = iam_actions(prefix, model.name, params, model.http.get("method", ""))
             call = Call(function.name, role, f"{prefix}:{model.name}", actions, tables)
             with self._lock:
                 self.calls.append(call)

@@ -42,6 +42,20 @@ def test_the_quick_run_meets_its_goals(tmp_path: Path) -> None:
     assert scaled["domains"] == scaled["hosts_checked"] == 300  # every generated host requested
     assert scaled["hosts_unmapped"] == []
     assert scaled["map_bytes"] > 300 * len("book.hotel-00000.example hotel-00000;")
+    onboarding = json.loads((results / "tenants_scale_onboarding.json").read_text())
+    assert onboarding["quick"] is True
+    assert onboarding["goals"] == {"each_once": True, "deleted_without_trace": True}
+    run = onboarding["onboarding"]
+    assert run["customers"] > 0
+    once = run["onboarded"]  # every customer registered, active, with one table and one usage key
+    assert once["each_once"] is True
+    assert once["customers"] == once["active"] == once["tables"] == once["usage_keys"] == run["customers"]
+    assert once["usage_keys_in_plans"] == run["customers"]
+    left = run["after_delete"]
+    assert (
+        left["customers"] == left["tables"] == left["usage_keys"] == run["customers"] - run["deleted_sample"]
+    )
+    # last: each skips the test where Terraform's AWS provider cannot be installed
     _the_plan_does_not_see_customers(results / "tenants_scale_plan.json")
     _monitoring_costs_nothing_per_customer(results / "tenants_scale_monitoring.json")
 

@@ -14,7 +14,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-FunctionKind = Literal["api", "authorizer", "scheduler", "sync"]
+FunctionKind = Literal["api", "authorizer", "scheduler", "sync", "admin"]
 
 # ARN templates: ``${...}`` is filled by Terraform's templatefile (the values are the iam module's
 # inputs); ``$${...}`` is an IAM policy variable, left for AWS to substitute at request time.
@@ -36,6 +36,15 @@ FARGATE_PROFILES = _ARN % ("eks", "fargateprofile/${cluster_name}/*/*")
 LOAD_BALANCERS = _ARN % ("elasticloadbalancing", "loadbalancer/*")
 TARGET_GROUPS = _ARN % ("elasticloadbalancing", "targetgroup/*")
 SECURITY_GROUPS = _ARN % ("ec2", "security-group/*")
+# Every customer's table and its restored copies, for the operation that makes and removes them
+# (``tenants-admin``): the name a customer's table will have is only known at the call.
+ONBOARDED_TABLES = _ARN % ("dynamodb", "table/${table_prefix}*-reservations")
+# API Gateway's management calls are authorised as the HTTP verb on the resource's path.
+_APIGATEWAY = "arn:${partition}:apigateway:${region}::%s"
+USAGE_KEYS = tuple(
+    _APIGATEWAY % p for p in ("/apikeys", "/apikeys/*", "/usageplans/*/keys", "/usageplans/*/keys/*")
+)
+USAGE_PLANS_PARAMETER = _ARN % ("ssm", "parameter/${name}/tenants/usage-plans")
 
 
 @dataclass(frozen=True)
@@ -432,7 +441,64 @@ FUNCTIONS: tuple[Function, ...] = (
             *_SCHEDULER_COMMON,
         ),
     ),
+    # The operator's way to onboard without a laptop (``aws lambda invoke``): the tenants_onboarding
+    # operation, whose calls these are (recorded by tests/security/test_tenants_admin_role.py).
+    Function(
+        name="tenants-admin",
+        module="reservations.functions.tenants_admin",
+        kind="admin",
+        description="Onboards, re-tiers, re-keys and removes customers: the operator invokes it with one operation.",
+        timeout_s=300,  # a new table's CREATING and a dropped one's DELETING are waited for
+        grants=(
+            Grant(
+                "MakeAndRemoveCustomerTables",
+                (
+                    "dynamodb:CreateTable",
+                    "dynamodb:DescribeTable",
+                    "dynamodb:TagResource",
+                    "dynamodb:DescribeTimeToLive",
+                    "dynamodb:UpdateTimeToLive",
+                    "dynamodb:UpdateContinuousBackups",
+                    "dynamodb:CreateBackup",
+                    "dynamodb:UpdateTable",
+                    "dynamodb:DeleteTable",
+                ),
+                (ONBOARDED_TABLES,),
+            ),
+            # ListBackups has no resource-level permission; it names backups and reads no data.
+            Grant("FindTheFinalBackup", ("dynamodb:ListBackups",), ("*",)),
+            Grant(
+                "RegisterCustomersAndKeys",
+                (
+                    "dynamodb:GetItem",
+                    "dynamodb:Query",
+                    "dynamodb:PutItem",
+                    "dynamodb:UpdateItem",
+                    "dynamodb:DeleteItem",
+                ),
+                (REGISTRY_TABLE,),
+            ),
+            Grant(
+                "PutUsageKeysInTheTiersPlans",
+                ("apigateway:GET", "apigateway:POST", "apigateway:DELETE"),
+                USAGE_KEYS,
+            ),
+            Grant("ReadTheTiersPlans", ("ssm:GetParameter",), (USAGE_PLANS_PARAMETER,)),
+            Grant(
+                "DynamoDBHoldsTheTableKey",
+                ("kms:CreateGrant",),
+                (KMS_KEY,),
+                (
+                    Condition("StringEquals", "kms:ViaService", ("dynamodb.${region}.amazonaws.com",)),
+                    Condition("Bool", "kms:GrantIsForAWSResource", ("true",)),
+                ),
+                called=False,
+            ),
+            _via("dynamodb", "Decrypt", "Encrypt", "GenerateDataKey", "DescribeKey"),
+        ),
+    ),
 )
+
 
 FUNCTION_NAMES: tuple[str, ...] = tuple(f.name for f in FUNCTIONS)
 

@@ -37,7 +37,8 @@ class Settings:
     tenant_role_arn: str | None = None
     sts_endpoint: str | None = None  # defaults to dynamodb_endpoint: a local stack (moto) serves both
     # What `tenants create` gives a customer's table in AWS, as Terraform's module did: the
-    # deployment's KMS key and the backup selection's tag value (terraform output onboarding_environment).
+    # deployment's KMS key and the backup selection's tag value (terraform outputs table_kms_key_arn
+    # and backup_tag).
     table_kms_key_arn: str | None = None
     backup_tag: str | None = None
     # Where a customer's usage key goes: tier -> API Gateway usage plan id, as JSON (terraform output

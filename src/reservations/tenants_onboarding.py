@@ -103,8 +103,8 @@ class Onboarding:
         if not kms_key_arn or not backup_tag:
             raise ValidationError(
                 "in AWS `tenants create` makes the customer's table as Terraform's module did: set "
-                "RESERVATIONS_TABLE_KMS_KEY_ARN and RESERVATIONS_BACKUP_TAG (terraform output "
-                "onboarding_environment)",
+                "RESERVATIONS_TABLE_KMS_KEY_ARN and RESERVATIONS_BACKUP_TAG (terraform outputs "
+                "table_kms_key_arn and backup_tag)",
                 field="store",
             )
         plan = self._plan_of(tier)

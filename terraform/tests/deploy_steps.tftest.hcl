@@ -57,6 +57,7 @@ run "step_3_apply_everything_with_the_builds" {
       room-calendar = { build_id = "101", source_code_hash = "bs/PD9l8Ra8TjpvRcicxziQO7YPFn74ZA8mfxnZZ/bE=" }
       calendar-feed = { build_id = "101", source_code_hash = "Khd8+fvQG5ikzZ9Q4L9MnlANhL3dNmKvkmwTKSMcDqg=" }
       channel-sync  = { build_id = "101", source_code_hash = "nA5L9avyKqBYArMRha6srC9u6ufTh2EMiYPQLojg7MA=" }
+      tenants-admin = { build_id = "101", source_code_hash = "rlmLhYTGLRNgECzRrqbwbLdP2T5pnXIi11x8z6P80CA=" }
     }
   }
 

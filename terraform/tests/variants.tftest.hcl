@@ -127,8 +127,8 @@ run "snap_start_for_the_request_path_only" {
   }
 
   assert {
-    condition     = alltrue([for name, f in var.functions : module.function[name].snap_start == (f.kind != "scheduler")])
-    error_message = "SnapStart must cover the API functions and the authorizer, never the scheduler's."
+    condition     = alltrue([for name, f in var.functions : module.function[name].snap_start == contains(["api", "authorizer"], f.kind)])
+    error_message = "SnapStart must cover the API functions and the authorizer, never the scheduler's or the operator's."
   }
 }
 

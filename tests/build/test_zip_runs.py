@@ -38,6 +38,7 @@ API_FUNCTIONS = (
     "availability",
 )
 SCHEDULER_FUNCTIONS = ("cluster-down", "cluster-up")
+ADMIN_FUNCTIONS = ("tenants-admin",)
 
 
 @pytest.fixture(scope="module")
@@ -92,7 +93,7 @@ def _event(name: str, **replacements: str) -> dict[str, Any]:
 
 
 def test_every_catalogue_function_is_exercised_here() -> None:
-    assert sorted((*API_FUNCTIONS, *SCHEDULER_FUNCTIONS)) == sorted(FUNCTION_NAMES)
+    assert sorted((*API_FUNCTIONS, *SCHEDULER_FUNCTIONS, *ADMIN_FUNCTIONS)) == sorted(FUNCTION_NAMES)
 
 
 @pytest.mark.slow
@@ -238,3 +239,48 @@ def test_cluster_up_creates_a_terraform_cloud_run_from_its_zip(
     assert (result["action"], result["step"]) == ("up", "run-created"), result
     assert runs_created == 1
     assert TOKEN not in outcome["stderr"]
+
+
+def test_tenants_admin_onboards_a_customer_from_its_zip(
+    builds: Builds, sandbox: Sandbox, moto_endpoint: str
+) -> None:
+    """The operation in AWS (no store endpoint: botocore's AWS_ENDPOINT_URL is moto), from the zip:
+    the customer's table with the deployment's key, its registration, its usage key in its plan."""
+    import boto3
+
+    from reservations.settings import Settings
+    from reservations.stores.dynamodb_registry import DynamoDBRegistry
+
+    def client(service: str) -> Any:
+        return boto3.client(service, endpoint_url=moto_endpoint, region_name="us-east-1")
+
+    key_arn = client("kms").create_key()["KeyMetadata"]["Arn"]
+    plan = client("apigateway").create_usage_plan(name="reservations-standard")["id"]
+    client("ssm").put_parameter(
+        Name="/reservations/tenants/usage-plans", Value=json.dumps({"standard": plan}), Type="String"
+    )
+    DynamoDBRegistry.from_settings(Settings(store="dynamodb", dynamodb_endpoint=moto_endpoint)).ensure_table()
+    env = {
+        **_aws_env(moto_endpoint),
+        "RESERVATIONS_STORE": "dynamodb",
+        "RESERVATIONS_TABLE_KMS_KEY_ARN": key_arn,
+        "RESERVATIONS_BACKUP_TAG": "reservations",
+        "RESERVATIONS_USAGE_PLANS_PARAMETER": "/reservations/tenants/usage-plans",
+        "RESERVATIONS_USAGE_KEY_PREFIX": "reservations-usage-identifier-",  # a key value has 20 characters at least
+    }
+    outcome = sandbox.invoke(
+        builds.get("tenants-admin").zip_path,
+        get_function("tenants-admin").module,
+        {"operation": "create", "customer": "star"},
+        env,
+    )
+    assert "error" not in outcome, outcome
+    result = outcome["result"]
+    assert "api_key" in result, result
+    assert (result["customer"], result["table"], result["tier"]) == ("star", "star-reservations", "standard")
+    assert result["api_key"] not in outcome["stderr"] + outcome["stdout"].rpartition("OUTCOME ")[0]
+    described = client("dynamodb").describe_table(TableName="star-reservations")["Table"]
+    assert described["SSEDescription"]["KMSMasterKeyArn"] == key_arn
+    assert [k["value"] for k in client("apigateway").get_usage_plan_keys(usagePlanId=plan)["items"]] == [
+        "reservations-usage-identifier-star"
+    ]

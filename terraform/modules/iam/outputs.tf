@@ -20,3 +20,8 @@ output "api_gateway_cloudwatch_role_arn" {
   description = "Role API Gateway writes its logs with."
   value       = aws_iam_role.apigateway_logs.arn
 }
+
+output "function_policies" {
+  description = "Each function's execution-role policy as attached (JSON), by catalogue name: the catalogue's grants, rendered."
+  value       = { for name, policy in aws_iam_role_policy.function : name => policy.policy }
+}

@@ -40,12 +40,12 @@ variable "kms_key_arn" {
 }
 
 variable "function_kinds" {
-  description = "Catalogue name -> kind (api, authorizer, scheduler) of every function: each gets its own role named <name>-<function>, and each API function a tenant-access role."
+  description = "Catalogue name -> kind (api, authorizer, scheduler, admin) of every function: each gets its own role named <name>-<function>, and each API function a tenant-access role."
   type        = map(string)
 
   validation {
-    condition     = alltrue([for n, k in var.function_kinds : can(regex("^[a-z][a-z0-9-]{0,30}$", n)) && contains(["api", "authorizer", "scheduler", "sync"], k)])
-    error_message = "function_kinds must map catalogue names to api, authorizer or scheduler."
+    condition     = alltrue([for n, k in var.function_kinds : can(regex("^[a-z][a-z0-9-]{0,30}$", n)) && contains(["api", "authorizer", "scheduler", "sync", "admin"], k)])
+    error_message = "function_kinds must map catalogue names to api, authorizer, scheduler, sync or admin."
   }
 }
 

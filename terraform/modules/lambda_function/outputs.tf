@@ -72,3 +72,13 @@ output "snap_start" {
   description = "Whether SnapStart restores this function's published versions."
   value       = length(aws_lambda_function.this.snap_start) > 0
 }
+
+output "role_arn" {
+  description = "The execution role the function runs with."
+  value       = aws_lambda_function.this.role
+}
+
+output "reserved_concurrency" {
+  description = "Concurrent executions reserved for (and capping) the function; -1 when unreserved."
+  value       = aws_lambda_function.this.reserved_concurrent_executions
+}

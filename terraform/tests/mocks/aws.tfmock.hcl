@@ -264,3 +264,8 @@ override_resource {
   target = module.function["channel-sync"].aws_lambda_function.this
   values = { code_sha256 = "nA5L9avyKqBYArMRha6srC9u6ufTh2EMiYPQLojg7MA=" }
 }
+
+override_resource {
+  target = module.function["tenants-admin"].aws_lambda_function.this
+  values = { code_sha256 = "rlmLhYTGLRNgECzRrqbwbLdP2T5pnXIi11x8z6P80CA=" }
+}
