@@ -75,7 +75,7 @@ def test_the_function_onboards_retiers_rekeys_and_removes_a_customer(
     output: io.StringIO,
 ) -> None:
     created = invoke({"operation": "create", "customer": "Star"})
-    assert created.keys() == {"customer", "table", "tier", "api_key"}, created
+    assert created.keys() == {"customer", "table", "tier", "hosts", "api_key"}, created
     assert (created["customer"], created["table"], created["tier"]) == (
         "star",
         settings.table_for("star"),
@@ -145,7 +145,10 @@ BAD_PAYLOADS = [
     ({"operation": "drop", "customer": "star"}, "operation"),
     ({"operation": ["create"], "customer": "star"}, "operation"),
     ({"operation": "create"}, "customer"),
-    ({"operation": "create", "customer": "star", "hosts": ["star.example.com"]}, "hosts"),
+    ({"operation": "create", "customer": "star", "hosts": "book.star.example"}, "hosts"),
+    ({"operation": "create", "customer": "star", "hosts": ["not a host"]}, "host"),
+    ({"operation": "add-hosts", "customer": "star", "hosts": []}, "hosts"),
+    ({"operation": "add-hosts", "customer": "nobody", "hosts": ["book.nobody.example"]}, "name"),
     ({"operation": "create", "customer": ["star"]}, "customer"),
     ({"operation": "create", "customer": "no_underscores"}, "name"),
     ({"operation": "create", "customer": "star", "tier": "gold"}, "tier"),

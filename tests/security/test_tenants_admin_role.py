@@ -2,7 +2,7 @@
 onboarding role gets exactly the calls it makes).
 
 Every path of the function runs on moto's server over HTTP, recorded by ``tests/aws_calls.py``'s
-botocore hook: a customer created, created again (refused), re-tiered, re-keyed and deleted, and a
+botocore hook: a customer created (with a custom domain), given another, created again (refused), re-tiered, re-keyed and deleted, and a
 create cut short after registering, finished by invoking it again (its key replaced).  What was
 called must equal what the catalogue declares as called for the role, no more and no less.
 """
@@ -31,7 +31,15 @@ def test_the_tenants_admin_role_holds_exactly_what_its_code_calls(
     settings: Settings, moto_endpoint: str, registry: DynamoDBRegistry, apigateway: Any
 ) -> None:
     RECORDER.take()
-    assert "api_key" in invoke({"operation": "create", "customer": "star", "tier": "premium"})
+    created = invoke(
+        {"operation": "create", "customer": "star", "tier": "premium", "hosts": ["book.star.example"]}
+    )
+    assert "api_key" in created
+    assert created["hosts"] == ["book.star.example"]
+    added = invoke(
+        {"operation": "add-hosts", "customer": "star", "hosts": ["book.star.example", "rooms.star.example"]}
+    )
+    assert added["hosts"] == {"book.star.example": "already mapped", "rooms.star.example": "added"}
     assert invoke({"operation": "create", "customer": "star"})["error"]["code"] == "validation_error"
     assert invoke({"operation": "set-tier", "customer": "star", "tier": "standard"})["tier"] == "standard"
     assert "api_key" in invoke({"operation": "rotate-key", "customer": "star"})

@@ -3,7 +3,8 @@
 The operator invokes it (``aws lambda invoke``, docs/deploying.md) with one operation of
 ``reservations tenants`` as its payload::
 
-    {"operation": "create", "customer": "star", "tier": "premium"}
+    {"operation": "create", "customer": "star", "tier": "premium", "hosts": ["book.star-hotel.com"]}
+    {"operation": "add-hosts", "customer": "star", "hosts": ["rooms.star-hotel.com"]}
     {"operation": "set-tier", "customer": "star", "tier": "standard"}
     {"operation": "rotate-key", "customer": "star"}
     {"operation": "delete", "customer": "star", "yes": true}
@@ -32,14 +33,15 @@ from reservations.domain import ReservationsError, ValidationError
 from reservations.functions.http import error_body
 from reservations.functions.runtime import logger
 from reservations.settings import Settings
-from reservations.tenants import Tenants, normalize_customer
+from reservations.tenants import Tenants, normalize_customer, validate_host
 from reservations.tenants_onboarding import DEFAULT_TIER, open_onboarding
 
 USAGE_PLANS_PARAMETER = "RESERVATIONS_USAGE_PLANS_PARAMETER"
 
 # Each operation's fields besides "operation": required, then optional.
 FIELDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
-    "create": (("customer",), ("tier",)),
+    "create": (("customer",), ("tier", "hosts")),
+    "add-hosts": (("customer", "hosts"), ()),
     "set-tier": (("customer", "tier"), ()),
     "rotate-key": (("customer",), ()),
     "delete": (("customer", "yes"), ()),
@@ -66,6 +68,13 @@ def parse(event: Any) -> tuple[str, dict[str, Any]]:
     for name in ("customer", "tier"):
         if name in event and not isinstance(event[name], str):
             raise ValidationError(f"{name} must be a string", field=name)
+    hosts = event.get("hosts", [])
+    if not isinstance(hosts, list) or not all(isinstance(h, str) for h in hosts):
+        raise ValidationError("hosts must be a list of host names", field="hosts")
+    if operation == "add-hosts" and not hosts:
+        raise ValidationError("add-hosts needs at least one host name", field="hosts")
+    for host in hosts:  # a bad host name refuses the operation before anything is made
+        validate_host(host)
     if operation == "delete" and event["yes"] is not True:
         raise ValidationError(
             'delete removes every reservation of the customer: add "yes": true', field="yes"
@@ -103,7 +112,17 @@ def run(operation: str, fields: dict[str, Any]) -> dict[str, Any]:
         tier = fields.get("tier", DEFAULT_TIER)
         created = tenants.create(customer, tier)
         record = created.customer
-        return {"customer": record.name, "table": record.table, "tier": tier, "api_key": created.api_key}
+        # After the create, as the CLI's --host: a create cut short before them is finished by
+        # add-hosts, which a rerun may repeat (a host the customer has already is not an error).
+        hosts = sorted(tenants.add_hosts(record.name, fields.get("hosts", [])))
+        answer = {"customer": record.name, "table": record.table, "tier": tier, "hosts": hosts}
+        return answer | {"api_key": created.api_key}
+    if operation == "add-hosts":
+        added = tenants.add_hosts(customer, fields["hosts"])
+        return {
+            "customer": normalize_customer(customer),
+            "hosts": {h: "added" if new else "already mapped" for h, new in added.items()},
+        }
     if operation == "set-tier":
         tenants.set_tier(customer, fields["tier"])
         return {"customer": normalize_customer(customer), "tier": fields["tier"]}
