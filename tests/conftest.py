@@ -3,6 +3,7 @@ running gateway per store kind and one headless Chromium.  The code behind them 
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
@@ -14,6 +15,7 @@ from tests.support import settings as support_settings
 from tests.support.aws import FAKE_AWS_ENV, UNSET_AWS_ENV, reset_moto, running_moto
 from tests.support.server import Gateway, start_gateway
 from tests.support.settings import STORE_KINDS, store_settings
+from tests.support.terraform import cli_config
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser
@@ -40,6 +42,20 @@ def _fake_aws_credentials(monkeypatch: pytest.MonkeyPatch) -> None:
         monkeypatch.setenv(name, value)
     for name in UNSET_AWS_ENV:
         monkeypatch.delenv(name, raising=False)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _terraform_providers_from_a_mirror(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """``terraform init`` in a test finds the AWS provider as ``make terraform-check`` does."""
+    config = cli_config(tmp_path_factory.mktemp("terraform"))
+    before = os.environ.get("TF_CLI_CONFIG_FILE")
+    if config:
+        os.environ["TF_CLI_CONFIG_FILE"] = config
+    yield
+    if before is None:
+        os.environ.pop("TF_CLI_CONFIG_FILE", None)
+    else:
+        os.environ["TF_CLI_CONFIG_FILE"] = before
 
 
 @pytest.fixture(scope="session")
