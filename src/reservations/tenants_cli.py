@@ -99,7 +99,7 @@ def list_customers(
     store: StoreOption = None,
     dynamodb_endpoint: EndpointOption = None,
 ) -> None:
-    """List customers with their tables and key ids (never the keys)."""
+    """List customers with their tables, key ids (never the keys) and, in AWS, their tiers."""
     with _tenants(data_dir, store, dynamodb_endpoint) as tenants:
         rows = tenants.list()
     if as_json:
@@ -110,6 +110,7 @@ def list_customers(
                         "customer": c.name,
                         "table": c.table,
                         "status": c.status,
+                        "tier": c.tier,
                         "key_ids": [k.key_id for k in keys],
                     }
                     for c, keys in rows
@@ -121,7 +122,8 @@ def list_customers(
         typer.echo("No customers yet: `reservations tenants create NAME`.")
     for customer, keys in rows:
         ids = ", ".join(k.key_id for k in keys) or "-"
-        typer.echo(f"{customer.name}\t{customer.status}\t{customer.table}\tkeys: {ids}")
+        tier = f"\ttier: {customer.tier}" if customer.tier else ""
+        typer.echo(f"{customer.name}\t{customer.status}\t{customer.table}\tkeys: {ids}{tier}")
 
 
 @app.command("set-tier")

@@ -91,6 +91,7 @@ class Onboarding:
         if self._registry.get_customer(name) is None:
             raise NotFoundError(f"no customer named {name!r}", field="name")
         self._usage.move(name, plan, self._plan_ids())
+        self._registry.set_tier(name, tier)  # after the move: a rerun after a crash finishes both
 
     def _plan_ids(self) -> list[str]:
         return [str(p) for p in json.loads(self._settings.usage_plans or "{}").values()]
@@ -116,7 +117,8 @@ class Onboarding:
         self._provisioner.ensure(spec)
         self._after_step("table")
         api_key = new_api_key()
-        record = CustomerRecord(name=name, table=table, status=PROVISIONING, created_at=now_utc())
+        tier_held = tier if plan is not None else None  # no usage plans (locally): no tier
+        record = CustomerRecord(name, table, PROVISIONING, now_utc(), tier_held)
         if existing is None:
             self._registry.create_customer(record, key_record(name, api_key))
             self._after_step("register")
@@ -124,6 +126,9 @@ class Onboarding:
             record = existing
             self._registry.replace_keys(name, key_record(name, api_key))
             self._after_step("key")
+            if tier_held is not None and existing.tier != tier_held:
+                self._registry.set_tier(name, tier_held)
+                record = replace(record, tier=tier_held)
         if self._usage is not None and plan is not None:
             self._usage.ensure(name, plan)
         self._after_step("usage")

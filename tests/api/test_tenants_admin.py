@@ -82,12 +82,18 @@ def test_the_function_onboards_retiers_rekeys_and_removes_a_customer(
         "standard",
     )
     assert_onboarded(admin, registry, settings, created["api_key"], apigateway)
+    onboarded = registry.get_customer("star")
+    assert onboarded is not None
+    assert onboarded.tier == "standard"
 
     assert invoke({"operation": "set-tier", "customer": "star", "tier": "premium"}) == {
         "customer": "star",
         "tier": "premium",
     }
     assert usage_keys(apigateway, settings) == {"standard": [], "premium": [f"{USAGE_PREFIX}star"]}
+    recorded = registry.get_customer("star")
+    assert recorded is not None
+    assert recorded.tier == "premium"  # the registry says the tier; the plan enforces it
 
     rotated = invoke({"operation": "rotate-key", "customer": "star"})
     assert authorize(registry, "star", rotated["api_key"]).name == "star"

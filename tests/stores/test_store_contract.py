@@ -255,6 +255,25 @@ def test_registry_delete_customer_removes_keys(registry: Registry):
         registry.delete_customer("gone")
 
 
+def test_registry_keeps_each_customers_tier(registry: Registry):
+    """Issue #23, goal 3: the registry says which tier a customer is on (none until one is set)."""
+    registry.create_customer(
+        CustomerRecord("star", "t", "active", NOW, "premium"), key_record("star", "rsv_s")
+    )
+    registry.create_customer(CustomerRecord("moon", "t", "active", NOW), key_record("moon", "rsv_m"))
+    assert [(c.name, c.tier) for c in registry.list_customers()] == [("moon", None), ("star", "premium")]
+    registry.set_tier("moon", "standard")
+    registry.set_tier("star", "standard")
+    star, moon = registry.get_customer("star"), registry.get_customer("moon")
+    assert star is not None
+    assert moon is not None
+    assert (star.tier, moon.tier, star.status) == ("standard", "standard", "active")
+    with pytest.raises(NotFoundError):
+        registry.set_tier("nobody", "standard")
+    registry.delete_customer("star")
+    assert registry.get_customer("star") is None
+
+
 def test_registry_set_status_is_what_authorize_sees(registry: Registry):
     """Onboarding's progress (issue #23): a customer being provisioned or deleted is not served."""
     registry.create_customer(CustomerRecord("star", "t", "provisioning", NOW), key_record("star", "rsv_star"))

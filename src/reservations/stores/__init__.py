@@ -146,6 +146,8 @@ class CustomerRecord:
     table: str
     status: str  # "active"; "provisioning" or "deleting" while onboarding runs; else refused
     created_at: datetime
+    # The throttling tier (AWS: the usage plan its usage key is in); None where there are no tiers.
+    tier: str | None = None
 
 
 @dataclass(frozen=True)
@@ -185,6 +187,10 @@ class Registry(Protocol):
     def set_status(self, name: str, status: str) -> None:
         """Sets the customer's status (onboarding's progress: only ``active`` is served);
         ``NotFoundError`` if there is no such customer."""
+
+    def set_tier(self, name: str, tier: str) -> None:
+        """Records the customer's throttling tier (issue #23, goal 3: the registry says which tier a
+        customer is on; API Gateway's usage plans enforce it); ``NotFoundError`` if no such customer."""
 
     # Custom domains (host name -> customer), which the edge maps; a customer's go with it.
 

@@ -205,7 +205,7 @@ def customer_key(name: str) -> Item:
 
 
 def customer_item(customer: CustomerRecord) -> Item:
-    return {
+    item = {
         **customer_key(customer.name),
         "name": s(customer.name),
         "table": s(customer.table),
@@ -213,6 +213,7 @@ def customer_item(customer: CustomerRecord) -> Item:
         "created_at": s(format_time(customer.created_at)),
         "keys_version": n(0),
     }
+    return item | ({"tier": s(customer.tier)} if customer.tier is not None else {})
 
 
 def customer_from_item(item: Item) -> CustomerRecord:
@@ -221,6 +222,7 @@ def customer_from_item(item: Item) -> CustomerRecord:
         table=item["table"]["S"],
         status=item["status"]["S"],
         created_at=parse_time(item["created_at"]["S"]),
+        tier=item["tier"]["S"] if "tier" in item else None,
     )
 
 

@@ -256,6 +256,21 @@ class DynamoDBRegistry:
                 raise
             raise NotFoundError(f"no customer named {name!r}", field="name") from None
 
+    def set_tier(self, name: str, tier: str) -> None:
+        try:
+            with translated_errors(self._missing):
+                self._client.update_item(
+                    TableName=self._table,
+                    Key=items.customer_key(name),
+                    UpdateExpression="SET tier = :tier",
+                    ConditionExpression="attribute_exists(pk)",
+                    ExpressionAttributeValues={":tier": items.s(tier)},
+                )
+        except ClientError as exc:
+            if error_code(exc) != "ConditionalCheckFailedException":
+                raise
+            raise NotFoundError(f"no customer named {name!r}", field="name") from None
+
     def switch_table(self, name: str, old_table: str, new_table: str) -> None:
         """Points the customer at ``new_table`` (a restored copy), only if it still uses ``old_table``.
 

@@ -23,6 +23,10 @@ CREATE TABLE IF NOT EXISTS api_keys (
     created_at TEXT NOT NULL
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS api_keys_by_customer ON api_keys (customer);
+CREATE TABLE IF NOT EXISTS customer_tiers (
+    name TEXT PRIMARY KEY REFERENCES customers (name) ON DELETE CASCADE,
+    tier TEXT NOT NULL
+) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS hosts (
     host TEXT PRIMARY KEY,
     customer TEXT NOT NULL REFERENCES customers (name) ON DELETE CASCADE
@@ -39,6 +43,16 @@ CREATE TRIGGER IF NOT EXISTS hosts_added AFTER INSERT ON hosts
 CREATE TRIGGER IF NOT EXISTS hosts_removed AFTER DELETE ON hosts
     BEGIN UPDATE hosts_version SET version = version + 1; END;
 """
+
+
+_CUSTOMERS = (
+    "SELECT c.name, c.table_name, c.status, c.created_at, t.tier"
+    " FROM customers c LEFT JOIN customer_tiers t ON t.name = c.name"
+)
+
+
+def _customer(row: tuple[str, str, str, str, str | None]) -> CustomerRecord:
+    return CustomerRecord(row[0], row[1], row[2], parse_timestamp(row[3]), row[4])
 
 
 class SqliteRegistry:
@@ -66,18 +80,26 @@ class SqliteRegistry:
                 )
             except sqlite3.IntegrityError:
                 raise ValidationError(f"customer {customer.name!r} already exists", field="name") from None
+            if customer.tier is not None:
+                conn.execute("INSERT INTO customer_tiers VALUES (?, ?)", (customer.name, customer.tier))
             conn.execute(
                 "INSERT INTO api_keys VALUES (?, ?, ?, ?)",
                 (key.key_hash, key.customer, key.key_id, format_timestamp(key.created_at)),
             )
 
     def get_customer(self, name: str) -> CustomerRecord | None:
-        row = self._conn().execute("SELECT * FROM customers WHERE name = ?", (name,)).fetchone()
-        return CustomerRecord(row[0], row[1], row[2], parse_timestamp(row[3])) if row else None
+        row = self._conn().execute(_CUSTOMERS + " WHERE c.name = ?", (name,)).fetchone()
+        return _customer(row) if row else None
 
     def list_customers(self) -> list[CustomerRecord]:
-        rows = self._conn().execute("SELECT * FROM customers ORDER BY name").fetchall()
-        return [CustomerRecord(r[0], r[1], r[2], parse_timestamp(r[3])) for r in rows]
+        return [_customer(r) for r in self._conn().execute(_CUSTOMERS + " ORDER BY c.name").fetchall()]
+
+    def set_tier(self, name: str, tier: str) -> None:
+        conn = self._conn()
+        with transaction(conn):
+            if conn.execute("SELECT 1 FROM customers WHERE name = ?", (name,)).fetchone() is None:
+                raise NotFoundError(f"no customer named {name!r}", field="name")
+            conn.execute("INSERT OR REPLACE INTO customer_tiers VALUES (?, ?)", (name, tier))
 
     def list_keys(self, name: str) -> list[KeyRecord]:
         rows = (
