@@ -135,6 +135,13 @@ def test_unknown_route_404_and_wrong_method_405_are_json(client: httpx.Client):
     assert client.get("/reservations/abc").status_code == 404
 
 
+@pytest.mark.parametrize("encoded", ["%0A", "%0D%0A", "%20"])
+def test_an_id_of_whitespace_names_a_reservation_not_the_collection(client: httpx.Client, encoded: str):
+    """A regex ``$`` matches before a final newline: ``/reservations/%0A`` once answered with the list."""
+    assert client.get(f"/reservations/{encoded}").json()["error"]["code"] == "not_found"
+    assert client.delete(f"/reservations/{encoded}").status_code == 404
+
+
 @pytest.mark.parametrize(
     "params",
     [

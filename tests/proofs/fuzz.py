@@ -247,7 +247,8 @@ def _validate(case: Any, response: Any, figures: Figures, label: str, negative: 
         Exception,
         BaseExceptionGroup,
     ) as exc:  # schemathesis raises a group of failures; count and describe
-        figures.fail(f"{label}: {_describe(exc)} ({response.status_code}) {response.text[:150]}")
+        url = getattr(getattr(response, "request", None), "url", "")
+        figures.fail(f"{label}: {_describe(exc)} ({response.status_code} for {url}) {response.text[:150]}")
 
 
 def _describe(exc: BaseException) -> str:

@@ -36,7 +36,7 @@ def test_schema_fuzzing_finds_no_5xx_and_no_answer_off_the_document(gateway: Gat
         stateful_steps=STATEFUL_STEPS[gateway.settings.store],
         store=gateway.settings.store,
     )
-    assert figures.failures == []
+    assert figures.failures == [], "\n".join(figures.failures)
     operations = [name for name in figures.counts if name.startswith("cases ") and "healthz" not in name]
     assert sorted(operations) == sorted(f"cases {m} {p}" for m, p in documented_operations())
     assert all(figures.counts[name] >= 50 for name in operations), figures.counts

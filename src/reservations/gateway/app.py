@@ -61,8 +61,10 @@ class CompiledRoute:
 
 
 def _compile(resource: str) -> re.Pattern[str]:
+    """Matched whole (``fullmatch``): a ``$`` also matches before a final newline, which routed
+    ``/reservations/%0A`` to the collection instead of the reservation named ``\\n``."""
     regex = re.sub(r"\\\{(\w+)\\\}", r"(?P<\1>[^/]+)", re.escape(resource))
-    return re.compile(f"^{regex}/?$")
+    return re.compile(f"{regex}/?")
 
 
 def _load_handler(module: str) -> Handler:
@@ -135,7 +137,7 @@ class Gateway:
 
     def match(self, path: str) -> tuple[CompiledRoute, dict[str, str]] | None:
         for route in self.routes:
-            found = route.pattern.match(path)
+            found = route.pattern.fullmatch(path)
             if found:
                 return route, found.groupdict()
         return None
