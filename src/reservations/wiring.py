@@ -10,11 +10,14 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+from typing import TYPE_CHECKING
 
-from reservations.channels.service import ChannelService
 from reservations.service import ReservationService
 from reservations.settings import Settings
 from reservations.stores import Registry, Store, open_registry, open_store
+
+if TYPE_CHECKING:
+    from reservations.channels.service import ChannelService
 
 _lock = threading.Lock()
 _settings: Settings | None = None
@@ -107,6 +110,9 @@ def channels() -> ChannelService:
     """The channel use cases over the same store and tables as ``service``."""
     global _channels
     if _channels is None:
+        # Here, not at the top: only the channel functions pay for the iCalendar library's import.
+        from reservations.channels.service import ChannelService
+
         built = ChannelService(store(), CustomerTables(settings()))
         with _lock:
             if _channels is None:

@@ -46,3 +46,26 @@ def test_in_lambda_collection_waits_for_the_first_answer(
 def test_outside_lambda_collection_is_untouched(tmp_path: Path) -> None:
     seen = probe(catalogue.get_function("list").module, tmp_path, in_lambda=False)
     assert seen == {"after_import": True, "after_request": True, "frozen": 0}
+
+
+ICALENDAR_PROBE = """
+import importlib, json, sys
+module = importlib.import_module(sys.argv[1])
+try:
+    module.handler({"headers": {}, "requestContext": {}}, None)
+except Exception:
+    pass
+print(json.dumps({"icalendar": "icalendar" in sys.modules}))
+"""
+
+# The feed renders a calendar (and the sync function, off the request path, parses them).
+NO_CALENDARS = [f for f in REQUEST_PATH if f.name != "calendar-feed"]
+
+
+@pytest.mark.parametrize("function", NO_CALENDARS, ids=[f.name for f in NO_CALENDARS])
+def test_no_function_but_the_feed_loads_the_icalendar_library(
+    function: catalogue.Function, tmp_path: Path
+) -> None:
+    """~110 ms of import: a cold start of any other function must not pay it."""
+    seen = run_probe(ICALENDAR_PROBE, [function.module], tmp_path, {})
+    assert seen["icalendar"] is False
