@@ -25,10 +25,11 @@ from typing import Any
 from bench.common import median, percentile, table, write
 from bench.list_page import START, seed_sqlite, synthetic
 from bench.servers import moto
-from reservations.domain import Reservation
-from reservations.rooms import Availability, Room
+from reservations.domain.reservation import Reservation
+from reservations.domain.rooms import Availability, Room
 from reservations.settings import Settings
-from reservations.stores import Store, open_store
+from reservations.stores import open_store
+from reservations.stores.protocols import Store
 
 ROOMS = 100
 NIGHTS = (1, 3, 30)

@@ -34,7 +34,8 @@ import httpx
 from bench.common import table, write
 from reservations.client.commands import Connection, list_reservations
 from reservations.client.config import Profile, load_profile
-from reservations.domain import NewReservation, now_utc, today_utc
+from reservations.domain.parsing import now_utc, today_utc
+from reservations.domain.reservation import NewReservation
 from reservations.settings import Settings
 from reservations.stores.sqlite import SqliteStore
 

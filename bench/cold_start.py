@@ -41,8 +41,9 @@ from reservations.build.builder import BuildRequest, build
 from reservations.build.project import Project, find_project_root
 from reservations.build.runtime import runtime_site
 from reservations.catalogue import FUNCTIONS, get_function
-from reservations.domain import NewReservation, now_utc, today_utc
-from reservations.rooms import Room
+from reservations.domain.parsing import now_utc, today_utc
+from reservations.domain.reservation import NewReservation
+from reservations.domain.rooms import Room
 from reservations.settings import Settings
 from reservations.stores import open_store
 

@@ -40,7 +40,8 @@ from bench.cold_start import API_FUNCTIONS, Artifact, api_event
 from bench.common import fail_if_missed, median, table, write
 from bench.servers import create_customer, moto
 from reservations.catalogue import get_function
-from reservations.domain import NewReservation, now_utc, today_utc
+from reservations.domain.parsing import now_utc, today_utc
+from reservations.domain.reservation import NewReservation
 from reservations.stores import open_store
 from reservations.stores.dynamodb_client import TableAdmin, make_client
 

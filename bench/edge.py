@@ -32,7 +32,7 @@ import httpx
 
 from bench.common import fail_if_missed, median, table, write
 from bench.servers import create_customer, free_port, start_gateway, stop, wait_until_up
-from reservations.domain import today_utc
+from reservations.domain.parsing import today_utc
 from reservations.settings import Settings
 
 NAME = "edge"

@@ -25,7 +25,8 @@ import httpx
 
 from bench.common import fail_if_missed, median, table, write
 from bench.servers import create_customer, start_chalice_peer, start_gateway, stop
-from reservations.domain import ListQuery, NewReservation, today_utc
+from reservations.domain.parsing import today_utc
+from reservations.domain.reservation import ListQuery, NewReservation
 from reservations.service import ReservationService
 from reservations.settings import Settings
 from reservations.stores import open_store

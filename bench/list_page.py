@@ -24,9 +24,11 @@ from typing import Any
 
 from bench.common import median, percentile, table, write
 from bench.servers import moto
-from reservations.domain import Cursor, ListQuery, Reservation, now_utc
+from reservations.domain.parsing import now_utc
+from reservations.domain.reservation import Cursor, ListQuery, Reservation
 from reservations.settings import Settings
-from reservations.stores import Store, open_store
+from reservations.stores import open_store
+from reservations.stores.protocols import Store
 
 START = date.today() + timedelta(days=1)
 

@@ -20,7 +20,7 @@ from urllib.parse import urlsplit
 
 from bench.common import median, raw_request, table, write
 from bench.servers import create_customer, moto, start_gateway, stop
-from reservations.domain import today_utc
+from reservations.domain.parsing import today_utc
 from reservations.settings import Settings
 
 

@@ -16,7 +16,7 @@ import httpx
 
 from reservations.settings import Settings
 from reservations.stores import open_registry, open_store
-from reservations.tenants import Tenants
+from reservations.tenants.admin import Tenants
 
 ROOT = Path(__file__).resolve().parents[1]
 

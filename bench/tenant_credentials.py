@@ -21,7 +21,7 @@ from typing import Any
 
 from bench.common import median, percentile, table, write
 from bench.servers import moto
-from reservations.domain import ListQuery
+from reservations.domain.reservation import ListQuery
 from reservations.settings import Settings
 from reservations.stores.dynamodb import DynamoDBStore
 

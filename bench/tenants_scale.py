@@ -41,7 +41,7 @@ from bench.tenants_scale_edge import edge_section
 from bench.tenants_scale_monitoring import monitoring_section
 from bench.tenants_scale_onboarding import onboarding_section
 from bench.tenants_scale_plan import plan_section
-from reservations.domain import ListQuery
+from reservations.domain.reservation import ListQuery
 from reservations.settings import Settings
 from reservations.stores.dynamodb import DynamoDBStore
 

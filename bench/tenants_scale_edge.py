@@ -32,15 +32,16 @@ import httpx
 
 from bench.common import median, percentile, table, write
 from bench.servers import free_port
-from reservations.domain import now_utc
+from reservations.domain.parsing import now_utc
+from reservations.domain.tenancy import new_api_key
 from reservations.edge.config import EdgeOptions, parse_upstream
 from reservations.edge.render import render
 from reservations.edge.render import write as write_files
 from reservations.edge.runner import check_config, find_nginx
 from reservations.edge.sync import HostSync
-from reservations.stores import CustomerRecord
+from reservations.stores.protocols import CustomerRecord
 from reservations.stores.sqlite_registry import SqliteRegistry
-from reservations.tenants import key_record, new_api_key
+from reservations.tenants.admin import key_record
 
 NAME = "tenants_scale_edge"
 PATTERN = "{customer}.hotels.example.com"

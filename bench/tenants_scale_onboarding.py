@@ -28,7 +28,7 @@ from bench.common import median, percentile, table, write
 from bench.servers import moto
 from reservations.settings import Settings
 from reservations.stores.dynamodb_registry import DynamoDBRegistry
-from reservations.tenants_onboarding import Onboarding, open_onboarding
+from reservations.tenants.onboarding import Onboarding, open_onboarding
 
 NAME = "tenants_scale_onboarding"
 QUICK_CUSTOMERS = 40  # the suite's run: every step, a few seconds

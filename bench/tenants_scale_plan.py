@@ -118,10 +118,11 @@ def resource_types(blocks: dict[str, str]) -> Counter[str]:
 
 def register(folder: Path, customers: int) -> Path:
     """A registry holding ``customers`` active customers, each with a key (no tables: nothing reads them)."""
-    from reservations.domain import now_utc
-    from reservations.stores import CustomerRecord
+    from reservations.domain.parsing import now_utc
+    from reservations.domain.tenancy import new_api_key
+    from reservations.stores.protocols import CustomerRecord
     from reservations.stores.sqlite_registry import SqliteRegistry
-    from reservations.tenants import key_record, new_api_key
+    from reservations.tenants.admin import key_record
 
     data = folder / f"registry-{customers}"
     registry = SqliteRegistry(data)

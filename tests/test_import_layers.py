@@ -26,54 +26,31 @@ PACKAGE = "reservations"
 LAYERS: list[tuple[str, tuple[str, ...]]] = [
     (
         "domain",
-        (
-            "__init__ domain rooms change blocks channels.calendar channels.ics settings exit_status catalogue",
-        ),
+        ("__init__ domain channels.calendar channels.ics settings store_options exit_status catalogue",),
     ),
     ("tools", ("build", "cluster", "edge", "channels.fetch")),
     ("stores", ("stores",)),
     (
         "services",
         (
-            "service wiring tenants tenants_check tenants_restore tenants_onboarding tenants_usage channels",
+            "service wiring tenants channels",
             "iam",
         ),
     ),
-    ("entry points", ("functions", "gateway", "client", "tenants_cli tenants_check_cli tenants_restore_cli")),
+    ("entry points", ("functions", "gateway", "client", "tenants.cli tenants.check_cli tenants.restore_cli")),
     ("command line", ("cli __main__ build.cli cluster.cli edge.cli edge.sync_cli channels.cli",)),
 ]
 
 # Known violations, each with the reason it is still here and where it is to be removed.  An entry
 # that no longer occurs fails the test, so the list only shrinks.
 ALLOWED: dict[tuple[str, str], str] = {
-    # Issue #26 (layers): the tenancy rules (CUSTOMER_NAME_RE, TENANT_TAG) belong in the domain; they
-    # move with tenants*.py, which other branches are changing now.
-    ("stores.dynamodb_tenants", "tenants"): "tenancy rules to the domain (#26, with tenants.py)",
-    ("stores.dynamodb_tenants", "iam"): "TENANT_TAG to the domain (#26, with tenants.py)",
-    ("edge.config", "tenants"): "the customer-name rule to the domain (#26, with tenants.py)",
-    ("edge.render", "tenants"): "the customer-name rule to the domain (#26, with tenants.py)",
-    ("edge.sync", "tenants"): "the customer-name and host-name rules to the domain (#26, with tenants.py)",
-    # Issue #26: the tenants commands take their option types from gateway.cli; one shared options
-    # module comes with the tenants/ package.
-    ("tenants_cli", "gateway.cli"): "shared CLI options module (#26, with tenants*.py)",
-    ("tenants_check_cli", "gateway.cli"): "shared CLI options module (#26, with tenants*.py)",
-    ("tenants_restore_cli", "gateway.cli"): "shared CLI options module (#26, with tenants*.py)",
     # serve writes the client's profile; the file's format is the client's (client/config.py).
     ("gateway.cli", "client.config"): "by design: the profile file belongs to the client",
 }
 
-# Cycles still present, by the modules they run through.  Each is a lazy factory in a package's
-# __init__ importing its implementations, which import the package for its protocols; the cure is
-# the one cluster/tfc.py got (interface module apart, factory apart) and is left for the stores
-# package split of issue #26, as it touches every store module.
-ALLOWED_CYCLES: dict[frozenset[str], str] = {
-    frozenset({"stores", "stores.sqlite", "stores.sqlite_registry", "stores.dynamodb", "stores.dynamodb_client",
-               "stores.dynamodb_items", "stores.dynamodb_registry", "stores.dynamodb_frontdesk",
-               "stores.dynamodb_stale", "stores.dynamodb_check", "stores.dynamodb_tenants", "stores.dynamodb_hosts",
-               "stores.dynamodb_channels",
-               "tenants"}):
-        "stores protocols apart from the factories (#26); tenants through stores.dynamodb_tenants",
-}  # fmt: skip
+# Cycles still present, by the modules they run through (none: a package's protocols live in a
+# module of their own that its implementations import, and only the factory imports those).
+ALLOWED_CYCLES: dict[frozenset[str], str] = {}
 
 
 def _modules() -> dict[str, Path]:
@@ -268,9 +245,8 @@ def test_a_function_level_import_counts(tmp_path: Path, monkeypatch: pytest.Monk
 
 def test_the_functions_cold_path_reaches_neither_the_policies_nor_the_catalogue() -> None:
     """A Lambda cold start imports its handler's closure: the deploy-time IAM renderer and the catalogue
-    (which renders routes, Terraform variables and policies) have no place in it.  The one path there
-    today is the allow-listed ``stores.dynamodb_tenants -> iam``; any other fails here."""
-    graph = {m: t - {b for a, b in ALLOWED if a == m} for m, t in import_graph().items()}
+    (which renders routes, Terraform variables and policies) have no place in it."""
+    graph = import_graph()
     for handler in (m for m in graph if m.startswith("functions.")):
         seen, todo = set(), [handler]
         while todo:

@@ -18,8 +18,8 @@ import pytest
 import typer
 
 from reservations.cli import app
+from reservations.domain.tenancy import new_api_key
 from reservations.settings import default_data_dir
-from reservations.tenants import new_api_key
 
 ROOT = Path(__file__).resolve().parents[1]
 README = (ROOT / "README.md").read_text(encoding="utf-8")

@@ -441,7 +441,7 @@ FUNCTIONS: tuple[Function, ...] = (
             *_SCHEDULER_COMMON,
         ),
     ),
-    # The operator's way to onboard without a laptop (``aws lambda invoke``): the tenants_onboarding
+    # The operator's way to onboard without a laptop (``aws lambda invoke``): the tenants.onboarding
     # operation, whose calls these are (recorded by tests/security/test_tenants_admin_role.py).
     Function(
         name="tenants-admin",

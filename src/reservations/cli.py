@@ -15,7 +15,7 @@ from reservations.client.frontdesk_cli import register as register_frontdesk_com
 from reservations.cluster.cli import app as cluster_app
 from reservations.edge.cli import app as edge_app
 from reservations.gateway.cli import register as register_gateway_commands
-from reservations.tenants_cli import app as tenants_app
+from reservations.tenants.cli import app as tenants_app
 
 app = typer.Typer(
     name="reservations",

@@ -20,9 +20,9 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from reservations.catalogue import FUNCTIONS, Condition, Function, Grant
+from reservations.domain.tenancy import TENANT_TAG
 
 VERSION = "2012-10-17"
-TENANT_TAG = "customer"
 
 # The templates' variables: the iam module passes exactly these to templatefile().
 TRUST_VARIABLES = ("partition", "account", "name")

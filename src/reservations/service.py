@@ -11,22 +11,14 @@ from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from reservations.domain import (
-    AddResult,
-    IdempotencyKeySpentError,
-    ListQuery,
-    NewReservation,
-    NotFoundError,
-    Page,
-    Reservation,
-    ValidationError,
-    now_utc,
-)
-from reservations.stores import IDEMPOTENCY_TTL_S, IdempotencyClaim, Store
+from reservations.domain.errors import IdempotencyKeySpentError, NotFoundError, ValidationError
+from reservations.domain.parsing import now_utc
+from reservations.domain.reservation import AddResult, ListQuery, NewReservation, Page, Reservation
+from reservations.stores.protocols import IDEMPOTENCY_TTL_S, IdempotencyClaim, Store
 
 if TYPE_CHECKING:
-    from reservations.change import ReservationChange
-    from reservations.rooms import Availability, Room, RoomPage, RoomQuery
+    from reservations.domain.change import ReservationChange
+    from reservations.domain.rooms import Availability, Room, RoomPage, RoomQuery
 
 MAX_IDEMPOTENCY_KEY = 255
 RoomNumbers = list[int]  # named here: inside the class ``list`` is the method

@@ -8,7 +8,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Literal
 
-from reservations.domain import ValidationError
+from reservations.domain.errors import ValidationError
 
 StoreKind = Literal["sqlite", "dynamodb"]
 # Empty, or ending with "_", which no customer name holds, and without the "." of a restored copy's

@@ -14,7 +14,8 @@ from typing import TYPE_CHECKING
 
 from reservations.service import ReservationService
 from reservations.settings import Settings
-from reservations.stores import Registry, Store, open_registry, open_store
+from reservations.stores import open_registry, open_store
+from reservations.stores.protocols import Registry, Store
 
 if TYPE_CHECKING:
     from reservations.channels.service import ChannelService

@@ -16,7 +16,7 @@ import httpx
 import icalendar
 import pytest
 
-from reservations.domain import today_utc
+from reservations.domain.parsing import today_utc
 from tests.api.openapi_check import check
 from tests.support.server import Gateway
 

@@ -10,7 +10,7 @@ import httpx
 import pytest
 
 from reservations.channels.schedule import INTERVAL_ENV, interval_s
-from reservations.domain import today_utc
+from reservations.domain.parsing import today_utc
 from reservations.settings import Settings
 from tests.support.server import start_gateway
 

@@ -9,7 +9,7 @@ from datetime import timedelta
 import httpx
 import pytest
 
-from reservations.domain import today_utc
+from reservations.domain.parsing import today_utc
 from tests.support.aio import run_async
 from tests.support.server import Gateway
 

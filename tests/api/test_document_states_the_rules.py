@@ -11,7 +11,8 @@ from datetime import date, timedelta
 import httpx
 import pytest
 
-from reservations.domain import CURSOR_PATTERN, today_utc
+from reservations.domain.parsing import today_utc
+from reservations.domain.reservation import CURSOR_PATTERN
 from reservations.gateway.document import window_pattern
 from tests.api.openapi_check import check
 from tests.support.server import Gateway

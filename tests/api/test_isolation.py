@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 import httpx
 import pytest
 
-from reservations.domain import today_utc
+from reservations.domain.parsing import today_utc
 from tests.support.server import Gateway
 
 DAY = (today_utc() + timedelta(days=40)).isoformat()

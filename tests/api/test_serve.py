@@ -12,7 +12,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from reservations.domain import today_utc
+from reservations.domain.parsing import today_utc
 from reservations.settings import Settings
 from tests.support import processes
 from tests.support.server import free_port, start_gateway

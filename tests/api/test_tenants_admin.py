@@ -21,7 +21,7 @@ from reservations import wiring
 from reservations.functions import tenants_admin
 from reservations.settings import Settings
 from reservations.stores.dynamodb_registry import DynamoDBRegistry
-from reservations.tenants import authorize
+from reservations.tenants.auth import authorize
 from tests.api.test_tenants_onboarding import (
     USAGE_PREFIX,
     Killed,

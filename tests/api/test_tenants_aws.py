@@ -20,7 +20,7 @@ from typing import Any
 import boto3
 import pytest
 
-from reservations.domain import ValidationError
+from reservations.domain.errors import ValidationError
 from reservations.settings import Settings
 from reservations.stores.dynamodb import DynamoDBStore
 from reservations.stores.dynamodb_client import make_client

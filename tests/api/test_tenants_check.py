@@ -14,8 +14,9 @@ from pathlib import Path
 import pytest
 
 from reservations.settings import Settings
-from reservations.stores import Store, open_registry, open_store
-from reservations.tenants import Tenants
+from reservations.stores import open_registry, open_store
+from reservations.stores.protocols import Store
+from reservations.tenants.admin import Tenants
 from tests.stores import damage_kit as kit
 from tests.support.settings import STORE_KINDS, store_settings
 from tests.support.stores import DAY, NOW, new

@@ -24,9 +24,9 @@ from reservations.settings import Settings
 from reservations.stores.dynamodb_client import make_client
 from reservations.stores.dynamodb_provision import BACKUP_TAG, CUSTOMER_TAG, TableProvisioner
 from reservations.stores.dynamodb_registry import DynamoDBRegistry
-from reservations.tenants import authorize
-from reservations.tenants_onboarding import CREATE_STEPS, DELETE_STEPS, Onboarding
-from reservations.tenants_usage import UsageKeys
+from reservations.tenants.auth import authorize
+from reservations.tenants.onboarding import CREATE_STEPS, DELETE_STEPS, Onboarding
+from reservations.tenants.usage import UsageKeys
 
 TIERS = ("standard", "premium")
 USAGE_PREFIX = "reservations-usage-identifier-"

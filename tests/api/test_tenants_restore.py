@@ -22,7 +22,8 @@ from typer.testing import CliRunner
 
 from reservations import wiring
 from reservations.cli import app
-from reservations.domain import ValidationError, today_utc
+from reservations.domain.errors import ValidationError
+from reservations.domain.parsing import today_utc
 from reservations.functions import authorizer
 from reservations.settings import Settings
 from reservations.stores.dynamodb_client import make_client

@@ -20,7 +20,7 @@ import pytest
 from reservations.build.project import Project
 from reservations.build.runtime import runtime_site
 from reservations.catalogue import FUNCTION_NAMES, get_function
-from reservations.domain import today_utc
+from reservations.domain.parsing import today_utc
 from tests.build.lambda_sandbox import Sandbox
 from tests.support.builds import ROOT, Builds
 from tests.support.settings import TENANT_ROLE_ARN

@@ -8,8 +8,9 @@ from pathlib import Path
 import pytest
 
 from reservations.settings import Settings
-from reservations.stores import Registry, Store, open_registry, open_store
-from reservations.tenants import Tenants
+from reservations.stores import open_registry, open_store
+from reservations.stores.protocols import Registry, Store
+from reservations.tenants.admin import Tenants
 from tests.support.settings import STORE_KINDS, store_settings
 
 

@@ -8,13 +8,14 @@ from datetime import date, timedelta
 
 import pytest
 
-from reservations.blocks import ConflictingBlockError
 from reservations.channels.calendar import CalendarUpdate
 from reservations.channels.fetch import FetchPolicy, fetch
 from reservations.channels.sync import MESSAGE, ChannelSync
-from reservations.domain import NewReservation, now_utc
-from reservations.rooms import Availability, Room
-from reservations.stores import Registry, Store
+from reservations.domain.blocks import ConflictingBlockError
+from reservations.domain.parsing import now_utc
+from reservations.domain.reservation import NewReservation
+from reservations.domain.rooms import Availability, Room
+from reservations.stores.protocols import Registry, Store
 from tests.channels.feeds import FeedServer, airbnb_ics, booking_ics, feed_server
 
 DAY = now_utc().date() + timedelta(days=30)

@@ -17,7 +17,7 @@ from reservations.client import (
 )
 from reservations.client.config import Profile
 from reservations.client.library import parse_retry_after
-from reservations.domain import Reservation
+from reservations.domain.reservation import Reservation
 from tests.client.proxy import Proxy
 from tests.support.client import Gateway, days
 from tests.support.server import free_port

@@ -115,7 +115,7 @@ def test_options_refused(tmp_path: Path, change: dict[str, object]) -> None:
 def test_customer_subdomains_are_one_regex_of_the_customer_name_rule(tmp_path: Path) -> None:
     """The capture is the registry's customer-name rule, the domain's dots escaped: one line maps every
     customer, and nginx (``map``'s PCRE) cannot match more than what the registry could hold."""
-    from reservations.tenants import CUSTOMER_NAME_RE
+    from reservations.domain.tenancy import CUSTOMER_NAME_RE
 
     conf = render(options(tmp_path, customer_host_pattern="{customer}.Hotels.example.com."))["nginx.conf"]
     line = next(line for line in conf.splitlines() if "edge_subdomain_customer>" in line)

@@ -14,13 +14,13 @@ import pytest
 from aws_lambda_powertools.utilities.parser.models import APIGatewayProxyEventModel
 
 from reservations import wiring
-from reservations.domain import today_utc
+from reservations.domain.parsing import today_utc
 from reservations.functions import add, authorizer, delete
 from reservations.functions import list as list_function
 from reservations.gateway import events
 from reservations.settings import Settings
-from reservations.stores import Registry
-from reservations.tenants import Tenants
+from reservations.stores.protocols import Registry
+from reservations.tenants.admin import Tenants
 from tests.support.settings import STORE_KINDS, store_settings
 
 EVENTS = Path(__file__).parent / "events"

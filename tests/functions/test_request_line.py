@@ -16,7 +16,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from reservations.domain import format_timestamp, parse_timestamp
+from reservations.domain.parsing import format_timestamp, parse_timestamp
 from reservations.functions.runtime import logger, request_line
 
 FIELDS = {

@@ -28,7 +28,7 @@ from reservations.functions import http
 from reservations.functions import list as list_function
 from reservations.functions.runtime import logger
 from reservations.settings import Settings
-from reservations.tenants import Tenants
+from reservations.tenants.admin import Tenants
 from tests.support.settings import store_settings
 from tests.terraform.console import templatefile
 from tests.terraform.hcl import TERRAFORM

@@ -26,7 +26,7 @@ from hypothesis.errors import Flaky, Unsatisfiable
 from schemathesis import GenerationMode, checks
 from schemathesis.config import SchemathesisConfig
 
-from reservations.domain import ROOM_MAX, today_utc
+from reservations.domain.parsing import ROOM_MAX, today_utc
 from tests.proofs.harness import Figures, clear_rooms
 
 OVERRIDDEN_HEADERS = {"x-api-key", "x-customer", "customer"}

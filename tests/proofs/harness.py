@@ -18,7 +18,7 @@ from typing import Any
 
 import httpx
 
-from reservations.domain import today_utc
+from reservations.domain.parsing import today_utc
 from reservations.settings import Settings
 from tests.support.aws import FAKE_AWS_ENV, UNSET_AWS_ENV, running_moto
 from tests.support.server import Gateway, start_gateway

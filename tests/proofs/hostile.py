@@ -18,7 +18,7 @@ from hypothesis import HealthCheck, Phase, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
-from reservations.domain import MAX_RESERVATION_ID
+from reservations.domain.parsing import MAX_RESERVATION_ID
 from tests.proofs.harness import Figures, all_rooms, clear_rooms, day, list_all, raw_exchange
 
 SQL = ["' OR '1'='1", "1; DROP TABLE reservations; --", "1 UNION SELECT * FROM api_keys", '" OR 1=1 --']

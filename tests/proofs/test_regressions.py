@@ -5,7 +5,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from reservations.domain import MAX_RESERVATION_ID
+from reservations.domain.parsing import MAX_RESERVATION_ID
 from tests.support.server import Gateway
 
 

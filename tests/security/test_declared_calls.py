@@ -25,7 +25,9 @@ import pytest
 from reservations import wiring
 from reservations.catalogue import FUNCTIONS
 from reservations.channels.calendar import CalendarUpdate
-from reservations.domain import NewReservation, now_utc, today_utc
+from reservations.domain.parsing import now_utc, today_utc
+from reservations.domain.reservation import NewReservation
+from reservations.domain.rooms import RoomQuery
 from reservations.functions import (
     add,
     authorizer,
@@ -41,11 +43,10 @@ from reservations.functions import (
 )
 from reservations.functions import list as list_function
 from reservations.iam import role_grants
-from reservations.rooms import RoomQuery
 from reservations.settings import Settings
 from reservations.stores import dynamodb_items as items
 from reservations.stores.dynamodb_client import make_client
-from reservations.tenants import Tenants
+from reservations.tenants.admin import Tenants
 from tests.aws_calls import RECORDER, undeclared
 from tests.channels.feeds import airbnb_ics, feed_server
 from tests.functions.test_handlers import authorizer_event, load

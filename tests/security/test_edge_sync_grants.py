@@ -12,13 +12,14 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from reservations.domain import now_utc
+from reservations.domain.parsing import now_utc
+from reservations.domain.tenancy import new_api_key
 from reservations.edge.sync import HostSync
 from reservations.settings import Settings
-from reservations.stores import CustomerRecord
 from reservations.stores.dynamodb_client import make_client
 from reservations.stores.dynamodb_registry import DynamoDBRegistry
-from reservations.tenants import key_record, new_api_key
+from reservations.stores.protocols import CustomerRecord
+from reservations.tenants.admin import key_record
 from tests.terraform.hcl import expression, root
 
 

@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from reservations.domain import ValidationError
+from reservations.domain.errors import ValidationError
 from reservations.iam import render
 from reservations.settings import TABLE_PREFIX_RE, Settings
 from tests.security.deployed import NAME, TEMPLATE, VALUES, deployed, role_arn, table_arn

@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from reservations.domain import ValidationError
+from reservations.domain.errors import ValidationError
+from reservations.domain.tenancy import validate_customer_name
 from reservations.edge.config import EdgeConfigError, parse_tenants
 from reservations.stores.dynamodb_tenants import TenantClients
-from reservations.tenants import validate_customer_name
 
 SRC = Path(__file__).resolve().parents[2] / "src" / "reservations"
 

@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from reservations.settings import Settings
-from reservations.stores import Registry, Store, open_registry, open_store
+from reservations.stores import open_registry, open_store
+from reservations.stores.protocols import Registry, Store
 from tests.support.settings import STORE_KINDS
 from tests.support.stores import make_settings
 

@@ -7,9 +7,9 @@ from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Any
 
-from reservations.domain import Reservation
-from reservations.stores import Store
+from reservations.domain.reservation import Reservation
 from reservations.stores import dynamodb_items as items
+from reservations.stores.protocols import Store
 
 
 def is_dynamodb(store: Store) -> bool:

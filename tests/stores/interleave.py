@@ -16,9 +16,9 @@ from typing import Any
 
 import pytest
 
-from reservations.domain import ConflictError, NotFoundError, RoomNotDefinedError, ValidationError
-from reservations.stores import Store
+from reservations.domain.errors import ConflictError, NotFoundError, RoomNotDefinedError, ValidationError
 from reservations.stores import dynamodb_items as items
+from reservations.stores.protocols import Store
 
 # What an operation may answer when another one got in first: the outcomes of the domain.
 ALLOWED = (ConflictError, NotFoundError, RoomNotDefinedError, ValidationError)

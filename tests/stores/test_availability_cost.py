@@ -15,7 +15,7 @@ from typing import Any
 import boto3
 import pytest
 
-from reservations.rooms import Availability, Room
+from reservations.domain.rooms import Availability, Room
 from reservations.settings import Settings
 from reservations.stores.dynamodb import DynamoDBStore
 from reservations.stores.sqlite import SqliteStore

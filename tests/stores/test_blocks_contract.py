@@ -7,12 +7,13 @@ from datetime import timedelta
 
 import pytest
 
-from reservations.blocks import Block, ConflictingBlockError, NewBlock
-from reservations.change import ReservationChange
 from reservations.channels.calendar import CalendarUpdate
-from reservations.domain import ConflictError, ListQuery, RoomNotDefinedError
-from reservations.rooms import Availability, Room
-from reservations.stores import Store
+from reservations.domain.blocks import Block, ConflictingBlockError, NewBlock
+from reservations.domain.change import ReservationChange
+from reservations.domain.errors import ConflictError, RoomNotDefinedError
+from reservations.domain.reservation import ListQuery
+from reservations.domain.rooms import Availability, Room
+from reservations.stores.protocols import Store
 from tests.support.stores import DAY, NOW, new
 
 FEED = "https://www.airbnb.com/calendar/ical/1.ics?s=secret"

@@ -9,11 +9,11 @@ from dataclasses import dataclass, replace
 
 import pytest
 
-from reservations.change import ReservationChange
-from reservations.domain import ListQuery, Reservation
-from reservations.stores import Store
+from reservations.domain.change import ReservationChange
+from reservations.domain.reservation import ListQuery, Reservation
 from reservations.stores import consistency as c
 from reservations.stores.damage import LOGGER_NAME, MESSAGE
+from reservations.stores.protocols import Store
 from tests.stores import damage_kit as kit
 from tests.support.stores import DAY, NOW, new
 

@@ -18,23 +18,20 @@ from typing import Any
 import pytest
 from botocore.awsrequest import AWSResponse
 
-from reservations.domain import (
+from reservations.domain.errors import (
     ConflictError,
-    Cursor,
     IdempotencyMismatchError,
-    ListQuery,
-    NewReservation,
     NotFoundError,
-    Page,
     UnavailableError,
     ValidationError,
 )
+from reservations.domain.reservation import Cursor, ListQuery, NewReservation, Page
 from reservations.settings import Settings
-from reservations.stores import CustomerRecord, IdempotencyClaim
 from reservations.stores import dynamodb as dynamodb_module
 from reservations.stores.dynamodb import DynamoDBRegistry, DynamoDBStore
 from reservations.stores.dynamodb_client import make_client
-from reservations.tenants import key_record
+from reservations.stores.protocols import CustomerRecord, IdempotencyClaim
+from reservations.tenants.admin import key_record
 from tests.support.stores import DAY, NOW
 
 TABLE = "test_star-reservations"

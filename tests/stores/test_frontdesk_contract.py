@@ -8,21 +8,20 @@ from datetime import timedelta
 
 import pytest
 
-from reservations.change import ReservationChange
-from reservations.domain import (
+from reservations.domain.change import ReservationChange
+from reservations.domain.errors import (
     ConflictError,
-    ListQuery,
-    NewReservation,
     NoRoomsError,
     NotFoundError,
-    Reservation,
     RoomInUseError,
     RoomNotDefinedError,
     ValidationError,
 )
-from reservations.rooms import MAX_ROOMS, Availability, Room, RoomQuery
+from reservations.domain.reservation import ListQuery, NewReservation, Reservation
+from reservations.domain.rooms import MAX_ROOMS, Availability, Room, RoomQuery
 from reservations.settings import Settings
-from reservations.stores import Store, open_store
+from reservations.stores import open_store
+from reservations.stores.protocols import Store
 from tests.support.stores import DAY, NOW, new
 
 

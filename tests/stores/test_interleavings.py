@@ -17,10 +17,11 @@ from typing import Any
 
 import pytest
 
-from reservations.change import ReservationChange
-from reservations.domain import ConflictError, ListQuery, NotFoundError, Reservation
-from reservations.rooms import Availability, Room, RoomQuery
-from reservations.stores import Store
+from reservations.domain.change import ReservationChange
+from reservations.domain.errors import ConflictError, NotFoundError
+from reservations.domain.reservation import ListQuery, Reservation
+from reservations.domain.rooms import Availability, Room, RoomQuery
+from reservations.stores.protocols import Store
 from tests.stores.interleave import interleave
 from tests.support.stores import DAY, NOW, new
 

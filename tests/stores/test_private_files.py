@@ -8,7 +8,7 @@ from pathlib import Path
 
 from reservations.settings import Settings
 from reservations.stores import open_registry, open_store
-from reservations.tenants import Tenants
+from reservations.tenants.admin import Tenants
 
 
 def test_data_folders_are_0700_and_files_0600_whatever_the_umask(tmp_path: Path):

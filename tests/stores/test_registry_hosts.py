@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import pytest
 
-from reservations.domain import NotFoundError, ValidationError, now_utc
-from reservations.stores import CustomerRecord, Registry
-from reservations.tenants import key_record, new_api_key
+from reservations.domain.errors import NotFoundError, ValidationError
+from reservations.domain.parsing import now_utc
+from reservations.domain.tenancy import new_api_key
+from reservations.stores.protocols import CustomerRecord, Registry
+from reservations.tenants.admin import key_record
 
 
 def register(registry: Registry, name: str) -> None:

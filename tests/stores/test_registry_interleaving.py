@@ -10,10 +10,10 @@ from datetime import UTC, datetime
 import pytest
 
 from reservations.settings import Settings
-from reservations.stores import CustomerRecord
 from reservations.stores.dynamodb import DynamoDBRegistry
 from reservations.stores.dynamodb_client import make_client
-from reservations.tenants import key_record
+from reservations.stores.protocols import CustomerRecord
+from reservations.tenants.admin import key_record
 from tests.stores.interleave import Gap, Outcome, PausingClient
 
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)

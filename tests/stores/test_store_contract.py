@@ -7,18 +7,18 @@ from datetime import timedelta
 
 import pytest
 
-from reservations.domain import (
+from reservations.domain.errors import (
     ConflictError,
-    Cursor,
     ForbiddenError,
     IdempotencyMismatchError,
-    ListQuery,
     NotFoundError,
     ValidationError,
 )
+from reservations.domain.reservation import Cursor, ListQuery
 from reservations.settings import Settings
-from reservations.stores import CustomerRecord, IdempotencyClaim, Registry, Store
-from reservations.tenants import authorize, key_record
+from reservations.stores.protocols import CustomerRecord, IdempotencyClaim, Registry, Store
+from reservations.tenants.admin import key_record
+from reservations.tenants.auth import authorize
 from tests.support.stores import DAY, NOW, new
 
 

@@ -14,7 +14,7 @@ from urllib.parse import parse_qs
 import boto3
 import pytest
 
-from reservations.domain import ListQuery, NewReservation
+from reservations.domain.reservation import ListQuery, NewReservation
 from reservations.settings import Settings
 from reservations.stores.dynamodb import DynamoDBStore
 from reservations.stores.dynamodb_client import make_client

@@ -12,7 +12,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from reservations.client.config import Profile
-from reservations.domain import today_utc
+from reservations.domain.parsing import today_utc
 
 CLI = [sys.executable, "-c", "from reservations.cli import main; main()"]
 SRC = str(Path(__file__).resolve().parents[2] / "src")

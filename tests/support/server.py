@@ -85,7 +85,7 @@ class Gateway:
 
     def create_customer(self, name: str) -> str:
         from reservations.stores import open_registry, open_store
-        from reservations.tenants import Tenants
+        from reservations.tenants.admin import Tenants
 
         registry, store = open_registry(self.settings), open_store(self.settings)
         try:

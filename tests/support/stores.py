@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from reservations.domain import NewReservation, now_utc
+from reservations.domain.parsing import now_utc
+from reservations.domain.reservation import NewReservation
 from reservations.settings import Settings
 from tests.support.settings import TENANT_ROLE_ARN
 

@@ -18,15 +18,16 @@ from typing import Any
 import boto3
 import pytest
 
-from reservations.change import ReservationChange
-from reservations.domain import ListQuery, NewReservation
-from reservations.rooms import Availability, Room, RoomQuery
+from reservations.domain.change import ReservationChange
+from reservations.domain.reservation import ListQuery, NewReservation
+from reservations.domain.rooms import Availability, Room, RoomQuery
 from reservations.settings import Settings
-from reservations.stores import IdempotencyClaim
 from reservations.stores.dynamodb import DynamoDBStore
 from reservations.stores.dynamodb_items import TTL_ATTRIBUTE
 from reservations.stores.dynamodb_registry import DynamoDBRegistry
-from reservations.tenants import Tenants, authorize
+from reservations.stores.protocols import IdempotencyClaim
+from reservations.tenants.admin import Tenants
+from reservations.tenants.auth import authorize
 from tests.aws_calls import iam_actions as needed_actions
 from tests.security.deployed import deployed
 

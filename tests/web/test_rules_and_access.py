@@ -13,12 +13,12 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from reservations.domain import (
+from reservations.domain.errors import ReservationsError
+from reservations.domain.parsing import (
     NIGHTS_MAX,
     NIGHTS_MIN,
     ROOM_MAX,
     ROOM_MIN,
-    ReservationsError,
     parse_check_in,
     parse_guest_name,
     parse_int_text,

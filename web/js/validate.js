@@ -1,4 +1,4 @@
-// The server's rules for a new reservation (reservations/domain.py), repeated here so a clerk sees a
+// The server's rules for a new reservation (reservations/domain/reservation.py and parsing.py), repeated here so a clerk sees a
 // mistake before the round trip. The server stays the authority: anything it still refuses is shown
 // next to the field it names.
 
@@ -14,7 +14,7 @@ export const RULES = Object.freeze({
   maxDaysBehind: 1,
 });
 
-// Python's unicodedata categories Cc, Cs, Zl, Zp plus zero-width space and BOM, as in domain.py.
+// Python's unicodedata categories Cc, Cs, Zl, Zp plus zero-width space and BOM, as in domain/parsing.py.
 const FORBIDDEN_CHARS = /[\p{Cc}\p{Cs}\p{Zl}\p{Zp}\u200b\ufeff]/u;
 const DIGITS = /^[0-9]{1,16}$/;
 const SIGNED = /^[+-][0-9]+$/; // a number, just not one in range: say the range, as the menu does

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
-from reservations.domain import NotFoundError, ValidationError
+from reservations.domain.errors import NotFoundError, ValidationError
 
 MAX_IMPORTS = 5
 MAX_URL_LENGTH = 2000

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from reservations.exit_status import ExitStatus
-from reservations.gateway.cli import DataDirOption, EndpointOption, StoreOption
+from reservations.store_options import DataDirOption, EndpointOption, StoreOption
 
 app = typer.Typer(
     help="Channel calendars (Booking.com, Airbnb ...): sync the imported feeds.", no_args_is_help=True
@@ -28,7 +28,7 @@ def sync(
     own.  Exit status 1 when a feed failed or conflicts, so a scheduler notices."""
     from reservations import wiring
     from reservations.channels.sync import ChannelSync, local_fetcher
-    from reservations.domain import ReservationsError
+    from reservations.domain.errors import ReservationsError
     from reservations.settings import Settings
 
     try:

@@ -11,7 +11,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from reservations.blocks import Block
 from reservations.channels import ics
 from reservations.channels.calendar import (
     CalendarUpdate,
@@ -20,9 +19,11 @@ from reservations.channels.calendar import (
     parse_token,
     same_token,
 )
-from reservations.domain import MAX_DAYS_AHEAD, MAX_DAYS_BEHIND, NIGHTS_MAX, NotFoundError, now_utc
-from reservations.rooms import RoomQuery
-from reservations.stores import Store
+from reservations.domain.blocks import Block
+from reservations.domain.errors import NotFoundError
+from reservations.domain.parsing import MAX_DAYS_AHEAD, MAX_DAYS_BEHIND, NIGHTS_MAX, now_utc
+from reservations.domain.rooms import RoomQuery
+from reservations.stores.protocols import Store
 
 FEED_PATH = "/calendars/{token}.ics"
 

@@ -17,20 +17,12 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from reservations.blocks import BLOCK_NIGHTS_MAX, Block, NewBlock, source_host
 from reservations.channels.calendar import CalendarUpdate, RoomCalendar
 from reservations.channels.ics import FeedError, FeedEvent, parse_feed
-from reservations.domain import (
-    MAX_DAYS_AHEAD,
-    MAX_DAYS_BEHIND,
-    NIGHTS_MAX,
-    ConflictError,
-    NotFoundError,
-    ReservationsError,
-    format_timestamp,
-    now_utc,
-)
-from reservations.stores import Registry, Store
+from reservations.domain.blocks import BLOCK_NIGHTS_MAX, Block, NewBlock, source_host
+from reservations.domain.errors import ConflictError, NotFoundError, ReservationsError
+from reservations.domain.parsing import MAX_DAYS_AHEAD, MAX_DAYS_BEHIND, NIGHTS_MAX, format_timestamp, now_utc
+from reservations.stores.protocols import Registry, Store
 
 LOGGER_NAME = "reservations.channels"
 MESSAGE = "channel sync"  # the metric filter counts this message's conflicts

@@ -11,14 +11,14 @@ import re
 from collections.abc import Callable
 from datetime import date, timedelta
 
-from reservations.domain import (
+from reservations.domain.errors import ValidationError
+from reservations.domain.parsing import (
     MAX_DAYS_AHEAD,
     MAX_DAYS_BEHIND,
     NIGHTS_MAX,
     NIGHTS_MIN,
     ROOM_MAX,
     ROOM_MIN,
-    ValidationError,
     parse_guest_name,
     today_utc,
 )

@@ -20,12 +20,12 @@ from reservations.client import config
 from reservations.client.config import ConfigError, Profile, mask_key
 from reservations.client.errors import ClientError, InvalidRequestError, NetworkError
 from reservations.client.render import console, describe, table
-from reservations.domain import (
+from reservations.domain.errors import ValidationError
+from reservations.domain.parsing import (
     NIGHTS_MAX,
     NIGHTS_MIN,
     ROOM_MAX,
     ROOM_MIN,
-    ValidationError,
     check_bookable,
     parse_date,
     parse_guest_name,
@@ -34,7 +34,7 @@ from reservations.exit_status import ExitStatus
 
 if TYPE_CHECKING:
     from reservations.client.library import ReservationsClient
-    from reservations.domain import Page, Reservation
+    from reservations.domain.reservation import Page, Reservation
 
 DEBUG_ENV = "RESERVATIONS_DEBUG"  # set by ``reservations --debug COMMAND`` (or by hand)
 # The flag a person typed for each field the API names in its errors.

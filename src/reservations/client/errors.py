@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from reservations.domain import Reservation
+from reservations.domain.reservation import Reservation
 
 
 class ClientError(Exception):

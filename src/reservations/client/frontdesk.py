@@ -18,14 +18,14 @@ from reservations.client.commands import (
     whole_number,
 )
 from reservations.client.render import console, describe
-from reservations.domain import NIGHTS_MAX, NIGHTS_MIN, ROOM_MAX, ROOM_MIN
+from reservations.domain.parsing import NIGHTS_MAX, NIGHTS_MIN, ROOM_MAX, ROOM_MIN
+from reservations.domain.rooms import MAX_ROOMS
 from reservations.exit_status import ExitStatus
-from reservations.rooms import MAX_ROOMS
 
 if TYPE_CHECKING:
     from rich.table import Table
 
-    from reservations.rooms import Room
+    from reservations.domain.rooms import Room
 
 
 def parse_room_specs(specs: list[str]) -> list[int]:

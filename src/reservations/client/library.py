@@ -31,8 +31,8 @@ from reservations.client.errors import (
     RateLimitedError,
     ServerError,
 )
-from reservations.domain import Page, Reservation
-from reservations.rooms import Room
+from reservations.domain.reservation import Page, Reservation
+from reservations.domain.rooms import Room
 
 USER_AGENT = "reservations-client/0.1"
 RETRY_STATUSES = frozenset({429, 502, 503, 504})  # the request was not served; 502/504 come from nginx

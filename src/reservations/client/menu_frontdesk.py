@@ -24,7 +24,8 @@ from reservations.client.errors import ConflictError, InvalidRequestError, NotFo
 from reservations.client.frontdesk import compact
 from reservations.client.library import new_idempotency_key
 from reservations.client.render import describe
-from reservations.domain import MAX_RESERVATION_ID, Reservation
+from reservations.domain.parsing import MAX_RESERVATION_ID
+from reservations.domain.reservation import Reservation
 
 if TYPE_CHECKING:
     from collections.abc import Callable

@@ -6,7 +6,7 @@ import sys
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-from reservations.domain import Reservation
+from reservations.domain.reservation import Reservation
 
 if TYPE_CHECKING:
     from rich.console import Console

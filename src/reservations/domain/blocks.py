@@ -1,6 +1,6 @@
 """Blocks: nights of a room held by a channel (Booking.com, Airbnb...) through its calendar feed.
 
-Pure Python, no I/O (like ``domain`` and ``rooms``).  A block claims its room-nights with the same
+Pure Python, no I/O (like the rest of ``domain``).  A block claims its room-nights with the same
 guard as a reservation (the nights table's key in SQLite, the night items in DynamoDB), so a block
 and a stay can never share a night.  In the guard a block's nights name ``-block_id``: holder ids
 below zero are blocks, above zero reservations, so every existing reader of the guard keeps its
@@ -14,7 +14,7 @@ from datetime import date, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
-from reservations.domain import ConflictError, ReservationsError
+from reservations.domain.errors import ConflictError, ReservationsError
 
 BLOCK_NIGHTS_MAX = 30  # one block is one transaction: longer events are held as several blocks
 

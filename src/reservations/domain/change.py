@@ -13,19 +13,18 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
-from reservations.domain import (
-    NEW_RESERVATION_FIELDS,
+from reservations.domain.errors import ValidationError
+from reservations.domain.parsing import (
     NIGHTS_MAX,
     NIGHTS_MIN,
     ROOM_MAX,
     ROOM_MIN,
-    Reservation,
-    ValidationError,
     check_bookable,
     parse_date,
     parse_guest_name,
     parse_int,
 )
+from reservations.domain.reservation import NEW_RESERVATION_FIELDS, Reservation
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""A customer's rooms and which of them are free: pure Python, no I/O (like ``domain``).
+"""A customer's rooms and which of them are free: pure Python, no I/O (like the rest of ``domain``).
 
 A customer that defines rooms can book only those; one that defines none keeps the original rule
 (any number 1-99999), so the original clients and existing customers are unaffected.
@@ -12,14 +12,12 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from reservations.domain import (
+from reservations.domain.errors import NotFoundError, RoomNotDefinedError, ValidationError
+from reservations.domain.parsing import (
     NIGHTS_MAX,
     NIGHTS_MIN,
     ROOM_MAX,
     ROOM_MIN,
-    NotFoundError,
-    RoomNotDefinedError,
-    ValidationError,
     parse_date,
     parse_int_text,
     parse_text,

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated, NoReturn
 import typer
 
 from reservations.edge.sync_cli import SyncInterval, open_host_sync, sync
-from reservations.gateway.cli import DataDirOption, EndpointOption, StoreOption
+from reservations.store_options import DataDirOption, EndpointOption, StoreOption
 
 if TYPE_CHECKING:
     from reservations.edge.config import EdgeOptions

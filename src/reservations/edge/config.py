@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from reservations.tenants import CUSTOMER_NAME_RE, is_host_name
+from reservations.domain.tenancy import CUSTOMER_NAME_RE, is_host_name
 
 DEFAULT_CA_BUNDLE = Path("/etc/ssl/certs/ca-certificates.crt")
 # Route 53 Resolver's link-local address: reachable from every pod of an EKS cluster in a VPC.

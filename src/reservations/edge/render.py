@@ -14,8 +14,8 @@ import re
 from importlib import resources
 from pathlib import Path
 
+from reservations.domain.tenancy import CUSTOMER_NAME_RE
 from reservations.edge.config import EdgeOptions, customer_host_domain
-from reservations.tenants import CUSTOMER_NAME_RE
 
 CONF_NAME = "nginx.conf"
 TENANTS_NAME = "tenants.map"

@@ -16,7 +16,7 @@ import sys
 from pathlib import Path
 from typing import Protocol
 
-from reservations.tenants import CUSTOMER_NAME_RE, is_host_name
+from reservations.domain.tenancy import CUSTOMER_NAME_RE, is_host_name
 
 
 class HostSource(Protocol):

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Annotated, NoReturn
 import typer
 
 from reservations.exit_status import ExitStatus
-from reservations.gateway.cli import DataDirOption, EndpointOption, StoreOption
+from reservations.store_options import DataDirOption, EndpointOption, StoreOption
 
 if TYPE_CHECKING:
     from reservations.edge.sync import HostSync
@@ -36,7 +36,7 @@ def open_host_sync(
 ) -> HostSync:
     """A ``HostSync`` on the registry the options name; one line and exit 1 if it cannot be read."""
     from reservations import wiring
-    from reservations.domain import ReservationsError
+    from reservations.domain.errors import ReservationsError
     from reservations.edge.render import TENANTS_NAME
     from reservations.edge.sync import HostSync
     from reservations.settings import Settings

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from reservations import wiring
-from reservations.domain import NewReservation
+from reservations.domain.reservation import NewReservation
 from reservations.functions import http
 from reservations.functions.legacy import add_res
 

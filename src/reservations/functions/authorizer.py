@@ -13,10 +13,10 @@ import os
 from typing import Any
 
 from reservations import wiring
-from reservations.domain import ForbiddenError, UnauthenticatedError
+from reservations.domain.errors import ForbiddenError, UnauthenticatedError
 from reservations.functions import coldstart, snapstart  # noqa: F401  (SnapStart hooks, registered on import)
 from reservations.functions.runtime import logger
-from reservations.tenants import authorize
+from reservations.tenants.auth import authorize
 
 _USAGE_KEY_PREFIX = os.environ.get("RESERVATIONS_USAGE_KEY_PREFIX", "")
 

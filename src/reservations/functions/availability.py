@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from reservations import wiring
+from reservations.domain.rooms import Availability
 from reservations.functions import http
-from reservations.rooms import Availability
 
 
 def availability(request: http.Request) -> http.Response:

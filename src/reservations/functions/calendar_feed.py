@@ -10,7 +10,7 @@ from email.utils import format_datetime
 from typing import Any
 
 from reservations import wiring
-from reservations.domain import NotFoundError
+from reservations.domain.errors import NotFoundError
 from reservations.functions import http
 
 SUFFIX = ".ics"

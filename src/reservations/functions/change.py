@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from reservations import wiring
-from reservations.change import ReservationChange
-from reservations.domain import parse_reservation_id
+from reservations.domain.change import ReservationChange
+from reservations.domain.parsing import parse_reservation_id
 from reservations.functions import http
 
 

@@ -17,7 +17,7 @@ from typing import Any
 
 from reservations import wiring
 from reservations.channels.sync import ChannelSync, local_fetcher
-from reservations.domain import ReservationsError
+from reservations.domain.errors import ReservationsError
 from reservations.functions.runtime import logger
 
 QUEUE_ENV = "RESERVATIONS_CHANNEL_SYNC_QUEUE_URL"

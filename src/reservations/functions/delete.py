@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from reservations import wiring
-from reservations.domain import parse_reservation_id
+from reservations.domain.parsing import parse_reservation_id
 from reservations.functions import http
 from reservations.functions.legacy import delete_res
 

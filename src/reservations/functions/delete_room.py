@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from reservations import wiring
+from reservations.domain.rooms import parse_room_number
 from reservations.functions import http
-from reservations.rooms import parse_room_number
 
 
 def delete_room(request: http.Request) -> http.Response:

@@ -17,8 +17,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from reservations import wiring
-from reservations.blocks import ConflictingBlockError
-from reservations.domain import (
+from reservations.domain.blocks import ConflictingBlockError
+from reservations.domain.errors import (
     ConflictError,
     ForbiddenError,
     IdempotencyKeySpentError,
@@ -31,13 +31,13 @@ from reservations.domain import (
     UnavailableError,
     ValidationError,
 )
+from reservations.domain.tenancy import normalize_customer
 from reservations.functions import (
     coldstart,  # pauses collection until the first answer
     snapstart,  # noqa: F401  (SnapStart hooks, registered on import)
 )
 from reservations.functions.runtime import logger, request_line
 from reservations.stores.dynamodb_attempts import counting
-from reservations.tenants import normalize_customer
 
 MAX_BODY_BYTES = 16 * 1024
 _CORS_ORIGINS = frozenset(

@@ -9,7 +9,9 @@ from __future__ import annotations
 from typing import Any
 
 from reservations import wiring
-from reservations.domain import MAX_RESERVATION_ID, NewReservation, NotFoundError, ValidationError, today_utc
+from reservations.domain.errors import NotFoundError, ValidationError
+from reservations.domain.parsing import MAX_RESERVATION_ID, today_utc
+from reservations.domain.reservation import NewReservation
 from reservations.functions import http
 
 _ADD_FIELDS = {"reservation_id", "customer_name", "room_number", "nights", "check_in"}

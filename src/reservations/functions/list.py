@@ -5,7 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from reservations import wiring
-from reservations.domain import ListQuery, ValidationError, parse_reservation_id
+from reservations.domain.errors import ValidationError
+from reservations.domain.parsing import parse_reservation_id
+from reservations.domain.reservation import ListQuery
 from reservations.functions import http
 from reservations.functions.legacy import get_res
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from reservations import wiring
+from reservations.domain.rooms import RoomQuery
 from reservations.functions import http
 from reservations.functions.room_calendar import calendar_url
-from reservations.rooms import RoomQuery
 
 
 def list_rooms(request: http.Request) -> http.Response:

@@ -6,8 +6,8 @@ from typing import Any
 
 from reservations import wiring
 from reservations.channels.calendar import parse_imports
+from reservations.domain.rooms import Room, parse_room_number
 from reservations.functions import http
-from reservations.rooms import Room, parse_room_number
 
 
 def put_room(request: http.Request) -> http.Response:

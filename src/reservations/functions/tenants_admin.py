@@ -29,12 +29,13 @@ from dataclasses import replace
 from typing import Any
 
 from reservations import wiring
-from reservations.domain import ReservationsError, ValidationError
+from reservations.domain.errors import ReservationsError, ValidationError
+from reservations.domain.tenancy import normalize_customer, validate_host
 from reservations.functions.http import error_body
 from reservations.functions.runtime import logger
 from reservations.settings import Settings
-from reservations.tenants import Tenants, normalize_customer, validate_host
-from reservations.tenants_onboarding import DEFAULT_TIER, open_onboarding
+from reservations.tenants.admin import Tenants
+from reservations.tenants.onboarding import DEFAULT_TIER, open_onboarding
 
 USAGE_PLANS_PARAMETER = "RESERVATIONS_USAGE_PLANS_PARAMETER"
 

@@ -116,7 +116,7 @@ class Gateway:
             return _JSONResponse({"status": "ok"})
 
         async def openapi(_: Request) -> Response:
-            from reservations.domain import today_utc
+            from reservations.domain.parsing import today_utc
             from reservations.gateway import document
 
             return Response(document.served(today_utc()), media_type="application/json")

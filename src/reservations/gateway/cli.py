@@ -5,38 +5,16 @@ from __future__ import annotations
 import os
 import shlex
 from dataclasses import replace
-from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from reservations.exit_status import ExitStatus
+from reservations.store_options import DataDirOption, EndpointOption, StoreOption
 
 if TYPE_CHECKING:
     from reservations.settings import Settings
-
-
-class StoreChoice(StrEnum):
-    sqlite = "sqlite"
-    dynamodb = "dynamodb"
-
-
-DataDirOption = Annotated[
-    Path | None,
-    typer.Option(
-        "--data-dir", help="Where the SQLite store keeps its files.", envvar="RESERVATIONS_DATA_DIR"
-    ),
-]
-StoreOption = Annotated[
-    StoreChoice | None, typer.Option("--store", help="sqlite (embedded, default) or dynamodb.")
-]
-EndpointOption = Annotated[
-    str | None,
-    typer.Option(
-        "--dynamodb-endpoint", help="DynamoDB endpoint URL (DynamoDB Local, moto, or AWS when omitted)."
-    ),
-]
 
 
 def register(app: typer.Typer) -> None:
@@ -70,7 +48,7 @@ def serve(
 ) -> None:
     """Run the API locally: the real Lambda handlers behind an API Gateway emulator."""
     from reservations import wiring
-    from reservations.domain import ReservationsError
+    from reservations.domain.errors import ReservationsError
     from reservations.gateway import server
     from reservations.settings import Settings
 

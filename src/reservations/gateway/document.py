@@ -15,7 +15,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from reservations.domain import MAX_DAYS_AHEAD, MAX_DAYS_BEHIND
+from reservations.domain.parsing import MAX_DAYS_AHEAD, MAX_DAYS_BEHIND
 
 OPENAPI_PATH = Path(__file__).resolve().parent.parent / "openapi.json"
 WINDOW_MARK = "x-check-in-window"

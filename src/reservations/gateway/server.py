@@ -12,7 +12,7 @@ from pathlib import Path
 from reservations import wiring
 from reservations.gateway import lifeline
 from reservations.settings import Settings
-from reservations.tenants import CreatedCustomer, Tenants
+from reservations.tenants.admin import CreatedCustomer, Tenants
 
 DEMO_CUSTOMER = "demo"
 # Each worker is a process with its own copy of the app (~50 MB); past a few, a laptop's one user

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from reservations.domain import Reservation
+from reservations.domain.reservation import Reservation
 
 # What a problem is, and whether ``--repair`` may fix it (only when the fix cannot lose anything a
 # guest was promised: the night's holder is gone, the list item is a stale copy, the night is free).
@@ -92,7 +92,7 @@ def find_problems(snapshot: Snapshot) -> list[Problem]:
     stays = snapshot.stays
     for (room, night), holder_of_night in sorted(snapshot.nights.items()):
         if holder_of_night < 0:
-            continue  # a channel's block (``reservations.blocks``): not a reservation's night
+            continue  # a channel's block (``reservations.domain.blocks``): not a reservation's night
         holder = stays.get(holder_of_night)
         if holder is None or not holder.holds(room, night):
             why = "does not exist" if holder is None else "does not cover it"

@@ -15,18 +15,9 @@ from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
-from reservations.domain import (
-    MAX_RESERVATION_ID,
-    AddResult,
-    ConflictError,
-    Cursor,
-    IdempotencyMismatchError,
-    ListQuery,
-    NewReservation,
-    Page,
-    Reservation,
-)
-from reservations.stores import IdempotencyClaim, TableInfo
+from reservations.domain.errors import ConflictError, IdempotencyMismatchError
+from reservations.domain.parsing import MAX_RESERVATION_ID
+from reservations.domain.reservation import AddResult, Cursor, ListQuery, NewReservation, Page, Reservation
 from reservations.stores import dynamodb_items as items
 from reservations.stores import dynamodb_stale as stale
 from reservations.stores.dynamodb_channels import ChannelsPart
@@ -41,10 +32,11 @@ from reservations.stores.dynamodb_client import (
 from reservations.stores.dynamodb_frontdesk import FrontDesk
 from reservations.stores.dynamodb_registry import DynamoDBRegistry
 from reservations.stores.dynamodb_tenants import TenantClients
+from reservations.stores.protocols import IdempotencyClaim, TableInfo
 
 if TYPE_CHECKING:
-    from reservations.change import ReservationChange
-    from reservations.rooms import Availability, Room, RoomPage, RoomQuery
+    from reservations.domain.change import ReservationChange
+    from reservations.domain.rooms import Availability, Room, RoomPage, RoomQuery
     from reservations.settings import Settings
     from reservations.stores.consistency import Report
 

@@ -21,9 +21,9 @@ from typing import TYPE_CHECKING, Any, cast
 
 from botocore.exceptions import ClientError
 
-from reservations.blocks import Block, ConflictingBlockError, NewBlock, guard_id
 from reservations.channels.calendar import CalendarUpdate, RoomCalendar
-from reservations.domain import ConflictError
+from reservations.domain.blocks import Block, ConflictingBlockError, NewBlock, guard_id
+from reservations.domain.errors import ConflictError
 from reservations.stores import dynamodb_items as items
 from reservations.stores.dynamodb_client import (
     backoff,

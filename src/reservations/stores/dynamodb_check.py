@@ -20,7 +20,7 @@ from reservations.stores.consistency import Problem, Report, Snapshot
 from reservations.stores.dynamodb_client import translated_errors
 
 if TYPE_CHECKING:
-    from reservations.domain import Reservation
+    from reservations.domain.reservation import Reservation
 
 Write = dict[str, Any]
 

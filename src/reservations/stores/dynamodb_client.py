@@ -11,9 +11,9 @@ from typing import TYPE_CHECKING, Any
 from botocore.exceptions import ClientError, HTTPClientError, NoCredentialsError, PartialCredentialsError
 from botocore.exceptions import ConnectionError as BotoConnectionError
 
-from reservations.domain import NotFoundError, UnavailableError, ValidationError
-from reservations.stores import TableInfo, protected_message
+from reservations.domain.errors import NotFoundError, UnavailableError, ValidationError
 from reservations.stores.dynamodb_attempts import count_attempts
+from reservations.stores.protocols import TableInfo, protected_message
 
 if TYPE_CHECKING:
     from reservations.settings import Settings

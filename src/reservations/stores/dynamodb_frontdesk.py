@@ -20,16 +20,10 @@ from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
-from reservations.change import ReservationChange, moves
-from reservations.domain import (
-    ConflictError,
-    ListQuery,
-    NoRoomsError,
-    NotFoundError,
-    Reservation,
-    RoomInUseError,
-)
-from reservations.rooms import (
+from reservations.domain.change import ReservationChange, moves
+from reservations.domain.errors import ConflictError, NoRoomsError, NotFoundError, RoomInUseError
+from reservations.domain.reservation import ListQuery, Reservation
+from reservations.domain.rooms import (
     MAX_ROOMS,
     Availability,
     Room,

@@ -14,7 +14,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from reservations.domain import NotFoundError, ValidationError
+from reservations.domain.errors import NotFoundError, ValidationError
 from reservations.stores import dynamodb_items as items
 from reservations.stores.dynamodb_client import busy, cancellation_reasons, translated_errors
 

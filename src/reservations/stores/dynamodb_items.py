@@ -29,9 +29,10 @@ import json
 from datetime import UTC, date, datetime
 from typing import Any
 
-from reservations.domain import Cursor, Reservation, format_timestamp, parse_timestamp
-from reservations.rooms import Room
-from reservations.stores import CustomerRecord, KeyRecord
+from reservations.domain.parsing import format_timestamp, parse_timestamp
+from reservations.domain.reservation import Cursor, Reservation
+from reservations.domain.rooms import Room
+from reservations.stores.protocols import CustomerRecord, KeyRecord
 
 Item = dict[str, dict[str, Any]]
 

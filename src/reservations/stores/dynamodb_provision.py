@@ -15,7 +15,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from reservations.domain import NotFoundError
+from reservations.domain.errors import NotFoundError
 from reservations.stores import dynamodb_items as items
 from reservations.stores.dynamodb_client import ATTRIBUTES, KEY_SCHEMA, error_code, translated_errors
 

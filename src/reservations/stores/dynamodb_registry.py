@@ -12,8 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
-from reservations.domain import NotFoundError, ValidationError
-from reservations.stores import CustomerRecord, KeyRecord
+from reservations.domain.errors import NotFoundError, ValidationError
 from reservations.stores import dynamodb_items as items
 from reservations.stores.dynamodb_client import (
     TableAdmin,
@@ -26,6 +25,7 @@ from reservations.stores.dynamodb_client import (
     translated_errors,
 )
 from reservations.stores.dynamodb_hosts import DynamoDBHosts, host_removals, version_bump
+from reservations.stores.protocols import CustomerRecord, KeyRecord
 
 if TYPE_CHECKING:
     from reservations.settings import Settings

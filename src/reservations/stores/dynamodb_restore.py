@@ -19,7 +19,7 @@ from typing import Any, Literal
 
 from botocore.exceptions import ClientError
 
-from reservations.domain import NotFoundError, ValidationError
+from reservations.domain.errors import NotFoundError, ValidationError
 from reservations.stores import dynamodb_items as items
 from reservations.stores.dynamodb_client import error_code, translated_errors
 

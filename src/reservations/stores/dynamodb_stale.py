@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
-from reservations.domain import NotFoundError
+from reservations.domain.errors import NotFoundError
 from reservations.stores import damage, dynamodb_channels
 from reservations.stores import dynamodb_items as items
 from reservations.stores.dynamodb_client import (
@@ -32,7 +32,7 @@ from reservations.stores.dynamodb_client import (
 )
 
 if TYPE_CHECKING:
-    from reservations.domain import Reservation
+    from reservations.domain.reservation import Reservation
     from reservations.stores.dynamodb import DynamoDBStore
 
 Write = dict[str, Any]

@@ -29,10 +29,9 @@ from typing import TYPE_CHECKING, Any
 
 from botocore.credentials import Credentials, ReadOnlyCredentials
 
-from reservations.iam import TENANT_TAG
+from reservations.domain.tenancy import CUSTOMER_NAME_RE, TENANT_TAG
 from reservations.stores.dynamodb_attempts import count_attempts
 from reservations.stores.dynamodb_client import translated_errors
-from reservations.tenants import CUSTOMER_NAME_RE
 
 if TYPE_CHECKING:
     from reservations.settings import Settings

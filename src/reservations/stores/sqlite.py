@@ -21,29 +21,24 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from reservations.domain import (
-    AddResult,
-    Cursor,
+from reservations.domain.errors import (
     IdempotencyMismatchError,
-    ListQuery,
-    NewReservation,
     NotFoundError,
-    Page,
-    Reservation,
     UnavailableError,
     ValidationError,
-    format_timestamp,
-    parse_timestamp,
 )
-from reservations.stores import IdempotencyClaim, TableInfo, sqlite_channels, sqlite_check, sqlite_rows
+from reservations.domain.parsing import format_timestamp, parse_timestamp
+from reservations.domain.reservation import AddResult, Cursor, ListQuery, NewReservation, Page, Reservation
+from reservations.stores import sqlite_channels, sqlite_check, sqlite_rows
 from reservations.stores import sqlite_frontdesk as frontdesk
+from reservations.stores.protocols import IdempotencyClaim, TableInfo
 from reservations.stores.sqlite_rows import COLUMNS, row_to_reservation
 
 if TYPE_CHECKING:
-    from reservations.blocks import Block, NewBlock
-    from reservations.change import ReservationChange
     from reservations.channels.calendar import CalendarUpdate, RoomCalendar
-    from reservations.rooms import Availability, Room, RoomPage, RoomQuery
+    from reservations.domain.blocks import Block, NewBlock
+    from reservations.domain.change import ReservationChange
+    from reservations.domain.rooms import Availability, Room, RoomPage, RoomQuery
     from reservations.stores.consistency import Report
 
 _SAFE_TABLE = re.compile(r"[A-Za-z0-9._-]{1,255}")

@@ -11,8 +11,8 @@ import json
 import sqlite3
 from datetime import date
 
-from reservations.blocks import Block, NewBlock, guard_id
 from reservations.channels.calendar import CalendarUpdate, RoomCalendar
+from reservations.domain.blocks import Block, NewBlock, guard_id
 from reservations.stores.sqlite_rows import claim_guard_nights
 
 SCHEMA = """

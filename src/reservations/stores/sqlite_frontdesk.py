@@ -10,15 +10,11 @@ from __future__ import annotations
 import sqlite3
 from datetime import date, timedelta
 
-from reservations.change import ReservationChange, moves
-from reservations.domain import (
-    NIGHTS_MAX,
-    NoRoomsError,
-    NotFoundError,
-    Reservation,
-    RoomInUseError,
-)
-from reservations.rooms import (
+from reservations.domain.change import ReservationChange, moves
+from reservations.domain.errors import NoRoomsError, NotFoundError, RoomInUseError
+from reservations.domain.parsing import NIGHTS_MAX
+from reservations.domain.reservation import Reservation
+from reservations.domain.rooms import (
     MAX_ROOMS,
     Availability,
     Room,

@@ -5,8 +5,9 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-from reservations.domain import NotFoundError, ValidationError, format_timestamp, parse_timestamp
-from reservations.stores import CustomerRecord, KeyRecord
+from reservations.domain.errors import NotFoundError, ValidationError
+from reservations.domain.parsing import format_timestamp, parse_timestamp
+from reservations.stores.protocols import CustomerRecord, KeyRecord
 from reservations.stores.sqlite import Connections, make_private_dir, transaction
 
 _REGISTRY_SCHEMA = """

@@ -5,8 +5,10 @@ from __future__ import annotations
 import sqlite3
 from datetime import UTC, date, datetime
 
-from reservations.blocks import Block, ConflictingBlockError
-from reservations.domain import ConflictError, Reservation, parse_timestamp
+from reservations.domain.blocks import Block, ConflictingBlockError
+from reservations.domain.errors import ConflictError
+from reservations.domain.parsing import parse_timestamp
+from reservations.domain.reservation import Reservation
 from reservations.stores import damage
 
 COLUMNS = "reservation_id, guest_name, room_number, nights, check_in, created_at"

@@ -1,68 +1,25 @@
-"""Customers and their API keys: naming rules, key issue and rotation, and authorization.
-
-Keys are random 256-bit secrets, so a plain SHA-256 is the right hash: it is what GitHub and AWS do
-for high-entropy tokens, and unlike a password hash it costs microseconds per request.  Only the hash
-is stored; the key is shown once, when it is made.
-"""
+"""The admin use cases behind ``reservations tenants``: customers and their API keys made, rotated,
+removed, and their custom domains mapped."""
 
 from __future__ import annotations
 
-import hashlib
-import re
-import secrets
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from reservations.domain import ForbiddenError, NotFoundError, UnauthenticatedError, ValidationError, now_utc
+from reservations.domain.errors import NotFoundError, ValidationError
+from reservations.domain.parsing import now_utc
+from reservations.domain.tenancy import (
+    hash_key,
+    new_api_key,
+    normalize_customer,
+    validate_customer_name,
+    validate_host,
+)
 from reservations.settings import Settings
-from reservations.stores import CustomerRecord, KeyRecord, Registry, Store, protected_message
+from reservations.stores.protocols import CustomerRecord, KeyRecord, Registry, Store, protected_message
 
 if TYPE_CHECKING:
-    from reservations.tenants_onboarding import Onboarding
-
-CUSTOMER_NAME_RE = re.compile(r"[a-z0-9][a-z0-9-]{1,39}")
-# One DNS label; a host name is two or more of them (a custom domain is never a bare TLD).
-HOST_LABEL_RE = re.compile(r"(?!-)[a-z0-9-]{1,63}(?<!-)")
-KEY_PREFIX = "rsv_"
-MAX_KEY_LENGTH = 256
-
-
-def normalize_customer(raw: str) -> str:
-    """The header is matched ignoring case and surrounding whitespace."""
-    return raw.strip().lower()
-
-
-def validate_customer_name(name: str) -> str:
-    if not CUSTOMER_NAME_RE.fullmatch(name):
-        raise ValidationError(
-            "a customer name is 2-40 characters of a-z, 0-9 and '-', starting with a letter or digit",
-            field="name",
-        )
-    return name
-
-
-def is_host_name(host: str) -> bool:
-    """A lower-case DNS name of labels, at most 253 characters: nothing nginx would read as syntax."""
-    return 0 < len(host) <= 253 and all(HOST_LABEL_RE.fullmatch(label) for label in host.split("."))
-
-
-def validate_host(raw: str) -> str:
-    """A custom domain as the edge compares it: lower-cased, without the root's trailing dot."""
-    host = raw.strip().lower().removesuffix(".")
-    if not is_host_name(host) or "." not in host:
-        raise ValidationError(
-            f"{raw!r} is not a fully qualified host name (labels of a-z, 0-9 and '-', like book.example.com)",
-            field="host",
-        )
-    return host
-
-
-def new_api_key() -> str:
-    return KEY_PREFIX + secrets.token_urlsafe(32)
-
-
-def hash_key(api_key: str) -> str:
-    return hashlib.sha256(api_key.encode("utf-8", "surrogatepass")).hexdigest()
+    from reservations.tenants.onboarding import Onboarding
 
 
 def key_record(customer: str, api_key: str) -> KeyRecord:
@@ -73,31 +30,6 @@ def key_record(customer: str, api_key: str) -> KeyRecord:
 def masked(api_key: str) -> str:
     """How a key is shown after creation: its last four characters only."""
     return f"…{api_key[-4:]}"
-
-
-def authorize(registry: Registry, customer_header: str | None, api_key: str | None) -> CustomerRecord:
-    """Proves that ``api_key`` belongs to the customer named in the header.
-
-    The key is checked first and the customer second, so a caller without a valid key learns
-    nothing about which customers exist (always 401); a valid key for another customer is 403.
-    """
-    if not api_key:
-        raise UnauthenticatedError("missing API key: send it in the X-Api-Key header")
-    if len(api_key) > MAX_KEY_LENGTH:
-        raise UnauthenticatedError("invalid API key")
-    named = normalize_customer(customer_header) if customer_header else ""
-    # Key and customer in one read; with no customer, or a name no customer can have, only the key.
-    asked = named if CUSTOMER_NAME_RE.fullmatch(named) else None
-    owner, customer = registry.key_and_customer(hash_key(api_key), asked)
-    if owner is None:
-        raise UnauthenticatedError("invalid API key")
-    if not named:
-        raise UnauthenticatedError("missing customer: send it in the X-Customer header")
-    if named != owner:
-        raise ForbiddenError("this API key does not grant access to that customer")
-    if customer is None or customer.status != "active":
-        raise ForbiddenError("this customer is disabled")
-    return customer
 
 
 @dataclass(frozen=True)
@@ -116,7 +48,7 @@ class Tenants:
     """Admin use cases behind ``reservations tenants``; tables are made here, never from a request.
 
     In AWS (``onboarding``) creating and deleting a customer are the resumable onboarding
-    operation (``tenants_onboarding``); locally they are a table (or file) and a registry entry."""
+    operation (``tenants.onboarding``); locally they are a table (or file) and a registry entry."""
 
     def __init__(
         self, registry: Registry, store: Store, settings: Settings, onboarding: Onboarding | None = None

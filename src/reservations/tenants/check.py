@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from reservations.domain import NotFoundError
-from reservations.tenants import normalize_customer
+from reservations.domain.errors import NotFoundError
+from reservations.domain.tenancy import normalize_customer
 
 if TYPE_CHECKING:
-    from reservations.stores import Registry, Store
     from reservations.stores.consistency import Report
+    from reservations.stores.protocols import Registry, Store
 
 
 def check_customers(

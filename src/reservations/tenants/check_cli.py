@@ -1,6 +1,6 @@
 """``reservations tenants check``: report (and with ``--repair`` fix) what is out of step in tables.
 
-Apart from ``tenants_cli`` (which only registers it) because its output is a report per table,
+Apart from ``tenants.cli`` (which only registers it) because its output is a report per table,
 not the one-line answers of the other tenant commands.
 """
 
@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from reservations.exit_status import ExitStatus
-from reservations.gateway.cli import DataDirOption, EndpointOption, StoreOption
+from reservations.store_options import DataDirOption, EndpointOption, StoreOption
 
 if TYPE_CHECKING:
     from reservations.stores.consistency import Report
@@ -54,9 +54,9 @@ def _run(
     names: list[str], *, repair: bool, data_dir: Path | None, store: StoreOption, endpoint: str | None
 ) -> list[tuple[str, Report]]:
     from reservations import wiring
-    from reservations.domain import ReservationsError
+    from reservations.domain.errors import ReservationsError
     from reservations.settings import Settings
-    from reservations.tenants_check import check_customers
+    from reservations.tenants.check import check_customers
 
     try:
         settings = Settings.from_options(

@@ -10,12 +10,13 @@ from typing import Annotated
 
 import typer
 
+from reservations.domain.tenancy import validate_host
 from reservations.exit_status import ExitStatus
-from reservations.gateway.cli import DataDirOption, EndpointOption, StoreOption
-from reservations.tenants import Tenants, validate_host
-from reservations.tenants_check_cli import check
-from reservations.tenants_onboarding import open_onboarding
-from reservations.tenants_restore_cli import restore
+from reservations.store_options import DataDirOption, EndpointOption, StoreOption
+from reservations.tenants.admin import Tenants
+from reservations.tenants.check_cli import check
+from reservations.tenants.onboarding import open_onboarding
+from reservations.tenants.restore_cli import restore
 
 app = typer.Typer(help="Manage customers and their API keys.", no_args_is_help=True)
 hosts_app = typer.Typer(
@@ -35,7 +36,7 @@ def _tenants(
 ) -> Iterator[Tenants]:
     """``existing``: the SQLite data must be there already (a mistyped --data-dir is not a new, empty store)."""
     from reservations import wiring
-    from reservations.domain import ReservationsError
+    from reservations.domain.errors import ReservationsError
     from reservations.settings import Settings
 
     try:
@@ -231,5 +232,5 @@ def hosts_list(
         typer.echo(f"{host}\t{customer}")
 
 
-app.command()(restore)  # tenants_restore_cli.py: restore from a backup or a point in time
-app.command()(check)  # tenants_check_cli.py: report and repair broken invariants
+app.command()(restore)  # restore_cli.py: restore from a backup or a point in time
+app.command()(check)  # check_cli.py: report and repair broken invariants

@@ -13,7 +13,7 @@ running the same command again, and nothing is made twice:
 create: ``table`` (create, or complete the table a killed run created) → ``register`` (the customer,
 ``provisioning``, with a key) → ``key`` (only when resuming: the killed run's key was never shown,
 so a new one replaces it) → ``usage`` (its API Gateway usage key, in its tier's plan:
-``tenants_usage``) → ``activate``.
+``tenants.usage``) → ``activate``.
 
 delete: ``suspend`` (status ``deleting``: requests are refused from now on) → ``backup`` (an
 on-demand backup of each of its tables, found again by name on a rerun) → ``tables`` (deletion
@@ -27,17 +27,12 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from reservations.domain import NotFoundError, ValidationError, now_utc
-from reservations.stores import CustomerRecord, Registry
-from reservations.tenants import (
-    CreatedCustomer,
-    Removed,
-    key_record,
-    new_api_key,
-    normalize_customer,
-    validate_customer_name,
-)
-from reservations.tenants_usage import UsageKeys
+from reservations.domain.errors import NotFoundError, ValidationError
+from reservations.domain.parsing import now_utc
+from reservations.domain.tenancy import new_api_key, normalize_customer, validate_customer_name
+from reservations.stores.protocols import CustomerRecord, Registry
+from reservations.tenants.admin import CreatedCustomer, Removed, key_record
+from reservations.tenants.usage import UsageKeys
 
 if TYPE_CHECKING:
     from reservations.settings import Settings

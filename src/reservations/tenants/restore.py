@@ -17,14 +17,14 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
-from reservations.domain import NotFoundError, ValidationError
-from reservations.tenants import normalize_customer
+from reservations.domain.errors import NotFoundError, ValidationError
+from reservations.domain.tenancy import normalize_customer
 
 if TYPE_CHECKING:
     from reservations.settings import Settings
-    from reservations.stores import CustomerRecord
     from reservations.stores.dynamodb_registry import DynamoDBRegistry
     from reservations.stores.dynamodb_restore import RestoreState, TableRestore
+    from reservations.stores.protocols import CustomerRecord
 
 
 def restored_table_name(settings: Settings, customer: str, now: datetime) -> str:

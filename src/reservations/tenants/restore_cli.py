@@ -1,6 +1,6 @@
 """``reservations tenants restore``: bring a customer back from a backup or a point in time.
 
-Kept apart from ``tenants_cli`` (which only registers the command) because it waits and reports
+Kept apart from ``tenants.cli`` (which only registers the command) because it waits and reports
 progress, which the other tenant commands never do.
 """
 
@@ -13,11 +13,11 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from reservations.exit_status import ExitStatus
-from reservations.gateway.cli import EndpointOption, StoreOption
+from reservations.store_options import EndpointOption, StoreOption
 
 if TYPE_CHECKING:
     from reservations.settings import Settings
-    from reservations.tenants_restore import CustomerRestore
+    from reservations.tenants.restore import CustomerRestore
 
 
 def _fail(message: str, status: ExitStatus) -> typer.Exit:
@@ -65,9 +65,9 @@ def restore(
     The old table is kept. With --no-wait the command returns once the restore has started and
     prints the --resume command that finishes it.
     """
-    from reservations.domain import ReservationsError, ValidationError
+    from reservations.domain.errors import ReservationsError, ValidationError
     from reservations.settings import Settings
-    from reservations.tenants_restore import parse_restore_time
+    from reservations.tenants.restore import parse_restore_time
 
     if sum(option is not None for option in (from_backup, to_time, resume)) != 1:
         raise _fail("give exactly one of --from-backup ARN, --to-time T or --resume TABLE", ExitStatus.USAGE)
@@ -118,7 +118,7 @@ def _restorer(settings: Settings) -> CustomerRestore:
     from reservations.stores.dynamodb_client import make_client
     from reservations.stores.dynamodb_registry import DynamoDBRegistry
     from reservations.stores.dynamodb_restore import TableRestore
-    from reservations.tenants_restore import CustomerRestore
+    from reservations.tenants.restore import CustomerRestore
 
     client = make_client(settings)
     return CustomerRestore(
