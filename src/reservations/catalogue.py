@@ -138,93 +138,104 @@ class Function:
 # MB) costs about 1 % more per million requests than 256 MB, for a third of the latency and cold start.
 API_MEMORY_MB = 1769
 
-FUNCTIONS: tuple[Function, ...] = (
-    Function(
-        name="list",
-        module="reservations.functions.list",
+
+def _with_the_key(grant: Grant, *, writes: bool) -> tuple[Grant, Grant]:
+    """A grant on customers' tables with the use of their key that DynamoDB makes for it: decrypting
+    to read, and encrypting too to write (every tenant role's shape, so it is written once)."""
+    kms = ("Decrypt", "Encrypt", "GenerateDataKey", "DescribeKey") if writes else ("Decrypt", "DescribeKey")
+    return (grant, _via("dynamodb", *kms))
+
+
+def _api_function(
+    name: str,
+    *,
+    description: str,
+    routes: tuple[Route, ...],
+    tenant_grant: Grant,
+    writes: bool,
+    grants: tuple[Grant, ...] = (),
+) -> Function:
+    """An API function: its handler ``reservations.functions.<name>`` (dashes as underscores), a
+    vCPU's memory, and one tenant grant on the customer's table with the key's use it needs."""
+    return Function(
+        name=name,
+        module=f"reservations.functions.{name.replace('-', '_')}",
         kind="api",
+        description=description,
+        routes=routes,
+        memory_mb=API_MEMORY_MB,
+        grants=grants,
+        tenant_grants=_with_the_key(tenant_grant, writes=writes),
+    )
+
+
+FUNCTIONS: tuple[Function, ...] = (
+    _api_function(
+        name="list",
         description="Lists a customer's reservations, one page at a time, or reads one by id.",
         routes=(
             Route("GET", "/reservations"),
             Route("GET", "/reservations/{id}"),
             Route("GET", "/get-res", compat=True),
         ),
-        memory_mb=API_MEMORY_MB,
-        tenant_grants=(
-            Grant("ReadTheCustomersTable", ("dynamodb:GetItem", "dynamodb:Query"), CUSTOMER_TABLES),
-            _via("dynamodb", "Decrypt", "DescribeKey"),
-        ),
+        tenant_grant=Grant("ReadTheCustomersTable", ("dynamodb:GetItem", "dynamodb:Query"), CUSTOMER_TABLES),
+        writes=False,
     ),
-    Function(
+    _api_function(
         name="add",
-        module="reservations.functions.add",
-        kind="api",
         description="Adds a reservation; refuses a double booking atomically.",
         routes=(
             Route("POST", "/reservations"),
             Route("POST", "/add-res", compat=True),
         ),
-        memory_mb=API_MEMORY_MB,
-        tenant_grants=(
-            Grant(
-                "WriteTheCustomersTable",
-                # BatchGetItem and ConditionCheckItem: the rooms rule's guard (a read of the room
-                # and the count, and the check that the customer has none).
-                (
-                    "dynamodb:GetItem",
-                    "dynamodb:BatchGetItem",
-                    "dynamodb:PutItem",
-                    "dynamodb:UpdateItem",
-                    "dynamodb:ConditionCheckItem",
-                ),
-                CUSTOMER_TABLES,
+        tenant_grant=Grant(
+            "WriteTheCustomersTable",
+            # BatchGetItem and ConditionCheckItem: the rooms rule's guard (a read of the room
+            # and the count, and the check that the customer has none).
+            (
+                "dynamodb:GetItem",
+                "dynamodb:BatchGetItem",
+                "dynamodb:PutItem",
+                "dynamodb:UpdateItem",
+                "dynamodb:ConditionCheckItem",
             ),
-            _via("dynamodb", "Decrypt", "Encrypt", "GenerateDataKey", "DescribeKey"),
+            CUSTOMER_TABLES,
         ),
+        writes=True,
     ),
-    Function(
+    _api_function(
         name="delete",
-        module="reservations.functions.delete",
-        kind="api",
         description="Deletes a reservation and frees its nights.",
         routes=(
             Route("DELETE", "/reservations/{id}"),
             Route("POST", "/delete-res", compat=True),
         ),
-        memory_mb=API_MEMORY_MB,
-        tenant_grants=(
-            Grant(
-                "DeleteFromTheCustomersTable",
-                # BatchGetItem: after a refused delete of an unchanged stay, which of its nights are
-                # not its own (damage, left alone: stores.dynamodb_stale).
-                ("dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:DeleteItem"),
-                CUSTOMER_TABLES,
-            ),
-            _via("dynamodb", "Decrypt", "Encrypt", "GenerateDataKey", "DescribeKey"),
+        tenant_grant=Grant(
+            "DeleteFromTheCustomersTable",
+            # BatchGetItem: after a refused delete of an unchanged stay, which of its nights are
+            # not its own (damage, left alone: stores.dynamodb_stale).
+            ("dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:DeleteItem"),
+            CUSTOMER_TABLES,
         ),
+        writes=True,
     ),
-    Function(
+    _api_function(
         name="change",
-        module="reservations.functions.change",
-        kind="api",
         description="Changes a reservation in place (same id), claiming and releasing nights atomically.",
         routes=(Route("PATCH", "/reservations/{id}"),),
-        memory_mb=API_MEMORY_MB,
-        tenant_grants=(
-            Grant(
-                "ChangeInTheCustomersTable",
-                (
-                    "dynamodb:GetItem",
-                    "dynamodb:BatchGetItem",
-                    "dynamodb:PutItem",
-                    "dynamodb:DeleteItem",
-                    "dynamodb:UpdateItem",
-                    "dynamodb:ConditionCheckItem",
-                ),
-                CUSTOMER_TABLES,
+        tenant_grant=Grant(
+            "ChangeInTheCustomersTable",
+            (
+                "dynamodb:GetItem",
+                "dynamodb:BatchGetItem",
+                "dynamodb:PutItem",
+                "dynamodb:DeleteItem",
+                "dynamodb:UpdateItem",
+                "dynamodb:ConditionCheckItem",
             ),
-            _via("dynamodb", "Decrypt", "Encrypt", "GenerateDataKey", "DescribeKey"),
+            CUSTOMER_TABLES,
         ),
+        writes=True,
     ),
     Function(
         name="list-rooms",
@@ -239,87 +250,64 @@ FUNCTIONS: tuple[Function, ...] = (
             _via("dynamodb", "Decrypt", "DescribeKey"),
         ),
     ),
-    Function(
+    _api_function(
         name="put-room",
-        module="reservations.functions.put_room",
-        kind="api",
         description="Defines a room (or replaces its name and notes); a customer with rooms books only those.",
         routes=(Route("PUT", "/rooms/{room_number}"),),
-        memory_mb=API_MEMORY_MB,
-        tenant_grants=(
-            Grant(
-                "DefineTheCustomersRooms",
-                # UpdateItem also sets the room's calendar: its first feed token, its imports.
-                ("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"),
-                CUSTOMER_TABLES,
-            ),
-            _via("dynamodb", "Decrypt", "Encrypt", "GenerateDataKey", "DescribeKey"),
+        tenant_grant=Grant(
+            "DefineTheCustomersRooms",
+            # UpdateItem also sets the room's calendar: its first feed token, its imports.
+            ("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"),
+            CUSTOMER_TABLES,
         ),
+        writes=True,
     ),
-    Function(
+    _api_function(
         name="delete-room",
-        module="reservations.functions.delete_room",
-        kind="api",
         description="Removes a room unless a reservation holds it from today on.",
         routes=(Route("DELETE", "/rooms/{room_number}"),),
-        memory_mb=API_MEMORY_MB,
-        tenant_grants=(
-            Grant(
-                "RemoveTheCustomersRooms",
-                # Query: the list of reservations, for one that holds the room from today on.
-                ("dynamodb:GetItem", "dynamodb:Query", "dynamodb:DeleteItem", "dynamodb:UpdateItem"),
-                CUSTOMER_TABLES,
-            ),
-            _via("dynamodb", "Decrypt", "Encrypt", "GenerateDataKey", "DescribeKey"),
+        tenant_grant=Grant(
+            "RemoveTheCustomersRooms",
+            # Query: the list of reservations, for one that holds the room from today on.
+            ("dynamodb:GetItem", "dynamodb:Query", "dynamodb:DeleteItem", "dynamodb:UpdateItem"),
+            CUSTOMER_TABLES,
         ),
+        writes=True,
     ),
-    Function(
+    _api_function(
         name="availability",
-        module="reservations.functions.availability",
-        kind="api",
         description="Lists the customer's rooms free on every night of a stay.",
         routes=(Route("GET", "/availability"),),
-        memory_mb=API_MEMORY_MB,
-        tenant_grants=(
-            Grant("ReadTheCustomersRoomNights", ("dynamodb:Query", "dynamodb:BatchGetItem"), CUSTOMER_TABLES),
-            _via("dynamodb", "Decrypt", "DescribeKey"),
+        tenant_grant=Grant(
+            "ReadTheCustomersRoomNights", ("dynamodb:Query", "dynamodb:BatchGetItem"), CUSTOMER_TABLES
         ),
+        writes=False,
     ),
-    Function(
+    _api_function(
         name="room-calendar",
-        module="reservations.functions.room_calendar",
-        kind="api",
         description="Gives a room's calendar feed a new URL; shows the feeds it imports and their last sync.",
         routes=(
             Route("POST", "/rooms/{room_number}/calendar-token"),
             Route("GET", "/rooms/{room_number}/sync"),
         ),
-        memory_mb=API_MEMORY_MB,
-        tenant_grants=(
-            Grant(
-                "TheCustomersRoomCalendars",
-                # Query: the room (is it defined?) and its blocks; BatchGetItem: its calendar.
-                ("dynamodb:Query", "dynamodb:BatchGetItem", "dynamodb:UpdateItem"),
-                CUSTOMER_TABLES,
-            ),
-            _via("dynamodb", "Decrypt", "Encrypt", "GenerateDataKey", "DescribeKey"),
+        tenant_grant=Grant(
+            "TheCustomersRoomCalendars",
+            # Query: the room (is it defined?) and its blocks; BatchGetItem: its calendar.
+            ("dynamodb:Query", "dynamodb:BatchGetItem", "dynamodb:UpdateItem"),
+            CUSTOMER_TABLES,
         ),
+        writes=True,
     ),
-    Function(
+    _api_function(
         name="calendar-feed",
-        module="reservations.functions.calendar_feed",
-        kind="api",
         description="A room's taken nights as an iCalendar feed, for the channels; no API key, a token.",
         routes=(Route("GET", "/calendars/{token}", public=True),),
-        memory_mb=API_MEMORY_MB,
         grants=(
             Grant("FindTheCustomer", ("dynamodb:GetItem",), (REGISTRY_TABLE,)),
             _via("dynamodb", "Decrypt", "DescribeKey"),
         ),
-        tenant_grants=(
-            Grant("ReadTheRoomsNights", ("dynamodb:BatchGetItem",), CUSTOMER_TABLES),
-            _via("dynamodb", "Decrypt", "DescribeKey"),
-        ),
+        tenant_grant=Grant("ReadTheRoomsNights", ("dynamodb:BatchGetItem",), CUSTOMER_TABLES),
+        writes=False,
     ),
     Function(
         name="channel-sync",
@@ -343,7 +331,7 @@ FUNCTIONS: tuple[Function, ...] = (
             ),
             _via("sqs", "Decrypt", "GenerateDataKey"),
         ),
-        tenant_grants=(
+        tenant_grants=_with_the_key(
             Grant(
                 "SyncTheCustomersBlocks",
                 # Query: rooms, blocks, calendars; BatchGetItem/GetItem: nights, the rooms guard and a
@@ -360,7 +348,7 @@ FUNCTIONS: tuple[Function, ...] = (
                 ),
                 CUSTOMER_TABLES,
             ),
-            _via("dynamodb", "Decrypt", "Encrypt", "GenerateDataKey", "DescribeKey"),
+            writes=True,
         ),
     ),
     Function(

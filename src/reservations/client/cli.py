@@ -7,123 +7,81 @@ so a bad value is one line on stderr with exit 2 rather than Click's multi-line 
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from reservations.client.options import ApiKey, Customer, Debug, Json, ProfileName, Url, connection, finish
+from reservations.client.options import Debug, Json, client_command, finish
+
+if TYPE_CHECKING:
+    from reservations.client.commands import Connection
 
 
 def register(app: typer.Typer) -> None:
     """Adds the client commands at the top level of ``app``."""
 
-    @app.command("list")
+    @client_command(app, "list")
     def list_command(
+        conn: Connection,
         all_pages: Annotated[bool, typer.Option("--all", help="Every page, streamed.")] = False,
         start: Annotated[str | None, typer.Option("--from", help="Nights on or after DATE.")] = None,
         end: Annotated[str | None, typer.Option("--to", help="Stays with a night before DATE.")] = None,
         room: Annotated[str | None, typer.Option("--room", help="Only this room.")] = None,
         limit: Annotated[str | None, typer.Option("--limit", help="Page size (1-500).")] = None,
         as_json: Json = False,
-        url: Url = None,
-        customer: Customer = None,
-        api_key: ApiKey = None,
-        profile: ProfileName = None,
-        debug: Debug = False,
-    ) -> None:
+    ) -> int | None:
         """List reservations by check-in date (first page, or --all)."""
         from reservations.client import commands
 
-        conn = connection(url, customer, api_key, profile)
-        finish(
-            commands.run(
-                debug,
-                "list",
-                lambda: commands.list_reservations(
-                    conn, all_pages=all_pages, start=start, end=end, room=room, limit=limit, as_json=as_json
-                ),
-            )
+        return commands.list_reservations(
+            conn, all_pages=all_pages, start=start, end=end, room=room, limit=limit, as_json=as_json
         )
 
-    @app.command("get")
+    @client_command(app, "get")
     def get_command(
+        conn: Connection,
         reservation_id: Annotated[str, typer.Argument(metavar="ID", help="Reservation id.")],
         as_json: Json = False,
-        url: Url = None,
-        customer: Customer = None,
-        api_key: ApiKey = None,
-        profile: ProfileName = None,
-        debug: Debug = False,
-    ) -> None:
+    ) -> int | None:
         """Show one reservation."""
         from reservations.client import commands
 
-        conn = connection(url, customer, api_key, profile)
-        finish(
-            commands.run(
-                debug, "get", lambda: commands.get_reservation(conn, reservation_id, as_json=as_json)
-            )
-        )
+        return commands.get_reservation(conn, reservation_id, as_json=as_json)
 
-    @app.command("add")
+    @client_command(app, "add")
     def add_command(
+        conn: Connection,
         guest: Annotated[str | None, typer.Option("--guest", help="Guest name.")] = None,
         room: Annotated[str | None, typer.Option("--room", help="Room number.")] = None,
         nights: Annotated[str | None, typer.Option("--nights", help="Nights (1-30).")] = None,
         check_in: Annotated[str | None, typer.Option("--check-in", help="YYYY-MM-DD; default today.")] = None,
         as_json: Json = False,
-        url: Url = None,
-        customer: Customer = None,
-        api_key: ApiKey = None,
-        profile: ProfileName = None,
-        debug: Debug = False,
-    ) -> None:
+    ) -> int | None:
         """Book a room (refused if any night is taken)."""
         from reservations.client import commands
 
-        conn = connection(url, customer, api_key, profile)
-        finish(
-            commands.run(
-                debug,
-                "add",
-                lambda: commands.add_reservation(
-                    conn, guest=guest, room=room, nights=nights, check_in=check_in, as_json=as_json
-                ),
-            )
+        return commands.add_reservation(
+            conn, guest=guest, room=room, nights=nights, check_in=check_in, as_json=as_json
         )
 
-    @app.command("delete")
+    @client_command(app, "delete")
     def delete_command(
+        conn: Connection,
         reservation_id: Annotated[str, typer.Argument(metavar="ID", help="Reservation id.")],
         yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
-        url: Url = None,
-        customer: Customer = None,
-        api_key: ApiKey = None,
-        profile: ProfileName = None,
-        debug: Debug = False,
-    ) -> None:
+    ) -> int | None:
         """Delete a reservation and free its nights."""
         from reservations.client import commands
 
-        conn = connection(url, customer, api_key, profile)
-        finish(
-            commands.run(debug, "delete", lambda: commands.delete_reservation(conn, reservation_id, yes=yes))
-        )
+        return commands.delete_reservation(conn, reservation_id, yes=yes)
 
-    @app.command("menu")
-    def menu_command(
-        url: Url = None,
-        customer: Customer = None,
-        api_key: ApiKey = None,
-        profile: ProfileName = None,
-        debug: Debug = False,
-    ) -> None:
+    @client_command(app, "menu")
+    def menu_command(conn: Connection) -> int | None:
         """Interactive menu: add, delete, list, change, find a free room, channel calendars, switch
         profile (stdin lines without a terminal)."""
-        from reservations.client import commands, menu
+        from reservations.client import menu
 
-        conn = connection(url, customer, api_key, profile)
-        finish(commands.run(debug, "menu", lambda: menu.main(conn)))
+        return menu.main(conn)
 
     @app.command("configure")
     def configure_command(

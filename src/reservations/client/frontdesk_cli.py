@@ -6,11 +6,14 @@ declarations; the bodies are in ``frontdesk.py`` and load only when a command ru
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from reservations.client.options import ApiKey, Customer, Debug, Json, ProfileName, Url, connection, finish
+from reservations.client.options import Json, client_command
+
+if TYPE_CHECKING:
+    from reservations.client.commands import Connection
 
 Specs = Annotated[list[str], typer.Argument(metavar="ROOMS...", help="Room numbers and ranges: 101-110 201.")]
 
@@ -22,116 +25,58 @@ def register(app: typer.Typer) -> None:
     )
     app.add_typer(rooms, name="rooms")
 
-    @rooms.command("add")
+    @client_command(rooms, "add", title="rooms add")
     def rooms_add(
+        conn: Connection,
         specs: Specs,
         name: Annotated[str | None, typer.Option("--name", help="A name for these rooms.")] = None,
         notes: Annotated[str | None, typer.Option("--notes", help="Notes for these rooms.")] = None,
         as_json: Json = False,
-        url: Url = None,
-        customer: Customer = None,
-        api_key: ApiKey = None,
-        profile: ProfileName = None,
-        debug: Debug = False,
-    ) -> None:
+    ) -> int | None:
         """Define rooms (existing ones keep their name unless --name/--notes are given)."""
-        from reservations.client import commands, frontdesk
+        from reservations.client import frontdesk
 
-        conn = connection(url, customer, api_key, profile)
-        finish(
-            commands.run(
-                debug,
-                "rooms add",
-                lambda: frontdesk.add_rooms(conn, specs, name=name, notes=notes, as_json=as_json),
-            )
-        )
+        return frontdesk.add_rooms(conn, specs, name=name, notes=notes, as_json=as_json)
 
-    @rooms.command("list")
-    def rooms_list(
-        as_json: Json = False,
-        url: Url = None,
-        customer: Customer = None,
-        api_key: ApiKey = None,
-        profile: ProfileName = None,
-        debug: Debug = False,
-    ) -> None:
+    @client_command(rooms, "list", title="rooms list")
+    def rooms_list(conn: Connection, as_json: Json = False) -> int | None:
         """List the rooms in number order."""
-        from reservations.client import commands, frontdesk
+        from reservations.client import frontdesk
 
-        conn = connection(url, customer, api_key, profile)
-        finish(commands.run(debug, "rooms list", lambda: frontdesk.list_rooms(conn, as_json=as_json)))
+        return frontdesk.list_rooms(conn, as_json=as_json)
 
-    @rooms.command("remove")
-    def rooms_remove(
-        specs: Specs,
-        as_json: Json = False,
-        url: Url = None,
-        customer: Customer = None,
-        api_key: ApiKey = None,
-        profile: ProfileName = None,
-        debug: Debug = False,
-    ) -> None:
+    @client_command(rooms, "remove", title="rooms remove")
+    def rooms_remove(conn: Connection, specs: Specs, as_json: Json = False) -> int | None:
         """Remove rooms (refused for a room booked from today on)."""
-        from reservations.client import commands, frontdesk
+        from reservations.client import frontdesk
 
-        conn = connection(url, customer, api_key, profile)
-        finish(
-            commands.run(debug, "rooms remove", lambda: frontdesk.remove_rooms(conn, specs, as_json=as_json))
-        )
+        return frontdesk.remove_rooms(conn, specs, as_json=as_json)
 
-    @app.command("availability")
+    @client_command(app, "availability")
     def availability_command(
+        conn: Connection,
         check_in: Annotated[str | None, typer.Option("--check-in", help="YYYY-MM-DD.")] = None,
         nights: Annotated[str | None, typer.Option("--nights", help="Nights (1-30).")] = None,
         as_json: Json = False,
-        url: Url = None,
-        customer: Customer = None,
-        api_key: ApiKey = None,
-        profile: ProfileName = None,
-        debug: Debug = False,
-    ) -> None:
+    ) -> int | None:
         """Which rooms are free on every night of a stay."""
-        from reservations.client import commands, frontdesk
+        from reservations.client import frontdesk
 
-        conn = connection(url, customer, api_key, profile)
-        finish(
-            commands.run(
-                debug,
-                "availability",
-                lambda: frontdesk.availability(conn, check_in=check_in, nights=nights, as_json=as_json),
-            )
-        )
+        return frontdesk.availability(conn, check_in=check_in, nights=nights, as_json=as_json)
 
-    @app.command("change")
+    @client_command(app, "change")
     def change_command(
+        conn: Connection,
         reservation_id: Annotated[str, typer.Argument(metavar="ID", help="Reservation id.")],
         guest: Annotated[str | None, typer.Option("--guest", help="New guest name.")] = None,
         room: Annotated[str | None, typer.Option("--room", help="New room number.")] = None,
         check_in: Annotated[str | None, typer.Option("--check-in", help="New check-in, YYYY-MM-DD.")] = None,
         nights: Annotated[str | None, typer.Option("--nights", help="New number of nights (1-30).")] = None,
         as_json: Json = False,
-        url: Url = None,
-        customer: Customer = None,
-        api_key: ApiKey = None,
-        profile: ProfileName = None,
-        debug: Debug = False,
-    ) -> None:
+    ) -> int | None:
         """Change a reservation in place: same id, refused (unchanged) if a new night is taken."""
-        from reservations.client import commands, frontdesk
+        from reservations.client import frontdesk
 
-        conn = connection(url, customer, api_key, profile)
-        finish(
-            commands.run(
-                debug,
-                "change",
-                lambda: frontdesk.change(
-                    conn,
-                    reservation_id,
-                    guest=guest,
-                    room=room,
-                    check_in=check_in,
-                    nights=nights,
-                    as_json=as_json,
-                ),
-            )
+        return frontdesk.change(
+            conn, reservation_id, guest=guest, room=room, check_in=check_in, nights=nights, as_json=as_json
         )
