@@ -16,7 +16,7 @@ from reservations.client import (
     ServerError,
 )
 from reservations.client.config import Profile
-from reservations.client.library import parse_retry_after
+from reservations.client.responses import parse_retry_after
 from reservations.domain.reservation import Reservation
 from tests.client.proxy import Proxy
 from tests.support.client import Gateway, days

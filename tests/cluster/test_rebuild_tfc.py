@@ -17,7 +17,8 @@ import pytest
 from botocore.exceptions import ClientError
 
 from reservations.cluster.config import SchedulerConfig
-from reservations.cluster.rebuild import RUN_MARKER, Rebuild
+from reservations.cluster.rebuild import Rebuild
+from reservations.cluster.runs import RUN_MARKER
 from reservations.cluster.steps import StepContext
 from reservations.cluster.tfc import TerraformCloud
 from tests.cluster.fake_tfc import TOKEN, FakeTerraformCloud

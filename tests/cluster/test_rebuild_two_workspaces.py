@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from reservations.cluster.config import ConfigError, SchedulerConfig
-from reservations.cluster.rebuild import RUN_MARKER
+from reservations.cluster.runs import RUN_MARKER
 from tests.cluster.fake_tfc import FakeTerraformCloud, FakeWorkspace
 from tests.cluster.test_rebuild_tfc import Harness, kind  # noqa: F401  (fixture)
 

@@ -43,6 +43,11 @@ def _check_in_parser(current: date) -> Callable[[str], date]:
 
 
 def change(menu: Menu) -> None:
+    """Changes a reservation, asking each value with the current one as default.
+
+    Long because it is one conversation: after a refusal (a night taken, a value refused) it asks
+    again only for what the server named, keeping the four answers given so far; split, those
+    answers would travel between the pieces as a mutable record."""
     if menu.show_pages(title="Reservations") == 0:
         return
     rid = menu.ask("ID of the reservation to change", number_parser("reservation ID", 1, MAX_RESERVATION_ID))

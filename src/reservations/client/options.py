@@ -71,7 +71,7 @@ def _connection_parameters() -> list[inspect.Parameter]:
     ]
 
 
-def client_command(group: typer.Typer, name: str, *, title: str | None = None) -> Callable[[Body], Body]:
+def add_client_command(group: typer.Typer, name: str, body: Body, *, title: str | None = None) -> None:
     """Registers ``body(conn, **flags)`` as command ``name`` of ``group`` with the connection options
     and ``--debug`` after its own flags; ``title`` (default ``name``) prefixes its error lines.
 
@@ -79,33 +79,29 @@ def client_command(group: typer.Typer, name: str, *, title: str | None = None) -
     signature is the body's (less the connection) plus the shared options: declared here once
     instead of in every command, like the four lines that resolve the connection and run the body."""
 
-    def register(body: Body) -> Body:
-        # The body's first parameter is the Connection, imported for type checking only (it would
-        # load httpx): any object stands in for it, as only the other parameters are read.
-        hints = get_type_hints(body, localns={"Connection": object}, include_extras=True)
-        own = list(inspect.signature(body).parameters.values())[1:]
-        parameters = [p.replace(annotation=hints[p.name]) for p in own] + _connection_parameters()
+    # The body's first parameter is the Connection, imported for type checking only (it would
+    # load httpx): any object stands in for it, as only the other parameters are read.
+    hints = get_type_hints(body, localns={"Connection": object}, include_extras=True)
+    own = list(inspect.signature(body).parameters.values())[1:]
+    parameters = [p.replace(annotation=hints[p.name]) for p in own] + _connection_parameters()
 
-        def command(
-            *args: object,
-            url: str | None,
-            customer: str | None,
-            api_key: str | None,
-            profile: str | None,
-            debug: bool,
-            **flags: object,
-        ) -> None:
-            from reservations.client import commands
+    def command(
+        *args: object,
+        url: str | None,
+        customer: str | None,
+        api_key: str | None,
+        profile: str | None,
+        debug: bool,
+        **flags: object,
+    ) -> None:
+        from reservations.client import commands
 
-            conn = connection(url, customer, api_key, profile)
-            finish(commands.run(debug, title or name, lambda: body(conn, *args, **flags)))
+        conn = connection(url, customer, api_key, profile)
+        finish(commands.run(debug, title or name, lambda: body(conn, *args, **flags)))
 
-        command.__signature__ = inspect.Signature(parameters)  # type: ignore[attr-defined]
-        command.__annotations__ = {p.name: p.annotation for p in parameters}
-        command.__doc__ = body.__doc__
-        command.__name__ = command.__qualname__ = body.__name__
-        command.__module__ = body.__module__
-        group.command(name)(command)
-        return body
-
-    return register
+    command.__signature__ = inspect.Signature(parameters)  # type: ignore[attr-defined]
+    command.__annotations__ = {p.name: p.annotation for p in parameters}
+    command.__doc__ = body.__doc__
+    command.__name__ = command.__qualname__ = body.__name__
+    command.__module__ = body.__module__
+    group.command(name)(command)

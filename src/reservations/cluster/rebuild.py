@@ -18,15 +18,16 @@ guard (guard.py) before it is applied.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 from botocore.exceptions import ClientError
 
 from reservations.cluster.config import SchedulerConfig
-from reservations.cluster.guard import CLUSTER_ALLOWED, EDGE_ALLOWED, Allowed, foreign_changes, summary
+from reservations.cluster.guard import CLUSTER_ALLOWED, EDGE_ALLOWED, foreign_changes, summary
 from reservations.cluster.outcome import Outcome, Status
 from reservations.cluster.overrides import is_holiday
+from reservations.cluster.runs import PHASE_CLUSTER, PHASE_EDGE, RUN_MARKER, SUCCEEDED, Workspace
 from reservations.cluster.steps import THROTTLING, StepContext, error_code, error_message
 from reservations.cluster.tfc import (
     CONFIRMABLE_STATUSES,
@@ -39,44 +40,9 @@ from reservations.cluster.tfc import (
     TfcRateLimited,
     TfcRun,
     TfcUnreachable,
-    TfcWorkspace,
 )
 
-RUN_MARKER = "[reservations-scheduler]"
-# A call reports on (or builds on) our last run rather than starting another if it is this recent.
-RUN_MEMORY = timedelta(hours=12)
-PHASE_CLUSTER = "phase=cluster"
-PHASE_EDGE = "phase=edge"
-# A run that ended like this left its workspace as the configuration says.
-SUCCEEDED = ("applied", "planned_and_finished")
 _EPOCH = datetime.min.replace(tzinfo=UTC)
-
-
-class _Workspace:
-    """One workspace as this call sees it: its settings, its recent runs and the guard's rules."""
-
-    def __init__(self, ws: TfcWorkspace, runs: list[TfcRun], allowed: Allowed, phase: str) -> None:
-        self.ws = ws
-        self.runs = runs
-        self.allowed = allowed
-        self.phase = phase
-
-    def active(self) -> tuple[TfcRun | None, TfcRun | None]:
-        """(our active run, someone else's active run)."""
-        active = [run for run in self.runs if run.active]
-        ours = next((run for run in active if RUN_MARKER in run.message), None)
-        return ours, (active[-1] if active and ours is None else None)
-
-    def last_ours(self, now: datetime, after: datetime | None = None) -> TfcRun | None:
-        """Our newest run if it is recent (and, with ``after``, created after that moment)."""
-        run = next((run for run in self.runs if RUN_MARKER in run.message), None)
-        if run is None or run.created_at is None or now - run.created_at >= RUN_MEMORY:
-            return None
-        # An edge run is only ever started after its cluster run was applied, so one stamped in the
-        # same instant as the cluster run still belongs to it.
-        if after is not None and run.created_at < after:
-            return None
-        return run
 
 
 class Rebuild:
@@ -127,7 +93,7 @@ class Rebuild:
                 return None
             raise
 
-    def _workspaces(self, tfc: TerraformCloud) -> list[_Workspace]:
+    def _workspaces(self, tfc: TerraformCloud) -> list[Workspace]:
         """The cluster workspace, then the edge workspace when one is configured."""
         wanted = [
             (self.config.tfc_workspace or "", CLUSTER_ALLOWED, PHASE_CLUSTER, "RESERVATIONS_TFC_WORKSPACE")
@@ -145,7 +111,7 @@ class Rebuild:
                     f"workspace {ref} ({variable}) not found in organization"
                     f" {self.config.tfc_organization}, or the token cannot see it"
                 ) from None
-            found.append(_Workspace(ws, tfc.recent_runs(ws.id), allowed, phase))
+            found.append(Workspace(ws, tfc.recent_runs(ws.id), allowed, phase))
         return found
 
     def _step(self, ctx: StepContext, tfc: TerraformCloud, cluster_status: str | None) -> Outcome:
@@ -174,7 +140,7 @@ class Rebuild:
             return self._outcome(ctx, "in_progress", "cluster-creating", "cluster is being created")
         return self._start(ctx, tfc, cluster, f"started run {{run}} in workspace {cluster.ws.name}")
 
-    def _locked(self, ctx: StepContext, space: _Workspace) -> Outcome | None:
+    def _locked(self, ctx: StepContext, space: Workspace) -> Outcome | None:
         """A workspace locked by a person is theirs: neither a new run nor an apply until they unlock it."""
         if not space.ws.locked or space.ws.locked_by == "runs":
             return None
@@ -187,7 +153,7 @@ class Rebuild:
         )
 
     def _start(
-        self, ctx: StepContext, tfc: TerraformCloud, space: _Workspace, said: str, **ids: Any
+        self, ctx: StepContext, tfc: TerraformCloud, space: Workspace, said: str, **ids: Any
     ) -> Outcome:
         """A new run in ``space``, unless it is locked or someone else's run is already going there.
 
@@ -233,7 +199,7 @@ class Rebuild:
         self,
         ctx: StepContext,
         tfc: TerraformCloud,
-        edge: _Workspace,
+        edge: Workspace,
         cluster_run: TfcRun,
         cluster_status: str | None,
     ) -> Outcome | None:
@@ -264,7 +230,7 @@ class Rebuild:
         )
         return self._start(ctx, tfc, edge, said, cluster_run_id=cluster_run.id)
 
-    def _advance(self, ctx: StepContext, tfc: TerraformCloud, space: _Workspace, run: TfcRun) -> Outcome:
+    def _advance(self, ctx: StepContext, tfc: TerraformCloud, space: Workspace, run: TfcRun) -> Outcome:
         ws = space.ws
         ids = {"run_id": run.id, "run_status": run.status, "workspace": ws.name}
         if run.status in FAILED_STATUSES:
@@ -323,7 +289,7 @@ class Rebuild:
         self,
         ctx: StepContext,
         tfc: TerraformCloud,
-        space: _Workspace,
+        space: Workspace,
         run: TfcRun,
         plan: Any,
         counts: str,
@@ -350,7 +316,7 @@ class Rebuild:
             foreign_actions={c.address: list(c.actions) for c in foreign},
         )
 
-    def _refuse_unreadable(self, ctx: StepContext, space: _Workspace, run: TfcRun, counts: str) -> Outcome:
+    def _refuse_unreadable(self, ctx: StepContext, space: Workspace, run: TfcRun, counts: str) -> Outcome:
         return self._outcome(
             ctx,
             "refused",
@@ -364,7 +330,7 @@ class Rebuild:
         )
 
     def _finished(
-        self, ctx: StepContext, space: _Workspace, run: TfcRun, cluster_status: str | None
+        self, ctx: StepContext, space: Workspace, run: TfcRun, cluster_status: str | None
     ) -> Outcome:
         """Our last run in ``space`` has ended: the cycle's verdict."""
         ids = {"run_id": run.id, "run_status": run.status, "workspace": space.ws.name}

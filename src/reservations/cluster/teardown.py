@@ -116,23 +116,27 @@ class Teardown:
             names.extend(page.get("fargateProfileNames", []))
         return names
 
+    def _delete_cluster(self, ctx: StepContext) -> Outcome:
+        """The cluster itself, once it has no nodegroup or Fargate profile left."""
+        if ctx.dry_run:
+            return self._outcome(ctx, "noop", "dry-run", f"would delete cluster {self.name}")
+        try:
+            self.eks.delete_cluster(name=self.name)
+        except ClientError as error:
+            if error_code(error) == "ResourceInUseException":
+                return self._outcome(
+                    ctx, "in_progress", "cluster-busy", f"cluster busy: {error_message(error)}"
+                )
+            if error_code(error) == "ResourceNotFoundException":
+                return self._release_orphans(ctx)
+            raise
+        return self._outcome(ctx, "in_progress", "cluster-deleting", "cluster deletion started")
+
     def _delete_children_or_cluster(self, ctx: StepContext) -> Outcome:
         nodegroups = self._nodegroups()
         profiles = self._fargate_profiles()
         if not nodegroups and not profiles:
-            if ctx.dry_run:
-                return self._outcome(ctx, "noop", "dry-run", f"would delete cluster {self.name}")
-            try:
-                self.eks.delete_cluster(name=self.name)
-            except ClientError as error:
-                if error_code(error) == "ResourceInUseException":
-                    return self._outcome(
-                        ctx, "in_progress", "cluster-busy", f"cluster busy: {error_message(error)}"
-                    )
-                if error_code(error) == "ResourceNotFoundException":
-                    return self._release_orphans(ctx)
-                raise
-            return self._outcome(ctx, "in_progress", "cluster-deleting", "cluster deletion started")
+            return self._delete_cluster(ctx)
         if ctx.dry_run:
             return self._outcome(
                 ctx,

@@ -88,6 +88,21 @@ class Report:
 
 def find_problems(snapshot: Snapshot) -> list[Problem]:
     """Every broken invariant, in a stable order (so two snapshots' findings can be compared)."""
+    problems = _night_problems(snapshot) + _stay_problems(snapshot) + _list_problems(snapshot)
+    highest = max(snapshot.stays, default=0)
+    if snapshot.counter < highest:
+        problems.append(
+            Problem(
+                COUNTER_BEHIND,
+                f"the id counter is at {snapshot.counter}, below reservation {highest}",
+                reservation_id=highest,
+            )
+        )
+    return problems
+
+
+def _night_problems(snapshot: Snapshot) -> list[Problem]:
+    """Nights held by a reservation that does not exist or does not cover them."""
     problems: list[Problem] = []
     stays = snapshot.stays
     for (room, night), holder_of_night in sorted(snapshot.nights.items()):
@@ -106,6 +121,13 @@ def find_problems(snapshot: Snapshot) -> list[Problem]:
                     night=night,
                 )
             )
+    return problems
+
+
+def _stay_problems(snapshot: Snapshot) -> list[Problem]:
+    """Nights of a stay that it does not hold: held by another covering stay, or not held at all."""
+    problems: list[Problem] = []
+    stays = snapshot.stays
     for stay in sorted(stays.values(), key=lambda s: s.reservation_id):
         for night in stay.stay_nights():
             holder_id = snapshot.nights.get((stay.room_number, night))
@@ -137,16 +159,6 @@ def find_problems(snapshot: Snapshot) -> list[Problem]:
                         stay=stay,
                     )
                 )
-    problems += _list_problems(snapshot)
-    highest = max(stays, default=0)
-    if snapshot.counter < highest:
-        problems.append(
-            Problem(
-                COUNTER_BEHIND,
-                f"the id counter is at {snapshot.counter}, below reservation {highest}",
-                reservation_id=highest,
-            )
-        )
     return problems
 
 
