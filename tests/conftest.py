@@ -10,8 +10,6 @@ from typing import TYPE_CHECKING
 import pytest
 
 from tests.aws_calls import _declared_aws_calls_only  # noqa: F401  (autouse: functions make declared AWS calls only)
-from tests.support import aio, server
-from tests.support import settings as support_settings
 from tests.support.aws import FAKE_AWS_ENV, UNSET_AWS_ENV, reset_moto, running_moto
 from tests.support.server import Gateway, start_gateway
 from tests.support.settings import STORE_KINDS, store_settings
@@ -19,12 +17,6 @@ from tests.support.terraform import cli_config
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser
-
-# Re-exported for test modules written before tests/support (branches in flight when it was made);
-# new code imports from tests.support.  Delete once nothing imports them from here.
-run_async = aio.run_async
-free_port = server.free_port
-TENANT_ROLE_ARN = support_settings.TENANT_ROLE_ARN
 
 
 @pytest.hookimpl(tryfirst=True)  # before pytest's own -m selection reads the markers
