@@ -252,3 +252,17 @@ def test_the_functions_cold_path_reaches_neither_the_policies_nor_the_catalogue(
                 seen.add(module)
                 todo += graph[module]
         assert not seen & {"iam", "catalogue"}, f"{handler} reaches {sorted(seen & {'iam', 'catalogue'})}"
+
+
+def test_the_authorizer_reaches_the_key_check_and_not_the_admin_code() -> None:
+    """Every request's authorizer loads ``tenants.auth`` (the key check and the domain's rules it
+    uses), never the admin use cases, onboarding or the usage plans beside them."""
+    graph = import_graph()
+    seen, todo = set(), ["functions.authorizer"]
+    while todo:
+        module = todo.pop()
+        if module not in seen:
+            seen.add(module)
+            todo += graph[module]
+    assert "tenants.auth" in seen
+    assert sorted(m for m in seen if m.startswith("tenants.") and m != "tenants.auth") == []
