@@ -35,11 +35,14 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     (
         "services",
         (
-            "service wiring tenants tenants_check tenants_restore tenants_onboarding tenants_usage channels",
+            "service wiring tenants tenants_check tenants_restore tenants_onboarding tenants_usage channels cells",
             "iam",
         ),
     ),
-    ("entry points", ("functions", "gateway", "client", "tenants_cli tenants_check_cli tenants_restore_cli")),
+    (
+        "entry points",
+        ("functions", "gateway", "client", "tenants_cli tenants_check_cli tenants_restore_cli cells.cli"),
+    ),
     ("command line", ("cli __main__ build.cli cluster.cli edge.cli edge.sync_cli channels.cli",)),
 ]
 
