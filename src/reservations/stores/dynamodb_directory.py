@@ -62,8 +62,9 @@ class DynamoDBDirectory:
 
     def _failed(self, exc: ClientError) -> list[str]:
         """The items whose condition failed ("" for the others); busy for anything else."""
-        codes = [str(reason.get("Code") or "") for reason in cancellation_reasons(exc)]
-        if "ConditionalCheckFailed" not in codes:
+        failed = "ConditionalCheckFailed"
+        codes = [failed if reason.get("Code") == failed else "" for reason in cancellation_reasons(exc)]
+        if failed not in codes:
             raise busy() from exc
         return codes
 
