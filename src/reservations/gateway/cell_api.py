@@ -10,11 +10,12 @@ from __future__ import annotations
 import sys
 
 from reservations import wiring
-from reservations.gateway import server
+from reservations.gateway import lifeline, server
 from reservations.settings import Settings
 
 
 def main(port: int) -> None:
+    lifeline.follow_supervisor()  # gone with the stack that started it
     settings = Settings.from_env()
     sock = server.bind("127.0.0.1", port)
     wiring.configure(settings)

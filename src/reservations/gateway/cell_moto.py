@@ -12,8 +12,11 @@ import threading
 from collections.abc import Iterable
 from typing import Any
 
+from reservations.gateway import lifeline
+
 
 def main(port: int) -> None:
+    lifeline.follow_supervisor()  # gone with the stack that started it
     from moto.moto_server.werkzeug_app import (
         DomainDispatcherApplication,
         MotoRequestHandler,

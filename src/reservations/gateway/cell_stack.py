@@ -92,13 +92,13 @@ def running_cells(count: int, data_dir: Path) -> Iterator[Stack]:
         with contextlib.suppress(FileNotFoundError):
             cells_file(data_dir).unlink()
         for process in started:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(process.pid, signal.SIGTERM)
+            process.terminate()
         for process in started:
             try:
                 process.wait(timeout=15)
             except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
+                process.kill()
+                process.wait()
 
 
 def _start_cell(name: str, logs: Path, started: list[subprocess.Popen[bytes]]) -> Cell:
