@@ -13,8 +13,20 @@ from typing import Any
 import boto3
 import httpx
 
+from reservations.cells.config import Cell, Cells
 from tests.support import processes
 from tests.support.server import start_serve
+
+
+def cells_of(*capacities: int, endpoint: str = "http://127.0.0.1:9") -> Cells:
+    """Cells of these capacities on one DynamoDB endpoint, apart by their table prefixes (tables and
+    registries each their own, as two accounts' would be)."""
+    return Cells(
+        tuple(
+            Cell(f"c{n}", endpoint, f"http://127.0.0.1:{n}", capacity=capacity, table_prefix=f"c{n}_")
+            for n, capacity in enumerate(capacities, start=1)
+        )
+    )
 
 
 @dataclass

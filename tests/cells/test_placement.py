@@ -11,21 +11,13 @@ from pathlib import Path
 
 import pytest
 
-from reservations.cells.config import Cell, Cells, open_directory
+from reservations.cells.config import Cells, open_directory
 from reservations.cells.placement import CellTenants, choose_cell, open_registry_of
 from reservations.domain import NotFoundError, UnauthenticatedError, ValidationError
 from reservations.settings import Settings
 from reservations.stores.directory import Directory, Placement
 from reservations.tenants import authorize
-
-
-def cells_of(*capacities: int, endpoint: str = "http://127.0.0.1:9") -> Cells:
-    return Cells(
-        tuple(
-            Cell(f"c{n}", endpoint, f"http://127.0.0.1:{n}", capacity=capacity, table_prefix=f"c{n}_")
-            for n, capacity in enumerate(capacities, start=1)
-        )
-    )
+from tests.cells.stack import cells_of
 
 
 def placed(**cells: list[str]) -> list[Placement]:

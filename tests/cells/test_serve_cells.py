@@ -199,6 +199,7 @@ def test_a_move_under_load_keeps_every_acknowledged_write_once(stack: CellStack)
         load.wait_for(before_end + 20)  # and it goes on in the new cell
     assert moved.returncode == 0, moved.stderr
     assert load.errors == []
+    assert load.refused > 0  # writes met the switch, and were refused rather than lost
     switch = re.search(r"writes refused for ([0-9.]+) s", moved.stdout)
     assert switch is not None, moved.stdout
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from reservations.cells.config import Cell, Cells
 from reservations.cells.placement import open_registry_of
@@ -65,7 +65,7 @@ class Mover:
         if placed is None:
             raise NotFoundError(f"customer {name!r} is in no cell", field="name")
         if placed.cell == to and placed.moving_to is None:
-            raise ValidationError(f"customer {name!r} is in cell {to!r} already", field="to")
+            return self._finish_retiring(name, target)
         source = self._cells.get(placed.cell)
         started = time.monotonic()
         self._directory.begin_move(name, to)
@@ -73,7 +73,7 @@ class Mover:
         self._sleep(self._cells.settle_s)
         table, copied, digest = self._copy(source, target, name)
         self._after_step("copy")
-        self._register(source, target, name, table)
+        self._register(source, target, name)
         self._after_step("register")
         self._directory.finish_move(name)
         switch_s = time.monotonic() - started
@@ -84,15 +84,17 @@ class Mover:
         return Moved(name, source.name, target.name, copied, switch_s)
 
     def _copy(self, source: Cell, target: Cell, name: str) -> tuple[str, int, str]:
-        registry = open_registry_of(source)
-        record = registry.get_customer(name)
+        """The source table into the target cell's table of the customer (its own prefix, which its
+        cell's tenant policy reaches); the source table's name, the items and their digest."""
+        record = open_registry_of(source).get_customer(name)
         if record is None:
             raise NotFoundError(f"customer {name!r} is not in cell {source.name!r}", field="name")
-        open_store(target.settings()).create_table(record.table)
+        target_table = target.settings().table_for(name)
+        open_store(target.settings()).create_table(target_table)
         copier = TableCopier.between(source.settings(), target.settings())
         try:
             for _ in range(_COPIES):
-                copied, digest = copier.copy(record.table)
+                copied, digest = copier.copy(record.table, target_table)
                 if copier.digest(record.table) == digest:
                     return record.table, copied, digest
         finally:
@@ -100,8 +102,9 @@ class Mover:
         raise UnavailableError("the customer's table kept changing during the move; run it again")
 
     @staticmethod
-    def _register(source: Cell, target: Cell, name: str, table: str) -> None:
-        """The customer as it is in the source (status, tier, its one key) in the target's registry."""
+    def _register(source: Cell, target: Cell, name: str) -> None:
+        """The customer as it is in the source (status, tier, its one key) in the target's registry,
+        with its table there."""
         old, new = open_registry_of(source), open_registry_of(target)
         record = old.get_customer(name)
         if record is None or new.get_customer(name) is not None:
@@ -109,14 +112,29 @@ class Mover:
         keys = old.list_keys(name)
         if not keys:
             raise ValidationError(f"customer {name!r} has no API key in cell {source.name!r}", field="name")
-        new.create_customer(record, keys[-1])
+        new.create_customer(replace(record, table=target.settings().table_for(name)), keys[-1])
 
-    def _retire(self, source: Cell, name: str, table: str, digest: str) -> None:
+    def _finish_retiring(self, name: str, target: Cell) -> Moved:
+        """A move cut short after its switch left the old cell's copy: retire it now (the switch was
+        at least the run's settle ago, or this run is much later)."""
+        left = [cell for cell in self._cells.cells if cell != target and self._holds(cell, name)]
+        if not left:
+            raise ValidationError(f"customer {name!r} is in cell {target.name!r} already", field="to")
+        for cell in left:
+            record = open_registry_of(cell).get_customer(name)
+            self._retire(cell, name, record.table if record else cell.settings().table_for(name), None)
+        return Moved(name, left[0].name, target.name, 0, 0.0)
+
+    @staticmethod
+    def _holds(cell: Cell, name: str) -> bool:
+        return open_registry_of(cell).get_customer(name) is not None
+
+    def _retire(self, source: Cell, name: str, table: str, digest: str | None) -> None:
         """Drops the old copy only if nothing reached it after the copy (an edge that could not read
         the directory for longer than the settle): else it is kept, and the move says so."""
         copier = TableCopier.between(source.settings(), source.settings())
         try:
-            late = copier.digest(table) != digest
+            late = digest is not None and copier.digest(table) != digest
         except NotFoundError:
             late = False  # retired already
         finally:

@@ -42,16 +42,16 @@ class TableCopier:
     def digest(self, table: str) -> str:
         return digest_of(self._scan(self._source, table))
 
-    def copy(self, table: str) -> tuple[int, str]:
-        """Makes the target's ``table`` (which must exist) hold exactly the source's items; the
-        number of items and the digest of what was copied."""
+    def copy(self, table: str, target_table: str) -> tuple[int, str]:
+        """Makes the target's ``target_table`` (which must exist) hold exactly the items of the
+        source's ``table``; the number of items and the digest of what was copied."""
         found = self._scan(self._source, table)
         wanted = {_key_of(item) for item in found}
-        stale = [item for item in self._scan(self._target, table) if _key_of(item) not in wanted]
+        stale = [item for item in self._scan(self._target, target_table) if _key_of(item) not in wanted]
         requests = [{"PutRequest": {"Item": item}} for item in found]
         requests += [{"DeleteRequest": {"Key": items.key(*_key_of(item))}} for item in stale]
         for start in range(0, len(requests), _BATCH):
-            self._write(table, requests[start : start + _BATCH])
+            self._write(target_table, requests[start : start + _BATCH])
         return len(found), digest_of(found)
 
     def close(self) -> None:
