@@ -7,6 +7,8 @@ running load of adds and changes: every acknowledged write is there exactly once
 
 from __future__ import annotations
 
+import http.client
+import itertools
 import re
 import threading
 import time
@@ -14,6 +16,7 @@ import uuid
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import httpx
 import pytest
@@ -67,9 +70,16 @@ def contract_core(client: httpx.Client, guest: str) -> None:
     assert missing.json()["error"]["code"] == "not_found"
 
 
-def test_the_contract_passes_through_one_url_and_data_stays_in_its_cell(stack: CellStack) -> None:
+@pytest.fixture(scope="module")
+def placed(stack: CellStack) -> CellStack:
+    """``star`` in cell c1 and ``moon`` in c2."""
     assert stack.create("star", "--cell", "c1") == "c1"
     assert stack.create("moon", "--cell", "c2") == "c2"
+    return stack
+
+
+def test_the_contract_passes_through_one_url_and_data_stays_in_its_cell(placed: CellStack) -> None:
+    stack = placed
     for customer in ("star", "moon"):
         with stack.client(customer) as client:
             contract_core(client, f"Guest of {customer}")
@@ -102,6 +112,58 @@ def test_the_contract_passes_through_one_url_and_data_stays_in_its_cell(stack: C
         done = stack.cli(*args)
         assert done.returncode != 0
         assert len(done.stderr.strip().splitlines()) == 1, done.stderr
+
+
+def test_the_original_clients_routes_and_the_public_pages_pass_through(placed: CellStack) -> None:
+    legacy = {"customer": "moon", "x-api-key": placed.keys["moon"]}  # as the original menu.py sends them
+    with httpx.Client(base_url=placed.url, headers=legacy, timeout=30) as client:
+        added = client.post(
+            "/add-res", json={"customer_name": "Old Client", "room_number": "102", "nights": 2}
+        )
+        assert added.status_code == 200, added.text
+        rows = [
+            r for r in client.get("/get-res").json()["raw_scan"]["Items"] if r["CustomerName"] == "Old Client"
+        ]
+        assert len(rows) == 1
+        assert (
+            client.post("/delete-res", json={"reservation_id": rows[0]["ReservationId"]}).status_code == 200
+        )
+    assert httpx.get(f"{placed.url}/openapi.json").json()["openapi"] == "3.1.0"
+    assert httpx.get(f"{placed.url}/healthz").json() == {"status": "ok"}
+
+
+def test_a_key_never_reaches_a_customer_of_another_cell(placed: CellStack) -> None:
+    """The isolation proof's core across cells: star's key (cell c1) against moon (cell c2) in every
+    spelling of either header is refused (401: the key is unknown in moon's cell, where it is
+    checked), never moon's data, and moon's stay is still there after the DELETEs."""
+    with placed.client("moon") as moon:
+        stay = moon.post(
+            "/reservations",
+            json={
+                "guest_name": "guest of moon",
+                "room_number": 101,
+                "nights": 1,
+                "check_in": DAY.isoformat(),
+            },
+        ).json()["reservation_id"]
+    parts = urlsplit(placed.url)
+    for header, spelling in itertools.product(
+        ("X-Customer", "customer"), ["moon", "MOON", "  moon ", "\tMoon"]
+    ):
+        for method, path in (
+            ("GET", "/reservations"),
+            ("GET", f"/reservations/{stay}"),
+            ("DELETE", f"/reservations/{stay}"),
+        ):
+            conn = http.client.HTTPConnection(parts.hostname or "127.0.0.1", parts.port, timeout=30)
+            conn.request(method, path, headers={header: spelling, "X-Api-Key": placed.keys["star"]})
+            answer = conn.getresponse()
+            text = answer.read().decode()
+            conn.close()
+            assert answer.status in (401, 403), (header, spelling, method, text)
+            assert "guest of moon" not in text
+    with placed.client("moon") as moon:
+        assert moon.get(f"/reservations/{stay}").json()["guest_name"] == "guest of moon"
 
 
 class Load:
@@ -224,8 +286,10 @@ def test_a_stack_that_is_stopped_leaves_no_cell_behind(tmp_path: Path) -> None:
     """The cells are children of the stack: stopped with it, and the cells file goes too."""
     other = start_cell_stack(tmp_path)
     endpoints = other.endpoints()
-    other.stop()
-    assert not (other.data_dir / "cells.json").exists()
+    other.process.terminate()  # as Ctrl-C or a service manager stops it: the stack cleans up itself
+    other.process.wait(timeout=120)
+    other.stop()  # and nothing of its group is left, whatever happened
+    assert not (other.data_dir / "cells.json").exists(), (tmp_path / "serve-cells.log").read_text()
     for endpoint in endpoints.values():
         with pytest.raises(httpx.TransportError):
             httpx.get(f"{endpoint}/moto-api/data.json", timeout=2)

@@ -13,7 +13,7 @@ from typing import Any
 
 import httpx
 from starlette.concurrency import run_in_threadpool
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 
@@ -47,7 +47,10 @@ class CellRouter:
         if scope["type"] != "http":
             return
         request = Request(scope, receive)
-        response = await self._answer(request)
+        try:
+            response = await self._answer(request)
+        except ClientDisconnect:
+            return  # the caller left before its request was read: there is no one to answer
         await response(scope, receive, send)
 
     async def _answer(self, request: Request) -> Response:
@@ -79,7 +82,8 @@ class CellRouter:
         return _error(401, "unauthenticated", "invalid API key")
 
     async def _forward(self, request: Request, base: str, extra: dict[str, str]) -> Response:
-        headers = [(k, v) for k, v in request.headers.items() if k.lower() not in _DROPPED]
+        # Stripped: a value with surrounding whitespace (which the cells ignore) is no header httpx sends.
+        headers = [(k, v.strip()) for k, v in request.headers.items() if k.lower() not in _DROPPED]
         headers += list(extra.items())
         url = base + request.url.path + (f"?{request.url.query}" if request.url.query else "")
         try:
