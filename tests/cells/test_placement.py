@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from reservations.cells.config import Cells, open_directory
+from reservations.cells.config import Cells, load_cells, open_directory
 from reservations.cells.placement import CellTenants, choose_cell, open_registry_of
 from reservations.domain import NotFoundError, UnauthenticatedError, ValidationError
 from reservations.settings import Settings
@@ -114,3 +114,10 @@ def test_delete_unplaces_first_then_removes_from_the_cell(two_cells: Cells, dire
         authorize(registry, "star", created.api_key)
     with pytest.raises(NotFoundError):
         tenants.delete("star")
+
+
+def test_a_malformed_cells_file_is_one_clear_refusal(tmp_path: Path) -> None:
+    (tmp_path / "cells.json").write_text('{"cells": [{"name": "c1"}]}')
+    with pytest.raises(ValidationError, match="is not a cells file"):
+        load_cells(tmp_path)
+    assert load_cells(tmp_path / "elsewhere") is None
