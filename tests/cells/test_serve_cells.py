@@ -178,7 +178,9 @@ class Load:
         self.changed: dict[int, str] = {}  # acknowledged changes: id -> guest after it
         self.refused = 0
         self.errors: list[str] = []
+        self.reads_refused: list[int] = []  # any read not answered 200 (reads go on during a move)
         self._threads = [threading.Thread(target=self._write, args=(n,)) for n in range(writers)]
+        self._threads.append(threading.Thread(target=self._read))
 
     def __enter__(self) -> Load:
         for thread in self._threads:
@@ -234,6 +236,13 @@ class Load:
             with self.lock:
                 self.changed[rid] = f"{guest}-changed"
 
+    def _read(self) -> None:
+        while not self.stop.is_set():
+            status = self._client.get("/reservations", params={"limit": 5}).status_code
+            if status != 200:
+                self.reads_refused.append(status)
+            time.sleep(0.05)
+
     def wait_for(self, writes: int) -> None:
         while self.writes < writes and not self.errors:
             time.sleep(0.05)
@@ -262,6 +271,7 @@ def test_a_move_under_load_keeps_every_acknowledged_write_once(stack: CellStack)
     assert moved.returncode == 0, moved.stderr
     assert load.errors == []
     assert load.refused > 0  # writes met the switch, and were refused rather than lost
+    assert load.reads_refused == []
     switch = re.search(r"writes refused for ([0-9.]+) s", moved.stdout)
     assert switch is not None, moved.stdout
 
