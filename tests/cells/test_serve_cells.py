@@ -132,6 +132,17 @@ def test_the_original_clients_routes_and_the_public_pages_pass_through(placed: C
     assert httpx.get(f"{placed.url}/healthz").json() == {"status": "ok"}
 
 
+def test_a_custom_domain_routes_to_its_customers_cell(placed: CellStack) -> None:
+    assert placed.create("lake", "--cell", "c2", "--host", "book.lake-hotel.com") == "c2"
+    headers = {"Host": "book.lake-hotel.com", "X-Api-Key": placed.keys["lake"]}
+    answer = httpx.get(f"{placed.url}/reservations", headers=headers)
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["items"] == []
+    bad = placed.cli("create", "pond", "--host", "not a host")
+    assert bad.returncode != 0
+    assert "pond" not in placed.cli("cells").stdout  # refused before anything was made
+
+
 def test_a_key_never_reaches_a_customer_of_another_cell(placed: CellStack) -> None:
     """The isolation proof's core across cells: star's key (cell c1) against moon (cell c2) in every
     spelling of either header is refused (401: the key is unknown in moon's cell, where it is
