@@ -33,11 +33,14 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     (
         "services",
         (
-            "service wiring tenants channels",
+            "service wiring tenants channels cells",
             "iam",
         ),
     ),
-    ("entry points", ("functions", "gateway", "client", "tenants.cli tenants.check_cli tenants.restore_cli")),
+    (
+        "entry points",
+        ("functions", "gateway", "client", "tenants.cli tenants.check_cli tenants.restore_cli cells.cli"),
+    ),
     ("command line", ("cli __main__ build.cli cluster.cli edge.cli edge.sync_cli channels.cli",)),
 ]
 

@@ -45,8 +45,22 @@ def serve(
     log_level: Annotated[
         str, typer.Option(help="Server log level (function logs: POWERTOOLS_LOG_LEVEL).")
     ] = "warning",
+    cells: Annotated[
+        int | None,
+        typer.Option(
+            min=1,
+            max=8,
+            help="Run this many cells (each its own DynamoDB and API) behind one URL: docs/cells.md.",
+        ),
+    ] = None,
 ) -> None:
     """Run the API locally: the real Lambda handlers behind an API Gateway emulator."""
+    if cells is not None:
+        from reservations.gateway.cell_stack import serve_cells
+        from reservations.settings import Settings as CellSettings
+
+        serve_cells(cells, data_dir or CellSettings.from_env().data_dir, host, port, log_level)
+        return
     from reservations import wiring
     from reservations.domain.errors import ReservationsError
     from reservations.gateway import server

@@ -10,6 +10,7 @@ from typing import Annotated
 
 import typer
 
+from reservations.cells import cli as cells_cli
 from reservations.domain.tenancy import validate_host
 from reservations.exit_status import ExitStatus
 from reservations.store_options import DataDirOption, EndpointOption, StoreOption
@@ -24,6 +25,8 @@ hosts_app = typer.Typer(
     no_args_is_help=True,
 )
 app.add_typer(hosts_app, name="hosts")
+app.command()(cells_cli.move)
+app.command("cells")(cells_cli.placements)
 HostOption = Annotated[
     list[str] | None,
     typer.Option("--host", help="A custom domain of the customer (repeatable), e.g. book.star-hotel.com."),
@@ -69,6 +72,10 @@ def create(
         str | None, typer.Option("--tier", help="In AWS: the usage plan's tier (default standard).")
     ] = None,
     host: HostOption = None,
+    cell: Annotated[
+        str | None,
+        typer.Option("--cell", help="With `serve --cells`: the cell to place it in (default: least full)."),
+    ] = None,
     data_dir: DataDirOption = None,
     store: StoreOption = None,
     dynamodb_endpoint: EndpointOption = None,
@@ -78,7 +85,11 @@ def create(
     In AWS (DynamoDB without --dynamodb-endpoint) the table gets Terraform's settings (KMS key,
     point-in-time recovery, deletion protection, backup tag); a run that was interrupted is
     finished by running the same command again. Each --host is a custom domain the edge maps to
-    the customer (`tenants hosts add` adds more later)."""
+    the customer (`tenants hosts add` adds more later). With cells (`serve --cells`) it is placed
+    in a cell and the directory, last."""
+    if cell is not None or cells_cli.cells_run(data_dir):
+        cells_cli.create_in_cells(name, cell, as_json, host or [], data_dir)
+        return
     with _tenants(data_dir, store, dynamodb_endpoint, existing=False) as tenants:
         if host:
             for raw in host:  # a bad host name refuses the command before anything is made
@@ -179,6 +190,9 @@ def delete(
             "reservations tenants delete: this deletes every reservation of the customer; add --yes", err=True
         )
         raise typer.Exit(ExitStatus.USAGE)
+    if cells_cli.cells_run(data_dir):
+        cells_cli.delete_in_cells(name, data_dir)
+        return
     with _tenants(data_dir, store, dynamodb_endpoint) as tenants:
         removed = tenants.delete(name)
     typer.echo(f"Deleted customer {removed.customer.name!r} and its table {removed.customer.table}.")

@@ -1,0 +1,117 @@
+"""The cells' side of ``reservations tenants``: create and delete through the directory, and move.
+
+``tenants create`` and ``delete`` come here when cells run on the data folder (its cells file, which
+``serve --cells`` writes) or when ``--cell`` is given; ``tenants move`` only ever runs here.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from reservations.cells.config import Cells, open_directory, require_cells
+from reservations.exit_status import ExitStatus
+from reservations.settings import Settings
+from reservations.stores.directory import Directory
+
+CellDataDirOption = Annotated[
+    Path | None,
+    typer.Option("--data-dir", help="The data folder of `serve --cells` (its cells file and directory).",
+                 envvar="RESERVATIONS_DATA_DIR"),
+]  # fmt: skip
+
+
+def _data_dir(data_dir: Path | None) -> Path:
+    return data_dir if data_dir is not None else Settings.from_env().data_dir
+
+
+def cells_run(data_dir: Path | None) -> bool:
+    """Whether ``serve --cells`` runs on the data folder (a malformed cells file counts: it says so)."""
+    return (_data_dir(data_dir) / "cells.json").exists()
+
+
+@contextmanager
+def _cells(data_dir: Path | None) -> Iterator[tuple[Cells, Directory]]:
+    from reservations.domain.errors import ReservationsError
+
+    folder = _data_dir(data_dir)
+    try:
+        cells = require_cells(folder)
+        directory = open_directory(Settings(store="sqlite", data_dir=folder))
+        try:
+            yield cells, directory
+        finally:
+            directory.close()
+    except ReservationsError as exc:
+        typer.echo(f"reservations tenants: {exc.message}", err=True)
+        raise typer.Exit(ExitStatus.ERROR) from None
+
+
+def create_in_cells(
+    name: str, cell: str | None, as_json: bool, hosts: list[str], data_dir: Path | None
+) -> None:
+    from reservations.cells.placement import CellTenants
+    from reservations.domain.tenancy import validate_host
+
+    with _cells(data_dir) as (cells, directory):
+        valid = [validate_host(raw) for raw in hosts]  # a bad host refuses the command before anything
+        created, home = CellTenants(cells, directory).create(name, cell)
+        for host in valid:
+            directory.add_host(host, created.customer.name)
+    if as_json:
+        typer.echo(
+            json.dumps({"customer": created.customer.name, "cell": home.name, "api_key": created.api_key})
+        )
+        return
+    typer.echo(
+        f"Created customer {created.customer.name!r} in cell {home.name} (table {created.customer.table})."
+    )
+    typer.echo(f"API key, shown only this once:\n  {created.api_key}")
+
+
+def delete_in_cells(name: str, data_dir: Path | None) -> None:
+    from reservations.cells.placement import CellTenants
+
+    with _cells(data_dir) as (cells, directory):
+        removed, home = CellTenants(cells, directory).delete(name)
+    typer.echo(
+        f"Deleted customer {removed.customer.name!r} from cell {home.name} and its table {removed.customer.table}."
+    )
+
+
+def move(
+    name: Annotated[str, typer.Argument(help="The customer to move.")],
+    to: Annotated[str, typer.Option("--to", help="The cell to move it to, e.g. c1.")],
+    data_dir: CellDataDirOption = None,
+) -> None:
+    """Move a customer to another cell: its writes are refused (503, Retry-After) for the switch's
+    few seconds, reads go on; a move that was interrupted is finished by running it again."""
+    from reservations.cells.moving import Mover
+
+    with _cells(data_dir) as (cells, directory):
+        moved = Mover(cells, directory).move(name, to)
+    typer.echo(
+        f"Moved customer {moved.customer!r} from cell {moved.from_cell} to {moved.to_cell}: {moved.items} items; "
+        f"writes refused for {moved.switch_s:.1f} s."
+    )
+
+
+def placements(
+    data_dir: CellDataDirOption = None, as_json: Annotated[bool, typer.Option("--json")] = False
+) -> None:
+    """List each customer's cell (the directory), and each cell's customers against its capacity."""
+    with _cells(data_dir) as (cells, directory):
+        found = directory.placements()
+    if as_json:
+        typer.echo(
+            json.dumps([{"customer": p.customer, "cell": p.cell, "moving_to": p.moving_to} for p in found])
+        )
+        return
+    for cell in cells.cells:
+        held = [p.customer for p in found if p.cell == cell.name]
+        typer.echo(f"{cell.name}\t{len(held)}/{cell.capacity}\t{' '.join(held)}")

@@ -1,0 +1,117 @@
+"""Which cells there are and where the directory is: ``cells.json`` in the data folder.
+
+``reservations serve --cells N`` writes it when its cells are up and removes it when it stops; the
+``tenants`` commands read it, so on a machine running cells they place, move and remove customers
+through the directory rather than in one store.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import asdict, dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from reservations.domain.errors import NotFoundError, ValidationError
+from reservations.settings import Settings
+from reservations.stores.directory import Directory
+
+CELLS_FILE = "cells.json"
+# A cell's customers, well under one account's quotas (docs/scaling.md: 10,000 tables and 10,000
+# API keys per account and Region); the local stack's cells hold far fewer.
+DEFAULT_CAPACITY = 2500
+
+
+@dataclass(frozen=True)
+class Cell:
+    name: str
+    dynamodb_endpoint: str | None  # None: AWS's own endpoint of the cell's account
+    api_url: str  # where the edge sends the cell's customers
+    capacity: int = DEFAULT_CAPACITY
+    table_prefix: str = ""
+    region: str = "us-east-1"
+
+    def settings(self) -> Settings:
+        return Settings(
+            store="dynamodb",
+            dynamodb_endpoint=self.dynamodb_endpoint,
+            table_prefix=self.table_prefix,
+            region=self.region,
+        )
+
+
+@dataclass(frozen=True)
+class Cells:
+    cells: tuple[Cell, ...]
+    # How often the edge reads the directory's version, and how long a write forwarded to a cell may
+    # take: a move waits for both before it copies (``moving``).
+    poll_s: float = 0.2
+    write_timeout_s: float = 5.0
+
+    def get(self, name: str) -> Cell:
+        for cell in self.cells:
+            if cell.name == name:
+                return cell
+        known = ", ".join(cell.name for cell in self.cells)
+        raise ValidationError(f"no cell named {name!r} (cells: {known})", field="cell")
+
+    @property
+    def settle_s(self) -> float:
+        """After a customer is marked as moving: every edge has seen it, every write let through
+        before has been answered."""
+        return 2 * self.poll_s + self.write_timeout_s
+
+
+def sign_for_loopback(cells: Cells) -> None:
+    """Stand-in credentials when every cell is a local endpoint (moto accepts any; botocore signs
+    every request all the same): the local stack's commands then need no AWS setup."""
+    if all((cell.dynamodb_endpoint or "").startswith("http://127.0.0.1:") for cell in cells.cells):
+        os.environ.setdefault("AWS_ACCESS_KEY_ID", "cells-local")
+        os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "cells-local")
+
+
+def cells_file(data_dir: Path) -> Path:
+    return Path(data_dir) / CELLS_FILE
+
+
+def save_cells(data_dir: Path, cells: Cells) -> None:
+    body = {**asdict(cells), "cells": [asdict(cell) for cell in cells.cells]}
+    path = cells_file(data_dir)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(body, indent=2) + "\n", encoding="utf-8")
+
+
+def load_cells(data_dir: Path) -> Cells | None:
+    """The cells of the stack running on ``data_dir``; None when none runs there."""
+    path = cells_file(data_dir)
+    try:
+        body: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+        cells = tuple(Cell(**cell) for cell in body.pop("cells"))
+        return replace(Cells(cells), **body)
+    except FileNotFoundError:
+        return None
+    except (ValueError, TypeError, KeyError) as exc:
+        raise ValidationError(f"{path} is not a cells file: {exc}", field="cells") from None
+
+
+def open_directory(settings: Settings) -> Directory:
+    """The directory beside the cells: a SQLite file in the data folder, or a DynamoDB table."""
+    if settings.store == "dynamodb":
+        from reservations.stores.dynamodb_client import make_client
+        from reservations.stores.dynamodb_directory import DynamoDBDirectory
+
+        return DynamoDBDirectory(make_client(settings), f"{settings.table_prefix}reservations-directory")
+    from reservations.stores.sqlite_directory import SqliteDirectory
+
+    return SqliteDirectory(settings.data_dir)
+
+
+def require_cells(data_dir: Path) -> Cells:
+    cells = load_cells(data_dir)
+    if cells is None:
+        raise NotFoundError(
+            f"no cells run on {data_dir}: start `reservations serve --cells 2`", field="cells"
+        )
+    sign_for_loopback(cells)
+    return cells

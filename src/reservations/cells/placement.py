@@ -1,0 +1,125 @@
+"""Placing customers in cells: onboarding in the chosen cell, then the directory, last.
+
+The directory is what routes a customer, so it is written only once the customer's cell has its
+table, registry entry and key: a run killed before that leaves the customer unplaced (no request
+reaches it), and running the same command again finds it in its cell, issues a new key (the killed
+run's was never shown) and places it.  ``tenants delete`` goes the other way: the directory first,
+so nothing is routed to a customer being removed.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable
+
+from reservations.cells.config import Cell, Cells
+from reservations.domain.errors import NotFoundError, ValidationError
+from reservations.domain.tenancy import normalize_customer, validate_customer_name
+from reservations.stores import open_registry, open_store
+from reservations.stores.directory import Directory, Placement
+from reservations.stores.protocols import Registry
+from reservations.tenants.admin import CreatedCustomer, Removed, Tenants
+from reservations.tenants.onboarding import open_onboarding
+
+
+def _no_hook(step: str) -> None:
+    return None
+
+
+def choose_cell(cells: Cells, placements: list[Placement], named: str | None = None) -> Cell:
+    """A named cell (a premium customer's), or the least full cell with room; ties to the first.
+
+    A customer moving counts in both cells until the move ends: it holds a table in each."""
+    held = Counter(p.cell for p in placements) + Counter(p.moving_to for p in placements if p.moving_to)
+    if named is not None:
+        cell = cells.get(named)
+        if held[cell.name] >= cell.capacity:
+            raise ValidationError(f"cell {cell.name!r} is full ({cell.capacity} customers)", field="cell")
+        return cell
+    with_room = [cell for cell in cells.cells if held[cell.name] < cell.capacity]
+    if not with_room:
+        raise ValidationError("every cell is full: add a cell", field="cell")
+    return min(with_room, key=lambda cell: held[cell.name] / cell.capacity)
+
+
+def open_registry_of(cell: Cell) -> Registry:
+    registry = open_registry(cell.settings())
+    ensure = getattr(registry, "ensure_table", None)
+    if ensure is not None:
+        ensure()
+    return registry
+
+
+def tenants_of(cell: Cell) -> Tenants:
+    settings = cell.settings()
+    registry = open_registry_of(cell)
+    return Tenants(registry, open_store(settings), settings, open_onboarding(settings, registry))
+
+
+class CellTenants:
+    """``after_step`` is called with each step's name once it is done (the crash tests stop there)."""
+
+    def __init__(
+        self, cells: Cells, directory: Directory, *, after_step: Callable[[str], None] = _no_hook
+    ) -> None:
+        self._cells = cells
+        self._directory = directory
+        self._after_step = after_step
+
+    def create(self, raw_name: str, cell: str | None = None) -> tuple[CreatedCustomer, Cell]:
+        name = validate_customer_name(normalize_customer(raw_name))
+        placed = self._directory.placement(name)
+        if placed is not None:
+            raise ValidationError(f"customer {name!r} already exists (cell {placed.cell!r})", field="name")
+        home = self._unplaced_home(name)
+        if home is None:
+            home = choose_cell(self._cells, self._directory.placements(), cell)
+            created = tenants_of(home).create(name)
+        elif cell is not None and cell != home.name:
+            raise ValidationError(
+                f"customer {name!r} was begun in cell {home.name!r}: finish it there", field="cell"
+            )
+        else:
+            created = self._finish(home, name)
+        self._after_step("cell")
+        self._directory.place(name, home.name)
+        self._after_step("directory")
+        return created, home
+
+    def delete(self, raw_name: str) -> tuple[Removed, Cell]:
+        name = normalize_customer(raw_name)
+        placed = self._directory.placement(name)
+        if placed is not None and placed.moving_to is not None:
+            raise ValidationError(f"customer {name!r} is moving: run the move again first", field="name")
+        home = self._cells.get(placed.cell) if placed is not None else self._unplaced_home(name)
+        if home is None:
+            raise NotFoundError(f"no customer named {name!r}", field="name")
+        if placed is not None:
+            self._directory.remove(name)
+            self._after_step("directory")
+        return tenants_of(home).delete(name), home
+
+    def placements(self) -> list[Placement]:
+        return self._directory.placements()
+
+    def _unplaced_home(self, name: str) -> Cell | None:
+        """The cell whose registry holds ``name`` though the directory does not: a run cut short."""
+        for cell in self._cells.cells:
+            registry = open_registry_of(cell)
+            try:
+                if registry.get_customer(name) is not None:
+                    return cell
+            finally:
+                registry.close()
+        return None
+
+    @staticmethod
+    def _finish(home: Cell, name: str) -> CreatedCustomer:
+        """Onboarding in AWS resumes a ``provisioning`` customer itself; an active one only lacks a
+        key anyone saw."""
+        registry = open_registry_of(home)
+        record = registry.get_customer(name)
+        tenants = tenants_of(home)
+        if record is None or record.status != "active":
+            return tenants.create(name)
+        return CreatedCustomer(record, tenants.rotate_key(name))

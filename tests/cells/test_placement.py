@@ -1,0 +1,123 @@
+"""Placement (issue #24): the least full cell with room, or a named one; onboarding writes the
+directory last, so a run killed before it leaves the customer unplaced and a rerun finishes it.
+
+The cells are two prefixes on one moto server (their tables and registries apart, as two accounts'
+would be); the directory is a SQLite file."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from reservations.cells.config import Cells, load_cells, open_directory
+from reservations.cells.placement import CellTenants, choose_cell, open_registry_of
+from reservations.domain.errors import NotFoundError, UnauthenticatedError, ValidationError
+from reservations.settings import Settings
+from reservations.stores.directory import Directory, Placement
+from reservations.tenants.auth import authorize
+from tests.cells.stack import cells_of
+
+
+def placed(**cells: list[str]) -> list[Placement]:
+    return [Placement(customer, cell) for cell, customers in cells.items() for customer in customers]
+
+
+def test_the_least_full_cell_with_room_is_chosen() -> None:
+    cells = cells_of(4, 4, 2)
+    assert choose_cell(cells, []).name == "c1"  # a tie goes to the first
+    assert choose_cell(cells, placed(c1=["a"])).name == "c2"
+    assert choose_cell(cells, placed(c1=["a"], c2=["b"])).name == "c3"
+    assert choose_cell(cells, placed(c1=["a"], c2=["b"], c3=["c"])).name == "c1"  # c3 is half full at one
+    assert choose_cell(cells, placed(c1=list("abcd"), c2=list("efg"), c3=["h"])).name == "c3"
+    assert choose_cell(cells, placed(c1=list("abc"), c2=list("efg"), c3=["h", "i"])).name == "c1"  # c3 full
+    with pytest.raises(ValidationError, match="every cell is full"):
+        choose_cell(cells, placed(c1=list("abcd"), c2=list("efgh"), c3=list("ij")))
+
+
+def test_a_named_cell_is_chosen_while_it_has_room() -> None:
+    cells = cells_of(1, 3)
+    assert choose_cell(cells, [], "c1").name == "c1"
+    with pytest.raises(ValidationError, match="'c1' is full"):
+        choose_cell(cells, placed(c1=["a"]), "c1")
+    with pytest.raises(ValidationError, match="no cell named 'c9'"):
+        choose_cell(cells, [], "c9")
+
+
+def test_a_customer_moving_counts_in_both_cells() -> None:
+    cells = cells_of(1, 1)
+    with pytest.raises(ValidationError, match="every cell is full"):
+        choose_cell(cells, [Placement("a", "c1", moving_to="c2")])
+
+
+class Crash(Exception):
+    pass
+
+
+@pytest.fixture
+def two_cells(moto_endpoint: str) -> Cells:
+    return cells_of(5, 5, endpoint=moto_endpoint)
+
+
+@pytest.fixture
+def directory(tmp_path: Path) -> Iterator[Directory]:
+    opened = open_directory(Settings(store="sqlite", data_dir=tmp_path))
+    opened.ensure_table()
+    yield opened
+    opened.close()
+
+
+def test_customers_are_spread_and_a_named_cell_is_kept(two_cells: Cells, directory: Directory) -> None:
+    tenants = CellTenants(two_cells, directory)
+    assert tenants.create("star")[1].name == "c1"
+    assert tenants.create("moon")[1].name == "c2"
+    assert tenants.create("sun", cell="c2")[1].name == "c2"
+    assert {p.customer: p.cell for p in directory.placements()} == {"star": "c1", "moon": "c2", "sun": "c2"}
+    # Each customer is registered in its own cell only.
+    assert [c.name for c in open_registry_of(two_cells.get("c2")).list_customers()] == ["moon", "sun"]
+    with pytest.raises(ValidationError, match="already exists"):
+        tenants.create("star", cell="c2")
+
+
+def test_a_create_killed_before_the_directory_is_finished_by_a_rerun(
+    two_cells: Cells, directory: Directory
+) -> None:
+    def crash_after_the_cell(step: str) -> None:
+        if step == "cell":
+            raise Crash
+
+    with pytest.raises(Crash):
+        CellTenants(two_cells, directory, after_step=crash_after_the_cell).create("star", cell="c2")
+    assert directory.placement("star") is None  # unplaced: no edge routes to it
+    registry = open_registry_of(two_cells.get("c2"))
+    assert registry.get_customer("star") is not None
+
+    with pytest.raises(ValidationError, match="begun in cell 'c2'"):
+        CellTenants(two_cells, directory).create("star", cell="c1")
+    created, cell = CellTenants(two_cells, directory).create("star")
+    assert cell.name == "c2"
+    assert directory.placement("star") == Placement("star", "c2")
+    assert authorize(registry, "star", created.api_key).name == "star"  # the new key works
+    assert len(registry.list_keys("star")) == 1  # the killed run's key, never shown, is gone
+    assert open_registry_of(two_cells.get("c1")).get_customer("star") is None
+
+
+def test_delete_unplaces_first_then_removes_from_the_cell(two_cells: Cells, directory: Directory) -> None:
+    tenants = CellTenants(two_cells, directory)
+    created, _ = tenants.create("star", cell="c1")
+    registry = open_registry_of(two_cells.get("c1"))
+    tenants.delete("star")
+    assert directory.placement("star") is None
+    assert registry.get_customer("star") is None
+    with pytest.raises(UnauthenticatedError):
+        authorize(registry, "star", created.api_key)
+    with pytest.raises(NotFoundError):
+        tenants.delete("star")
+
+
+def test_a_malformed_cells_file_is_one_clear_refusal(tmp_path: Path) -> None:
+    (tmp_path / "cells.json").write_text('{"cells": [{"name": "c1"}]}')
+    with pytest.raises(ValidationError, match="is not a cells file"):
+        load_cells(tmp_path)
+    assert load_cells(tmp_path / "elsewhere") is None
