@@ -115,6 +115,12 @@ async def _load_then_kill(
     stop = asyncio.Event()
     load = asyncio.create_task(_load(gateway.url, headers, writers, slots, state, stop))
     await asyncio.sleep(after_s)  # the first second after a start warms up
+    # On a loaded machine the restart can take longer than ``after_s``: a kill before the first
+    # acknowledged write would prove nothing, so it waits for one (a minute at most).
+    for _ in range(1200):
+        if state["added"] or load.done():
+            break
+        await asyncio.sleep(0.05)
     # kill -9 of the server and every worker at once, mid-write: each of them holds the files
     state["killed"] = gateway.kill()
     stop.set()

@@ -253,4 +253,7 @@ def _validate(case: Any, response: Any, figures: Figures, label: str, negative: 
 
 def _describe(exc: BaseException) -> str:
     inner = getattr(exc, "exceptions", None) or [exc]
-    return "; ".join(str(getattr(e, "title", "") or e).strip().splitlines()[0] for e in inner)
+    # A failure whose text is empty (a timeout's) is named by its type.
+    return "; ".join(
+        (str(getattr(e, "title", "") or e).strip().splitlines() or [type(e).__name__])[0] for e in inner
+    )

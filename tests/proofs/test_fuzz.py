@@ -27,6 +27,8 @@ def documented_operations() -> list[tuple[str, str]]:
     ]
 
 
+# On moto with the machine busy it passed the suite's 300 s (CI rehearsal): 900 s still stops one stuck.
+@pytest.mark.timeout(900)
 def test_schema_fuzzing_finds_no_5xx_and_no_answer_off_the_document(gateway: Gateway):
     figures = fuzz.run(
         gateway.url,
