@@ -53,13 +53,13 @@ class ChannelService:
         if not page.items or page.items[0].room_number != room_number:
             raise NotFoundError(f"no room {room_number}", field="room_number")
 
-    def tokens(self, customer: str, room_numbers: list[int]) -> dict[int, str]:
-        """The rooms' feed tokens (a room defined before channel calendars has none until its
-        next ``PUT`` or a rotation)."""
+    def room_calendars(self, customer: str, room_numbers: list[int]) -> dict[int, RoomCalendar]:
+        """The rooms' calendars: feed token and imports (a room defined before channel calendars
+        has no token until its next ``PUT`` or a rotation)."""
         if not room_numbers:
             return {}
         found = self._store.calendars(self._table_for(customer), room_numbers)
-        return {c.room_number: c.token for c in found if c.token is not None}
+        return {c.room_number: c for c in found}
 
     def give_token(self, customer: str, room_number: int) -> str:
         """The room's first token; one it has already is kept (a ``PUT`` repeated changes nothing)."""
