@@ -7,6 +7,8 @@ the room, and the stored token proves it.
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -37,6 +39,32 @@ class Feed:
     render: Callable[[], bytes]
 
 
+class RenderedFeeds:
+    """Bodies rendered, by the ETag of the version they render: a repeat costs a lookup.  Bounded in
+    bytes, oldest use out first; one per process, shared by the rooms it serves."""
+
+    def __init__(self, max_bytes: int = 8 * 1024 * 1024) -> None:
+        self._bodies: OrderedDict[str, bytes] = OrderedDict()
+        self._bytes = 0
+        self._max_bytes = max_bytes
+        self._lock = threading.Lock()
+
+    def get(self, etag: str, render: Callable[[], bytes]) -> bytes:
+        with self._lock:
+            body = self._bodies.get(etag)
+            if body is not None:
+                self._bodies.move_to_end(etag)
+                return body
+        body = render()
+        with self._lock:
+            if etag not in self._bodies and len(body) <= self._max_bytes:
+                self._bodies[etag] = body
+                self._bytes += len(body)
+                while self._bytes > self._max_bytes:
+                    self._bytes -= len(self._bodies.popitem(last=False)[1])
+        return body
+
+
 class ChannelService:
     def __init__(
         self,
@@ -47,6 +75,7 @@ class ChannelService:
         self._store = store
         self._table_for = table_for
         self._clock = clock
+        self._rendered = RenderedFeeds()
 
     def _defined(self, customer: str, room_number: int) -> None:
         page = self._store.list_rooms(self._table_for(customer), RoomQuery(limit=1, after=room_number - 1))
@@ -116,8 +145,11 @@ class ChannelService:
         nights = self._store.taken_nights(table, address.room_number, start, end)
         stamp = datetime(today.year, today.month, today.day, tzinfo=now.tzinfo)
         version = repr((ics.PRODID, address.customer, address.room_number, stamp, sorted(nights.items())))
+        tag = ics.etag(version.encode())
         return Feed(
-            ics.etag(version.encode()),
+            tag,
             now,
-            lambda: ics.render_feed(address.customer, address.room_number, nights, stamp),
+            lambda: self._rendered.get(
+                tag, lambda: ics.render_feed(address.customer, address.room_number, nights, stamp)
+            ),
         )
