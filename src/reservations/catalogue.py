@@ -249,7 +249,8 @@ FUNCTIONS: tuple[Function, ...] = (
         tenant_grants=(
             Grant(
                 "DefineTheCustomersRooms",
-                # UpdateItem also sets the room's calendar: its first feed token, its imports.
+                # UpdateItem also sets the room's calendar (its first feed token, its imports), in the
+                # room's own transaction.
                 ("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"),
                 CUSTOMER_TABLES,
             ),
@@ -266,8 +267,15 @@ FUNCTIONS: tuple[Function, ...] = (
         tenant_grants=(
             Grant(
                 "RemoveTheCustomersRooms",
-                # Query: the list of reservations, for one that holds the room from today on.
-                ("dynamodb:GetItem", "dynamodb:Query", "dynamodb:DeleteItem", "dynamodb:UpdateItem"),
+                # Query: the list of reservations, for one that holds the room from today on, and the
+                # room's channel blocks; BatchGetItem: the nights each block still holds, to free them.
+                (
+                    "dynamodb:GetItem",
+                    "dynamodb:Query",
+                    "dynamodb:BatchGetItem",
+                    "dynamodb:DeleteItem",
+                    "dynamodb:UpdateItem",
+                ),
                 CUSTOMER_TABLES,
             ),
             _via("dynamodb", "Decrypt", "Encrypt", "GenerateDataKey", "DescribeKey"),

@@ -23,7 +23,7 @@ from reservations.channels.calendar import (
     same_token,
 )
 from reservations.domain import MAX_DAYS_AHEAD, MAX_DAYS_BEHIND, NIGHTS_MAX, NotFoundError, now_utc
-from reservations.rooms import RoomQuery
+from reservations.rooms import Room, RoomQuery
 from reservations.stores import Store
 
 FEED_PATH = "/calendars/{token}.ics"
@@ -90,15 +90,14 @@ class ChannelService:
         found = self._store.calendars(self._table_for(customer), room_numbers)
         return {c.room_number: c for c in found}
 
-    def give_token(self, customer: str, room_number: int) -> str:
-        """The room's first token; one it has already is kept (a ``PUT`` repeated changes nothing)."""
-        calendar = self._store.set_calendar(
-            self._table_for(customer),
-            room_number,
-            CalendarUpdate(token=new_token(customer, room_number), token_if_absent=True),
+    def define_room(self, customer: str, room: Room, imports: tuple[str, ...] | None) -> bool:
+        """Defines the room (or replaces its name and notes) with its calendar, in one write: its
+        first feed token (one it has is kept) and, when given, the feeds it imports (a feed no longer
+        imported lets go of its blocks at the next sync).  True when the room is new."""
+        update = CalendarUpdate(
+            token=new_token(customer, room.room_number), token_if_absent=True, imports=imports
         )
-        assert calendar.token is not None
-        return calendar.token
+        return self._store.put_room(self._table_for(customer), room, update)
 
     def rotate_token(self, customer: str, room_number: int) -> str:
         self._defined(customer, room_number)
@@ -107,12 +106,6 @@ class ChannelService:
         )
         assert calendar.token is not None
         return calendar.token
-
-    def set_imports(self, customer: str, room_number: int, imports: tuple[str, ...]) -> RoomCalendar:
-        """Replaces the room's feeds; the blocks of a feed no longer imported go at the next sync."""
-        return self._store.set_calendar(
-            self._table_for(customer), room_number, CalendarUpdate(imports=imports)
-        )
 
     def calendar(self, customer: str, room_number: int) -> RoomCalendar:
         self._defined(customer, room_number)

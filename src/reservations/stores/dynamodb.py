@@ -44,6 +44,7 @@ from reservations.stores.dynamodb_tenants import TenantClients
 
 if TYPE_CHECKING:
     from reservations.change import ReservationChange
+    from reservations.channels.calendar import CalendarUpdate
     from reservations.rooms import Availability, Room, RoomPage, RoomQuery
     from reservations.settings import Settings
     from reservations.stores.consistency import Report
@@ -353,8 +354,8 @@ class DynamoDBStore(ChannelsPart):
     def change(self, table: str, reservation_id: int, change: ReservationChange) -> Reservation:
         return self._frontdesk.change(table, reservation_id, change)
 
-    def put_room(self, table: str, room: Room) -> bool:
-        return self._frontdesk.put_room(table, room)
+    def put_room(self, table: str, room: Room, calendar: CalendarUpdate | None = None) -> bool:
+        return self._frontdesk.put_room(table, room, calendar)
 
     def list_rooms(self, table: str, query: RoomQuery) -> RoomPage:
         return self._frontdesk.list_rooms(table, query)
