@@ -257,7 +257,7 @@ variable "cors_allowed_origins" {
 }
 
 variable "public_api_url" {
-  description = "The API's public URL, where channels (Booking.com, Airbnb) fetch each room's calendar feed: the edge's, {customer} standing for the customer's name, e.g. https://{customer}.hotels.example.com/api (env RESERVATIONS_PUBLIC_API_URL; GET /rooms' calendar_url). Null: API Gateway's own host and stage, which edge_secret_arn closes to all but the edge."
+  description = "The API's public URL, where channels (Booking.com, Airbnb) fetch each room's calendar feed: the edge's, {customer} standing for the customer's name, e.g. https://{customer}.hotels.example.com/api (env RESERVATIONS_PUBLIC_API_URL: each room's calendar_url). Null: API Gateway's own host and stage, which edge_secret_arn closes to all but the edge."
   type        = string
   default     = null
 
