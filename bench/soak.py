@@ -22,7 +22,7 @@ from typing import Any
 
 from bench.common import RESULTS, git_revision, machine, table
 from bench.reliability_transactions import TRANSACTIONS
-from tests.proofs import crash, faults, fuzz, hostile, isolation, load, model
+from tests.proofs import crash, faults, fuzz, hostile, isolation, load, model, model_race
 from tests.proofs.harness import (
     Figures,
     running_gateway,
@@ -119,7 +119,7 @@ def _suites(
         )
         timed(
             "race",
-            lambda: model.race(
+            lambda: model_race.race(
                 gw.url, gw.headers("race"), rounds=_n(20, scales["race"], 2), racers=200, store=kind
             ),
         )

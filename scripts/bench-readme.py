@@ -170,6 +170,16 @@ def goals(results: dict[str, Any]) -> list[str]:
             f"{c['cached_after_ms']['p99']:.0f} vs {c['cached_control_ms']['p99']:.0f} ms | "
             f"{_yes(all(clients['goals'].values()))} |"
         )
+    feed = results.get("channel_feed")
+    if feed and "median_ms" in feed:
+        ms = feed["median_ms"]
+        year = "a year of one-night stays"
+        rows.append(
+            f"| a room's feed, a year of nights (365 events), renders in ≤ {feed['goal_ms']:g} ms | after one "
+            f"stay changed {ms[f'{year}, after one stay changed']:.2f} ms, a repeat "
+            f"{ms[f'{year}, repeat of the same version']:.3f} ms (the day's first render: "
+            f"{ms[f'{year}, first render of the day']:.0f} ms) | {_yes(not feed['missed'])} |"
+        )
     return rows
 
 

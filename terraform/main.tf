@@ -32,7 +32,8 @@ locals {
     RESERVATIONS_TABLE_PREFIX     = var.table_prefix
     RESERVATIONS_REGISTRY_TABLE   = module.registry_table.name
     RESERVATIONS_USAGE_KEY_PREFIX = module.rest_api.usage_key_prefix
-    RESERVATIONS_CORS_ORIGINS     = join(",", var.cors_allowed_origins) # the page's: the stage's corsOrigins
+    RESERVATIONS_CORS_ORIGINS     = join(",", var.cors_allowed_origins)                  # the page's: the stage's corsOrigins
+    RESERVATIONS_PUBLIC_API_URL   = var.public_api_url == null ? "" : var.public_api_url # where channels fetch the feeds
     POWERTOOLS_SERVICE_NAME       = var.name
     POWERTOOLS_LOG_LEVEL          = "INFO"
   }

@@ -256,7 +256,8 @@ FUNCTIONS: tuple[Function, ...] = (
         routes=(Route("PUT", "/rooms/{room_number}"),),
         tenant_grant=Grant(
             "DefineTheCustomersRooms",
-            # UpdateItem also sets the room's calendar: its first feed token, its imports.
+            # UpdateItem also sets the room's calendar (its first feed token, its imports), in the
+            # room's own transaction.
             ("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"),
             CUSTOMER_TABLES,
         ),
@@ -268,8 +269,15 @@ FUNCTIONS: tuple[Function, ...] = (
         routes=(Route("DELETE", "/rooms/{room_number}"),),
         tenant_grant=Grant(
             "RemoveTheCustomersRooms",
-            # Query: the list of reservations, for one that holds the room from today on.
-            ("dynamodb:GetItem", "dynamodb:Query", "dynamodb:DeleteItem", "dynamodb:UpdateItem"),
+            # Query: the list of reservations, for one that holds the room from today on, and the
+            # room's channel blocks; BatchGetItem: the nights each block still holds, to free them.
+            (
+                "dynamodb:GetItem",
+                "dynamodb:Query",
+                "dynamodb:BatchGetItem",
+                "dynamodb:DeleteItem",
+                "dynamodb:UpdateItem",
+            ),
             CUSTOMER_TABLES,
         ),
         writes=True,

@@ -48,6 +48,10 @@ class Settings:
     # A server on this machine (``reservations serve``): a room may import calendars over plain
     # http and from loopback or private addresses (tests, a LAN); in AWS only public https.
     local_feeds: bool = False
+    # Where channels reach the API (a room's ``calendar_url``): the edge's public URL, ``{customer}``
+    # standing for the customer's name (``https://{customer}.hotels.example.com/api``).  None: the
+    # host and scheme the request arrived with (a local server; API Gateway's own host).
+    public_api_url: str | None = None
 
     def __post_init__(self) -> None:
         if not TABLE_PREFIX_RE.fullmatch(self.table_prefix):
@@ -77,6 +81,7 @@ class Settings:
             usage_plans=env.get("RESERVATIONS_USAGE_PLANS") or None,
             usage_key_prefix=env.get("RESERVATIONS_USAGE_KEY_PREFIX", ""),
             local_feeds=env.get("RESERVATIONS_LOCAL_FEEDS") == "1",
+            public_api_url=env.get("RESERVATIONS_PUBLIC_API_URL") or None,
         )
 
     @classmethod
@@ -156,4 +161,6 @@ class Settings:
             env["RESERVATIONS_USAGE_KEY_PREFIX"] = self.usage_key_prefix
         if self.local_feeds:
             env["RESERVATIONS_LOCAL_FEEDS"] = "1"
+        if self.public_api_url:
+            env["RESERVATIONS_PUBLIC_API_URL"] = self.public_api_url
         return env

@@ -28,6 +28,35 @@ run "without_the_web_page" {
   }
 }
 
+# Channels fetch each room's feed where the edge publishes the API, not from API Gateway's own host.
+run "the_public_api_url_reaches_the_functions" {
+  command   = apply
+  state_key = "public-url"
+
+  variables {
+    public_api_url = "https://{customer}.hotels.example.com/api"
+  }
+
+  assert {
+    condition     = module.function["list-rooms"].environment.RESERVATIONS_PUBLIC_API_URL == "https://{customer}.hotels.example.com/api"
+    error_message = "list-rooms must build calendar_url under the configured public URL."
+  }
+  assert {
+    condition     = module.function["room-calendar"].environment.RESERVATIONS_PUBLIC_API_URL == "https://{customer}.hotels.example.com/api"
+    error_message = "room-calendar must build the rotated calendar_url under the configured public URL."
+  }
+}
+
+run "a_public_api_url_must_be_https" {
+  command = plan
+
+  variables {
+    public_api_url = "http://{customer}.hotels.example.com/api?x=1"
+  }
+
+  expect_failures = [var.public_api_url]
+}
+
 # A usage plan per tier, whatever the number of customers (each customer's key joins its tier's plan
 # through `reservations tenants create`, not through Terraform).
 run "a_usage_plan_per_tier" {

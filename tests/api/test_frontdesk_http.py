@@ -68,6 +68,7 @@ def test_rooms_put_get_delete(star: httpx.Client):
         "name": "Sea view, renovated",
         "notes": None,
         "calendar_url": rooms[-1]["calendar_url"],  # the room's feed: tests/api/test_channels_http.py
+        "import_calendars": [],
     }
     removed = star.delete("/rooms/305")
     check(removed, "/rooms/{room_number}", "DELETE")

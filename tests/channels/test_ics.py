@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, date, datetime
 
 import icalendar
 import pytest
 
-from reservations.channels.ics import SUMMARY, FeedError, FeedEvent, parse_feed, render_feed
+from reservations.channels.ics import SUMMARY, FeedError, FeedEvent, calendar, parse_feed, render_feed
+from reservations.channels.service import RenderedFeeds
 from tests.channels.feeds import airbnb_ics, booking_ics
 
 STAMP = datetime(2030, 1, 1, tzinfo=UTC)
@@ -26,6 +28,29 @@ def test_the_export_has_one_all_day_event_per_holder_and_nothing_personal() -> N
         "block-2.room-101.star@reservations",
     ]
     assert render_feed("star", 101, nights, STAMP) == body  # same nights, same bytes (the ETag)
+
+
+def test_the_feed_is_byte_for_byte_what_icalendar_renders_for_the_whole_calendar() -> None:
+    """The feed is built from the parts icalendar rendered (cached): it must equal its whole render."""
+    nights = {date(2030, 1, d): d % 4 + 1 for d in range(1, 29)} | {date(2030, 2, 3): -9}
+    whole = calendar(202)
+    for check_in, check_out, uid in (
+        (date(2030, 1, 1), date(2030, 1, 2), "stay-2.room-202.moon@reservations"),
+        (date(2030, 1, 2), date(2030, 1, 3), "stay-3.room-202.moon@reservations"),
+    ):
+        event = icalendar.Event()
+        event.add("uid", uid)
+        event.add("dtstamp", STAMP)
+        event.add("dtstart", check_in)
+        event.add("dtend", check_out)
+        event.add("summary", SUMMARY)
+        whole.add_component(event)
+    two = {date(2030, 1, 1): 2, date(2030, 1, 2): 3}
+    assert render_feed("moon", 202, two, STAMP) == whole.to_ical()
+    # A longer feed, rendered twice (the second from the cache), reads back as the same calendar.
+    first, again = render_feed("moon", 202, nights, STAMP), render_feed("moon", 202, nights, STAMP)
+    assert first == again
+    assert len(icalendar.Calendar.from_ical(first).events) == 29
 
 
 @pytest.mark.parametrize("shape", [airbnb_ics, booking_ics])
@@ -49,3 +74,25 @@ def test_the_channels_shapes_read_as_their_nights(shape: object) -> None:
 def test_a_bad_feed_is_rejected_with_a_reason(raw: bytes, reason: str) -> None:
     with pytest.raises(FeedError, match=reason):
         parse_feed(raw)
+
+
+def test_a_body_rendered_once_is_served_again_by_its_etag_and_the_cache_is_bounded() -> None:
+    rendered: list[str] = []
+
+    def render(tag: str, size: int) -> Callable[[], bytes]:
+        def body() -> bytes:
+            rendered.append(tag)
+            return b"x" * size
+
+        return body
+
+    feeds = RenderedFeeds(max_bytes=100)
+    assert feeds.get('"a"', render("a", 40)) == b"x" * 40
+    assert feeds.get('"a"', render("a", 40)) == b"x" * 40
+    assert rendered == ["a"]  # the repeat rendered nothing
+    feeds.get('"b"', render("b", 40))
+    feeds.get('"a"', render("a", 40))  # "a" used last: "b" is now the oldest
+    feeds.get('"c"', render("c", 40))  # 120 bytes > 100: the oldest goes
+    feeds.get('"a"', render("a", 40))
+    feeds.get('"b"', render("b", 40))
+    assert rendered == ["a", "b", "c", "b"]

@@ -6,6 +6,7 @@ import copy
 import hashlib
 import json
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -15,7 +16,7 @@ from aws_lambda_powertools.utilities.parser.models import APIGatewayProxyEventMo
 
 from reservations import wiring
 from reservations.domain.parsing import today_utc
-from reservations.functions import add, authorizer, delete
+from reservations.functions import add, authorizer, delete, list_rooms, put_room, room_calendar
 from reservations.functions import list as list_function
 from reservations.gateway import events
 from reservations.settings import Settings
@@ -198,3 +199,34 @@ def test_authorizer_returns_the_usage_plan_key_when_configured(
     monkeypatch.setattr(authorizer, "_USAGE_KEY_PREFIX", "prod-")
     policy = authorizer.handler(authorizer_event("star", keys["star"]), None)
     assert policy["usageIdentifierKey"] == "prod-star"
+
+
+def test_a_rooms_feed_url_is_under_the_public_api_url_when_one_is_configured(keys: dict[str, str]):
+    """Channels reach the API through the edge, not API Gateway's own host (a WAF may close it to all
+    but the edge): Terraform's ``public_api_url`` names it, ``{customer}`` standing for the customer."""
+    event = load("rest_post_reservations.json")
+    define = event | {"httpMethod": "PUT", "resource": "/rooms/{room_number}", "body": None}
+    assert put_room.handler(define | {"pathParameters": {"room_number": "101"}}, None)["statusCode"] == 201
+    rooms = event | {"httpMethod": "GET", "resource": "/rooms", "body": None}
+
+    def feed_url() -> str:
+        (item,) = json.loads(list_rooms.handler(copy.deepcopy(rooms), None)["body"])["items"]
+        return str(item["calendar_url"])
+
+    host = event["headers"]["Host"]
+    assert feed_url().startswith(f"https://{host}/prod/calendars/star.101.")  # as the request came
+    settings = wiring.settings()
+    wiring.configure(replace(settings, public_api_url="https://{customer}.hotels.example.com/api/"))
+    try:
+        url = feed_url()
+        assert url.startswith("https://star.hotels.example.com/api/calendars/star.101.")
+        assert url.endswith(".ics")
+        rotate = event | {
+            "httpMethod": "POST",
+            "resource": "/rooms/{room_number}/calendar-token",
+            "body": None,
+        }
+        rotated = room_calendar.handler(rotate | {"pathParameters": {"room_number": "101"}}, None)
+        assert json.loads(rotated["body"])["calendar_url"] == feed_url() != url
+    finally:
+        wiring.configure(settings)

@@ -4,12 +4,14 @@ The customer defines its rooms first (so the rooms rule is on); adds go to a few
 they collide; each client changes (moves, lengthens, renames) and deletes only reservations it
 made, so a live one must change with 200 (same id) or 409 and delete with 204; meanwhile clients
 define and remove a few extra rooms that adds and moves also aim at, and change or delete each
-other's reservations (``model_contested``), so a change and a delete of one stay race.  Lists are checked against
-what could exist at that moment.  At the end the store must equal the model: nothing lost,
-nothing phantom, no room-night booked twice, no stay in a room that is not defined, every fresh id
-unique, an add that began after another ended got a larger id, and the store's own checker finds
-the table in step (every night held by the stay covering it, the list equal to the stays).  Then the 200-way race: one
-room-night, 200 adds at once, exactly one wins, repeated.
+other's reservations (``model_contested``), so a change and a delete of one stay race; and a
+channel rewrites the feeds two rooms import and syncs them (``model_channels``), so blocks come and
+go under the clerks.  Lists are checked against what could exist at that moment.  At the end the
+store must equal the model: nothing lost, nothing phantom, no room-night held twice (stays and
+blocks together), no stay in a room that is not defined, every fresh id unique, an add that began
+after another ended got a larger id, and the store's own checker finds the table in step (every
+night held by the stay covering it, the list equal to the stays).  The 200-way race is
+``model_race``.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ import random
 import time
 from collections import Counter
 from collections.abc import Callable
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
@@ -28,6 +31,15 @@ from typing import Any
 import httpx
 
 from tests.proofs.harness import Figures, day, list_all, overlapping
+from tests.proofs.model_channels import (
+    SyncRun,
+    channel_task,
+    channels,
+    check_settled,
+    held_nights,
+    refused_by_block,
+    sync,
+)
 from tests.proofs.model_contested import contested, deleted_by_someone
 from tests.support.aio import run_async
 
@@ -129,6 +141,8 @@ async def _client(
                         figures.fail(
                             f"retry of {key}: 'deleted since', but {model.keys[key]} was never deleted"
                         )
+                elif refused_by_block(response, body, figures, "adds"):
+                    pass
                 elif response.status_code == 409:
                     figures.add("adds_conflict")
                     model.conflicts.append((began, body, response.json()["error"]["conflicting_reservation"]))
@@ -206,6 +220,8 @@ async def _change(
         figures.add("changes_done")
     elif _room_undefined(response) and wanted["room_number"] not in model.rooms:
         figures.add("changes_room_undefined")
+    elif refused_by_block(response, wanted, figures, "changes", known=not raced):
+        pass
     elif response.status_code == 409:
         figures.add("changes_conflict")
         holder = response.json()["error"]["conflicting_reservation"]
@@ -244,7 +260,11 @@ async def _define_or_remove_room(
 
 
 def _check(
-    model: Model, final: list[dict[str, Any]], final_rooms: list[dict[str, Any]], figures: Figures
+    model: Model,
+    final: list[dict[str, Any]],
+    final_rooms: list[dict[str, Any]],
+    figures: Figures,
+    blocks: list[dict[str, Any]],
 ) -> None:
     live = {rid for rid in model.by_id if rid not in model.deleted_at}
     stored = {item["reservation_id"]: item for item in final}
@@ -261,7 +281,7 @@ def _check(
         settled = model.known(stored[rid], float("-inf")) if rid in model.contested else None
         if stored[rid] != model.by_id[rid] and not settled:
             figures.fail(f"{rid} stored as {stored[rid]}, acknowledged as {model.by_id[rid]}")
-    clashes = overlapping(final)
+    clashes = overlapping([*final, *blocks])  # no night held twice, by stays and blocks together
     figures.counts["double_booked"] = len(clashes)
     for pair in clashes[:5]:
         figures.fail(f"double booking: {pair}")
@@ -321,6 +341,7 @@ def run(
     rooms: int = 12,
     seed: int = 1,
     audit: Callable[[], list[str]] | None = None,
+    syncs: SyncRun | None = None,
 ) -> Figures:
     """``headers`` name a customer of its own: the model assumes no one else touches its table.
 
@@ -334,73 +355,35 @@ def run(
         for room in sorted(model.rooms):
             setup.put(f"/rooms/{room}").raise_for_status()
 
-    async def main() -> None:
-        limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
-        async with httpx.AsyncClient(base_url=url, headers=headers, limits=limits, timeout=60) as http:
-            await asyncio.gather(
-                *(_client(n, ops, http, model, figures, rooms, seed) for n in range(clients))
-            )
+    with ExitStack() as stack:
+        feeds = stack.enter_context(channels(url, headers, seed)) if syncs is not None else None
 
-    started = time.monotonic()
-    run_async(main())
-    figures.counts["clients"] = clients
-    figures.counts["seconds"] = round(time.monotonic() - started, 1)
-    final_rooms = httpx.get(f"{url}/rooms", params={"limit": 1000}, headers=headers, timeout=60).json()[
-        "items"
-    ]
-    _check(model, list_all(url, headers), final_rooms, figures)
+        async def main() -> None:
+            limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
+            async with httpx.AsyncClient(base_url=url, headers=headers, limits=limits, timeout=60) as http:
+                work = [_client(n, ops, http, model, figures, rooms, seed) for n in range(clients)]
+                if feeds is not None and syncs is not None:
+                    work.append(channel_task(feeds, syncs, figures, seed))
+                await asyncio.gather(*work)
+
+        started = time.monotonic()
+        run_async(main())
+        figures.counts["clients"] = clients
+        figures.counts["seconds"] = round(time.monotonic() - started, 1)
+        outcomes = sync(syncs.settings, syncs.customer) if syncs is not None else []
+        final_rooms = httpx.get(f"{url}/rooms", params={"limit": 1000}, headers=headers, timeout=60).json()[
+            "items"
+        ]
+        final = list_all(url, headers)
+        blocks = held_nights(url, headers) if syncs is not None else []
+        _check(model, final, final_rooms, figures, blocks)
+        if feeds is not None:
+            check_settled(feeds, outcomes, final, blocks, figures)
     if audit is not None:
         problems = audit()
         figures.counts["table_problems"] = len(problems)
         for problem in problems[:5]:
             figures.fail(f"table checker: {problem}")
-    return figures
-
-
-def race(
-    url: str, headers: dict[str, str], *, rounds: int, racers: int, store: str, room_base: int = 7000
-) -> Figures:
-    """``racers`` adds of one room-night at once, ``rounds`` times: exactly one 201 each time."""
-    figures = Figures("200-way race", store)
-    settle: list[float] = []
-
-    async def one(room: int) -> list[httpx.Response]:
-        limits = httpx.Limits(max_connections=racers)
-        async with httpx.AsyncClient(base_url=url, headers=headers, limits=limits, timeout=120) as http:
-            body = {"room_number": room, "nights": 1, "check_in": day(60)}
-            return list(
-                await asyncio.gather(
-                    *(
-                        http.post("/reservations", json={**body, "guest_name": f"racer {i}"})
-                        for i in range(racers)
-                    )
-                )
-            )
-
-    for round_ in range(rounds):
-        room = room_base + round_
-        started = time.monotonic()
-        responses = run_async(one(room))
-        settle.append(time.monotonic() - started)
-        statuses = Counter(r.status_code for r in responses)
-        figures.add("rounds")
-        figures.add("adds", len(responses))
-        if statuses != {201: 1, 409: racers - 1}:
-            figures.fail(f"room {room}: {dict(statuses)}")
-            continue
-        winner = next(r.json()["reservation_id"] for r in responses if r.status_code == 201)
-        named = {
-            r.json()["error"]["conflicting_reservation"]["reservation_id"]
-            for r in responses
-            if r.status_code == 409
-        }
-        if named != {winner}:
-            figures.fail(f"room {room}: 409s named {sorted(named)[:5]}, the winner is {winner}")
-        stored = [r["reservation_id"] for r in list_all(url, headers) if r["room_number"] == room]
-        if stored != [winner]:
-            figures.fail(f"room {room}: stored {stored}, winner {winner}")
-    figures.counts["winners_per_round"] = "1" if not figures.failures else "see failures"
-    figures.counts["max_settle_s"] = round(max(settle), 2) if settle else 0
     return figures
 
 

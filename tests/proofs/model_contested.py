@@ -61,14 +61,11 @@ async def contested(
     if response.status_code == 200:
         model.acknowledged(response.json())
     elif response.status_code == 409:
-        # The stay it was changed from is not known here (other changes race it), so only this:
-        if _holder(response)["reservation_id"] == rid:
+        # The stay it was changed from is not known here (other changes race it), so only this
+        # (a 409 may name a channel's block instead: model_channels):
+        holder = response.json()["error"].get("conflicting_reservation")
+        if holder is not None and holder["reservation_id"] == rid:
             figures.fail(f"contested change of {rid} conflicted with itself")
     elif response.status_code not in (404, 400):
         figures.fail(f"contested change of {rid} answered {response.status_code}: {response.text[:200]}")
     model.changing[rid].remove(began)
-
-
-def _holder(response: httpx.Response) -> dict[str, Any]:
-    holder: dict[str, Any] = response.json()["error"]["conflicting_reservation"]
-    return holder

@@ -25,6 +25,7 @@ import pytest
 from reservations import wiring
 from reservations.catalogue import FUNCTIONS
 from reservations.channels.calendar import CalendarUpdate
+from reservations.domain.blocks import NewBlock
 from reservations.domain.parsing import now_utc, today_utc
 from reservations.domain.reservation import NewReservation
 from reservations.domain.rooms import RoomQuery
@@ -163,7 +164,13 @@ def exercise_the_front_desk(deployment: Deployment, event: dict[str, Any]) -> No
     assert call(change.handler, "PATCH", "/reservations/{id}", moved, **path) == 200  # into a room
     deployment.cold_start()
     assert call(delete_room.handler, "DELETE", "/rooms/{room_number}", **other) == 409  # it holds it
+    # A channel's block in the room (made by the test): the removal frees its nights.
+    start = today_utc() + timedelta(days=200)
+    block = NewBlock(room, start, start + timedelta(days=2), "https://feeds.example/x.ics", "e1")
+    wiring.store().add_block(deployment.settings.table_for("star"), block)
+    deployment.cold_start()
     assert call(delete_room.handler, "DELETE", "/rooms/{room_number}", **rooms_path) == 204
+    assert wiring.store().blocks(deployment.settings.table_for("star"), room) == []
 
 
 def exercise_the_channel_sync(deployment: Deployment, monkeypatch: pytest.MonkeyPatch) -> None:

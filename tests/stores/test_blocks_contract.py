@@ -7,12 +7,12 @@ from datetime import timedelta
 
 import pytest
 
-from reservations.channels.calendar import CalendarUpdate
+from reservations.channels.calendar import CalendarUpdate, RoomCalendar
 from reservations.domain.blocks import Block, ConflictingBlockError, NewBlock
 from reservations.domain.change import ReservationChange
 from reservations.domain.errors import ConflictError, RoomNotDefinedError
 from reservations.domain.reservation import ListQuery
-from reservations.domain.rooms import Availability, Room
+from reservations.domain.rooms import Availability, Room, RoomQuery
 from reservations.stores.protocols import Store
 from tests.support.stores import DAY, NOW, new
 
@@ -105,6 +105,39 @@ def test_a_room_calendar_keeps_each_part_apart(store: Store, table: str) -> None
     rotated = store.set_calendar(table, 101, CalendarUpdate(token="t3"))
     assert (rotated.token, rotated.imports, dict(rotated.status)) == ("t3", (FEED,), {FEED: {"events": 1}})
     assert store.calendars(table) == [rotated]
+
+
+def test_a_room_is_defined_with_its_calendar_in_one_write(store: Store, table: str) -> None:
+    first = CalendarUpdate(token="t1", token_if_absent=True, imports=(FEED,))
+    assert store.put_room(table, Room(101, "Sea view"), first) is True
+    assert store.calendars(table, [101]) == [RoomCalendar(101, "t1", (FEED,), {})]
+    # Renamed with new imports: the token it has is kept; imports left out are kept too.
+    assert (
+        store.put_room(
+            table, Room(101, "Garden"), CalendarUpdate(token="t2", token_if_absent=True, imports=())
+        )
+        is False
+    )
+    assert store.calendars(table, [101]) == [RoomCalendar(101, "t1", (), {})]
+    assert (
+        store.put_room(table, Room(101, "Garden"), CalendarUpdate(token="t3", token_if_absent=True)) is False
+    )
+    assert store.calendars(table, [101]) == [RoomCalendar(101, "t1", (), {})]
+    assert [room.name for room in store.list_rooms(table, RoomQuery()).items] == ["Garden"]
+
+
+def test_removing_a_room_takes_its_calendar_and_frees_its_blocks_nights(store: Store, table: str) -> None:
+    store.put_room(table, Room(101), CalendarUpdate(token="t1", imports=(FEED,)))
+    store.put_room(table, Room(102), CalendarUpdate(token="t2", imports=(FEED,)))
+    store.add_block(table, block(101))
+    kept = store.add_block(table, block(102))
+    store.delete_room(table, 101, DAY)
+    assert store.blocks(table) == [kept]
+    assert store.calendars(table) == [RoomCalendar(102, "t2", (FEED,), {})]
+    assert store.taken_nights(table, 101, DAY, DAY + timedelta(days=10)) == {}
+    store.put_room(table, Room(101))  # defined again: free, with no feed of the old room's
+    assert store.free_rooms(table, Availability(DAY, 3)) == [101]
+    assert store.calendars(table, [101]) == []
 
 
 def test_racing_blocks_and_bookings_never_share_a_night(store: Store, table: str) -> None:

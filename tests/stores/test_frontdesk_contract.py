@@ -8,6 +8,7 @@ from datetime import timedelta
 
 import pytest
 
+from reservations.channels.calendar import CalendarUpdate
 from reservations.domain.change import ReservationChange
 from reservations.domain.errors import (
     ConflictError,
@@ -116,6 +117,12 @@ def test_at_most_max_rooms(store: Store, table: str, settings: Settings):
         define(store, table, *range(1, MAX_ROOMS + 1))
     with pytest.raises(ValidationError):
         store.put_room(table, Room(MAX_ROOMS + 1))
+    # A room refused is refused with its calendar: one write, nothing of it left.
+    with pytest.raises(ValidationError):
+        store.put_room(
+            table, Room(MAX_ROOMS + 1), CalendarUpdate(token="t", imports=("https://a.example/x.ics",))
+        )
+    assert store.calendars(table, [MAX_ROOMS + 1]) == []
     assert store.put_room(table, Room(1, "still updatable")) is False
 
 

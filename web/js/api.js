@@ -138,6 +138,10 @@ export function createApi({ base, customer, apiKey }) {
     roomsPage(cursor = null) {
       return call("GET", "/rooms", { query: { limit: 1000, cursor } });
     },
+    /** The room's imported feeds with their last sync, and the blocks they hold. */
+    roomSync(roomNumber) {
+      return call("GET", `/rooms/${encodeURIComponent(roomNumber)}/sync`);
+    },
     availability(checkIn, nights) {
       return call("GET", "/availability", { query: { check_in: checkIn, nights } });
     },

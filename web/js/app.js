@@ -4,6 +4,7 @@
 
 import { ApiError, allRooms, createApi, listAll, normaliseBase } from "./api.js";
 import { createChangeDialog } from "./change.js";
+import { blocksIn, loadSyncs, renderChannels } from "./channels.js";
 import { createFreeFinder } from "./free.js";
 import { addDays, isIsoDate, longDate, todayLocal, todayUtc } from "./dates.js";
 import { createDialogs } from "./dialogs.js";
@@ -19,7 +20,7 @@ const state = {
   api: null,
   defaultBase: "",
   list: { items: [], nextCursor: null, params: {}, sort: null, loading: false, seq: 0, highlightId: null },
-  grid: { start: todayLocal(), extraRooms: [], definedRooms: [], items: [], free: null, seq: 0 },
+  grid: { start: todayLocal(), extraRooms: [], definedRooms: [], items: [], blocks: [], free: null, seq: 0 },
 };
 let dialogs = null;
 let changeDialog = null;
@@ -71,12 +72,13 @@ function signOut(message = null) {
   sessionStorage.removeItem(SESSION_KEY);
   state.api = null;
   state.list = { items: [], nextCursor: null, params: {}, sort: null, loading: false, seq: state.list.seq + 1, highlightId: null };
-  state.grid = { start: todayLocal(), extraRooms: [], definedRooms: [], items: [], free: null, seq: state.grid.seq + 1 };
+  state.grid = { start: todayLocal(), extraRooms: [], definedRooms: [], items: [], blocks: [], free: null, seq: state.grid.seq + 1 };
   freeFinder.reset();
   for (const dialog of document.querySelectorAll("dialog[open]")) dialog.close();
   $("sign-in-form").elements.api_key.value = "";
   $("list-body").replaceChildren();
   $("grid").replaceChildren();
+  renderChannels($("channels"), $("channels-body"), [], new Map());
   $("notice").textContent = "";
   showSignIn(message);
 }
@@ -161,6 +163,7 @@ function drawGrid() {
     definedRooms: state.grid.definedRooms,
     free: state.grid.free,
     reservations: state.grid.items,
+    blocks: state.grid.blocks,
     today: todayLocal(),
     firstBookable: addDays(todayUtc(), -RULES.maxDaysBehind),
   });
@@ -182,8 +185,11 @@ async function loadGrid() {
       listAll(api, { from: state.grid.start, to: addDays(state.grid.start, GRID_DAYS) }),
       allRooms(api),
     ]);
+    const syncs = await loadSyncs(api, rooms); // the channels' blocks, for rooms that import feeds
     if (seq !== state.grid.seq || api !== state.api) return;
     state.grid.items = items;
+    state.grid.blocks = blocksIn(syncs, state.grid.start, addDays(state.grid.start, GRID_DAYS));
+    renderChannels($("channels"), $("channels-body"), rooms, syncs);
     state.grid.definedRooms = rooms.map((room) => room.room_number);
     drawGrid();
     if (!complete) setFormError($("grid-error"), "Too many stays in these 14 days to draw them all.");

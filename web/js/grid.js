@@ -41,21 +41,26 @@ export function parseRooms(text) {
   return { rooms: [...rooms].sort((a, b) => a - b) };
 }
 
-/** Lays each room's stays on day indexes [0, days); overlaps (never expected) keep the first. */
-function layout(reservations, start, days) {
+/**
+ * Lays each room's stays and channel blocks on day indexes [0, days); overlaps (never expected: the
+ * server gives a night to one holder) keep the first.
+ */
+function layout(reservations, blocks, start, days) {
   const byRoom = new Map();
-  const sorted = [...reservations].sort(
-    (a, b) => a.check_in.localeCompare(b.check_in) || a.reservation_id - b.reservation_id,
-  );
-  for (const r of sorted) {
-    const from = Math.max(0, daysBetween(start, r.check_in));
-    const to = Math.min(days, daysBetween(start, r.check_out));
+  const entries = [
+    ...reservations.map((r) => ({ item: r, reservation: r, order: r.reservation_id })),
+    ...blocks.map((b) => ({ item: b, block: b, order: -b.block_id })),
+  ].sort((a, b) => a.item.check_in.localeCompare(b.item.check_in) || a.order - b.order);
+  for (const entry of entries) {
+    const { item } = entry;
+    const from = Math.max(0, daysBetween(start, item.check_in));
+    const to = Math.min(days, daysBetween(start, item.check_out));
     if (to <= from) continue;
-    const stays = byRoom.get(r.room_number) ?? [];
-    const last = stays[stays.length - 1];
+    const held = byRoom.get(item.room_number) ?? [];
+    const last = held[held.length - 1];
     if (last && from < last.to) continue;
-    stays.push({ from, to, reservation: r });
-    byRoom.set(r.room_number, stays);
+    held.push({ from, to, reservation: entry.reservation, block: entry.block });
+    byRoom.set(item.room_number, held);
   }
   return byRoom;
 }
@@ -81,11 +86,6 @@ function headerRow(start, days, today) {
 
 function stayCell(stay, start, days, today) {
   const r = stay.reservation;
-  const classes = ["stay"];
-  if (stay.from === 0 && r.check_in < start) classes.push("continues-before");
-  if (stay.to === days && r.check_out > addDays(start, days)) classes.push("continues-after");
-  const coversToday = daysBetween(start, today) >= stay.from && daysBetween(start, today) < stay.to;
-  if (coversToday) classes.push("has-today");
   const nights = `${r.nights} night${r.nights === 1 ? "" : "s"}`;
   const summary = `${r.guest_name}, reservation ${r.reservation_id}, ${longDate(r.check_in)} to ${longDate(r.check_out)}, ${nights}`;
   // A button in all but name (a span keeps the grid's cell layout): Enter, Space or a click opens
@@ -104,8 +104,33 @@ function stayCell(stay, start, days, today) {
     el("span", { className: "guest" }, r.guest_name),
     el("span", { className: "visually-hidden" }, `, reservation ${r.reservation_id}, ${longDate(r.check_in)} to ${longDate(r.check_out)}, ${nights}`),
   );
-  const td = el("td", { className: classes.join(" "), dataset: { from: String(stay.from), to: String(stay.to) } }, bar);
+  const td = el("td", { className: spanClasses("stay", stay, r, start, days, today), dataset: { from: String(stay.from), to: String(stay.to) } }, bar);
   if (stay.to - stay.from > 1) td.colSpan = stay.to - stay.from;
+  return td;
+}
+
+function spanClasses(kind, entry, item, start, days, today) {
+  const classes = [kind];
+  if (entry.from === 0 && item.check_in < start) classes.push("continues-before");
+  if (entry.to === days && item.check_out > addDays(start, days)) classes.push("continues-after");
+  const index = daysBetween(start, today);
+  if (index >= entry.from && index < entry.to) classes.push("has-today");
+  return classes.join(" ");
+}
+
+/** Nights a channel holds (its calendar feed): not ours to change, so a stop for the arrows only. */
+function blockCell(entry, start, days, today) {
+  const b = entry.block;
+  const count = daysBetween(b.check_in, b.check_out);
+  const nights = `${count} night${count === 1 ? "" : "s"}`;
+  const summary = `Room ${b.room_number}: held by ${b.source} (channel calendar), ${longDate(b.check_in)} to ${longDate(b.check_out)}, ${nights}`;
+  const bar = el(
+    "span",
+    { className: "block-bar", tabindex: "-1", role: "img", "aria-label": summary, title: summary, dataset: { blockId: String(b.block_id) } },
+    el("span", { className: "source", "aria-hidden": "true" }, b.source),
+  );
+  const td = el("td", { className: spanClasses("block", entry, b, start, days, today), dataset: { from: String(entry.from), to: String(entry.to) } }, bar);
+  if (entry.to - entry.from > 1) td.colSpan = entry.to - entry.from;
   return td;
 }
 
@@ -146,15 +171,15 @@ export function gridRooms({ definedRooms = [], rooms = [], stayRooms = [] }) {
 }
 
 /**
- * Renders the grid into `table`. Returns the number of rooms shown. `definedRooms` are the
- * customer's rooms, `rooms` those typed in "Rooms to show" (see gridRooms); rooms in `free` (a Set,
- * from "Find a free room") are highlighted.
+ * Renders the grid into `table`, stays and channel blocks (`blocks`, from channels.js) alike.
+ * Returns the number of rooms shown. `definedRooms` are the customer's rooms, `rooms` those typed in
+ * "Rooms to show" (see gridRooms); rooms in `free` (a Set, from "Find a free room") are highlighted.
  */
 export function renderGrid(
   table,
-  { start, days = GRID_DAYS, rooms = [], definedRooms = [], free = null, reservations = [], today, firstBookable },
+  { start, days = GRID_DAYS, rooms = [], definedRooms = [], free = null, reservations = [], blocks = [], today, firstBookable },
 ) {
-  const byRoom = layout(reservations, start, days);
+  const byRoom = layout(reservations, blocks, start, days);
   const allRooms = gridRooms({ definedRooms, rooms, stayRooms: [...byRoom.keys()] });
   const end = addDays(start, days);
 
@@ -177,7 +202,7 @@ export function renderGrid(
     for (let i = 0; i < days; ) {
       const stay = stays[next];
       if (stay && stay.from === i) {
-        row.append(stayCell(stay, start, days, today));
+        row.append(stay.block ? blockCell(stay, start, days, today) : stayCell(stay, start, days, today));
         i = stay.to;
         next += 1;
       } else if (firstBookable && addDays(start, i) < firstBookable) {

@@ -7,6 +7,8 @@ the room, and the stored token proves it.
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -22,7 +24,7 @@ from reservations.channels.calendar import (
 from reservations.domain.blocks import Block
 from reservations.domain.errors import NotFoundError
 from reservations.domain.parsing import MAX_DAYS_AHEAD, MAX_DAYS_BEHIND, NIGHTS_MAX, now_utc
-from reservations.domain.rooms import RoomQuery
+from reservations.domain.rooms import Room, RoomQuery
 from reservations.stores.protocols import Store
 
 FEED_PATH = "/calendars/{token}.ics"
@@ -38,6 +40,32 @@ class Feed:
     render: Callable[[], bytes]
 
 
+class RenderedFeeds:
+    """Bodies rendered, by the ETag of the version they render: a repeat costs a lookup.  Bounded in
+    bytes, oldest use out first; one per process, shared by the rooms it serves."""
+
+    def __init__(self, max_bytes: int = 8 * 1024 * 1024) -> None:
+        self._bodies: OrderedDict[str, bytes] = OrderedDict()
+        self._bytes = 0
+        self._max_bytes = max_bytes
+        self._lock = threading.Lock()
+
+    def get(self, etag: str, render: Callable[[], bytes]) -> bytes:
+        with self._lock:
+            body = self._bodies.get(etag)
+            if body is not None:
+                self._bodies.move_to_end(etag)
+                return body
+        body = render()
+        with self._lock:
+            if etag not in self._bodies and len(body) <= self._max_bytes:
+                self._bodies[etag] = body
+                self._bytes += len(body)
+                while self._bytes > self._max_bytes:
+                    self._bytes -= len(self._bodies.popitem(last=False)[1])
+        return body
+
+
 class ChannelService:
     def __init__(
         self,
@@ -48,29 +76,29 @@ class ChannelService:
         self._store = store
         self._table_for = table_for
         self._clock = clock
+        self._rendered = RenderedFeeds()
 
     def _defined(self, customer: str, room_number: int) -> None:
         page = self._store.list_rooms(self._table_for(customer), RoomQuery(limit=1, after=room_number - 1))
         if not page.items or page.items[0].room_number != room_number:
             raise NotFoundError(f"no room {room_number}", field="room_number")
 
-    def tokens(self, customer: str, room_numbers: list[int]) -> dict[int, str]:
-        """The rooms' feed tokens (a room defined before channel calendars has none until its
-        next ``PUT`` or a rotation)."""
+    def room_calendars(self, customer: str, room_numbers: list[int]) -> dict[int, RoomCalendar]:
+        """The rooms' calendars: feed token and imports (a room defined before channel calendars
+        has no token until its next ``PUT`` or a rotation)."""
         if not room_numbers:
             return {}
         found = self._store.calendars(self._table_for(customer), room_numbers)
-        return {c.room_number: c.token for c in found if c.token is not None}
+        return {c.room_number: c for c in found}
 
-    def give_token(self, customer: str, room_number: int) -> str:
-        """The room's first token; one it has already is kept (a ``PUT`` repeated changes nothing)."""
-        calendar = self._store.set_calendar(
-            self._table_for(customer),
-            room_number,
-            CalendarUpdate(token=new_token(customer, room_number), token_if_absent=True),
+    def define_room(self, customer: str, room: Room, imports: tuple[str, ...] | None) -> bool:
+        """Defines the room (or replaces its name and notes) with its calendar, in one write: its
+        first feed token (one it has is kept) and, when given, the feeds it imports (a feed no longer
+        imported lets go of its blocks at the next sync).  True when the room is new."""
+        update = CalendarUpdate(
+            token=new_token(customer, room.room_number), token_if_absent=True, imports=imports
         )
-        assert calendar.token is not None
-        return calendar.token
+        return self._store.put_room(self._table_for(customer), room, update)
 
     def rotate_token(self, customer: str, room_number: int) -> str:
         self._defined(customer, room_number)
@@ -79,12 +107,6 @@ class ChannelService:
         )
         assert calendar.token is not None
         return calendar.token
-
-    def set_imports(self, customer: str, room_number: int, imports: tuple[str, ...]) -> RoomCalendar:
-        """Replaces the room's feeds; the blocks of a feed no longer imported go at the next sync."""
-        return self._store.set_calendar(
-            self._table_for(customer), room_number, CalendarUpdate(imports=imports)
-        )
 
     def calendar(self, customer: str, room_number: int) -> RoomCalendar:
         self._defined(customer, room_number)
@@ -117,8 +139,11 @@ class ChannelService:
         nights = self._store.taken_nights(table, address.room_number, start, end)
         stamp = datetime(today.year, today.month, today.day, tzinfo=now.tzinfo)
         version = repr((ics.PRODID, address.customer, address.room_number, stamp, sorted(nights.items())))
+        tag = ics.etag(version.encode())
         return Feed(
-            ics.etag(version.encode()),
+            tag,
             now,
-            lambda: ics.render_feed(address.customer, address.room_number, nights, stamp),
+            lambda: self._rendered.get(
+                tag, lambda: ics.render_feed(address.customer, address.room_number, nights, stamp)
+            ),
         )

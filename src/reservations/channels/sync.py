@@ -103,10 +103,15 @@ class ChannelSync:
     def sync_customer(self, customer: str, table: str) -> list[RoomOutcome]:
         held = self._store.blocks(table)
         outcomes = []
-        for calendar in self._store.calendars(table):
+        calendars = self._store.calendars(table)
+        for calendar in calendars:
             mine = [b for b in held if b.room_number == calendar.room_number]
             if calendar.imports or mine:
                 outcomes.append(self.sync_room(customer, table, calendar, mine))
+        # A room removed takes its calendar along; blocks a crash left behind it go now.
+        with_calendar = {calendar.room_number for calendar in calendars}
+        for orphan in [b for b in held if b.room_number not in with_calendar]:
+            self._store.delete_block(table, orphan)
         return outcomes
 
     def sync_room(self, customer: str, table: str, calendar: RoomCalendar, held: list[Block]) -> RoomOutcome:

@@ -13,11 +13,13 @@ from reservations.functions.room_calendar import calendar_url
 def list_rooms(request: http.Request) -> http.Response:
     customer = request.customer()
     page = wiring.service().list_rooms(customer, RoomQuery.from_params(request.query))
-    tokens = wiring.channels().tokens(customer, [room.room_number for room in page.items])
+    calendars = wiring.channels().room_calendars(customer, [room.room_number for room in page.items])
     body = page.to_json()
     for item in body["items"]:
-        token = tokens.get(item["room_number"])
+        calendar = calendars.get(item["room_number"])
+        token = calendar.token if calendar else None
         item["calendar_url"] = calendar_url(request, token) if token else None
+        item["import_calendars"] = list(calendar.imports) if calendar else []
     return http.json_response(200, body)
 
 

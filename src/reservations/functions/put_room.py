@@ -21,11 +21,8 @@ def put_room(request: http.Request) -> http.Response:
         allow_local = wiring.settings().local_feeds
         imports = parse_imports(body.pop("import_calendars"), allow_local=allow_local)
     room = Room.from_request(room_number, body)
-    created = wiring.service().put_room(customer, room)
-    channels = wiring.channels()
-    channels.give_token(customer, room_number)  # every defined room has an export feed
-    if imports is not None:
-        channels.set_imports(customer, room_number, imports)
+    # One write: the room, its feed token (every defined room has an export feed) and its imports.
+    created = wiring.channels().define_room(customer, room, imports)
     headers = {"Location": f"{request.stage_prefix}/rooms/{room_number}"} if created else {}
     return http.json_response(201 if created else 200, room.to_json(), headers)
 

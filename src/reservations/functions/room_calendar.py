@@ -14,7 +14,13 @@ from reservations.functions import http
 
 
 def calendar_url(request: http.Request, token: str) -> str:
-    """Absolute, as a channel needs it: the scheme API Gateway (or a proxy) says, else plain http."""
+    """Absolute, as a channel needs it: under the public URL the deployment configures (the edge's,
+    ``RESERVATIONS_PUBLIC_API_URL``; not API Gateway's own host, which a WAF may close to all but
+    the edge), else under the host and scheme the request came with (a local server)."""
+    public = wiring.settings().public_api_url
+    if public:
+        base = public.rstrip("/").replace("{customer}", request.customer())
+        return f"{base}/calendars/{token}.ics"
     scheme = request.headers.get("x-forwarded-proto", "http").split(",")[0].strip() or "http"
     host = request.headers.get("host", "localhost")
     return f"{scheme}://{host}{request.stage_prefix}/calendars/{token}.ics"

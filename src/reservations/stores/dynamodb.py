@@ -35,6 +35,7 @@ from reservations.stores.dynamodb_tenants import TenantClients
 from reservations.stores.protocols import IdempotencyClaim, TableInfo
 
 if TYPE_CHECKING:
+    from reservations.channels.calendar import CalendarUpdate
     from reservations.domain.change import ReservationChange
     from reservations.domain.rooms import Availability, Room, RoomPage, RoomQuery
     from reservations.settings import Settings
@@ -345,8 +346,8 @@ class DynamoDBStore(ChannelsPart):
     def change(self, table: str, reservation_id: int, change: ReservationChange) -> Reservation:
         return self._frontdesk.change(table, reservation_id, change)
 
-    def put_room(self, table: str, room: Room) -> bool:
-        return self._frontdesk.put_room(table, room)
+    def put_room(self, table: str, room: Room, calendar: CalendarUpdate | None = None) -> bool:
+        return self._frontdesk.put_room(table, room, calendar)
 
     def list_rooms(self, table: str, query: RoomQuery) -> RoomPage:
         return self._frontdesk.list_rooms(table, query)
@@ -358,7 +359,7 @@ class DynamoDBStore(ChannelsPart):
         return self._frontdesk.free_rooms(table, availability)
 
     def check(self, table: str, *, repair: bool = False) -> Report:
-        from reservations.stores import dynamodb_check  # the operator's command only
+        from reservations.stores import dynamodb_check
 
         return dynamodb_check.check(self.data(table), table, repair=repair)
 

@@ -208,9 +208,8 @@ def calendars(store: DynamoDBStore, table: str, room_numbers: list[int] | None) 
     return sorted((_calendar(item) for item in found), key=lambda c: c.room_number)
 
 
-def set_calendar(store: DynamoDBStore, table: str, room_number: int, update: CalendarUpdate) -> RoomCalendar:
-    """One ``UpdateItem`` of the parts given: a sync's status and a clerk's imports never undo
-    each other; a room's first token is set only where none is (``if_not_exists``)."""
+def _calendar_expression(room_number: int, update: CalendarUpdate) -> dict[str, Any]:
+    """The ``UpdateItem`` parts that write what the update gives of a room's calendar."""
     sets: list[str] = []
     values: dict[str, Any] = {}
     names: dict[str, str] = {}
@@ -227,16 +226,34 @@ def set_calendar(store: DynamoDBStore, table: str, room_number: int, update: Cal
         values[":status"] = items.s(json.dumps(dict(update.status)))
     sets.append("room_number = :room")
     values[":room"] = items.n(room_number)
+    return {
+        "Key": calendar_key(room_number),
+        "UpdateExpression": "SET " + ", ".join(sets),
+        "ExpressionAttributeValues": values,
+        **({"ExpressionAttributeNames": names} if names else {}),
+    }
+
+
+def calendar_write(table: str, room_number: int, update: CalendarUpdate) -> dict[str, Any]:
+    """The calendar's update as one item of a transaction (a room defined with its calendar)."""
+    return {"Update": {"TableName": table, **_calendar_expression(room_number, update)}}
+
+
+def set_calendar(store: DynamoDBStore, table: str, room_number: int, update: CalendarUpdate) -> RoomCalendar:
+    """One ``UpdateItem`` of the parts given: a sync's status and a clerk's imports never undo
+    each other; a room's first token is set only where none is (``if_not_exists``)."""
     with translated_errors():
         response = store.data(table).update_item(
-            TableName=table,
-            Key=calendar_key(room_number),
-            UpdateExpression="SET " + ", ".join(sets),
-            ExpressionAttributeValues=values,
-            **({"ExpressionAttributeNames": names} if names else {}),
-            ReturnValues="ALL_NEW",
+            TableName=table, **_calendar_expression(room_number, update), ReturnValues="ALL_NEW"
         )
     return _calendar(response["Attributes"])
+
+
+def release_room_blocks(store: DynamoDBStore, table: str, room_number: int) -> None:
+    """A removed room's blocks free their nights, one block a transaction (a block's nights and
+    item fit in one; a room's many would not)."""
+    for block in blocks(store, table, room_number):
+        delete_block(store, table, block)
 
 
 def _store(part: ChannelsPart) -> DynamoDBStore:

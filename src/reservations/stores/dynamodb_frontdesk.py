@@ -32,6 +32,7 @@ from reservations.domain.rooms import (
     room_not_defined,
     too_many_rooms,
 )
+from reservations.stores import dynamodb_channels as channels
 from reservations.stores import dynamodb_items as items
 from reservations.stores import dynamodb_stale as stale
 from reservations.stores.dynamodb_client import (
@@ -43,6 +44,7 @@ from reservations.stores.dynamodb_client import (
 )
 
 if TYPE_CHECKING:
+    from reservations.channels.calendar import CalendarUpdate
     from reservations.stores.dynamodb import DynamoDBStore
 
 TRANSACTION_ATTEMPTS = 4
@@ -186,7 +188,9 @@ class FrontDesk:
 
     # ----------------------------------------------------------------------- rooms
 
-    def put_room(self, table: str, room: Room) -> bool:
+    def put_room(self, table: str, room: Room, calendar: CalendarUpdate | None = None) -> bool:
+        """One write whatever it changes: the room (and its count, when new) with its calendar."""
+        extra = [channels.calendar_write(table, room.room_number, calendar)] if calendar is not None else []
         for attempt in range(TRANSACTION_ATTEMPTS):
             if attempt:
                 backoff(attempt)
@@ -203,6 +207,7 @@ class FrontDesk:
                                 "attribute_not_exists(room_count) OR room_count < :max",
                                 {":one": items.n(1), ":max": items.n(MAX_ROOMS)},
                             ),
+                            *extra,
                         ],
                     )
                     self._has_rooms[table] = True
@@ -212,31 +217,44 @@ class FrontDesk:
                     if len(codes) > 1 and codes[0] != _CCF and codes[1] == _CCF:
                         raise too_many_rooms() from None
                     continue  # defined (or counted) meanwhile: read again
-            fields = {"#name": ("name", room.name), "#notes": ("notes", room.notes)}
-            sets = [f"{alias} = :{attr}" for alias, (attr, value) in fields.items() if value is not None]
-            removes = [alias for alias, (_, value) in fields.items() if value is None]
-            expression = " ".join(
-                [
-                    *([f"SET {', '.join(sets)}"] if sets else []),
-                    *([f"REMOVE {', '.join(removes)}"] if removes else []),
-                ]
-            )
-            values = {f":{attr}": items.s(value) for attr, value in fields.values() if value is not None}
-            try:
-                with translated_errors():
-                    self._store.data(table).update_item(
-                        TableName=table,
-                        Key=items.room_key(room.room_number),
-                        UpdateExpression=expression,
-                        ConditionExpression="attribute_exists(pk)",
-                        ExpressionAttributeNames={"#name": "name", "#notes": "notes"},
-                        **({"ExpressionAttributeValues": values} if values else {}),
-                    )
+            if self._rename_room(table, room, extra):
                 return False
-            except ClientError as exc:
-                if exc.response.get("Error", {}).get("Code") != "ConditionalCheckFailedException":
-                    raise
         raise busy()
+
+    def _rename_room(self, table: str, room: Room, extra: list[Write]) -> bool:
+        """Replaces the name and notes of a room that exists (with its calendar, in one transaction
+        when there is one); False when it was removed meanwhile."""
+        fields = {"#name": ("name", room.name), "#notes": ("notes", room.notes)}
+        sets = [f"{alias} = :{attr}" for alias, (attr, value) in fields.items() if value is not None]
+        removes = [alias for alias, (_, value) in fields.items() if value is None]
+        expression = " ".join(
+            [
+                *([f"SET {', '.join(sets)}"] if sets else []),
+                *([f"REMOVE {', '.join(removes)}"] if removes else []),
+            ]
+        )
+        values = {f":{attr}": items.s(value) for attr, value in fields.values() if value is not None}
+        update: dict[str, Any] = {
+            "TableName": table,
+            "Key": items.room_key(room.room_number),
+            "UpdateExpression": expression,
+            "ConditionExpression": "attribute_exists(pk)",
+            "ExpressionAttributeNames": {"#name": "name", "#notes": "notes"},
+            **({"ExpressionAttributeValues": values} if values else {}),
+        }
+        try:
+            if extra:
+                self._transact(table, [{"Update": update}, *extra])
+            else:
+                with translated_errors():
+                    self._store.data(table).update_item(**update)
+            return True
+        except ClientError as exc:
+            if extra:
+                cancellation_reasons(exc)  # removed meanwhile: read again
+            elif exc.response.get("Error", {}).get("Code") != "ConditionalCheckFailedException":
+                raise
+            return False
 
     def list_rooms(self, table: str, query: RoomQuery) -> RoomPage:
         params: dict[str, Any] = {
@@ -286,9 +304,11 @@ class FrontDesk:
                             "room_count > :zero",
                             {":minus": items.n(-1), ":zero": items.n(0)},
                         ),
+                        items.delete(table, channels.calendar_key(room_number)),  # its feed token and imports
                     ],
                 )
                 self._has_rooms.pop(table, None)  # maybe the last one: look again next time
+                channels.release_room_blocks(self._store, table, room_number)
                 return items.room_from_item(item)
             except ClientError as exc:
                 cancellation_reasons(exc)  # a booking into the room got in first: look again

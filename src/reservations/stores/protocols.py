@@ -81,8 +81,11 @@ class Store(Protocol):
         the rooms rule's ``ValidationError``.
         """
 
-    def put_room(self, table: str, room: Room) -> bool:
-        """Defines a room or replaces its name and notes; True when it was created."""
+    def put_room(self, table: str, room: Room, calendar: CalendarUpdate | None = None) -> bool:
+        """Defines a room or replaces its name and notes; True when it was created.
+
+        ``calendar`` (its feed token, its imports) is written in the same atomic write: a failure
+        leaves neither."""
 
     def list_rooms(self, table: str, query: RoomQuery) -> RoomPage:
         """One page of the customer's rooms in number order."""
@@ -90,7 +93,9 @@ class Store(Protocol):
     def delete_room(self, table: str, room_number: int, today: date) -> Room:
         """Removes a room; ``RoomInUseError`` if a reservation holds it on ``today`` or later.
 
-        Atomic with bookings: a reservation cannot land in the room while it is being removed.
+        Atomic with bookings: a reservation cannot land in the room while it is being removed.  Its
+        calendar (feed token, imports) goes with it, and its channel blocks free their nights (in
+        DynamoDB right after, one block a transaction; a sync releases any left by a crash).
         """
 
     def free_rooms(self, table: str, availability: Availability) -> list[int]:

@@ -309,10 +309,13 @@ class SqliteStore:
         with self._writer(table), transaction(conn):
             return frontdesk.change(conn, table, reservation_id, change)
 
-    def put_room(self, table: str, room: Room) -> bool:
+    def put_room(self, table: str, room: Room, calendar: CalendarUpdate | None = None) -> bool:
         conn = self._conn(table)
         with self._writer(table), transaction(conn):
-            return frontdesk.put_room(conn, room)
+            created = frontdesk.put_room(conn, room)
+            if calendar is not None:
+                sqlite_channels.set_calendar(conn, room.room_number, calendar)
+            return created
 
     def list_rooms(self, table: str, query: RoomQuery) -> RoomPage:
         return frontdesk.list_rooms(self._conn(table), query)
@@ -320,7 +323,9 @@ class SqliteStore:
     def delete_room(self, table: str, room_number: int, today: date) -> Room:
         conn = self._conn(table)
         with self._writer(table), transaction(conn):
-            return frontdesk.delete_room(conn, room_number, today)
+            removed = frontdesk.delete_room(conn, room_number, today)
+            sqlite_channels.forget_room(conn, room_number)
+            return removed
 
     def free_rooms(self, table: str, availability: Availability) -> list[int]:
         return frontdesk.free_rooms(self._conn(table), availability)

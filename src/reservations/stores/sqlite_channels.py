@@ -68,6 +68,17 @@ def delete_block(conn: sqlite3.Connection, block_id: int) -> bool:
     return conn.execute("DELETE FROM blocks WHERE block_id = ?", (block_id,)).rowcount > 0
 
 
+def forget_room(conn: sqlite3.Connection, room_number: int) -> None:
+    """A room removed: its blocks free their nights, and its feed token, imports and status go."""
+    conn.execute(
+        "DELETE FROM nights WHERE room_number = ? AND reservation_id IN"
+        " (SELECT -block_id FROM blocks WHERE room_number = ?)",
+        (room_number, room_number),
+    )
+    conn.execute("DELETE FROM blocks WHERE room_number = ?", (room_number,))
+    conn.execute("DELETE FROM room_calendars WHERE room_number = ?", (room_number,))
+
+
 def taken_nights(conn: sqlite3.Connection, room_number: int, start: date, end: date) -> dict[date, int]:
     rows = conn.execute(
         "SELECT night, reservation_id FROM nights WHERE room_number = ? AND night >= ? AND night < ?",

@@ -25,6 +25,7 @@ module "reservations" {
   enforce_usage_plans          = var.enforce_usage_plans
   cors_allowed_origins         = var.cors_allowed_origins
   enable_waf                   = var.enable_waf
+  public_api_url               = var.public_api_url
   edge_secret_arn              = var.edge_secret_arn
   manage_api_gateway_account   = var.manage_api_gateway_account
 

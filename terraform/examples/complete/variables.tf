@@ -194,6 +194,17 @@ variable "cors_allowed_origins" {
   }
 }
 
+variable "public_api_url" {
+  description = "The API's public URL, where channels (Booking.com, Airbnb) fetch each room's calendar feed: the edge's, {customer} standing for the customer's name, e.g. https://{customer}.hotels.example.com/api (env RESERVATIONS_PUBLIC_API_URL: each room's calendar_url). Null: API Gateway's own host and stage, which edge_secret_arn closes to all but the edge."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.public_api_url == null || can(regex("^https://(\\{customer\\}\\.)?[a-z0-9]([a-z0-9.-]*[a-z0-9])?(:[0-9]+)?(/[A-Za-z0-9._~-]+)*/?$", coalesce(var.public_api_url, "x")))
+    error_message = "public_api_url must be an https:// URL without query or credentials, optionally {customer}.<domain>, e.g. https://{customer}.hotels.example.com/api."
+  }
+}
+
 variable "edge_secret_arn" {
   description = "Secrets Manager secret (>= 32 characters) the nginx edge sends as a header; when set, the API's WAF refuses every request without it, so clients cannot bypass the edge. Needs enable_waf and enable_web = false (the edge serves the page itself). Only the ARN is configured here."
   type        = string
