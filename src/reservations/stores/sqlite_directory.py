@@ -7,7 +7,7 @@ from pathlib import Path
 
 from reservations.domain.errors import NotFoundError, ValidationError
 from reservations.stores.directory import Placement, placed_elsewhere
-from reservations.stores.sqlite import Connections, make_private_dir, transaction
+from reservations.stores.sqlite_files import Connections, make_private_dir, transaction
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS placements (

@@ -8,7 +8,7 @@ from pathlib import Path
 from reservations.domain.errors import NotFoundError, ValidationError
 from reservations.domain.parsing import format_timestamp, parse_timestamp
 from reservations.stores.protocols import CustomerRecord, KeyRecord
-from reservations.stores.sqlite import Connections, make_private_dir, transaction
+from reservations.stores.sqlite_files import Connections, make_private_dir, transaction
 
 _REGISTRY_SCHEMA = """
 CREATE TABLE IF NOT EXISTS customers (
