@@ -1,6 +1,6 @@
-# The root module's inputs, as the example passes them through (copied from ../../variables.tf;
-# tests/terraform checks that the two stay identical). Set them in terraform.tfvars.
-
+# ---------------------------------------------------------------------------------------------------
+# Naming and region
+# ---------------------------------------------------------------------------------------------------
 variable "region" {
   description = "AWS region everything is deployed to."
   type        = string
@@ -34,10 +34,63 @@ variable "table_prefix" {
   }
 }
 
-variable "tags" {
-  description = "Tags added to every AWS resource (through the provider's default_tags)."
-  type        = map(string)
-  default     = {}
+# ---------------------------------------------------------------------------------------------------
+# Function catalogue and builds (generated files, never typed by hand)
+# ---------------------------------------------------------------------------------------------------
+variable "functions" {
+  description = "The function catalogue (generated from reservations.catalogue into functions.auto.tfvars.json by scripts/gen-tfvars.py): name -> handler, kind, routes, memory and timeout."
+  type = map(object({
+    handler     = string
+    kind        = string
+    description = string
+    memory_mb   = number
+    timeout_s   = number
+    routes = list(object({
+      method = string
+      path   = string
+      compat = bool
+      public = optional(bool, false) # no API key, no authorizer: the function proves the right itself
+    }))
+  }))
+
+  validation {
+    condition     = alltrue([for name, f in var.functions : can(regex("^[a-z][a-z0-9-]{0,30}$", name))])
+    error_message = "Function names must be lower-case letters, digits and hyphens."
+  }
+  validation {
+    condition     = alltrue([for f in values(var.functions) : contains(["api", "authorizer", "scheduler", "sync", "admin"], f.kind)])
+    error_message = "Every function kind must be api, authorizer, scheduler, sync or admin."
+  }
+  validation {
+    condition     = length([for f in values(var.functions) : f if f.kind == "sync"]) == 1
+    error_message = "The catalogue must hold exactly one sync function (the channel sync: its schedule and queue find it by kind)."
+  }
+  validation {
+    condition     = alltrue([for f in values(var.functions) : can(regex("^[a-z_][a-z0-9_.]*\\.handler$", f.handler))])
+    error_message = "Every handler must be a dotted Python module path ending in .handler."
+  }
+  validation {
+    condition     = length([for f in values(var.functions) : f if f.kind == "authorizer"]) == 1
+    error_message = "The catalogue must hold exactly one authorizer function."
+  }
+  validation {
+    condition     = alltrue([for f in values(var.functions) : length(f.routes) == 0 if f.kind == "admin"]) && length([for f in values(var.functions) : f if f.kind == "admin"]) <= 1
+    error_message = "The admin function (at most one) has no route: only the operator invokes it."
+  }
+  validation {
+    condition     = join(",", sort([for name, f in var.functions : name if f.kind == "scheduler"])) == "cluster-down,cluster-up"
+    error_message = "The scheduler functions must be cluster-down and cluster-up (the schedules find them by direction)."
+  }
+  validation {
+    condition     = alltrue([for f in values(var.functions) : f.memory_mb >= 128 && f.memory_mb <= 10240 && f.timeout_s >= 1 && f.timeout_s <= 900])
+    error_message = "memory_mb must be 128-10240 and timeout_s 1-900 (Lambda's limits)."
+  }
+  validation {
+    condition = alltrue(flatten([for f in values(var.functions) : [
+      for r in f.routes : contains(["GET", "POST", "PUT", "PATCH", "DELETE"], r.method) && can(regex("^(/[a-z0-9{}_-]+){1,3}$", r.path))
+    ]]))
+    error_message = "Routes need a method in GET/POST/PUT/PATCH/DELETE and a path of 1-3 segments (the rest_api module builds three resource levels)."
+  }
 }
 
 variable "lambda_builds" {
@@ -117,6 +170,9 @@ variable "api_reserved_concurrency" {
   }
 }
 
+# ---------------------------------------------------------------------------------------------------
+# Customers and the API
+# ---------------------------------------------------------------------------------------------------
 variable "tiers" {
   description = "Usage plans by tier (issue #23: a plan per tier, not per customer; API Gateway's per-key limits apply to each customer's key in it): tier -> rate, burst and optional monthly quota. `reservations tenants create --tier` puts a customer's usage key in its tier's plan."
   type = map(object({
@@ -217,12 +273,30 @@ variable "manage_api_gateway_account" {
   default     = true
 }
 
+# ---------------------------------------------------------------------------------------------------
+# Web page
+# ---------------------------------------------------------------------------------------------------
 variable "enable_web" {
   description = "Serve the static web page from a private S3 bucket through CloudFront."
   type        = bool
   default     = true
 }
 
+variable "web_source_dir" {
+  description = "Directory holding the static page to upload (null: the repository's web/ directory, which needs the Terraform Cloud workspace's working directory to be terraform/ with the whole repository uploaded)."
+  type        = string
+  default     = null
+
+  # fileset() of a missing directory is empty: the plan would delete every page object. Refuse.
+  validation {
+    condition     = var.web_source_dir == null || fileexists("${coalesce(var.web_source_dir, ".")}/index.html")
+    error_message = "web_source_dir must be the page's directory (holding index.html)."
+  }
+}
+
+# ---------------------------------------------------------------------------------------------------
+# EKS and the nginx edge
+# ---------------------------------------------------------------------------------------------------
 variable "vpc_id" {
   description = "VPC the EKS cluster runs in."
   type        = string
@@ -338,6 +412,9 @@ variable "node_group" {
   }
 }
 
+# ---------------------------------------------------------------------------------------------------
+# Cost scheduler and Terraform Cloud
+# ---------------------------------------------------------------------------------------------------
 variable "cluster_schedule" {
   description = "When the scheduler tears the cluster down and rebuilds it (EventBridge Scheduler cron expressions in `timezone`), how often it follows up until a step is done, and the dates on which scheduled runs do nothing."
   type = object({
@@ -446,6 +523,9 @@ variable "tfc_client" {
   }
 }
 
+# ---------------------------------------------------------------------------------------------------
+# CodeBuild
+# ---------------------------------------------------------------------------------------------------
 variable "source_repository_url" {
   description = "HTTPS clone URL of this repository, which CodeBuild builds with its buildspec.yml."
   type        = string
@@ -491,6 +571,9 @@ variable "artifacts_force_destroy" {
   default     = false
 }
 
+# ---------------------------------------------------------------------------------------------------
+# Operations: alarms, budget, deployments, backups, synthetic check
+# ---------------------------------------------------------------------------------------------------
 variable "alarm_emails" {
   description = "Addresses paged by every alarm and the budget's alerts (through the alarm topic; each must confirm its subscription). Subscribe ChatOps to the alarm_topic_arn output."
   type        = list(string)
