@@ -5,7 +5,7 @@ generated functions.auto.tfvars.json, so these tests check both that the file is
 .tf file types a name, a handler or a route a second time.  That every catalogue route is deployed,
 with an invoke permission scoped to it and an integration calling its function's live alias, and that
 the registry table is named as the store expects, is proved by ``terraform test`` on the plan
-(terraform/tests/complete.tftest.hcl, operations.tftest.hcl), not by reading the HCL here.
+(terraform/modules/cell/tests/complete.tftest.hcl, operations.tftest.hcl), not by reading the HCL here.
 """
 
 from __future__ import annotations
