@@ -3,9 +3,9 @@
 `make terraform-check` runs `terraform test` with a mocked provider, which never reads a resource back,
 so it cannot see what only a refresh shows: a field null when created that reads back empty, in a
 hash that then changes on every apply (the API deployment was replaced by each second apply).  This
-applies the cell root (terraform/cell, one cell: docs/cells.md) as docs/deploying.md does (the artifacts bucket first, the zips uploaded, then
-everything), plans with -detailed-exitcode, applies and plans again, and destroys, with the provider talking
-HTTP to moto's server on loopback.  What moto cannot do is listed once, below, with the reason; any
+applies the cell root (terraform/cell, one cell: docs/cells.md) as docs/deploying.md does (the
+artifacts bucket first, the zips uploaded, then everything), plans with -detailed-exitcode, applies
+and plans again, and destroys, with the provider talking HTTP to moto's server on loopback.  What moto cannot do is listed once, below, with the reason; any
 other error, change or leftover fails.  A few minutes: `make terraform-emulator`, not `make test`.
 
 Providers: whatever this machine's Terraform installs (TF_CLI_CONFIG_FILE for a local mirror).
