@@ -77,7 +77,7 @@ LATER_SUITES := tests/stores tests/api tests/client tests/functions tests/test_c
 test-later: $(BIN)/.installed
 	$(BIN)/python scripts/no-listener-left faketime '+400 days' $(BIN)/pytest -n 2 --dist loadscope -p no:cacheprovider $(LATER_SUITES)
 
-## Real Terraform: fmt, init + validate of every root whose providers install, terraform test (mocked AWS)
+## Real Terraform: fmt, init + validate of every root whose providers install, terraform test (mocked AWS) of the cell module, each example and each cell root
 terraform-check:
 	bash scripts/terraform-check
 
@@ -101,7 +101,7 @@ k8s-render: $(BIN)/.installed
 	@PYTHON=$(BIN)/python scripts/k8s-render --image "$(IMAGE)" --upstream "$(UPSTREAM)" \
 	  --certificate-arn "$(CERTIFICATE_ARN)" $(if $(TENANTS_MAP),--tenants-map "$(TENANTS_MAP)")
 
-## Regenerates what Terraform reads from Python: terraform/functions.auto.tfvars.json and the iam module's policy templates (the function catalogue), terraform/modules/edge/templates/nginx.conf.tftpl (the edge's nginx.conf)
+## Regenerates what Terraform reads from Python: terraform/cell/functions.auto.tfvars.json and the iam module's policy templates (the function catalogue), terraform/modules/edge/templates/nginx.conf.tftpl (the edge's nginx.conf)
 tfvars: $(BIN)/.installed
 	$(BIN)/python scripts/gen-tfvars.py
 

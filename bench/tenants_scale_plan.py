@@ -3,8 +3,8 @@
 Customers are rows in the registry, never Terraform inputs, so the claim to measure is that the plan
 does not see them: the section registers 3, then N, customers in a registry (SQLite, as ``reservations
 tenants create`` keeps them locally), points the environment Terraform runs in at it, and plans the
-root with the mocked AWS provider (``terraform test``, a ``command = plan`` run on the complete
-example's values) in a copy of ``terraform/``. It counts the resources the plan creates, by address
+cell root (``terraform/cell``, issue #24) with the mocked AWS provider (``terraform test``, a
+``command = plan`` run on the cells' shared values and cell c1's) in a copy of ``terraform/``. It counts the resources the plan creates, by address
 and by type, and times each plan (interleaved, so both sizes see the same load). Before issue #23 the
 root planned 330 + 6N resources, and 233 s at 1,000 customers.
 
@@ -31,7 +31,7 @@ NAME = "tenants_scale_plan"
 SMALL = 3
 BEFORE = {"resources_fixed": 330, "resources_per_customer": 6, "plan_s_at_1000": 233}
 PLAN_TEST = """mock_provider "aws" {
-  source = "./tests/mocks"
+  source = "../modules/cell/tests/mocks"
 }
 
 run "plan" {
@@ -62,10 +62,12 @@ def _terraform(directory: Path, *args: str, timeout: int = 1800) -> subprocess.C
 
 
 def mocked_root(folder: Path) -> Path:
-    """A copy of ``terraform/`` (its lock file included), initialised, with the one plan run."""
-    copy = folder / "terraform"
-    shutil.copytree(ROOT / "terraform", copy, ignore=shutil.ignore_patterns(".terraform", "*.tfstate*"))
-    (folder / "web").symlink_to(ROOT / "web")  # the root reads ../web (the page's files)
+    """The cell root in a copy of ``terraform/`` (its lock file included), initialised, with the one plan run."""
+    shutil.copytree(
+        ROOT / "terraform", folder / "terraform", ignore=shutil.ignore_patterns(".terraform", "*.tfstate*")
+    )
+    (folder / "web").symlink_to(ROOT / "web")  # the cell module reads ../../../web (the page's files)
+    copy = folder / "terraform" / "cell"
     (copy / "bench").mkdir()
     (copy / "bench" / "plan.tftest.hcl").write_text(PLAN_TEST)
     init = _terraform(copy, "init", "-backend=false", "-input=false", "-no-color")
@@ -84,7 +86,8 @@ def planned(root: Path) -> tuple[float, dict[str, str]]:
         "-no-color",
         "-verbose",
         "-test-directory=bench",
-        "-var-file=examples/complete/terraform.tfvars.example",
+        "-var-file=terraform.tfvars.example",
+        "-var-file=cells/c1.tfvars",
     )
     seconds = time.perf_counter() - started
     if done.returncode != 0:

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Writes terraform/functions.auto.tfvars.json, the iam module's policy templates and the edge's nginx.conf.
+"""Writes terraform/cell/functions.auto.tfvars.json, the iam module's policy templates and the edge's nginx.conf.
 
 Terraform reads the function catalogue (names, handlers, routes, memory, timeouts) and every
 function's IAM policies from these generated files, so a function and its permissions are defined
@@ -21,7 +21,7 @@ from reservations.catalogue import FUNCTIONS, terraform_variables_json  # noqa: 
 from reservations.edge.eks import TERRAFORM_TEMPLATE, terraform_template  # noqa: E402
 from reservations.iam import template_json, trust_template_json  # noqa: E402
 
-TARGET = ROOT / "terraform" / "functions.auto.tfvars.json"
+TARGET = ROOT / "terraform" / "cell" / "functions.auto.tfvars.json"
 POLICIES = ROOT / "terraform" / "modules" / "iam" / "policies.json.tftpl"
 TRUSTS = ROOT / "terraform" / "modules" / "iam" / "tenant-trust.json.tftpl"
 

@@ -3,9 +3,9 @@
 `make terraform-check` runs `terraform test` with a mocked provider, which never reads a resource back,
 so it cannot see what only a refresh shows: a field null when created that reads back empty, in a
 hash that then changes on every apply (the API deployment was replaced by each second apply).  This
-applies the main root as docs/deploying.md does (the artifacts bucket first, the zips uploaded, then
-everything), plans with -detailed-exitcode, applies and plans again, and destroys, with the provider talking
-HTTP to moto's server on loopback.  What moto cannot do is listed once, below, with the reason; any
+applies the cell root (terraform/cell, one cell: docs/cells.md) as docs/deploying.md does (the
+artifacts bucket first, the zips uploaded, then everything), plans with -detailed-exitcode, applies
+and plans again, and destroys, with the provider talking HTTP to moto's server on loopback.  What moto cannot do is listed once, below, with the reason; any
 other error, change or leftover fails.  A few minutes: `make terraform-emulator`, not `make test`.
 
 Providers: whatever this machine's Terraform installs (TF_CLI_CONFIG_FILE for a local mirror).
@@ -287,11 +287,9 @@ def run(work: Path, logs: Path, url: str) -> int:
         ROOT / "terraform", repo / "terraform", ignore=shutil.ignore_patterns(".terraform", "*.tfstate*")
     )
     shutil.copytree(ROOT / "web", repo / "web")
-    root = repo / "terraform"
+    root = repo / "terraform" / "cell"  # account_id stays null: no role to assume in moto
     (root / "emulator_override.tf").write_text(provider_override(url), encoding="utf-8")
-    shutil.copy(
-        ROOT / "terraform" / "examples" / "complete" / "terraform.tfvars.example", root / "terraform.tfvars"
-    )
+    shutil.copy(ROOT / "terraform" / "cell" / "terraform.tfvars.example", root / "terraform.tfvars")
     (root / "emulator.auto.tfvars").write_text(OVERRIDES, encoding="utf-8")
     env = {
         **os.environ,
@@ -312,7 +310,11 @@ def run(work: Path, logs: Path, url: str) -> int:
     # The guide's step 1, then step 2 with stand-in zips (uploaded before the bucket policy that
     # refuses plain http exists: moto's server speaks http).
     status, errors = tf.run(
-        "apply-bucket", "apply", "-auto-approve", "-json", "-target=module.build.aws_s3_bucket.artifacts"
+        "apply-bucket",
+        "apply",
+        "-auto-approve",
+        "-json",
+        "-target=module.cell.module.build.aws_s3_bucket.artifacts",
     )
     failures += unexpected(errors)
     bucket = tf.output("output", "-raw", "artifacts_bucket").strip() or "unknown"

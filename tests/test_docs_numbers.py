@@ -2,7 +2,7 @@
 
 Each check names the page and the source of truth: the menu's choices, the function catalogue, the
 CLI's commands, the operations table, the committed zip measurements and the table alarms' metrics.
-(docs/operating.md's alarm count is checked against Terraform's plan: terraform/tests/docs_numbers.tftest.hcl.)
+(docs/operating.md's alarm count is checked against Terraform's plan: terraform/modules/cell/tests/docs_numbers.tftest.hcl.)
 docs/scaling.md quotes the committed tenants_scale plan and monitoring results.
 """
 

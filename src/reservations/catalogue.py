@@ -1,7 +1,7 @@
 """The function catalogue: every Lambda function, its handler, its HTTP routes and its AWS calls, defined once.
 
 The local gateway's route table, the builder's list of valid ``FUNCTION_NAME`` values, the
-Terraform variables (``terraform/functions.auto.tfvars.json``) and every function's IAM policies
+Terraform variables (``terraform/cell/functions.auto.tfvars.json``) and every function's IAM policies
 (``terraform/modules/iam/policies.json.tftpl``, rendered by ``reservations.iam``) are all derived
 from this module, so a new function cannot be half-wired, nor hold a permission its code does not
 use: a test records every AWS call the functions make and fails on one not declared here.  Kept
@@ -513,7 +513,7 @@ def routes() -> list[tuple[Route, Function]]:
 
 
 def terraform_variables() -> dict[str, Any]:
-    """The catalogue as Terraform sees it (written to ``terraform/functions.auto.tfvars.json``)."""
+    """The catalogue as Terraform sees it (written to ``terraform/cell/functions.auto.tfvars.json``)."""
     return {
         "functions": {
             f.name: {

@@ -1,6 +1,6 @@
 """The edge pods' custom-domain sync gets exactly the calls it makes (issue #23, goal 5).
 
-Its role (terraform/edge_sync.tf) may GetItem and Query the registry's ``HOSTS`` partition only
+Its role (terraform/modules/cell/edge_sync.tf) may GetItem and Query the registry's ``HOSTS`` partition only
 (``dynamodb:LeadingKeys``): no key hash, no customer item.  Here the sync runs against moto's server
 with every call it sends recorded (botocore's ``before-parameter-build`` hook sees the call's own
 parameters): each operation must be granted, each partition key it reads ``HOSTS``, and every

@@ -81,7 +81,7 @@ def test_a_prefix_must_end_with_an_underscore_and_hold_no_dot() -> None:
         Settings.from_env({"RESERVATIONS_TABLE_PREFIX": "prod-"})
 
 
-@pytest.mark.parametrize("root", ["terraform/variables.tf", "terraform/examples/complete/variables.tf"])
+@pytest.mark.parametrize("root", ["terraform/modules/cell/variables.tf"])
 def test_terraform_validates_the_prefix_by_the_same_rule(root: str) -> None:
     text = (ROOT / root).read_text(encoding="utf-8")
     block = text[text.index('variable "table_prefix"') :]

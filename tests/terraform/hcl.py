@@ -92,7 +92,7 @@ def load_module(path: Path) -> Module:
 
 
 def module_dirs() -> list[Path]:
-    """Every directory holding .tf files: the root, each module and each example."""
+    """Every directory holding .tf files: the cell root, each module and each example."""
     return sorted({p.parent for p in tf_files()})
 
 
@@ -101,7 +101,13 @@ def all_modules() -> list[Module]:
 
 
 def root() -> Module:
-    return load_module(TERRAFORM)
+    """The main configuration: the cell module every cell's root (terraform/cell) and example calls."""
+    return load_module(TERRAFORM / "modules" / "cell")
+
+
+def cell_root() -> Module:
+    """The root one cell applies: its provider, the module call, the migration blocks."""
+    return load_module(TERRAFORM / "cell")
 
 
 def child(name: str) -> Module:

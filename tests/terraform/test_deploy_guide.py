@@ -5,7 +5,7 @@ Our own commands (`scripts/gen-tfvars.py --names`, `reservations build ... --upl
 build tfvars --from s3://...`, `reservations tenants create ... --store dynamodb`) run for real
 against moto's server (AWS_ENDPOINT_URL). `terraform`, `aws` and `docker` cannot run here against
 an account; they are recorded, and each Terraform apply of the guide must be, in the same order and
-with the same targets, a run of terraform/tests/deploy_steps.tftest.hcl, which `make
+with the same targets, a run of terraform/modules/cell/tests/deploy_steps.tftest.hcl, which `make
 terraform-check` applies against the mocked provider.
 """
 
@@ -26,7 +26,8 @@ from .hcl import ROOT, root
 from .test_store_layout import create_table_as_terraform
 
 GUIDE = ROOT / "docs" / "deploying.md"
-DEPLOY_STEPS = ROOT / "terraform" / "tests" / "deploy_steps.tftest.hcl"
+DEPLOY_STEPS = ROOT / "terraform" / "modules" / "cell" / "tests" / "deploy_steps.tftest.hcl"
+CELL = "module.cell."  # the guide applies the cell root; deploy_steps tests the module it calls
 PREFIX = "prod_"  # the guide's RESERVATIONS_TABLE_PREFIX
 
 STUBS = r"""
@@ -75,7 +76,9 @@ def applied_targets_in_guide(calls: list[str], chdir: str) -> list[list[str]]:
     for call in calls:
         words = call.split()
         if words[:2] == ["terraform", f"-chdir={chdir}"] and "apply" in words:
-            targets.append(sorted(w.removeprefix("-target=") for w in words if w.startswith("-target=")))
+            targets.append(
+                sorted(w.removeprefix(f"-target={CELL}") for w in words if w.startswith("-target="))
+            )
     return targets
 
 
@@ -89,9 +92,9 @@ def repository_root(tmp_path: Path) -> Path:
     (ROOT / "build-cache").mkdir(exist_ok=True)  # shared with `reservations build` runs of the checkout
     (site / "build-cache").symlink_to(ROOT / "build-cache")
     terraform = site / "terraform"
-    terraform.mkdir()
-    for name in ("functions.auto.tfvars.json", "examples"):
-        (terraform / name).symlink_to(ROOT / "terraform" / name)
+    (terraform / "cell").mkdir(parents=True)
+    for name in ("functions.auto.tfvars.json", "terraform.tfvars.example", "cells"):
+        (terraform / "cell" / name).symlink_to(ROOT / "terraform" / "cell" / name)
     (terraform / "edge").mkdir()
     for example in (ROOT / "terraform" / "edge").glob("*.example"):
         (terraform / "edge" / example.name).symlink_to(example)
@@ -100,8 +103,11 @@ def repository_root(tmp_path: Path) -> Path:
 
 def test_every_terraform_apply_of_the_guide_is_a_terraform_test_run() -> None:
     commands = [line.strip() for line in guide_block().splitlines() if line.strip().startswith("terraform ")]
-    applies = [c.split() for c in commands if " apply" in c and "-chdir=terraform " in c + " "]
-    guide = [sorted(w.removeprefix("-target=") for w in a if w.startswith("-target=")) for a in applies]
+    applies = [c.split() for c in commands if " apply" in c and "-chdir=terraform/cell " in c + " "]
+    guide = [
+        sorted(w.removeprefix(f"-target={CELL}") for w in a if w.startswith("-target=")) for a in applies
+    ]
+    assert all("-var-file=cells/c1.tfvars" in a for a in applies), "each apply names its cell"
     assert guide == applied_targets_in_tests()
     assert guide[0], "the first apply must be the targeted one that creates the build pipeline"
 
@@ -136,7 +142,9 @@ def test_the_guide_runs_as_written_against_aws_apis(moto_endpoint: str, reposito
 
     # Step 2: every catalogue function built, uploaded and recorded for Terraform.
     names = {f.name for f in FUNCTIONS}
-    builds = json.loads((repository_root / "terraform" / "lambda_builds.auto.tfvars.json").read_text())
+    builds = json.loads(
+        (repository_root / "terraform" / "cell" / "lambda_builds.auto.tfvars.json").read_text()
+    )
     assert set(builds["lambda_builds"]) == names
     stored = {o["Key"] for o in s3.list_objects_v2(Bucket=bucket, Prefix="functions/").get("Contents", [])}
     for name, build in builds["lambda_builds"].items():
@@ -151,17 +159,17 @@ def test_the_guide_runs_as_written_against_aws_apis(moto_endpoint: str, reposito
     in_plan = apigateway.get_usage_plan_keys(usagePlanId=plan)["items"]
     assert [k["value"] for k in in_plan] == ["reservations-usage-identifier-star"]
 
-    # The Terraform steps, in the guide's order: main root init, targeted apply, full apply, then the edge root.
+    # The Terraform steps, in the guide's order: cell root init, targeted apply, full apply, then the edge root.
     recorded = calls.read_text().splitlines()
     terraform_calls = [c for c in recorded if c.startswith("terraform ") and " output " not in c]
     assert [c.split()[1:3] for c in terraform_calls] == [
-        ["-chdir=terraform", "init"],
-        ["-chdir=terraform", "apply"],
-        ["-chdir=terraform", "apply"],
+        ["-chdir=terraform/cell", "init"],
+        ["-chdir=terraform/cell", "apply"],
+        ["-chdir=terraform/cell", "apply"],
         ["-chdir=terraform/edge", "init"],
         ["-chdir=terraform/edge", "apply"],
     ]
-    assert applied_targets_in_guide(recorded, "terraform") == applied_targets_in_tests()
+    assert applied_targets_in_guide(recorded, "terraform/cell") == applied_targets_in_tests()
     # The AWS CLI is pointed at the deployment's region, not at whatever the operator's profile says.
     aws_calls = [c for c in recorded if c.startswith("aws ")]
     assert aws_calls

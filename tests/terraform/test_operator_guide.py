@@ -33,7 +33,7 @@ def test_local_state_is_told_to_delete_the_lines_that_turn_the_teardown_on() -> 
     switches = set(re.findall(r"var\.(\w+)", root().locals["tfc_configured"]))
     assert switches
     assert all(name.startswith("tfc_") for name in switches)
-    example = (ROOT / "terraform/examples/complete/terraform.tfvars.example").read_text(encoding="utf-8")
+    example = (ROOT / "terraform/cell/terraform.tfvars.example").read_text(encoding="utf-8")
     assert all(re.search(rf"^{name}\s*=", example, re.M) for name in switches)  # the example sets them
     assert "delete its tfc_* lines" in guide_block()
 

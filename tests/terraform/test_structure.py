@@ -11,6 +11,7 @@ import pytest
 from .hcl import META_ARGUMENTS, ROOT, TERRAFORM, all_modules, load_module, module_dirs, parse_file, tf_files
 
 MODULES = (
+    "cell",
     "customer_table",
     "lambda_function",
     "rest_api",
@@ -84,27 +85,41 @@ def test_module_has_the_standard_files(name: str) -> None:
     assert readme.startswith(f"# {name}"), f"modules/{name}/README.md must start with its name"
 
 
-def test_root_and_example_layout() -> None:
+def test_cell_root_and_example_layout() -> None:
+    """One root per cell (terraform/cell, applied once per cells/<cell>.tfvars) and examples that each
+    stand on their own (docs/cells.md): every one a root with its tests beside it."""
+    cell = TERRAFORM / "cell"
     for file in (
         "versions.tf",
         "providers.tf",
+        "cell.tf",
         "variables.tf",
         "outputs.tf",
         "main.tf",
+        "migration.tf",
         "functions.auto.tfvars.json",
-    ):
-        assert (TERRAFORM / file).is_file(), file
-    example = TERRAFORM / "examples" / "complete"
-    for file in (
-        "main.tf",
-        "variables.tf",
-        "outputs.tf",
-        "versions.tf",
         "terraform.tfvars.example",
-        "README.md",
+        "cells/c1.tfvars",
+        "cells/c2.tfvars",
+        "tests/cell.tftest.hcl",
+        ".terraform.lock.hcl",
     ):
+        assert (cell / file).is_file(), f"terraform/cell/{file}"
+    example = TERRAFORM / "examples" / "complete"
+    for file in ("main.tf", "outputs.tf", "versions.tf", "README.md", ".terraform.lock.hcl"):
         assert (example / file).is_file(), file
+    assert list((example / "tests").glob("*.tftest.hcl")), "examples/complete has no terraform test"
+    assert list((TERRAFORM / "modules" / "cell" / "tests").glob("*.tftest.hcl"))
     assert {p.name for p in (TERRAFORM / "modules").iterdir() if p.is_dir()} == set(MODULES)
+    assert not list(TERRAFORM.glob("*.tf")), "terraform/ itself is no root any more: terraform/cell is"
+
+
+def test_no_module_configures_a_provider() -> None:
+    """The module is the same in every account: only a root (a cell's, an example) says which."""
+    for name in MODULES:
+        module = load_module(TERRAFORM / "modules" / name)
+        assert not module.providers, f"modules/{name} has a provider block"
+    assert load_module(TERRAFORM / "cell").providers, "terraform/cell configures no provider"
 
 
 def test_versions_pin_terraform_and_providers() -> None:
@@ -128,7 +143,7 @@ def test_versions_pin_terraform_and_providers() -> None:
 
 
 def test_cloud_block_is_documented_in_versions_tf() -> None:
-    text = (TERRAFORM / "versions.tf").read_text(encoding="utf-8")
+    text = (TERRAFORM / "cell" / "versions.tf").read_text(encoding="utf-8")
     assert re.search(r"^\s*# cloud \{", text, flags=re.M), (
         "the optional cloud {} block must be shown (commented)"
     )
@@ -174,20 +189,48 @@ def test_every_module_call_passes_all_required_and_only_declared_variables() -> 
     assert calls >= 12
 
 
-def test_example_declares_the_root_variables_unchanged() -> None:
-    root_variables = load_module(TERRAFORM).variables
-    example = load_module(TERRAFORM / "examples" / "complete").variables
-    generated_elsewhere = {"functions", "web_source_dir"}
-    assert set(example) == set(root_variables) - generated_elsewhere
-    for name, body in example.items():
-        assert body == root_variables[name], f"examples/complete variable {name} differs from the root's"
+def declared_in_files(directory: Path) -> set[str]:
+    """The variables a directory's own .tf files declare (a link to another module's file is not its own)."""
+    names: set[str] = set()
+    for file in directory.glob("*.tf"):
+        if not file.is_symlink():
+            for block in parse_file(file).get("variable", []):
+                names.update(block)
+    return names
 
 
-def test_example_tfvars_sets_every_example_variable() -> None:
-    text = (TERRAFORM / "examples" / "complete" / "terraform.tfvars.example").read_text(encoding="utf-8")
+def test_each_variable_is_declared_once() -> None:
+    """The cell root accepts exactly the module's inputs through a link to its variables.tf, and passes
+    each one on; an example declares nothing the module declares (it writes values)."""
+    cell_module = TERRAFORM / "modules" / "cell"
+    module_variables = set(load_module(cell_module).variables)
+    linked = TERRAFORM / "cell" / "variables.tf"
+    assert linked.is_symlink()
+    assert linked.resolve() == (cell_module / "variables.tf").resolve()
+    call = load_module(TERRAFORM / "cell").module_calls["cell"]
+    assert set(call) - META_ARGUMENTS == module_variables
+    assert not declared_in_files(TERRAFORM / "cell") & module_variables
+    for example in (TERRAFORM / "examples").iterdir():
+        assert not declared_in_files(example) & module_variables, example.name
+
+
+def test_cell_tfvars_example_sets_every_cell_root_variable() -> None:
+    text = (TERRAFORM / "cell" / "terraform.tfvars.example").read_text(encoding="utf-8")
     assigned = set(re.findall(r"^([a-z_]+)\s*=", text, flags=re.M))
-    example = load_module(TERRAFORM / "examples" / "complete").variables
-    assert assigned == set(example), sorted(set(example) ^ assigned)
+    generated_elsewhere = {"functions", "web_source_dir"}
+    variables = set(load_module(TERRAFORM / "cell").variables) - generated_elsewhere
+    assert assigned == variables, sorted(variables ^ assigned)
+
+
+def test_each_cell_sets_only_cell_root_variables_and_its_own_account() -> None:
+    variables = set(load_module(TERRAFORM / "cell").variables)
+    accounts = set()
+    for cell in sorted((TERRAFORM / "cell" / "cells").glob("*.tfvars")):
+        values = parse_file(cell)
+        assert set(values) <= variables, (cell.name, sorted(set(values) - variables))
+        assert {"account_id", "region", "name"} <= set(values), cell.name
+        accounts.add(values["account_id"])
+    assert len(accounts) >= 2, "two cells, two accounts"
 
 
 def test_terraform_files_are_not_left_in_the_repo_root() -> None:

@@ -5,7 +5,7 @@ generated functions.auto.tfvars.json, so these tests check both that the file is
 .tf file types a name, a handler or a route a second time.  That every catalogue route is deployed,
 with an invoke permission scoped to it and an integration calling its function's live alias, and that
 the registry table is named as the store expects, is proved by ``terraform test`` on the plan
-(terraform/tests/complete.tftest.hcl, operations.tftest.hcl), not by reading the HCL here.
+(terraform/modules/cell/tests/complete.tftest.hcl, operations.tftest.hcl), not by reading the HCL here.
 """
 
 from __future__ import annotations
@@ -26,12 +26,12 @@ from reservations.stores.dynamodb_client import ATTRIBUTES, KEY_SCHEMA
 
 from .hcl import OPTIONS, ROOT, TERRAFORM, all_modules, child, expression, root, tf_files
 
-TFVARS = TERRAFORM / "functions.auto.tfvars.json"
+TFVARS = TERRAFORM / "cell" / "functions.auto.tfvars.json"
 
 
 def test_functions_tfvars_is_exactly_the_catalogue() -> None:
     assert TFVARS.read_text(encoding="utf-8") == catalogue.terraform_variables_json(), (
-        "terraform/functions.auto.tfvars.json is stale: run python scripts/gen-tfvars.py"
+        "terraform/cell/functions.auto.tfvars.json is stale: run python scripts/gen-tfvars.py"
     )
 
 
@@ -165,7 +165,7 @@ def test_nothing_in_terraform_iterates_over_customers() -> None:
         for for_each in (body["for_each"] for body in bodies if "for_each" in body):
             assert "customer" not in str(for_each), (module.name, for_each)
     example = hcl2.loads(
-        (TERRAFORM / "examples" / "complete" / "terraform.tfvars.example").read_text(encoding="utf-8"),
+        (TERRAFORM / "cell" / "terraform.tfvars.example").read_text(encoding="utf-8"),
         serialization_options=OPTIONS,
     )
     assert "customers" not in example

@@ -237,7 +237,7 @@ def build_tfvars(
         str, typer.Option("--from", metavar="DIR|s3://BUCKET/PREFIX", help="Where the builds' metadata is.")
     ] = "dist",
     out: Annotated[Path, typer.Option("--out", help="The file Terraform reads.")] = Path(
-        "terraform/lambda_builds.auto.tfvars.json"
+        "terraform/cell/lambda_builds.auto.tfvars.json"
     ),
     pin: Annotated[
         list[str] | None,

@@ -1,68 +1,61 @@
-# A complete deployment: every input of the root module set from terraform.tfvars (copy
-# terraform.tfvars.example).  The function catalogue is read from the generated file beside the
-# root module, never retyped; the builds come from lambda_builds.auto.tfvars.json here.
+# A complete cell in one account: every part switched on (web page, WAF, scheduler with Terraform
+# Cloud, backups with a copy, the synthetic check), values written here, nothing declared. It calls
+# the module exactly as terraform/cell does, with its own provider; `terraform test` here plans it
+# against the mocked provider (tests/). The function catalogue is read from the cell root's
+# generated file, never retyped; the builds from lambda_builds.json here (these are an example's:
+# `reservations build tfvars --out lambda_builds.json` writes real ones).
 
-module "reservations" {
-  source = "../.."
+provider "aws" {
+  region = "us-east-1"
 
-  functions     = jsondecode(file("${path.module}/../../functions.auto.tfvars.json")).functions
-  lambda_builds = var.lambda_builds
+  default_tags {
+    tags = { project = "reservations", managed-by = "terraform", environment = "example" }
+  }
+}
 
-  region              = var.region
-  name                = var.name
-  table_prefix        = var.table_prefix
-  tags                = var.tags
-  artifacts_prefix    = var.artifacts_prefix
-  lambda_architecture = var.lambda_architecture
-  lambda_snap_start   = var.lambda_snap_start
-  log_retention       = var.log_retention
+module "cell" {
+  source = "../../modules/cell"
 
-  tiers                        = var.tiers
-  stage_name                   = var.stage_name
-  api_throttle                 = var.api_throttle
-  api_reserved_concurrency     = var.api_reserved_concurrency
-  authorizer_cache_ttl_seconds = var.authorizer_cache_ttl_seconds
-  enforce_usage_plans          = var.enforce_usage_plans
-  cors_allowed_origins         = var.cors_allowed_origins
-  enable_waf                   = var.enable_waf
-  public_api_url               = var.public_api_url
-  edge_secret_arn              = var.edge_secret_arn
-  manage_api_gateway_account   = var.manage_api_gateway_account
+  functions     = jsondecode(file("${path.module}/../../cell/functions.auto.tfvars.json")).functions
+  lambda_builds = jsondecode(file("${path.module}/lambda_builds.json")).lambda_builds
+  region        = "us-east-1"
+  name          = "reservations-example"
+  table_prefix  = "example_"
 
-  enable_web     = var.enable_web
+  tiers = {
+    standard = { rate_limit = 20, burst_limit = 40 }
+    premium  = { rate_limit = 100, burst_limit = 200, monthly_quota = 5000000 }
+  }
+  enable_web     = true
+  enable_waf     = true
   web_source_dir = "${path.module}/../../../web"
 
-  vpc_id                                     = var.vpc_id
-  subnet_ids                                 = var.subnet_ids
-  cluster_name                               = var.cluster_name
-  cluster_version                            = var.cluster_version
-  cluster_endpoint_public_access_cidrs       = var.cluster_endpoint_public_access_cidrs
-  cluster_node_subnet_ids                    = var.cluster_node_subnet_ids
-  cluster_endpoint_client_security_group_ids = var.cluster_endpoint_client_security_group_ids
-  terraform_run_role_arn                     = var.terraform_run_role_arn
-  cluster_admin_role_arns                    = var.cluster_admin_role_arns
-  node_group                                 = var.node_group
+  vpc_id                                     = "vpc-0123456789abcdef0"
+  subnet_ids                                 = ["subnet-0123456789abcdef0", "subnet-0fedcba9876543210"]
+  cluster_node_subnet_ids                    = ["subnet-0aaaaaaaaaaaaaaa1", "subnet-0aaaaaaaaaaaaaaa2"]
+  cluster_endpoint_client_security_group_ids = ["sg-0123456789abcdef0"]
+  terraform_run_role_arn                     = "arn:aws:iam::123456789012:role/terraform-cloud-runs"
+  cluster_name                               = "reservations-example"
+  cluster_endpoint_public_access_cidrs       = ["203.0.113.0/24"]
+  cluster_admin_role_arns                    = ["arn:aws:iam::123456789012:role/platform-admin"]
 
-  cluster_schedule     = var.cluster_schedule
-  notification_emails  = var.notification_emails
-  tfc_url              = var.tfc_url
-  tfc_organization     = var.tfc_organization
-  tfc_workspace        = var.tfc_workspace
-  tfc_edge_workspace   = var.tfc_edge_workspace
-  tfc_token_secret_arn = var.tfc_token_secret_arn
-  tfc_client           = var.tfc_client
+  notification_emails  = ["ops@example.com"]
+  tfc_organization     = "example-hotels"
+  tfc_workspace        = "reservations-example"
+  tfc_edge_workspace   = "reservations-example-edge"
+  tfc_token_secret_arn = "arn:aws:secretsmanager:us-east-1:123456789012:secret:reservations/tfc-token-AbCdEf"
 
-  source_repository_url = var.source_repository_url
-  source_version        = var.source_version
-  source_auth           = var.source_auth
+  source_repository_url = "https://github.com/example-hotels/reservations.git"
 
-  registry_deletion_protection = var.registry_deletion_protection
-  artifacts_force_destroy      = var.artifacts_force_destroy
-
-  alarm_emails      = var.alarm_emails
-  alarm_thresholds  = var.alarm_thresholds
-  budget            = var.budget
-  deployment_config = var.deployment_config
-  backup            = var.backup
-  synthetic_check   = var.synthetic_check
+  alarm_emails = ["oncall@example.com"]
+  backup = {
+    schedule            = "cron(0 5 ? * * *)"
+    retention_days      = 35
+    copy_vault_arn      = "arn:aws:backup:us-west-2:123456789012:backup-vault:reservations-tables-copy"
+    copy_retention_days = 35
+  }
+  synthetic_check = {
+    edge_url = "https://star.hotels.example.com"
+    schedule = "cron(0 8 ? * MON-FRI *)"
+  }
 }

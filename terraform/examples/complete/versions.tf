@@ -1,5 +1,5 @@
 terraform {
-  required_version = ">= 1.7.0" # the root module's removed blocks
+  required_version = ">= 1.7.0"
 
   required_providers {
     aws = {

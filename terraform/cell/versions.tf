@@ -1,5 +1,5 @@
 terraform {
-  required_version = ">= 1.7.0" # removed blocks (issue #23 hand-over)
+  required_version = ">= 1.7.0" # removed blocks (issue #23 hand-over), moved blocks (issue #24: migration.tf)
 
   required_providers {
     aws = {
@@ -19,7 +19,7 @@ terraform {
   #   hostname     = "app.terraform.io"
   #   organization = "my-org"
   #   workspaces {
-  #     name = "reservations-prod"
+  #     name = "reservations-prod-c1" # one workspace per cell
   #   }
   # }
 }

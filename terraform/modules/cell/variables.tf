@@ -34,12 +34,6 @@ variable "table_prefix" {
   }
 }
 
-variable "tags" {
-  description = "Tags added to every AWS resource (through the provider's default_tags)."
-  type        = map(string)
-  default     = {}
-}
-
 # ---------------------------------------------------------------------------------------------------
 # Function catalogue and builds (generated files, never typed by hand)
 # ---------------------------------------------------------------------------------------------------

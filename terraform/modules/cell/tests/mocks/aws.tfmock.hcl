@@ -193,7 +193,7 @@ mock_resource "aws_cloudwatch_event_rule" {
 
 # Code integrity: Lambda reports the sha256 of the code it stored, and the lambda_function module's
 # postcondition compares it with the build's source_code_hash. The mocked Lambda "stores" exactly
-# the builds of examples/complete/terraform.tfvars.example (and of the deploy guide's step 3, which
+# the builds of cell/terraform.tfvars.example (and of the deploy guide's step 3, which
 # records the same hashes); tests/operations.tftest.hcl proves a different zip fails the apply.
 override_resource {
   target = module.function["list"].aws_lambda_function.this

@@ -254,7 +254,7 @@ run "a_swapped_artifact_fails_the_apply" {
   state_key = "swapped-artifact"
 
   module {
-    source = "./modules/lambda_function"
+    source = "../lambda_function"
   }
 
   variables {
@@ -281,7 +281,7 @@ run "the_recorded_artifact_applies" {
   state_key = "recorded-artifact"
 
   module {
-    source = "./modules/lambda_function"
+    source = "../lambda_function"
   }
 
   variables {

@@ -1,14 +1,14 @@
-# Root module: wires the catalogue's functions, the customers registry and the API, the EKS cluster
-# with its nginx edge, the cost scheduler, the build pipeline and the web page together.
-# Function names, handlers and routes come from var.functions (functions.auto.tfvars.json, generated
-# from reservations.catalogue); builds from var.lambda_builds (lambda_builds.auto.tfvars.json).
+# One cell (docs/cells.md): wires the catalogue's functions, the customers registry and the API, the
+# EKS cluster with its nginx edge, the cost scheduler, the build pipeline and the web page together,
+# in whichever account and Region the caller's provider points at. No provider block here: the cell's
+# root (terraform/cell) configures it, so the same module deploys every cell and every example.
+# Function names, handlers and routes come from var.functions (terraform/cell/functions.auto.tfvars.json,
+# generated from reservations.catalogue); builds from var.lambda_builds.
 
 data "aws_caller_identity" "current" {}
 data "aws_partition" "current" {}
 
 locals {
-  tags = merge({ "project" = "reservations", "managed-by" = "terraform" }, var.tags)
-
   registry_table_name = "${var.table_prefix}reservations-customers"
   artifact_key_prefix = var.artifacts_prefix == "" ? "" : "${var.artifacts_prefix}/"
 
@@ -203,40 +203,8 @@ data "aws_iam_policy_document" "kms" {
 # dynamodb_provision) and registers it; Terraform's plan does not grow with the customers.
 # ---------------------------------------------------------------------------------------------------
 
-# Deployments from before issue #23 have a table, an API key, a usage plan and a plan key per
-# customer in their state. These blocks let go of them without destroying anything: the tables stay,
-# with their reservations, and are already in the registry (`tenants create` registered each one);
-# tests/terraform/test_migration.py proves the plan forgets them and destroys none (docs/scaling.md).
-removed {
-  from = module.customer_table
-  lifecycle {
-    destroy = false
-  }
-}
-
-removed {
-  from = module.rest_api.aws_api_gateway_usage_plan_key.customer
-  lifecycle {
-    destroy = false
-  }
-}
-
-removed {
-  from = module.rest_api.aws_api_gateway_usage_plan.customer
-  lifecycle {
-    destroy = false
-  }
-}
-
-removed {
-  from = module.rest_api.aws_api_gateway_api_key.customer
-  lifecycle {
-    destroy = false
-  }
-}
-
 module "registry_table" {
-  source = "./modules/customer_table"
+  source = "../customer_table"
 
   table_name          = local.registry_table_name
   ttl_attribute       = null
@@ -249,7 +217,7 @@ module "registry_table" {
 # Functions: one per catalogue entry, code from the build's S3 artifact
 # ---------------------------------------------------------------------------------------------------
 module "function" {
-  source   = "./modules/lambda_function"
+  source   = "../lambda_function"
   for_each = var.functions
 
   function_name    = "${var.name}-${each.key}"
@@ -272,7 +240,7 @@ module "function" {
 }
 
 module "iam" {
-  source = "./modules/iam"
+  source = "../iam"
 
   name                      = var.name
   table_prefix              = var.table_prefix
@@ -293,7 +261,7 @@ module "iam" {
 # The REST API: routes, authorizers and usage plans from the catalogue and the tiers
 # ---------------------------------------------------------------------------------------------------
 module "rest_api" {
-  source = "./modules/rest_api"
+  source = "../rest_api"
 
   name                         = var.name
   stage_name                   = var.stage_name
@@ -322,7 +290,7 @@ module "rest_api" {
 # Build pipeline, image repository and web page
 # ---------------------------------------------------------------------------------------------------
 module "build" {
-  source = "./modules/build"
+  source = "../build"
 
   name                  = var.name
   source_repository_url = var.source_repository_url
@@ -338,18 +306,18 @@ module "build" {
 }
 
 module "ecr" {
-  source = "./modules/ecr"
+  source = "../ecr"
 
   repository_name = "${var.name}-edge"
   kms_key_arn     = aws_kms_key.this.arn
 }
 
 module "web" {
-  source = "./modules/web"
+  source = "../web"
   count  = var.enable_web ? 1 : 0
 
   name         = var.name
-  source_dir   = coalesce(var.web_source_dir, "${path.module}/../web")
+  source_dir   = coalesce(var.web_source_dir, "${path.module}/../../../web")
   api_origin   = module.rest_api.origin
   api_base_url = module.rest_api.invoke_url
 }
@@ -358,7 +326,7 @@ module "web" {
 # EKS (the nginx edge on it is the edge root module's, terraform/edge), and the scheduler that tears it down and rebuilds it
 # ---------------------------------------------------------------------------------------------------
 module "eks" {
-  source = "./modules/eks"
+  source = "../eks"
 
   cluster_name                       = var.cluster_name
   cluster_version                    = var.cluster_version
@@ -400,7 +368,7 @@ resource "aws_ssm_parameter" "edge_handoff" {
 }
 
 module "channel_sync" {
-  source = "./modules/channel_sync"
+  source = "../channel_sync"
 
   name               = var.name
   queue_name         = local.channel_sync_queue
@@ -423,7 +391,7 @@ resource "aws_ssm_parameter" "usage_plans" {
 }
 
 module "cluster_scheduler" {
-  source = "./modules/cluster_scheduler"
+  source = "../cluster_scheduler"
 
   name                = var.name
   function_arns       = { for direction, name in local.scheduler_function : direction => module.function[name].alias_arn }

@@ -1,4 +1,4 @@
-# The complete example's values (examples/complete/terraform.tfvars.example, the -var-file of
+# The values every cell shares (cell/terraform.tfvars.example, the -var-file of
 # scripts/terraform-check) applied in full against the mocked AWS provider, then checked: every
 # catalogue route deployed with a scoped invoke permission, the registry (no table per customer), the scheduler on.
 

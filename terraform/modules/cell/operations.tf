@@ -3,7 +3,7 @@
 # variables are at the end of variables.tf.
 
 module "monitoring" {
-  source = "./modules/monitoring"
+  source = "../monitoring"
 
   name                      = var.name
   alarm_emails              = var.alarm_emails
@@ -23,7 +23,7 @@ module "monitoring" {
 }
 
 module "deployment" {
-  source = "./modules/deployment"
+  source = "../deployment"
 
   name                   = var.name
   deployment_config_name = var.deployment_config
@@ -39,7 +39,7 @@ module "deployment" {
 }
 
 module "backup" {
-  source = "./modules/backup"
+  source = "../backup"
 
   name                = var.name
   selection_tag       = local.backup_tag
@@ -51,7 +51,7 @@ module "backup" {
 }
 
 module "synthetic_check" {
-  source = "./modules/synthetic_check"
+  source = "../synthetic_check"
   count  = var.synthetic_check == null ? 0 : 1
 
   name      = var.name

@@ -1,0 +1,1 @@
+../modules/cell/variables.tf
