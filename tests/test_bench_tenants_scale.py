@@ -60,6 +60,33 @@ def test_the_quick_run_meets_its_goals(tmp_path: Path) -> None:
     _monitoring_costs_nothing_per_customer(results / "tenants_scale_monitoring.json")
 
 
+def test_onboarding_in_batches_counts_every_customer_once() -> None:
+    """Three batches with moto reset before each (the quick run has one): the counts of every batch
+    add up to each customer once, and the deletes of the last batch leave nothing behind."""
+    script = "import json; from bench.tenants_scale_onboarding import onboard; print(json.dumps(onboard(7, batch=3)))"
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "RESERVATIONS_"))}
+    done = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    run = json.loads(done.stdout.splitlines()[-1])
+    assert run["batches"] == 3
+    once = run["onboarded"]
+    assert once["each_once"] is True
+    assert once["customers"] == once["active"] == once["tables"] == once["usage_keys"] == 7
+    assert once["usage_keys_in_plans"] == 7
+    left = run["after_delete"]
+    assert run["deleted_sample"] >= 1
+    assert left["each_once"] is True
+    assert left["customers"] == left["tables"] == left["usage_keys"] == 7 - run["deleted_sample"]
+
+
 def _the_plan_does_not_see_customers(path: Path) -> None:
     plan = json.loads(path.read_text())
     if "skipped" in plan:  # no Terraform or AWS provider here (the section says which)
