@@ -51,7 +51,7 @@ primary key is the double-booking guard. The registry's writes read inside their
 | mark a move (`begin_move`) | the placement | `cell = :read` and no other move under way (`moving_to` absent or the same cell): two moves racing, the second is refused |
 | switch a move (`finish_move`) | the placement | `cell = :read AND moving_to = :read`: the switch happens once, to the cell marked |
 | unplace (`remove`) and the directory's custom domains (`DynamoDBDirectory.add_host`, `remove_host`) | the customer's hosts; for a host's removal its holder | placement `attribute_exists`, its hosts deleted with it; a host as in the registry: `attribute_not_exists`, the customer placed (`ConditionCheck`), removal `customer = :read` |
-| copy a table to another cell (`TableCopier.copy`, `BatchWriteItem`) | the source table and the target's (consistent scans) | none: it runs while the edge refuses the customer's writes (`tenants move`), and the source is read again after each copy, which is repeated until the two match |
+| copy a table to another cell (`TableCopier.copy`, `TransactWriteItems` of 100) | the source table and the target's (consistent scans) | none: it runs while the edge refuses the customer's writes (`tenants move`), and the source is read again after each copy, which is repeated until the two match |
 
 **Moving a customer between cells** (`tenants move`, docs/cells.md) refuses the customer's writes
 with 503 and `Retry-After: 1` from the directory's mark to its switch (the edge's poll, 0.2 s, twice,

