@@ -7,12 +7,17 @@ import signal
 import socket
 import sys
 import threading
+import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from reservations import wiring
 from reservations.gateway import lifeline
 from reservations.settings import Settings
 from reservations.tenants.admin import CreatedCustomer, Tenants
+
+if TYPE_CHECKING:
+    import uvicorn
 
 DEMO_CUSTOMER = "demo"
 # Each worker is a process with its own copy of the app (~50 MB); past a few, a laptop's one user
@@ -80,7 +85,6 @@ def run(
     can share the socket; SQLite in WAL mode takes writers from several processes safely.
     """
     import uvicorn
-    from uvicorn.supervisors import Multiprocess
 
     os.environ.update(settings.to_env())
     # The functions' Powertools logger says INFO for every request; the server's --log-level
@@ -114,9 +118,31 @@ def run(
     stop_sync = threading.Event()
     schedule.start(settings, stop_sync)  # the channel calendars, as AWS's scheduled function does
     if workers > 1:
-        Multiprocess(config, sockets=[sock]).run()
+        _supervise(config, sock)
     else:
         uvicorn.Server(config).run(sockets=[sock])
     stop_sync.set()
     wiring.store().close()
     sys.stdout.flush()
+
+
+def _supervise(config: uvicorn.Config, sock: socket.socket) -> None:
+    """Runs uvicorn's worker supervisor with its loop paced by ``time.sleep``, not ``Event.wait``.
+
+    uvicorn's loop is ``while not should_exit.wait(0.5)``: a semaphore wait on an absolute monotonic
+    deadline. Under libfaketime (``make test-later`` runs the suites 400 days ahead) that deadline
+    lies 400 days in the kernel's future, so the loop never turns and a SIGTERM, which uvicorn only
+    queues, is never handled: ``serve`` hung until SIGKILL. ``time.sleep`` is a relative sleep, which
+    libfaketime shifts correctly, so the same supervisor stops on SIGTERM on any clock.
+    """
+    from uvicorn.supervisors.multiprocess import Multiprocess
+
+    supervisor = Multiprocess(config, sockets=[sock])
+    supervisor.init_processes()
+    while not supervisor.should_exit.is_set():
+        supervisor.handle_signals()
+        supervisor.keep_subprocess_alive()
+        if not supervisor.should_exit.is_set():
+            time.sleep(0.5)
+    supervisor.terminate_all()
+    supervisor.join_all()
