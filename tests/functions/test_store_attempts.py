@@ -137,6 +137,7 @@ def _request_lines(output: io.StringIO) -> list[dict[str, Any]]:
     return [line for line in found if line["message"] == "request"]
 
 
+@pytest.mark.slow  # botocore's real retry back-off: seconds of sleep
 def test_attempts_the_request_survived_are_counted_in_its_line(dynamodb: FaultyDynamoDB, lines: io.StringIO):
     list_function.handler(_listing(), None)  # warm: the customer's session is assumed
     dynamodb.faults.extend([THROTTLED, FAILED, THROTTLED])
@@ -148,6 +149,7 @@ def test_attempts_the_request_survived_are_counted_in_its_line(dynamodb: FaultyD
     assert (clean["customer"], clean["store_throttles"], clean["store_errors"]) == ("star", 0, 0)
 
 
+@pytest.mark.slow  # botocore's real retry back-off: seconds of sleep
 def test_a_request_throttled_to_the_end_answers_503_and_counts_each_attempt(
     dynamodb: FaultyDynamoDB, lines: io.StringIO
 ):

@@ -197,6 +197,7 @@ def planned_migration(tmp_path: Path) -> dict[str, tuple[str | None, list[str]]]
     }
 
 
+@pytest.mark.slow  # a real terraform init and plan
 @pytest.mark.skipif(shutil.which("terraform") is None, reason="needs the Terraform CLI")
 def test_the_plan_forgets_every_customer_resource_moves_the_rest_and_destroys_none(tmp_path: Path) -> None:
     assert len(blocks("removed")) == 4, "a removed block for tables, usage plans, keys and plan keys"
