@@ -37,6 +37,7 @@ API_FUNCTIONS = (
     "delete-room",
     "availability",
 )
+CHANNEL_FUNCTIONS = ("room-calendar", "calendar-feed", "channel-sync")
 SCHEDULER_FUNCTIONS = ("cluster-down", "cluster-up")
 ADMIN_FUNCTIONS = ("tenants-admin",)
 
@@ -93,7 +94,9 @@ def _event(name: str, **replacements: str) -> dict[str, Any]:
 
 
 def test_every_catalogue_function_is_exercised_here() -> None:
-    assert sorted((*API_FUNCTIONS, *SCHEDULER_FUNCTIONS, *ADMIN_FUNCTIONS)) == sorted(FUNCTION_NAMES)
+    assert sorted((*API_FUNCTIONS, *CHANNEL_FUNCTIONS, *SCHEDULER_FUNCTIONS, *ADMIN_FUNCTIONS)) == sorted(
+        FUNCTION_NAMES
+    )
 
 
 @pytest.mark.slow
@@ -165,6 +168,63 @@ def test_api_functions_serve_a_booking_from_their_zips(
     deleted = invoke("delete", one)
     assert deleted["statusCode"] == 204, deleted
     assert json.loads(invoke("list", listing)["body"])["items"] == []
+
+
+@pytest.mark.slow
+def test_the_channel_functions_serve_a_feed_and_sync_from_their_zips(
+    builds: Builds, sandbox: Sandbox, moto_endpoint: str
+) -> None:
+    """icalendar and the queue client travel in the zips: a feed renders, and the sync fans out."""
+    import boto3
+
+    env = {**_aws_env(moto_endpoint), **_store_env(moto_endpoint)}
+    _create_customer("lake", env)
+    queue = boto3.client("sqs", endpoint_url=moto_endpoint, region_name="us-east-1").create_queue(
+        QueueName="lake-channel-sync"
+    )["QueueUrl"]
+    env |= {"RESERVATIONS_TENANT_ROLE_ARN": TENANT_ROLE_ARN, "RESERVATIONS_CHANNEL_SYNC_QUEUE_URL": queue}
+
+    def invoke(function: str, event: dict[str, Any]) -> dict[str, Any]:
+        outcome = sandbox.invoke(
+            builds.get(function).zip_path,
+            get_function(function).module,
+            event,
+            {**env, "AWS_LAMBDA_FUNCTION_NAME": f"reservations-{function}"},
+        )
+        assert "error" not in outcome, outcome["error"] + outcome["stderr"][-2000:]
+        result: dict[str, Any] = outcome["result"]
+        return result
+
+    check_in = (today_utc() + timedelta(days=10)).isoformat()
+    booking = _event("rest_post_reservations.json", CHECK_IN=check_in)
+    booking["requestContext"]["authorizer"] = {
+        "customer": "lake",
+        "table": "lake-reservations",
+        "principalId": "lake",
+    }
+    room = json.loads(booking["body"])["room_number"]
+    put = booking | {"httpMethod": "PUT", "resource": "/rooms/{room_number}", "body": None}
+    put["pathParameters"] = {"room_number": str(room)}
+    assert invoke("put-room", put)["statusCode"] == 201
+    assert invoke("add", booking)["statusCode"] == 201
+    rotate = put | {"httpMethod": "POST", "resource": "/rooms/{room_number}/calendar-token"}
+    rotated = invoke("room-calendar", rotate)
+    assert rotated["statusCode"] == 200, rotated
+    token = json.loads(rotated["body"])["calendar_url"].rsplit("/", 1)[1]
+    feed = put | {"httpMethod": "GET", "resource": "/calendars/{token}", "headers": {}}
+    feed["multiValueHeaders"] = {}
+    feed["pathParameters"] = {"token": token}
+    feed["requestContext"] = {k: v for k, v in feed["requestContext"].items() if k != "authorizer"}
+    served = invoke("calendar-feed", feed)
+    assert served["statusCode"] == 200, served
+    assert served["body"].count("BEGIN:VEVENT") == 1
+    assert f"DTSTART;VALUE=DATE:{check_in.replace('-', '')}" in served["body"]
+
+    assert invoke("channel-sync", {}) == {"customers": 1, "messages": 1}
+    message = boto3.client("sqs", endpoint_url=moto_endpoint, region_name="us-east-1").receive_message(
+        QueueUrl=queue
+    )["Messages"][0]
+    assert invoke("channel-sync", {"Records": [{"body": message["Body"]}]})["errors"] == 0
 
 
 @pytest.mark.slow
