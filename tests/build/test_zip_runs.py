@@ -301,6 +301,7 @@ def test_cluster_up_creates_a_terraform_cloud_run_from_its_zip(
     assert TOKEN not in outcome["stderr"]
 
 
+@pytest.mark.slow
 def test_tenants_admin_onboards_a_customer_from_its_zip(
     builds: Builds, sandbox: Sandbox, moto_endpoint: str
 ) -> None:
