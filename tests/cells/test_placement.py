@@ -17,7 +17,7 @@ from reservations.domain.errors import NotFoundError, UnauthenticatedError, Vali
 from reservations.settings import Settings
 from reservations.stores.directory import Directory, Placement
 from reservations.tenants.auth import authorize
-from tests.cells.stack import cells_of
+from tests.support.cells import cells_of
 
 
 def placed(**cells: list[str]) -> list[Placement]:

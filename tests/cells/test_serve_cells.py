@@ -22,7 +22,7 @@ import httpx
 import pytest
 
 from reservations.domain.parsing import today_utc
-from tests.cells.stack import CellStack, start_cell_stack
+from tests.support.cells import CellStack, start_cell_stack
 
 pytestmark = pytest.mark.slow
 
