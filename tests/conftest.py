@@ -5,14 +5,16 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
 
 from tests.aws_calls import _declared_aws_calls_only  # noqa: F401  (autouse: functions make declared AWS calls only)
 from tests.support.aws import FAKE_AWS_ENV, UNSET_AWS_ENV, reset_moto, running_moto
+from tests.support.cells import CellStack, misplaced_data, start_cell_stack
 from tests.support.server import Gateway, start_gateway
-from tests.support.settings import STORE_KINDS, store_settings
+from tests.support.settings import GATEWAY_KINDS, store_settings
 from tests.support.terraform import cli_config
 
 if TYPE_CHECKING:
@@ -64,20 +66,17 @@ def moto_endpoint(moto_server: str) -> str:
     return moto_server
 
 
-# DynamoDB behind a whole gateway is moto's server answering one request at a time: the fast lane
-# runs each API suite on SQLite, and the stores' contract (tests/stores) on both stores.
-GATEWAY_KINDS = [
-    pytest.param(kind, marks=pytest.mark.slow) if kind == "dynamodb" else kind for kind in STORE_KINDS
-]
-
-
 @pytest.fixture(scope="module", params=GATEWAY_KINDS)
 def gateway(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Gateway]:
-    """A running gateway per store kind with customers ``star`` and ``moon``, shared by a test module."""
+    """A running gateway per store kind with customers ``star`` and ``moon``, shared by a test module
+    (``cells``: ``star`` in cell c1, ``moon`` in c2, see ``through_cells``)."""
     tmp = tmp_path_factory.mktemp(f"gateway-{request.param}")
     with pytest.MonkeyPatch.context() as patch:
         for name, value in FAKE_AWS_ENV.items():
             patch.setenv(name, value)
+        if request.param == "cells":
+            yield from _cells_gateway(tmp)
+            return
         settings = store_settings(request.param, tmp, request)
         running = start_gateway(settings, tmp)
         try:
@@ -86,6 +85,18 @@ def gateway(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFac
             yield running
         finally:
             running.stop()
+
+
+def _cells_gateway(tmp: Path) -> Iterator[CellStack]:
+    """After the module's tests, every customer's table is at its own cell's endpoint and no other."""
+    running = start_cell_stack(tmp)
+    try:
+        running.create_customer("star", cell="c1")
+        running.create_customer("moon", cell="c2")
+        yield running
+        assert misplaced_data(running.data_dir, running.homes) == []
+    finally:
+        running.stop()
 
 
 CHROMIUM = "/usr/bin/chromium"

@@ -17,6 +17,9 @@ from reservations.domain.parsing import today_utc
 from tests.api.openapi_check import check
 from tests.support.aio import run_async
 from tests.support.server import Gateway
+from tests.support.settings import through_cells
+
+pytestmark = through_cells  # and through the one URL of `serve --cells 2` (slow)
 
 START = today_utc() + timedelta(days=60)
 

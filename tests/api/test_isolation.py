@@ -1,4 +1,10 @@
-"""Customer isolation: no key, header spelling or case trick reaches another customer's data."""
+"""Customer isolation: no key, header spelling or case trick reaches another customer's data.
+
+Through ``serve --cells 2`` as well (``through_cells``: ``star`` and ``comet`` in cell c1, ``moon`` in
+c2).  A key is checked only in its customer's own cell, so star's key named for comet (same cell) is
+403, as in one deployment, and for moon (the other cell, which never knew the key) 401; either way
+the error's JSON body, never the other customer's data (``Gateway.refusal`` says which status).
+"""
 
 from __future__ import annotations
 
@@ -13,14 +19,18 @@ import pytest
 
 from reservations.domain.parsing import today_utc
 from tests.support.server import Gateway
+from tests.support.settings import through_cells
+
+pytestmark = through_cells
 
 DAY = (today_utc() + timedelta(days=40)).isoformat()
 
 
 @pytest.fixture(scope="module")
 def seeded(gateway: Gateway) -> dict[str, int]:
+    gateway.create_customer("comet")  # with cells: in c1, beside star
     ids = {}
-    for customer in ("star", "moon"):
+    for customer in ("star", "moon", "comet"):
         response = httpx.post(
             f"{gateway.url}/reservations",
             headers=gateway.headers(customer),
@@ -29,6 +39,9 @@ def seeded(gateway: Gateway) -> dict[str, int]:
         assert response.status_code == 201, response.text
         ids[customer] = response.json()["reservation_id"]
     return ids
+
+
+ERROR_CODES = {401: "unauthenticated", 403: "forbidden"}
 
 
 def variants(name: str) -> list[str]:
@@ -57,24 +70,27 @@ def test_every_spelling_of_own_customer_is_accepted(gateway: Gateway, seeded: di
 
 def test_a_key_never_reaches_another_customer(gateway: Gateway, seeded: dict[str, int]):
     key = gateway.keys["star"]
-    moon_id = seeded["moon"]
-    tried = 0
-    for header, spelling in itertools.product(
-        ("X-Customer", "customer"), [*variants("moon"), "ghost", "../moon"]
-    ):
-        headers = {header: spelling, "X-Api-Key": key}
-        for method, path in (
-            ("GET", "/reservations"),
-            ("GET", f"/reservations/{moon_id}"),
-            ("DELETE", f"/reservations/{moon_id}"),
+    statuses = set()
+    for target in ("moon", "comet"):
+        for header, spelling in itertools.product(
+            ("X-Customer", "customer"), [*variants(target), "ghost", f"../{target}"]
         ):
-            status, text = raw_request(gateway, method, path, headers)
-            tried += 1
-            assert status == 403, (header, spelling, method, path, text)
-            assert "guest of moon" not in text
-    assert tried == 42
-    moon = httpx.get(f"{gateway.url}/reservations/{moon_id}", headers=gateway.headers("moon"))
-    assert moon.status_code == 200
+            expected = gateway.refusal("star", spelling)
+            statuses.add(expected)
+            for method, path in (
+                ("GET", "/reservations"),
+                ("GET", f"/reservations/{seeded[target]}"),
+                ("DELETE", f"/reservations/{seeded[target]}"),
+            ):
+                status, text = raw_request(gateway, method, path, {header: spelling, "X-Api-Key": key})
+                assert status == expected, (header, spelling, method, path, text)
+                assert json.loads(text)["error"]["code"] == ERROR_CODES[expected], text
+                assert f"guest of {target}" not in text
+    assert statuses == ({403} if gateway.refusal("star", "moon") == 403 else {401, 403})
+    for target in ("moon", "comet"):
+        kept = httpx.get(f"{gateway.url}/reservations/{seeded[target]}", headers=gateway.headers(target))
+        assert kept.status_code == 200
+        assert kept.json()["guest_name"] == f"guest of {target}"
 
 
 def test_own_key_with_other_customers_id_is_404_not_their_data(gateway: Gateway, seeded: dict[str, int]):
@@ -117,4 +133,6 @@ def test_two_customer_headers_that_disagree_are_400(gateway: Gateway, seeded: di
     reverse = httpx.get(
         f"{gateway.url}/reservations", headers={"X-Customer": "moon", "customer": "star", "X-Api-Key": key}
     )
-    assert reverse.status_code == 403
+    assert reverse.status_code == gateway.refusal("star", "moon")  # X-Customer names the customer
+    assert reverse.json()["error"]["code"] == ERROR_CODES[reverse.status_code]
+    assert "guest of moon" not in reverse.text

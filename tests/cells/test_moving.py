@@ -21,7 +21,7 @@ from reservations.settings import Settings
 from reservations.stores import open_store
 from reservations.stores.directory import Placement
 from reservations.tenants.auth import authorize
-from tests.cells.stack import cells_of
+from tests.support.cells import cells_of
 from tests.support.stores import new
 
 

@@ -17,7 +17,7 @@ from reservations.domain.errors import NotFoundError, UnauthenticatedError, Vali
 from reservations.settings import Settings
 from reservations.stores.directory import Directory, Placement
 from reservations.tenants.auth import authorize
-from tests.cells.stack import cells_of
+from tests.support.cells import cells_of
 
 
 def placed(**cells: list[str]) -> list[Placement]:
@@ -121,3 +121,49 @@ def test_a_malformed_cells_file_is_one_clear_refusal(tmp_path: Path) -> None:
     with pytest.raises(ValidationError, match="is not a cells file"):
         load_cells(tmp_path)
     assert load_cells(tmp_path / "elsewhere") is None
+
+
+def test_the_listing_reads_every_cells_registry_and_hosts_go_to_the_directory(
+    two_cells: Cells, directory: Directory
+) -> None:
+    """``tenants list`` and ``tenants hosts`` with cells (the CLI over a running stack is in
+    test_serve_cells.py)."""
+
+    def crash_after_the_cell(step: str) -> None:
+        if step == "cell":
+            raise Crash
+
+    tenants = CellTenants(two_cells, directory)
+    tenants.create("star", cell="c1")
+    tenants.create("moon", cell="c2")
+    with pytest.raises(Crash):
+        CellTenants(two_cells, directory, after_step=crash_after_the_cell).create("sun", cell="c2")
+    listed = [
+        (row.cell, row.customer.name, row.customer.table, row.routed, len(row.keys))
+        for row in tenants.registered()
+    ]
+    assert listed == [
+        ("c1", "star", "c1_star-reservations", True, 1),
+        ("c2", "moon", "c2_moon-reservations", True, 1),
+        ("c2", "sun", "c2_sun-reservations", False, 1),  # a create cut short: in its cell, not routed
+    ]
+
+    assert tenants.add_hosts("moon", ["Book.Moon-Hotel.com.", "book.moon-hotel.com"]) == {
+        "book.moon-hotel.com": True
+    }
+    assert tenants.add_hosts("moon", ["book.moon-hotel.com"]) == {"book.moon-hotel.com": False}
+    version = directory.version()
+    with pytest.raises(ValidationError, match="belongs to customer 'moon'"):
+        tenants.add_hosts("star", ["book.star-hotel.com", "book.moon-hotel.com"])
+    with pytest.raises(NotFoundError, match="no customer named 'sun'"):  # not placed: nothing routes to it
+        tenants.add_hosts("sun", ["book.sun-hotel.com"])
+    with pytest.raises(ValidationError, match="not a fully qualified host name"):
+        tenants.add_hosts("star", ["book.star-hotel.com", "localhost"])
+    with pytest.raises(NotFoundError, match=r"no customer has host 'book\.star-hotel\.com'"):
+        tenants.remove_hosts(["book.moon-hotel.com", "book.star-hotel.com"])
+    assert directory.version() == version  # each refusal checked everything before writing anything
+    assert directory.hosts() == {"book.moon-hotel.com": "moon"}
+    for cell in two_cells.cells:  # the directory is the one place a host is mapped with cells
+        assert open_registry_of(cell).list_hosts() == {}
+    assert tenants.remove_hosts(["BOOK.moon-hotel.com"]) == {"book.moon-hotel.com": "moon"}
+    assert directory.hosts() == {}

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import http.client
 import itertools
+import json
 import re
 import threading
 import time
@@ -22,7 +23,7 @@ import httpx
 import pytest
 
 from reservations.domain.parsing import today_utc
-from tests.cells.stack import CellStack, start_cell_stack
+from tests.support.cells import CellStack, start_cell_stack
 
 pytestmark = pytest.mark.slow
 
@@ -143,10 +144,65 @@ def test_a_custom_domain_routes_to_its_customers_cell(placed: CellStack) -> None
     assert "pond" not in placed.cli("cells").stdout  # refused before anything was made
 
 
+def routed_by_host(stack: CellStack, host: str, customer: str, expected: int) -> int:
+    """The status for ``customer``'s key sent to ``host``: ``expected`` as soon as it is answered so,
+    else the last of a few seconds' tries (the edge reads the directory at most every ``poll_s``, so a
+    change reaches it a poll later)."""
+    headers = {"Host": host, "X-Api-Key": stack.keys[customer]}
+    for _ in range(30):
+        status = httpx.get(f"{stack.url}/reservations", headers=headers).status_code
+        if status == expected:
+            return status
+        time.sleep(0.1)
+    return status
+
+
+def test_tenants_list_and_hosts_act_on_every_cell_and_the_directory(placed: CellStack) -> None:
+    """``tenants list`` reads each cell's registry and says the cell; ``tenants hosts`` writes the
+    directory's host -> customer, which the edge routes by."""
+    listed = placed.cli("list", "--json")
+    assert listed.returncode == 0, listed.stderr
+    rows = {row["customer"]: row for row in json.loads(listed.stdout)}
+    assert (rows["star"]["cell"], rows["moon"]["cell"], rows["demo"]["cell"]) == ("c1", "c2", "c1")
+    assert all(row["routed"] and row["key_ids"] and row["status"] == "active" for row in rows.values())
+    assert rows["moon"]["table"] == "moon-reservations"
+    text = placed.cli("list").stdout.splitlines()
+    assert any(line.startswith("moon\tc2\tactive\tmoon-reservations\tkeys: ") for line in text), text
+
+    host = "book.moon-hotel.com"
+    assert routed_by_host(placed, host, "moon", 401) == 401  # no customer has it yet
+    added = placed.cli("hosts", "add", "moon", host.upper())
+    assert added.returncode == 0, added.stderr
+    assert added.stdout == f"{host} -> moon (added)\n"
+    assert placed.cli("hosts", "add", "moon", host).stdout == f"{host} -> moon (already mapped)\n"
+    assert json.loads(placed.cli("hosts", "list", "--json").stdout)[host] == "moon"
+    assert f"{host}\tmoon" in placed.cli("hosts", "list").stdout.splitlines()
+    assert routed_by_host(placed, host, "moon", 200) == 200  # to moon's cell, c2
+    assert routed_by_host(placed, host, "star", 401) == 401  # star's key is unknown in moon's cell
+
+    for args in (
+        ("hosts", "add", "star", "book.star-hotel.com", host),  # the second is moon's: neither is added
+        ("hosts", "add", "nobody", "book.nobody.com"),
+        ("hosts", "add", "star", "not a host"),
+        ("hosts", "remove", "never.mapped.com"),
+    ):
+        done = placed.cli(*args)
+        assert done.returncode != 0, args
+        assert len(done.stderr.strip().splitlines()) == 1, done.stderr
+        assert "Traceback" not in done.stderr
+    assert "book.star-hotel.com" not in json.loads(placed.cli("hosts", "list", "--json").stdout)
+
+    removed = placed.cli("hosts", "remove", host)
+    assert removed.stdout == f"{host} -> moon (removed)\n", removed.stderr
+    assert host not in json.loads(placed.cli("hosts", "list", "--json").stdout)
+    assert routed_by_host(placed, host, "moon", 401) == 401
+
+
 def test_a_key_never_reaches_a_customer_of_another_cell(placed: CellStack) -> None:
     """The isolation proof's core across cells: star's key (cell c1) against moon (cell c2) in every
-    spelling of either header is refused (401: the key is unknown in moon's cell, where it is
-    checked), never moon's data, and moon's stay is still there after the DELETEs."""
+    spelling of either header is refused with 401 and the error's body (the key is unknown in moon's
+    cell, where it is checked), never moon's data, and moon's stay is still there after the DELETEs.
+    tests/api/test_isolation.py runs the whole proof through the one URL, same cell and other cell."""
     with placed.client("moon") as moon:
         stay = moon.post(
             "/reservations",
@@ -171,7 +227,8 @@ def test_a_key_never_reaches_a_customer_of_another_cell(placed: CellStack) -> No
             answer = conn.getresponse()
             text = answer.read().decode()
             conn.close()
-            assert answer.status in (401, 403), (header, spelling, method, text)
+            assert answer.status == 401, (header, spelling, method, text)
+            assert json.loads(text)["error"]["code"] == "unauthenticated"
             assert "guest of moon" not in text
     with placed.client("moon") as moon:
         assert moon.get(f"/reservations/{stay}").json()["guest_name"] == "guest of moon"

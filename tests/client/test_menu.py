@@ -1,4 +1,5 @@
-"""``reservations menu`` in a real pseudo-terminal (pexpect), asserting on what the screen shows."""
+"""``reservations menu`` in a real pseudo-terminal (pexpect), asserting on what the screen shows:
+against one deployment, and against the one URL of ``serve --cells 2`` (issue #24, slow)."""
 
 from __future__ import annotations
 
@@ -16,6 +17,15 @@ from tests.support.client import CLI, Gateway, days
 from tests.support.server import free_port
 
 MENU_PROMPT = "Choose [1-8]: "
+
+
+@pytest.fixture(scope="module", params=["serve", pytest.param("cells", marks=pytest.mark.slow)])
+def gateway(request: pytest.FixtureRequest, gateway: Gateway) -> Gateway:
+    """The conftest's one deployment, or ``cells_gateway``: the demo in cell c1, acme in c2."""
+    if request.param == "serve":
+        return gateway
+    cells: Gateway = request.getfixturevalue("cells_gateway")
+    return cells
 
 
 class Terminal:

@@ -7,7 +7,7 @@ import json
 import os
 import subprocess
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -36,6 +36,7 @@ class Gateway:
     config_home: Path
     demo: Profile  # written by ``serve`` on first start
     log: Path
+    tenants: dict[str, Profile] = field(default_factory=dict)  # made by ``tenant``
 
     @property
     def config_file(self) -> Path:
@@ -43,6 +44,12 @@ class Gateway:
 
     def env(self, **extra: str) -> dict[str, str]:
         return client_env(self.config_home, **extra)
+
+    def tenant(self, name: str) -> Profile:
+        """The customer ``name``, made with the real ``tenants create`` the first time it is asked for."""
+        if name not in self.tenants:
+            self.tenants[name] = self.create_tenant(name)
+        return self.tenants[name]
 
     def create_tenant(self, name: str) -> Profile:
         done = subprocess.run(

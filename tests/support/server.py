@@ -102,6 +102,11 @@ class Gateway:
     def headers(self, customer: str) -> dict[str, str]:
         return {"X-Customer": customer, "X-Api-Key": self.keys[customer]}
 
+    def refusal(self, key_owner: str, customer: str) -> int:
+        """The status of ``key_owner``'s valid key sent for ``customer``: one deployment knows every
+        key, so it is "a valid key for another customer" (a stack of cells answers per cell)."""
+        return 403
+
     def stop(self, sig: int = signal.SIGTERM) -> int:
         """Stops the server as a user would (``sig`` to the pid started), then whatever it left behind."""
         processes.signal_and_wait(self.process, sig)

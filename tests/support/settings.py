@@ -16,6 +16,17 @@ TENANT_ROLE_ARN = "arn:aws:iam::123456789012:role/reservations-list-tenant"
 
 STORE_KINDS = ["sqlite"] + (["dynamodb"] if importlib.util.find_spec("reservations.stores.dynamodb") else [])
 
+# DynamoDB behind a whole gateway is moto's server answering one request at a time: the fast lane
+# runs each API suite on SQLite, and the stores' contract (tests/stores) on both stores.
+GATEWAY_KINDS = [
+    pytest.param(kind, marks=pytest.mark.slow) if kind == "dynamodb" else kind for kind in STORE_KINDS
+]
+# ``serve --cells 2`` (a moto server per cell behind one URL, issue #24), for the suites that prove the
+# acceptance through the one URL: ``@through_cells`` on a module adds it to the ``gateway`` fixture's kinds.
+through_cells = pytest.mark.parametrize(
+    "gateway", [*GATEWAY_KINDS, pytest.param("cells", marks=pytest.mark.slow)], indirect=True
+)
+
 
 def settings_for(
     kind: str,

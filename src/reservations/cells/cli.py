@@ -115,3 +115,57 @@ def placements(
     for cell in cells.cells:
         held = [p.customer for p in found if p.cell == cell.name]
         typer.echo(f"{cell.name}\t{len(held)}/{cell.capacity}\t{' '.join(held)}")
+
+
+def list_in_cells(as_json: bool, data_dir: Path | None) -> None:
+    """``tenants list`` with cells: every cell's customers, each with its cell."""
+    from reservations.cells.placement import CellTenants
+
+    with _cells(data_dir) as (cells, directory):
+        rows = CellTenants(cells, directory).registered()
+    if as_json:
+        typer.echo(
+            json.dumps(
+                [
+                    {
+                        "customer": row.customer.name,
+                        "cell": row.cell,
+                        "routed": row.routed,
+                        "table": row.customer.table,
+                        "status": row.customer.status,
+                        "tier": row.customer.tier,
+                        "key_ids": [k.key_id for k in row.keys],
+                    }
+                    for row in rows
+                ]
+            )
+        )
+        return
+    if not rows:
+        typer.echo("No customers yet: `reservations tenants create NAME`.")
+    for row in rows:
+        ids = ", ".join(k.key_id for k in row.keys) or "-"
+        unrouted = "" if row.routed else "\tnot routed here (a move, or a create cut short: run it again)"
+        typer.echo(
+            f"{row.customer.name}\t{row.cell}\t{row.customer.status}\t{row.customer.table}\tkeys: {ids}{unrouted}"
+        )
+
+
+def add_hosts_in_cells(name: str, hosts: list[str], data_dir: Path | None) -> dict[str, bool]:
+    """``tenants hosts add`` with cells: the directory's host -> customer, which the edge routes by."""
+    from reservations.cells.placement import CellTenants
+
+    with _cells(data_dir) as (cells, directory):
+        return CellTenants(cells, directory).add_hosts(name, hosts)
+
+
+def remove_hosts_in_cells(hosts: list[str], data_dir: Path | None) -> dict[str, str]:
+    from reservations.cells.placement import CellTenants
+
+    with _cells(data_dir) as (cells, directory):
+        return CellTenants(cells, directory).remove_hosts(hosts)
+
+
+def hosts_in_cells(data_dir: Path | None) -> dict[str, str]:
+    with _cells(data_dir) as (_cells_found, directory):
+        return directory.hosts()

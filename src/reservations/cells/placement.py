@@ -11,19 +11,31 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from reservations.cells.config import Cell, Cells
 from reservations.domain.errors import NotFoundError, ValidationError
-from reservations.domain.tenancy import normalize_customer, validate_customer_name
+from reservations.domain.tenancy import normalize_customer, validate_customer_name, validate_host
 from reservations.stores import open_registry, open_store
 from reservations.stores.directory import Directory, Placement
-from reservations.stores.protocols import Registry
+from reservations.stores.protocols import CustomerRecord, KeyRecord, Registry
 from reservations.tenants.admin import CreatedCustomer, Removed, Tenants
 from reservations.tenants.onboarding import open_onboarding
 
 
 def _no_hook(step: str) -> None:
     return None
+
+
+@dataclass(frozen=True)
+class Listed:
+    """A customer as one cell's registry holds it; ``routed``: the directory sends it to this cell
+    (False for a run cut short before the directory, or the cell a move is leaving or entering)."""
+
+    cell: str
+    customer: CustomerRecord
+    keys: list[KeyRecord]
+    routed: bool
 
 
 def choose_cell(cells: Cells, placements: list[Placement], named: str | None = None) -> Cell:
@@ -101,6 +113,43 @@ class CellTenants:
 
     def placements(self) -> list[Placement]:
         return self._directory.placements()
+
+    def registered(self) -> list[Listed]:
+        """Every cell's customers from the cell's own registry, by cell: a customer is wherever its
+        table and keys are, which the directory alone does not show."""
+        routes = {p.customer: p.cell for p in self._directory.placements() if p.moving_to is None}
+        found: list[Listed] = []
+        for cell in self._cells.cells:
+            registry = open_registry_of(cell)
+            try:
+                for customer in registry.list_customers():
+                    keys = registry.list_keys(customer.name)
+                    found.append(Listed(cell.name, customer, keys, routes.get(customer.name) == cell.name))
+            finally:
+                registry.close()
+        return found
+
+    def add_hosts(self, raw_name: str, raw_hosts: list[str]) -> dict[str, bool]:
+        """Maps custom domains to a placed customer in the directory, every host checked (its form,
+        and that no other customer holds it) before any is written; host -> whether it is new."""
+        name = normalize_customer(raw_name)
+        hosts = list(dict.fromkeys(validate_host(raw) for raw in raw_hosts))
+        if self._directory.placement(name) is None:
+            raise NotFoundError(f"no customer named {name!r}", field="name")
+        held = self._directory.hosts()
+        for host in hosts:
+            if held.get(host, name) != name:
+                raise ValidationError(f"host {host!r} belongs to customer {held[host]!r}", field="host")
+        return {host: self._directory.add_host(host, name) for host in hosts}
+
+    def remove_hosts(self, raw_hosts: list[str]) -> dict[str, str]:
+        """Unmaps custom domains from the directory, every one checked first; host -> its customer."""
+        hosts = list(dict.fromkeys(validate_host(raw) for raw in raw_hosts))
+        held = self._directory.hosts()
+        for host in hosts:
+            if host not in held:
+                raise NotFoundError(f"no customer has host {host!r}", field="host")
+        return {host: self._directory.remove_host(host) for host in hosts}
 
     def _unplaced_home(self, name: str) -> Cell | None:
         """The cell whose registry holds ``name`` though the directory does not: a run cut short."""

@@ -85,7 +85,10 @@ class CellRouter:
         # Stripped: a value with surrounding whitespace (which the cells ignore) is no header httpx sends.
         headers = [(k, v.strip()) for k, v in request.headers.items() if k.lower() not in _DROPPED]
         headers += list(extra.items())
-        url = base + request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        # The path as it came, still percent-encoded: decoded, ``/reservations/%0A`` would reach the
+        # cell as ``/reservations/`` plus a newline httpx drops, the collection instead of an id.
+        path = request.scope.get("raw_path") or request.url.path.encode()
+        url = base + path.decode("latin-1") + (f"?{request.url.query}" if request.url.query else "")
         try:
             answer = await self._client.request(
                 request.method, url, headers=headers, content=await request.body()

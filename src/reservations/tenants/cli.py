@@ -111,7 +111,11 @@ def list_customers(
     store: StoreOption = None,
     dynamodb_endpoint: EndpointOption = None,
 ) -> None:
-    """List customers with their tables, key ids (never the keys) and, in AWS, their tiers."""
+    """List customers with their tables, key ids (never the keys) and, in AWS, their tiers; with cells
+    (`serve --cells`), every cell's customers, each with its cell."""
+    if cells_cli.cells_run(data_dir):
+        cells_cli.list_in_cells(as_json, data_dir)
+        return
     with _tenants(data_dir, store, dynamodb_endpoint) as tenants:
         rows = tenants.list()
     if as_json:
@@ -208,9 +212,13 @@ def hosts_add(
     store: StoreOption = None,
     dynamodb_endpoint: EndpointOption = None,
 ) -> None:
-    """Map custom domains to a customer; the edge answers on them after its next sync."""
-    with _tenants(data_dir, store, dynamodb_endpoint) as tenants:
-        added = tenants.add_hosts(name, hosts)
+    """Map custom domains to a customer; the edge answers on them after its next sync (with cells: in
+    the directory, after the edge's next poll)."""
+    if cells_cli.cells_run(data_dir):
+        added = cells_cli.add_hosts_in_cells(name, hosts, data_dir)
+    else:
+        with _tenants(data_dir, store, dynamodb_endpoint) as tenants:
+            added = tenants.add_hosts(name, hosts)
     for host, new in added.items():
         typer.echo(f"{host} -> {name.strip().lower()} ({'added' if new else 'already mapped'})")
 
@@ -222,9 +230,12 @@ def hosts_remove(
     store: StoreOption = None,
     dynamodb_endpoint: EndpointOption = None,
 ) -> None:
-    """Unmap custom domains (the customer stays)."""
-    with _tenants(data_dir, store, dynamodb_endpoint) as tenants:
-        removed = tenants.remove_hosts(hosts)
+    """Unmap custom domains (the customer stays; with cells, from the directory)."""
+    if cells_cli.cells_run(data_dir):
+        removed = cells_cli.remove_hosts_in_cells(hosts, data_dir)
+    else:
+        with _tenants(data_dir, store, dynamodb_endpoint) as tenants:
+            removed = tenants.remove_hosts(hosts)
     for host, customer in removed.items():
         typer.echo(f"{host} -> {customer} (removed)")
 
@@ -236,9 +247,12 @@ def hosts_list(
     store: StoreOption = None,
     dynamodb_endpoint: EndpointOption = None,
 ) -> None:
-    """Every custom domain and its customer."""
-    with _tenants(data_dir, store, dynamodb_endpoint) as tenants:
-        hosts = tenants.hosts()
+    """Every custom domain and its customer (with cells: the directory's)."""
+    if cells_cli.cells_run(data_dir):
+        hosts = cells_cli.hosts_in_cells(data_dir)
+    else:
+        with _tenants(data_dir, store, dynamodb_endpoint) as tenants:
+            hosts = tenants.hosts()
     if as_json:
         typer.echo(json.dumps(hosts))
         return
