@@ -19,13 +19,18 @@ from starlette.types import Receive, Scope, Send
 
 from reservations.cells.config import Cells
 from reservations.cells.routing import MapCache, route
+from reservations.edge.render import (
+    INVALID_KEY_MESSAGE,
+    MISSING_KEY_MESSAGE,
+    MOVING_MESSAGE,
+    MOVING_RETRY_AFTER_S,
+)
 from reservations.gateway.app import json_bytes
 
 # Hop-by-hop headers, and those the proxy sets itself.
 _DROPPED = frozenset(
     {"host", "connection", "keep-alive", "transfer-encoding", "content-length", "content-encoding"}
 )
-RETRY_AFTER_S = 1
 
 
 def _error(status: int, code: str, message: str, headers: dict[str, str] | None = None) -> Response:
@@ -68,8 +73,8 @@ class CellRouter:
                 return self._unknown(request)
             if decision.refuse_write:
                 self.refused += 1
-                message = "this customer is moving to another cell; nothing was changed: retry shortly"
-                return _error(503, "unavailable", message, {"Retry-After": str(RETRY_AFTER_S)})
+                retry = {"Retry-After": str(MOVING_RETRY_AFTER_S)}
+                return _error(503, "unavailable", MOVING_MESSAGE, retry)
             cell = decision.cell
             if header is None:
                 extra["X-Customer"] = customer  # named by its custom domain
@@ -78,8 +83,8 @@ class CellRouter:
     @staticmethod
     def _unknown(request: Request) -> Response:
         if not request.headers.get("x-api-key"):
-            return _error(401, "unauthenticated", "missing API key: send it in the X-Api-Key header")
-        return _error(401, "unauthenticated", "invalid API key")
+            return _error(401, "unauthenticated", MISSING_KEY_MESSAGE)
+        return _error(401, "unauthenticated", INVALID_KEY_MESSAGE)
 
     async def _forward(self, request: Request, base: str, extra: dict[str, str]) -> Response:
         # Stripped: a value with surrounding whitespace (which the cells ignore) is no header httpx sends.
