@@ -68,9 +68,15 @@ def test_without_nginx_the_python_router_routes_the_same_way(tmp_path: Path) -> 
     stack = CellStack(url, data_dir, env, process)
     try:
         assert "Edge: the Python cell router (nginx not found" in log.read_text()
-        assert stack.create("moon", "--cell", "c2") == "c2"
+        assert stack.create("moon", "--cell", "c2", "--host", "book.moon-hotel.com") == "c2"
+        assert stack.create("star", "--cell", "c1") == "c1"
         with stack.client("moon") as client:
             assert client.put("/rooms/7", json={}).status_code == 201
+        # On moon's domain the domain names the customer, whatever X-Customer claims (as nginx).
+        on_domain = {"Host": "book.moon-hotel.com", "X-Customer": "star", "X-Api-Key": stack.keys["moon"]}
+        rooms = httpx.get(f"{url}/rooms", headers=on_domain)
+        assert rooms.status_code == 200, rooms.text
+        assert [room["room_number"] for room in rooms.json()["items"]] == [7]
         assert "moon-reservations" in stack.tables("c2")
         assert httpx.get(f"{url}/rooms", headers={"X-Customer": "nobody"}).status_code == 401
         assert not (data_dir / "cells-logs" / "edge").exists()

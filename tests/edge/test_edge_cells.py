@@ -164,6 +164,8 @@ def test_each_customer_reaches_its_cell_by_header_and_by_custom_host(edge: Cells
     by_host = edge.send("GET", Host=HOST, X_Api_Key="rsv_x").json()
     assert (by_host["cell"], by_host["X-Customer"]) == ("c2", "moon")
     assert by_host["Host"] == edge.cells["c2"].removeprefix("http://")  # each cell is sent its own host
+    claimed = edge.send("GET", "star", Host=HOST, customer="star").json()  # the domain decides
+    assert (claimed["cell"], claimed["X-Customer"], "customer" in claimed) == ("c2", "moon", False)
     legacy = edge.send("POST", customer="moon", X_Api_Key="rsv_x").json()
     assert legacy["cell"] == "c2"
     assert "X-Customer" not in legacy  # the original clients' header passes through as it came

@@ -65,7 +65,8 @@ def serve_nginx(nginx: Path, cells: Cells, data_dir: Path, host: str, port: int)
         sync.poll()  # before nginx starts: the customers placed so far (the demo customer)
         check = runner.check_config(nginx, state, conf)
         if not check.ok:
-            raise UnavailableError(f"nginx refused the configuration: {check.output.splitlines()[-1:]}")
+            last = (check.output.splitlines() or ["no reason given"])[-1]
+            raise UnavailableError(f"nginx refused the configuration: {last}")
         status = runner.run_foreground(nginx, state, conf, (cells.poll_s, sync.poll))
     finally:
         directory.close()
