@@ -13,7 +13,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.cells.stack import CellStack, start_cell_stack
+from reservations.settings import Settings
+from tests.support.cells import CellStack, start_cell_stack
 from tests.support.server import start_serve
 
 pytestmark = pytest.mark.nginx
@@ -29,7 +30,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CellStack]:
 
 
 def _said(stack: CellStack) -> str:
-    return (stack.data_dir.parent / "serve-cells.log").read_text(errors="replace")
+    return stack.log_path.read_text(errors="replace")
 
 
 def test_nginx_is_the_edge_and_routes_each_customer_to_its_cell(stack: CellStack) -> None:
@@ -65,7 +66,7 @@ def test_without_nginx_the_python_router_routes_the_same_way(tmp_path: Path) -> 
     log = tmp_path / "serve-cells.log"
     data_dir = tmp_path / "data"
     process, url = start_serve(env, log, "--cells", "2", "--data-dir", str(data_dir), timeout_s=120)
-    stack = CellStack(url, data_dir, env, process)
+    stack = CellStack(url, Settings(store="sqlite", data_dir=data_dir), process, env, log)
     try:
         assert "Edge: the Python cell router (nginx not found" in log.read_text()
         assert stack.create("moon", "--cell", "c2", "--host", "book.moon-hotel.com") == "c2"

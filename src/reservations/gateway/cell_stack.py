@@ -139,17 +139,18 @@ def serve_edge(stack: Stack, data_dir: Path, sock: socket.socket, log_level: str
 
 def choose_edge(host: str) -> tuple[Path | None, str]:
     """nginx when it is installed (``RESERVATIONS_NGINX`` names another binary), else the Python
-    router; and the line that says which, and why."""
+    router; and the words that say which, and why."""
     from reservations.edge.config import is_loopback_or_ip
     from reservations.edge.runner import NginxNotFoundError, find_nginx
 
     try:
         nginx = find_nginx(os.environ.get("RESERVATIONS_NGINX"))
-    except NginxNotFoundError as exc:
-        return None, f"Edge: the Python cell router ({exc})"
+    except NginxNotFoundError:
+        hint = "sudo apt-get install nginx, or set RESERVATIONS_NGINX to its path"
+        return None, f"the Python cell router (nginx not found: {hint})"
     if not is_loopback_or_ip(host) or host == "localhost":
-        return None, f"Edge: the Python cell router (nginx listens on an IP address, not {host!r})"
-    return nginx, f"Edge: nginx ({nginx}), routing by the directory"
+        return None, f"the Python cell router (nginx listens on an IP address, not {host!r})"
+    return nginx, f"nginx ({nginx})"
 
 
 def serve_cells(count: int, data_dir: Path, host: str, port: int, log_level: str) -> None:
@@ -185,15 +186,16 @@ def serve_cells(count: int, data_dir: Path, host: str, port: int, log_level: str
                 "Place more: `reservations tenants create NAME [--cell c2]`; move: `reservations tenants move NAME --to c1`."
             )
             nginx, which = choose_edge(host)
-            typer.echo(f"{which}, polled every {stack.cells.poll_s} s.")
+            typer.echo(f"Edge: {which}, routing by the directory, polled every {stack.cells.poll_s} s.")
             typer.echo("Press Ctrl-C to stop.", err=True)
             if nginx is None:
                 serve_edge(stack, data_dir, sock, log_level)
             else:
                 from reservations.gateway.cell_nginx import serve_nginx
 
+                listening = int(sock.getsockname()[1])
                 sock.close()  # nginx listens on the port itself
-                serve_nginx(nginx, stack.cells, data_dir, host, int(url.rsplit(":", 1)[1]))
+                serve_nginx(nginx, stack.cells, data_dir, host, listening)
     except ReservationsError as exc:
         typer.echo(f"reservations serve: {exc.message}", err=True)
         raise typer.Exit(ExitStatus.ERROR) from None
