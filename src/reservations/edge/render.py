@@ -173,6 +173,7 @@ def _cells_fragments(options: EdgeOptions, values: dict[str, str]) -> dict[str, 
         "upstream_host_header": "$edge_cell_host",
         "cells_route": fill(template("cells-route.tmpl"), messages),
         "config_location": "",
+        "healthz_location": "",  # the first cell's: the stack is healthy when a cell answers
         "root_location": fill(template("cells-root.tmpl"), values),
     }
 
@@ -201,6 +202,7 @@ def compose(options: EdgeOptions, values: dict[str, str]) -> str:
         "upstream_block": upstream_block,
         "proxy_pass": proxy_pass,
         "cells_route": "",
+        "healthz_location": template("healthz.tmpl"),
         "config_location": fill(template("page-config.tmpl"), page),
         "root_location": fill(template("page-root.tmpl"), page),
     }
