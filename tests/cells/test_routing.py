@@ -17,6 +17,9 @@ def test_requests_follow_the_directory_and_writes_wait_during_a_switch() -> None
     assert known.customer(None, "Book.Star-Hotel.com:8080") == "star"
     assert known.customer(None, "elsewhere.example.org") is None
     assert known.customer("not a name!", None) is None
+    # On a custom domain the domain names the customer, whatever the header claims (as nginx does).
+    assert known.customer("moon", "book.star-hotel.com") == "star"
+    assert known.customer("moon", "elsewhere.example.org") == "moon"
     assert route(known, "star", "POST") == Route("c1")
     assert route(known, "moon", "GET") == Route("c2")
     assert route(known, "moon", "PATCH") == Route("c2", refuse_write=True)

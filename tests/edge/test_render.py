@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 from reservations.cli import app
 from reservations.edge.config import EdgeConfigError, EdgeOptions, parse_tenants, parse_upstream
-from reservations.edge.render import customer_host_suffix_regex, render
+from reservations.edge.render import customer_host_suffix_regex, render, render_cells_map
 from reservations.edge.runner import check_config, find_nginx
 
 REPO = Path(__file__).resolve().parents[2]
@@ -350,3 +350,39 @@ def test_run_on_a_busy_port_says_so_in_one_line(tmp_path: Path) -> None:
             app, [*args, "--state-dir", str(tmp_path / "s"), "--web-dir", str(tmp_path)]
         )
     _one_line_error(result, 2, f"cannot listen on 127.0.0.1:{port}")
+
+
+def _cells(*urls: str) -> tuple[tuple[str, Any], ...]:
+    return tuple((f"c{n}", parse_upstream(url)) for n, url in enumerate(urls, start=1))
+
+
+@pytest.mark.parametrize(
+    "cells",
+    [
+        (("C1", parse_upstream("http://127.0.0.1:1")),),  # not a cell name nginx's upstream can carry
+        (("c1", parse_upstream("http://127.0.0.1:1")), ("c1", parse_upstream("http://127.0.0.1:2"))),
+        (("c1", parse_upstream("https://api.example.com/prod")),),  # re-resolved cells: not yet
+    ],
+)
+def test_cells_refused(tmp_path: Path, cells: tuple[tuple[str, Any], ...]) -> None:
+    with pytest.raises(EdgeConfigError, match="cell"):
+        options(tmp_path, cells=cells)
+
+
+def test_in_front_of_cells_every_path_goes_to_the_customers_cell(tmp_path: Path) -> None:
+    files = render(options(tmp_path, cells=_cells("http://127.0.0.1:8101", "http://127.0.0.1:8102")))
+    conf = files["nginx.conf"]
+    assert "upstream cell_c1 {\n        server 127.0.0.1:8101;" in conf
+    assert "upstream cell_c2 {\n        server 127.0.0.1:8102;" in conf
+    assert "include cells.map;" in conf
+    assert conf.count("proxy_pass http://$edge_cell_upstream;") == 2  # /api/ and /
+    assert "{{" not in conf
+    # The first cell answers the page, its config.json and /healthz, as the API at the root does.
+    assert "location = /config.json" not in conf
+    assert "location = /healthz" not in conf
+    assert files["cells.map"].splitlines()[1:] == []  # no customer until the directory's sync
+
+
+def test_the_cells_map_holds_only_cells_this_edge_reaches() -> None:
+    text = render_cells_map({"star": "c1", "moon": "c2", "lost": "c9"}, frozenset({"moon"}), ("c1", "c2"))
+    assert text.splitlines()[1:] == ["moon moving:cell_c2;", "star cell_c1;"]

@@ -9,6 +9,7 @@ import os
 import re
 import subprocess
 import sys
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -55,7 +56,18 @@ class CellStack(Gateway):
         answer = json.loads(done.stdout)
         self.keys[name] = answer["api_key"]
         self.homes[name] = str(answer["cell"])
+        self.routed(name)
         return self.homes[name]
+
+    def routed(self, name: str) -> None:
+        """Waits for the edge's next poll of the directory (nginx reloads after it): until then a
+        customer just placed is unknown there, and answered 401 as a bad key is."""
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            if httpx.get(f"{self.url}/rooms", headers=self.headers(name), timeout=30).status_code != 401:
+                return
+            time.sleep(0.05)
+        raise AssertionError(f"the edge never routed {name}")
 
     def create_customer(self, name: str, cell: str = "c1") -> str:
         """As the one-deployment gateway's, in ``cell`` (the suites place ``star`` and ``moon`` apart)."""

@@ -38,13 +38,21 @@ class DirectoryMap:
         )
 
     def customer(self, header: str | None, host: str | None) -> str | None:
-        """The customer a request names: its header, else its custom domain's."""
+        """The customer a request names: its custom domain's, whatever the header claims (as the
+        nginx edge decides, so a client on one customer's domain cannot name another), else its
+        header's."""
+        mapped = self.host_customer(host)
+        if mapped is not None:
+            return mapped
         if header:
             named = normalize_customer(header)
             return named if CUSTOMER_NAME_RE.fullmatch(named) else None
-        if host:
-            return self.hosts.get(host.lower().rsplit(":", 1)[0].removesuffix("."))
         return None
+
+    def host_customer(self, host: str | None) -> str | None:
+        if not host:
+            return None
+        return self.hosts.get(host.lower().rsplit(":", 1)[0].removesuffix("."))
 
 
 @dataclass(frozen=True)

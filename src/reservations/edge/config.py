@@ -27,6 +27,8 @@ _STAGE = re.compile(r"(/[A-Za-z0-9._~-]+)*")
 # Characters that would end a quoted nginx string, start a variable or a new directive.
 _UNSAFE_PATH = re.compile(r"[\"'$;{}\\\s#]")
 _LOOPBACK_NAMES = {"localhost"}
+# A cell's name as it may appear in nginx's upstream names (the cells file's names: c1, c2, ...).
+CELL_NAME_RE = re.compile(r"[a-z0-9][a-z0-9-]{0,30}")
 
 
 class EdgeConfigError(ValueError):
@@ -218,6 +220,9 @@ class EdgeOptions:
     # Customer subdomains, "{customer}.hotels.example.com": every customer's host by one regex.
     # None: no subdomain maps (custom domains, tenants.map, still do).
     customer_host_pattern: str | None = None
+    # Cells (issue #24): (name, API) of each cell, the first serving requests that name no customer;
+    # the customer -> cell map is cells.map, kept by the directory's sync.  Empty: one API, ``upstream``.
+    cells: tuple[tuple[str, Upstream], ...] = ()
 
     def __post_init__(self) -> None:
         if not 1 <= self.port <= 65535:
@@ -255,3 +260,15 @@ class EdgeOptions:
             check_path("--upstream-headers-file", self.upstream_headers_file)
         if self.customer_host_pattern is not None:
             customer_host_domain(self.customer_host_pattern)
+        self._check_cells()
+
+    def _check_cells(self) -> None:
+        names = [name for name, _ in self.cells]
+        for name, upstream in self.cells:
+            if not CELL_NAME_RE.fullmatch(name) or names.count(name) > 1:
+                raise EdgeConfigError(f"cell {name!r}: a cell's name is 1-31 of a-z, 0-9 and '-', once each")
+            if not upstream.is_static or upstream.base_path != self.upstream.base_path:
+                raise EdgeConfigError(
+                    f"cell {name!r}: {upstream.url} must be an IP address or localhost, "
+                    f"with the stage path of {self.upstream.url}"
+                )

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import re
+import sys
 from importlib import resources
 from pathlib import Path
 
@@ -19,6 +20,12 @@ from reservations.edge.config import EdgeOptions, customer_host_domain
 
 CONF_NAME = "nginx.conf"
 TENANTS_NAME = "tenants.map"
+CELLS_NAME = "cells.map"  # customer -> cell, from the directory (``cells.edge_sync``)
+# What the edge answers itself in front of cells; ``gateway.cell_router`` answers the same.
+MOVING_RETRY_AFTER_S = 1
+MOVING_MESSAGE = "this customer is moving to another cell; nothing was changed: retry shortly"
+MISSING_KEY_MESSAGE = "missing API key: send it in the X-Api-Key header"
+INVALID_KEY_MESSAGE = "invalid API key"
 # A regex that matches nothing: the subdomain line's suffix when no customer_host_pattern is set.
 NO_SUBDOMAINS = "(?!)"
 _PLACEHOLDER = re.compile(r"\{\{([a-z_]+)\}\}")
@@ -145,6 +152,32 @@ def leaves(options: EdgeOptions, *, target: str | None = None) -> dict[str, str]
     }
 
 
+def _cells_fragments(options: EdgeOptions, values: dict[str, str]) -> dict[str, str]:
+    """In front of cells: one upstream per cell, the directory's maps, the answers the edge gives
+    itself, and the whole URL (not only ``/api/``) routed to the customer's cell."""
+    upstreams = "".join(
+        fill(template("upstream-cell.tmpl"), {"cell": name, "upstream_address": _address(up.host, up.port)})
+        for name, up in options.cells
+    )
+    hosts = "\n".join(f'        cell_{name} "{up.host_header}";' for name, up in options.cells)
+    messages = {
+        "moving_retry_after": str(MOVING_RETRY_AFTER_S),
+        "moving_message": MOVING_MESSAGE,
+        "missing_key_message": MISSING_KEY_MESSAGE,
+        "invalid_key_message": INVALID_KEY_MESSAGE,
+    }
+    maps = {**values, **messages, "first_cell": options.cells[0][0], "cell_hosts": hosts}
+    return {
+        "upstream_block": upstreams + fill(template("cells-maps.tmpl"), maps),
+        "proxy_pass": "http://$edge_cell_upstream",
+        "upstream_host_header": "$edge_cell_host",
+        "cells_route": fill(template("cells-route.tmpl"), messages),
+        "config_location": "",
+        "healthz_location": "",  # the first cell's: the stack is healthy when a cell answers
+        "root_location": fill(template("cells-root.tmpl"), values),
+    }
+
+
 def compose(options: EdgeOptions, values: dict[str, str]) -> str:
     """The configuration: its shape (which fragments) from ``options``, every value from ``values``."""
     up = options.upstream
@@ -162,19 +195,27 @@ def compose(options: EdgeOptions, values: dict[str, str]) -> str:
             {**values, "error_pages": error_pages, "error_locations": error_locations},
         )
     headers = options.upstream_headers_file is not None
+    # Browsers reach the page over https only when a load balancer terminates TLS in front.
+    hsts = '            add_header Strict-Transport-Security "max-age=31536000" always;\n'
+    page = {**values, "hsts": hsts if options.public_scheme == "https" else ""}
+    shape = {
+        "upstream_block": upstream_block,
+        "proxy_pass": proxy_pass,
+        "cells_route": "",
+        "healthz_location": template("healthz.tmpl"),
+        "config_location": fill(template("page-config.tmpl"), page),
+        "root_location": fill(template("page-root.tmpl"), page),
+    }
+    if options.cells:
+        shape |= _cells_fragments(options, values)
     conf = fill(
         template("nginx.conf.tmpl"),
         {
             **values,
-            "upstream_block": upstream_block,
+            **shape,
             "redirect_server": redirect_server,
             "tls_block": fill(template("tls.tmpl"), values) if up.scheme == "https" else "",
             "upstream_headers": fill(template("upstream-headers.tmpl"), values) if headers else "",
-            "proxy_pass": proxy_pass,
-            # Browsers reach the page over https only when a load balancer terminates TLS in front.
-            "hsts": '            add_header Strict-Transport-Security "max-age=31536000" always;\n'
-            if options.public_scheme == "https"
-            else "",
             "error_pages": error_pages,
             "error_locations": error_locations,
         },
@@ -192,9 +233,26 @@ def render_tenants(tenants: dict[str, str]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def render_cells_map(cells: dict[str, str], moving: frozenset[str], known_cells: tuple[str, ...]) -> str:
+    """``cells.map``'s lines: customer -> ``cell_<cell>``, ``moving:cell_<cell>`` while it switches
+    cells.  A customer placed in a cell this edge has no upstream for is left out (answered as
+    unknown rather than sent nowhere), as is a name nginx's syntax could not hold."""
+    lines = ["# Customer -> cell, from the directory by the edge's directory sync."]
+    for customer, cell in sorted(cells.items()):
+        if cell in known_cells and CUSTOMER_NAME_RE.fullmatch(customer):
+            lines.append(f"{customer} {'moving:' if customer in moving else ''}cell_{cell};")
+        else:
+            print(f"reservations edge: skipped {customer!r} in cell {cell!r}: no such cell", file=sys.stderr)
+    return "\n".join(lines) + "\n"
+
+
 def render(options: EdgeOptions, *, target: str | None = None) -> dict[str, str]:
-    """The files of one edge configuration, by name; ``nginx.conf`` includes ``tenants.map`` beside it."""
-    return {CONF_NAME: render_conf(options, target=target), TENANTS_NAME: render_tenants(options.tenants)}
+    """The files of one edge configuration, by name; ``nginx.conf`` includes ``tenants.map`` (and,
+    in front of cells, ``cells.map``: no customer placed until the directory's sync writes it)."""
+    files = {CONF_NAME: render_conf(options, target=target), TENANTS_NAME: render_tenants(options.tenants)}
+    if options.cells:
+        files[CELLS_NAME] = render_cells_map({}, frozenset(), ())
+    return files
 
 
 def write(files: dict[str, str], out_dir: Path) -> Path:

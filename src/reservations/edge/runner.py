@@ -124,7 +124,7 @@ def run_foreground(
     try:
         while True:
             try:
-                status = process.wait(timeout=0.5)
+                status = process.wait(timeout=min(0.5, every[0]) if every else 0.5)
                 break
             except subprocess.TimeoutExpired:
                 if every is not None and not stopping and time.monotonic() >= next_work:

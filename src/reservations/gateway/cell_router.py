@@ -1,7 +1,8 @@
-"""The local edge of ``serve --cells``: one URL, each request sent to its customer's cell.
+"""The Python edge of ``serve --cells`` where nginx is not installed (``cell_nginx`` is the other):
+one URL, each request sent to its customer's cell, routed as the nginx edge routes it.
 
-The customer is the ``X-Customer`` (or legacy ``customer``) header, or the custom domain in
-``Host``; the directory (``cells.routing``) says its cell.  A customer the directory does not hold
+The customer is the custom domain in ``Host`` (whatever the headers claim), else the
+``X-Customer`` (or legacy ``customer``) header; the directory (``cells.routing``) says its cell.  A customer the directory does not hold
 is answered 401 as a bad key would be (the cells' authorizers never see it); a customer switching
 cells has its writes refused with 503 and ``Retry-After`` until the switch.  Requests that name no
 customer (the web page, the OpenAPI document, health) go to the first cell: every cell serves them.
@@ -19,13 +20,18 @@ from starlette.types import Receive, Scope, Send
 
 from reservations.cells.config import Cells
 from reservations.cells.routing import MapCache, route
+from reservations.edge.render import (
+    INVALID_KEY_MESSAGE,
+    MISSING_KEY_MESSAGE,
+    MOVING_MESSAGE,
+    MOVING_RETRY_AFTER_S,
+)
 from reservations.gateway.app import json_bytes
 
 # Hop-by-hop headers, and those the proxy sets itself.
 _DROPPED = frozenset(
     {"host", "connection", "keep-alive", "transfer-encoding", "content-length", "content-encoding"}
 )
-RETRY_AFTER_S = 1
 
 
 def _error(status: int, code: str, message: str, headers: dict[str, str] | None = None) -> Response:
@@ -58,6 +64,7 @@ class CellRouter:
         header = request.headers.get("x-customer") or request.headers.get("customer")
         customer = known.customer(header, request.headers.get("host"))
         extra: dict[str, str] = {}
+        mapped = known.host_customer(request.headers.get("host")) is not None
         if customer is None and header is None:
             cell = self._first
         elif customer is None:
@@ -68,22 +75,24 @@ class CellRouter:
                 return self._unknown(request)
             if decision.refuse_write:
                 self.refused += 1
-                message = "this customer is moving to another cell; nothing was changed: retry shortly"
-                return _error(503, "unavailable", message, {"Retry-After": str(RETRY_AFTER_S)})
+                retry = {"Retry-After": str(MOVING_RETRY_AFTER_S)}
+                return _error(503, "unavailable", MOVING_MESSAGE, retry)
             cell = decision.cell
-            if header is None:
-                extra["X-Customer"] = customer  # named by its custom domain
+            if mapped:
+                extra["X-Customer"] = customer  # named by its custom domain, whatever the client sent
         return await self._forward(request, self._urls[cell], extra)
 
     @staticmethod
     def _unknown(request: Request) -> Response:
         if not request.headers.get("x-api-key"):
-            return _error(401, "unauthenticated", "missing API key: send it in the X-Api-Key header")
-        return _error(401, "unauthenticated", "invalid API key")
+            return _error(401, "unauthenticated", MISSING_KEY_MESSAGE)
+        return _error(401, "unauthenticated", INVALID_KEY_MESSAGE)
 
     async def _forward(self, request: Request, base: str, extra: dict[str, str]) -> Response:
         # Stripped: a value with surrounding whitespace (which the cells ignore) is no header httpx sends.
-        headers = [(k, v.strip()) for k, v in request.headers.items() if k.lower() not in _DROPPED]
+        # A header the router sets itself replaces the client's (and the legacy name goes with it).
+        dropped = _DROPPED | ({"x-customer", "customer"} if extra else set())
+        headers = [(k, v.strip()) for k, v in request.headers.items() if k.lower() not in dropped]
         headers += list(extra.items())
         # The path as it came, still percent-encoded: decoded, ``/reservations/%0A`` would reach the
         # cell as ``/reservations/`` plus a newline httpx drops, the collection instead of an id.

@@ -2,8 +2,9 @@
 
 Each cell is a DynamoDB endpoint standing for the cell's account (moto's server, ``cell_moto``) and
 the API over it (``cell_api``), each a process of its own; the directory is a SQLite file in the
-data folder; this process is the edge (``cell_router``).  moto keeps its tables in memory, so every
-start begins with empty cells and an empty directory.
+data folder; the edge is the real nginx (``cell_nginx``, a child of this process) when nginx is
+installed, else this process (``cell_router``), both routing by the directory.  moto keeps its tables
+in memory, so every start begins with empty cells and an empty directory.
 """
 
 from __future__ import annotations
@@ -136,6 +137,22 @@ def serve_edge(stack: Stack, data_dir: Path, sock: socket.socket, log_level: str
     directory.close()
 
 
+def choose_edge(host: str) -> tuple[Path | None, str]:
+    """nginx when it is installed (``RESERVATIONS_NGINX`` names another binary), else the Python
+    router; and the words that say which, and why."""
+    from reservations.edge.config import is_loopback_or_ip
+    from reservations.edge.runner import NginxNotFoundError, find_nginx
+
+    try:
+        nginx = find_nginx(os.environ.get("RESERVATIONS_NGINX"))
+    except NginxNotFoundError:
+        hint = "sudo apt-get install nginx, or set RESERVATIONS_NGINX to its path"
+        return None, f"the Python cell router (nginx not found: {hint})"
+    if not is_loopback_or_ip(host) or host == "localhost":
+        return None, f"the Python cell router (nginx listens on an IP address, not {host!r})"
+    return nginx, f"nginx ({nginx})"
+
+
 def serve_cells(count: int, data_dir: Path, host: str, port: int, log_level: str) -> None:
     """The whole of ``serve --cells``: port first (a start that cannot listen changes nothing), the
     cells, a demo customer placed through the directory, then the edge until stopped."""
@@ -168,8 +185,17 @@ def serve_cells(count: int, data_dir: Path, host: str, port: int, log_level: str
             typer.echo(
                 "Place more: `reservations tenants create NAME [--cell c2]`; move: `reservations tenants move NAME --to c1`."
             )
+            nginx, which = choose_edge(host)
+            typer.echo(f"Edge: {which}, routing by the directory, polled every {stack.cells.poll_s} s.")
             typer.echo("Press Ctrl-C to stop.", err=True)
-            serve_edge(stack, data_dir, sock, log_level)
+            if nginx is None:
+                serve_edge(stack, data_dir, sock, log_level)
+            else:
+                from reservations.gateway.cell_nginx import serve_nginx
+
+                listening = int(sock.getsockname()[1])
+                sock.close()  # nginx listens on the port itself
+                serve_nginx(nginx, stack.cells, data_dir, host, listening)
     except ReservationsError as exc:
         typer.echo(f"reservations serve: {exc.message}", err=True)
         raise typer.Exit(ExitStatus.ERROR) from None
