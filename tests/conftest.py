@@ -12,7 +12,7 @@ import pytest
 from tests.aws_calls import _declared_aws_calls_only  # noqa: F401  (autouse: functions make declared AWS calls only)
 from tests.support.aws import FAKE_AWS_ENV, UNSET_AWS_ENV, reset_moto, running_moto
 from tests.support.server import Gateway, start_gateway
-from tests.support.settings import STORE_KINDS, store_settings
+from tests.support.settings import GATEWAY_KINDS, store_settings
 from tests.support.terraform import cli_config
 
 if TYPE_CHECKING:
@@ -62,13 +62,6 @@ def moto_endpoint(moto_server: str) -> str:
     """moto's endpoint, reset to empty before the test."""
     reset_moto(moto_server)
     return moto_server
-
-
-# DynamoDB behind a whole gateway is moto's server answering one request at a time: the fast lane
-# runs each API suite on SQLite, and the stores' contract (tests/stores) on both stores.
-GATEWAY_KINDS = [
-    pytest.param(kind, marks=pytest.mark.slow) if kind == "dynamodb" else kind for kind in STORE_KINDS
-]
 
 
 @pytest.fixture(scope="module", params=GATEWAY_KINDS)
