@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta, timezone
 
 import icalendar
 import pytest
@@ -30,27 +30,51 @@ def test_the_export_has_one_all_day_event_per_holder_and_nothing_personal() -> N
     assert render_feed("star", 101, nights, STAMP) == body  # same nights, same bytes (the ETag)
 
 
-def test_the_feed_is_byte_for_byte_what_icalendar_renders_for_the_whole_calendar() -> None:
-    """The feed is built from the parts icalendar rendered (cached): it must equal its whole render."""
-    nights = {date(2030, 1, d): d % 4 + 1 for d in range(1, 29)} | {date(2030, 2, 3): -9}
-    whole = calendar(202)
-    for check_in, check_out, uid in (
-        (date(2030, 1, 1), date(2030, 1, 2), "stay-2.room-202.moon@reservations"),
-        (date(2030, 1, 2), date(2030, 1, 3), "stay-3.room-202.moon@reservations"),
-    ):
+def whole_calendar(room: int, events: list[tuple[date, date, str]], stamp: datetime) -> bytes:
+    """What icalendar renders for the whole calendar, built its documented way, one ``Event`` each."""
+    whole = calendar(room)
+    for check_in, check_out, uid in events:
         event = icalendar.Event()
         event.add("uid", uid)
-        event.add("dtstamp", STAMP)
+        event.add("dtstamp", stamp)
         event.add("dtstart", check_in)
         event.add("dtend", check_out)
         event.add("summary", SUMMARY)
         whole.add_component(event)
+    return bytes(whole.to_ical())
+
+
+def test_the_feed_is_byte_for_byte_what_icalendar_renders_for_the_whole_calendar() -> None:
+    """The feed is built from the lines icalendar rendered (cached): it must equal its whole render."""
+    nights = {date(2030, 1, d): d % 4 + 1 for d in range(1, 29)} | {date(2030, 2, 3): -9}
     two = {date(2030, 1, 1): 2, date(2030, 1, 2): 3}
-    assert render_feed("moon", 202, two, STAMP) == whole.to_ical()
+    events = [
+        (date(2030, 1, 1), date(2030, 1, 2), "stay-2.room-202.moon@reservations"),
+        (date(2030, 1, 2), date(2030, 1, 3), "stay-3.room-202.moon@reservations"),
+    ]
+    assert render_feed("moon", 202, two, STAMP) == whole_calendar(202, events, STAMP)
     # A longer feed, rendered twice (the second from the cache), reads back as the same calendar.
     first, again = render_feed("moon", 202, nights, STAMP), render_feed("moon", 202, nights, STAMP)
     assert first == again
     assert len(icalendar.Calendar.from_ical(first).events) == 29
+
+
+def test_a_new_day_renders_the_events_kept_from_yesterday_with_its_own_stamp() -> None:
+    """Events are kept across days without their DTSTAMP: the next day's feed is still icalendar's
+    whole render for that day, and another room on the same dates gets its own UIDs."""
+    two = {date(2030, 1, 1): 2, date(2030, 1, 2): 3}
+    tomorrow = datetime(
+        2030, 1, 2, 6, 30, tzinfo=timezone(timedelta(hours=2))
+    )  # a zoned stamp: UTC in the feed
+    render_feed("moon", 202, two, STAMP)
+    for customer, room in (("moon", 202), ("star", 303)):
+        events = [
+            (date(2030, 1, 1), date(2030, 1, 2), f"stay-2.room-{room}.{customer}@reservations"),
+            (date(2030, 1, 2), date(2030, 1, 3), f"stay-3.room-{room}.{customer}@reservations"),
+        ]
+        body = render_feed(customer, room, two, tomorrow)
+        assert body == whole_calendar(room, events, tomorrow)
+        assert b"DTSTAMP:20300102T043000Z" in body
 
 
 @pytest.mark.parametrize("shape", [airbnb_ics, booking_ics])

@@ -15,6 +15,11 @@ from reservations.settings import Settings
 TENANT_ROLE_ARN = "arn:aws:iam::123456789012:role/reservations-list-tenant"
 
 STORE_KINDS = ["sqlite"] + (["dynamodb"] if importlib.util.find_spec("reservations.stores.dynamodb") else [])
+# DynamoDB behind a whole gateway is moto's server answering one request at a time: the fast lane
+# runs each API suite on SQLite, and the stores' contract (tests/stores) on both stores.
+GATEWAY_KINDS = [
+    pytest.param(kind, marks=pytest.mark.slow) if kind == "dynamodb" else kind for kind in STORE_KINDS
+]
 
 # DynamoDB behind a whole gateway is moto's server answering one request at a time: the fast lane
 # runs each API suite on SQLite, and the stores' contract (tests/stores) on both stores.

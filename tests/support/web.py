@@ -4,9 +4,12 @@ what counts as the page going wrong."""
 from __future__ import annotations
 
 import json
+import os
 import secrets
 import subprocess
 import sys
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -14,6 +17,10 @@ from typing import Any
 
 import httpx
 from playwright.sync_api import Browser, BrowserContext, Locator, Page, Route, expect
+
+from tests.support import processes
+from tests.support.aws import FAKE_AWS_ENV, UNSET_AWS_ENV
+from tests.support.server import start_serve
 
 CLI = [sys.executable, "-c", "from reservations.cli import main; main()"]
 
@@ -55,6 +62,29 @@ class StaticOrigin:
     """web/ served from another origin, as from an S3 bucket: the API is then cross-origin."""
 
     url: str
+
+
+@contextmanager
+def serve_web(
+    root: Path, origin: StaticOrigin, store_env: Mapping[str, str] | None = None
+) -> Iterator[Gateway]:
+    """``reservations serve`` on a free port, serving web/ and allowing ``origin``; on SQLite under
+    ``root`` unless ``store_env`` (``Settings.to_env``) names another store, which ``Gateway.cli`` then
+    opens too: the commands read the same environment."""
+    env = {name: value for name, value in os.environ.items() if name not in UNSET_AWS_ENV}
+    env |= {
+        **FAKE_AWS_ENV,
+        **(store_env or {}),
+        "XDG_CONFIG_HOME": str(root / "config"),  # serve writes a client profile: keep it out of ~
+        "HOME": str(root / "home"),
+        "PYTHONUNBUFFERED": "1",
+    }
+    args = ["--data-dir", str(root / "data"), "--web-dir", str(WEB_DIR), "--cors-origin", origin.url]
+    process, url = start_serve(env, root / "serve.log", *args)
+    try:
+        yield Gateway(url=url, data_dir=root / "data", env=env)
+    finally:
+        processes.stop(process)
 
 
 def today() -> date:

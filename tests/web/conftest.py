@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import functools
 import http.server
-import os
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,8 +16,7 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, Page
 
-from tests.support import processes
-from tests.support.server import free_port, start_serve
+from tests.support.server import free_port
 from tests.support.web import (
     STRICT_CSP,
     WEB_DIR,
@@ -27,6 +25,7 @@ from tests.support.web import (
     PageProblems,
     StaticOrigin,
     new_context,
+    serve_web,
     watch,
 )
 
@@ -66,20 +65,9 @@ def static_origin() -> Iterator[StaticOrigin]:
 
 @pytest.fixture(scope="session")
 def gateway(tmp_path_factory: pytest.TempPathFactory, static_origin: StaticOrigin) -> Iterator[Gateway]:
-    """``reservations serve`` on a free port with a temp data dir, serving web/ and allowing the static origin."""
-    root = tmp_path_factory.mktemp("web-gateway")
-    env = {
-        **os.environ,
-        "XDG_CONFIG_HOME": str(root / "config"),  # serve writes a client profile: keep it out of ~
-        "HOME": str(root / "home"),
-        "PYTHONUNBUFFERED": "1",
-    }
-    args = ["--data-dir", str(root / "data"), "--web-dir", str(WEB_DIR), "--cors-origin", static_origin.url]
-    process, url = start_serve(env, root / "serve.log", *args)
-    try:
-        yield Gateway(url=url, data_dir=root / "data", env=env)
-    finally:
-        processes.stop(process)
+    """``reservations serve`` on SQLite (a module may override it with one per store)."""
+    with serve_web(tmp_path_factory.mktemp("web-gateway"), static_origin) as running:
+        yield running
 
 
 @pytest.fixture
@@ -87,7 +75,7 @@ def customer(gateway: Gateway) -> Customer:
     return gateway.create_customer()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")  # a module may serve a gateway of its own
 def api(gateway: Gateway) -> Iterator[httpx.Client]:
     """Direct HTTP to the gateway, to arrange data and to check what the page did."""
     with httpx.Client(base_url=gateway.url, timeout=10) as client:

@@ -2,11 +2,13 @@
 channel's host, and each room's feed URL and imported calendars with their last sync.
 
 The feed is a real ``.ics`` (Airbnb's shape) served on loopback; the sync runs as an operator runs
-it, ``reservations channels sync``, against the gateway's data.
+it, ``reservations channels sync``, against the gateway's data: SQLite files, or DynamoDB on moto's
+server (the blocks are claimed by each store's own transaction, and the page reads them back).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -14,9 +16,32 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.channels.feeds import airbnb_ics, feed_server
-from tests.support.web import Customer, Gateway, add_dialog, bar, create, day_after, sign_in, today
+from tests.support.settings import GATEWAY_KINDS, store_settings
+from tests.support.web import (
+    Customer,
+    Gateway,
+    StaticOrigin,
+    add_dialog,
+    bar,
+    create,
+    day_after,
+    serve_web,
+    sign_in,
+    today,
+)
 
 pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module", params=GATEWAY_KINDS)
+def gateway(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, static_origin: StaticOrigin
+) -> Iterator[Gateway]:
+    """The web page's gateway on each store (DynamoDB slow-marked), for this module alone."""
+    root = tmp_path_factory.mktemp(f"web-{request.param}")
+    settings = store_settings(request.param, root, request)
+    with serve_web(root, static_origin, settings.to_env()) as running:
+        yield running
 
 
 def test_blocks_show_on_the_grid_and_the_rooms_feeds_are_listed(

@@ -33,7 +33,8 @@ FEED_PATH = "/calendars/{token}.ics"
 @dataclass(frozen=True)
 class Feed:
     """``etag`` comes from the nights themselves, so a channel polling an unchanged room is answered
-    304 without rendering: ``icalendar`` takes tens of milliseconds per hundred events."""
+    304 without rendering: a render costs ``icalendar`` ~0.4 ms for a year of events already seen, and
+    ~10-20 µs a line it has not rendered yet (``ics.render_feed``)."""
 
     etag: str
     last_modified: datetime
