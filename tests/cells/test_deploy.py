@@ -176,3 +176,5 @@ def test_a_bad_waves_file_is_one_line_and_exit_2(root: Path) -> None:
     )
     (root / "waves.json").write_text("{", encoding="utf-8")
     assert deploy(root).stderr.startswith("reservations cells deploy: the waves file ")
+    (root / "waves.json").write_text('{"canary": "c1", "wave_size": 1.5, "health": {}}', encoding="utf-8")
+    assert deploy(root).stderr == "reservations cells deploy: waves.json: wave_size must be a whole number\n"

@@ -55,14 +55,18 @@ def _number(raw: dict[str, Any], key: str, default: float, lowest: float) -> flo
     return float(value)
 
 
+def _whole(raw: dict[str, Any], key: str, default: int) -> int:
+    value = _number(raw, key, default, 1)
+    if value != int(value):
+        raise ValidationError(f"{WAVES_FILE}: {key} must be a whole number", field=key)
+    return int(value)
+
+
 def _gate(raw: Any) -> Gate:
     if not isinstance(raw, dict):
         raise ValidationError(f"{WAVES_FILE}: gate must be an object", field="gate")
-    attempts = _number(raw, "attempts", Gate.attempts, 1)
-    if attempts != int(attempts):
-        raise ValidationError(f"{WAVES_FILE}: attempts must be a whole number", field="attempts")
     return Gate(
-        int(attempts),
+        _whole(raw, "attempts", Gate.attempts),
         _number(raw, "interval_s", Gate.interval_s, 0),
         _number(raw, "timeout_s", Gate.timeout_s, 0.1),
     )
@@ -87,7 +91,7 @@ def load_plan(root: Path, waves_file: Path | None = None) -> Plan:
         raise ValidationError(
             f"{WAVES_FILE}: canary must be one of the cells ({', '.join(cells)})", field="canary"
         )
-    size = _number(raw, "wave_size", 1, 1)
+    size = _whole(raw, "wave_size", 1)
     health = raw.get("health")
     if not isinstance(health, dict) or not all(
         isinstance(u, str) and u.startswith(("http://", "https://")) for u in health.values()
@@ -100,8 +104,7 @@ def load_plan(root: Path, waves_file: Path | None = None) -> Plan:
     if not isinstance(workspace, str) or "{cell}" not in workspace:
         raise ValidationError(f"{WAVES_FILE}: workspace must contain {{cell}}", field="workspace")
     rest = [cell for cell in cells if cell != canary]
-    step = int(size)
-    waves = ((canary,), *(tuple(rest[i : i + step]) for i in range(0, len(rest), step)))
+    waves = ((canary,), *(tuple(rest[i : i + size]) for i in range(0, len(rest), size)))
     return Plan(root, waves, {cell: health[cell] for cell in cells}, _gate(raw.get("gate", {})), workspace)
 
 
