@@ -39,7 +39,12 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ),
     (
         "entry points",
-        ("functions", "gateway", "client", "tenants.cli tenants.check_cli tenants.restore_cli cells.cli"),
+        (
+            "functions",
+            "gateway",
+            "client",
+            "tenants.cli tenants.check_cli tenants.restore_cli cells.cli cells.deploy_cli",
+        ),
     ),
     ("command line", ("cli __main__ build.cli cluster.cli edge.cli edge.sync_cli channels.cli",)),
 ]

@@ -9,6 +9,7 @@ from __future__ import annotations
 import typer
 
 from reservations.build.cli import app as build_app
+from reservations.cells.deploy_cli import app as cells_app
 from reservations.channels.cli import app as channels_app
 from reservations.client.cli import register as register_client_commands
 from reservations.client.frontdesk_cli import register as register_frontdesk_commands
@@ -49,6 +50,7 @@ app.add_typer(channels_app, name="channels")
 app.add_typer(cluster_app, name="cluster")
 app.add_typer(build_app, name="build")
 app.add_typer(edge_app, name="edge")
+app.add_typer(cells_app, name="cells")
 
 
 def main() -> None:

@@ -14,7 +14,7 @@ import pytest
 
 from .hcl import ROOT
 
-ROOTS = ["terraform/cell", "terraform/examples/complete", "terraform/edge"]
+ROOTS = ["terraform/cell", "terraform/control", "terraform/examples/complete", "terraform/edge"]
 PROVIDER = re.compile(r'provider "registry\.terraform\.io/hashicorp/aws" \{(.*?)\n\}', re.S)
 
 

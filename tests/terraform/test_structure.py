@@ -27,6 +27,7 @@ MODULES = (
     "backup",
     "synthetic_check",
     "channel_sync",
+    "directory",
 )
 
 # Variables where no value of the declared type is implausible, so a validation would check nothing.
