@@ -12,8 +12,9 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from reservations.cells import cli as cells_cli
 from reservations.exit_status import ExitStatus
-from reservations.store_options import EndpointOption, StoreOption
+from reservations.store_options import DataDirOption, EndpointOption, StoreOption
 
 if TYPE_CHECKING:
     from reservations.settings import Settings
@@ -57,13 +58,15 @@ def restore(
     interval: Annotated[float, typer.Option("--interval", min=0, help="Seconds between checks.")] = 15.0,
     timeout: Annotated[float, typer.Option("--timeout", min=0, help="Give up waiting after this.")] = 21600.0,
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
+    data_dir: DataDirOption = None,
     store: StoreOption = None,
     dynamodb_endpoint: EndpointOption = None,
 ) -> None:
     """Restore a customer's table into a new table and switch the customer to it (DynamoDB only).
 
     The old table is kept. With --no-wait the command returns once the restore has started and
-    prints the --resume command that finishes it.
+    prints the --resume command that finishes it. With cells (`serve --cells`), within the
+    customer's own cell (refused while it is being moved).
     """
     from reservations.domain.errors import ReservationsError, ValidationError
     from reservations.settings import Settings
@@ -74,10 +77,12 @@ def restore(
     try:
         moment = parse_restore_time(to_time) if to_time is not None else None
         settings = Settings.from_options(
-            store=store.value if store else None, dynamodb_endpoint=dynamodb_endpoint
+            data_dir=data_dir, store=store.value if store else None, dynamodb_endpoint=dynamodb_endpoint
         )
     except ValidationError as exc:
         raise _fail(exc.message, ExitStatus.USAGE) from None
+    if cells_cli.cells_run(data_dir):
+        settings = cells_cli.restore_settings(name, data_dir)
     if settings.store != "dynamodb":
         raise _fail(
             "restores need the DynamoDB store (--store dynamodb or RESERVATIONS_STORE=dynamodb);"
