@@ -276,6 +276,11 @@ def test_restore_switches_the_customer_within_its_cell(
     assert answer["previous_table"] == "c2_moon-reservations"
     assert re.fullmatch(r"c2_moon\.r\d{17}-reservations", answer["table"]), answer
     assert open_registry_of(two_cells.get("c2")).get_customer("moon").table == answer["table"]  # type: ignore[union-attr]
+    started = tenants_cli(tmp_path, "restore", "moon", "--from-backup", arn, "--no-wait")
+    resume = started.stdout.splitlines()[-1].split()  # the command that finishes it, in the same cells
+    assert resume[-2:] == ["--data-dir", str(tmp_path)], started.output
+    assert tenants_cli(tmp_path, *resume[2:-2]).exit_code == 0
+    assert open_registry_of(two_cells.get("c2")).get_customer("moon").table == resume[-3]  # type: ignore[union-attr]
     assert "no customer named 'nobody'" in one_line(
         tenants_cli(tmp_path, "restore", "nobody", "--from-backup", arn)
     )
