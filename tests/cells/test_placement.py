@@ -6,18 +6,26 @@ would be); the directory is a SQLite file."""
 
 from __future__ import annotations
 
+import json
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
+import boto3
 import pytest
+from typer.testing import CliRunner, Result
 
-from reservations.cells.config import Cells, load_cells, open_directory
+from reservations.cells.config import Cells, load_cells, open_directory, save_cells
 from reservations.cells.placement import CellTenants, choose_cell, open_registry_of
+from reservations.cli import app
 from reservations.domain.errors import NotFoundError, UnauthenticatedError, ValidationError
 from reservations.settings import Settings
+from reservations.stores import open_store
 from reservations.stores.directory import Directory, Placement
 from reservations.tenants.auth import authorize
+from tests.stores import damage_kit as kit
 from tests.support.cells import cells_of
+from tests.support.stores import DAY
 
 
 def placed(**cells: list[str]) -> list[Placement]:
@@ -167,3 +175,112 @@ def test_the_listing_reads_every_cells_registry_and_hosts_go_to_the_directory(
         assert open_registry_of(cell).list_hosts() == {}
     assert tenants.remove_hosts(["BOOK.moon-hotel.com"]) == {"book.moon-hotel.com": "moon"}
     assert directory.hosts() == {}
+
+
+def tenants_cli(data_dir: Path, *args: str) -> Result:
+    """``reservations tenants ...`` on the data folder of a cells run (its cells file and directory)."""
+    return CliRunner().invoke(app, ["tenants", *args, "--data-dir", str(data_dir)])
+
+
+def one_line(result: Result) -> str:
+    assert result.exit_code != 0, result.output
+    assert "Traceback" not in result.stderr
+    (line,) = result.stderr.strip().splitlines()
+    return line
+
+
+@pytest.fixture
+def running(two_cells: Cells, directory: Directory, tmp_path: Path) -> CellTenants:
+    """``star`` in c1 and ``moon`` in c2, with the cells file ``serve --cells`` writes beside the
+    directory (the ``tenants`` commands find the cells through it)."""
+    save_cells(tmp_path, two_cells)
+    tenants = CellTenants(two_cells, directory)
+    tenants.create("star", cell="c1")
+    tenants.create("moon", cell="c2")
+    return tenants
+
+
+def test_rotate_key_issues_the_key_in_the_customers_cell(
+    running: CellTenants, two_cells: Cells, tmp_path: Path
+) -> None:
+    rotated = tenants_cli(tmp_path, "rotate-key", "MOON", "--json")
+    assert rotated.exit_code == 0, rotated.output
+    answer = json.loads(rotated.stdout)
+    assert (answer["customer"], answer["cell"]) == ("moon", "c2")
+    moon_cell = open_registry_of(two_cells.get("c2"))
+    assert authorize(moon_cell, "moon", answer["api_key"]).name == "moon"
+    assert len(moon_cell.list_keys("moon")) == 1  # the old key revoked
+    assert open_registry_of(two_cells.get("c1")).get_customer("moon") is None
+    assert one_line(tenants_cli(tmp_path, "rotate-key", "nobody")) == (
+        "reservations tenants: no customer named 'nobody'"
+    )
+    # Local cells have no usage plans: the tier is the cell's own answer, for a customer it holds.
+    assert "tiers are for AWS" in one_line(tenants_cli(tmp_path, "set-tier", "moon", "premium"))
+    assert "no customer named 'nobody'" in one_line(tenants_cli(tmp_path, "set-tier", "nobody", "premium"))
+
+
+def test_a_customer_being_moved_is_refused_what_the_move_would_lose(
+    running: CellTenants, two_cells: Cells, directory: Directory, tmp_path: Path
+) -> None:
+    """The move's register step copies the old cell's registry entry: a key or tier changed meanwhile
+    would be lost, a table restored or repaired after the copy left behind."""
+    moon_cell = open_registry_of(two_cells.get("c2"))
+    keys = moon_cell.list_keys("moon")
+    directory.begin_move("moon", "c1")
+    refused = "customer 'moon' is being moved to c1; run again when the move ends"
+    for args in (
+        ("rotate-key", "moon"),
+        ("set-tier", "moon", "premium"),
+        ("restore", "moon", "--from-backup", "arn:aws:dynamodb:us-east-1:1:table/t/backup/b"),
+        ("check", "moon", "--repair"),
+    ):
+        assert refused in one_line(tenants_cli(tmp_path, *args)), args
+    assert moon_cell.list_keys("moon") == keys
+    assert tenants_cli(tmp_path, "check", "moon").exit_code == 0  # reading is no change
+    assert tenants_cli(tmp_path, "rotate-key", "star").exit_code == 0  # another customer is not held up
+
+
+def test_check_reads_each_customers_table_in_its_own_cell(
+    running: CellTenants, two_cells: Cells, tmp_path: Path
+) -> None:
+    moon_table = "c2_moon-reservations"
+    kit.hold_night(open_store(two_cells.get("c2").settings()), moon_table, 7, DAY, 999)
+    everyone = tenants_cli(tmp_path, "check", "--json")
+    assert everyone.exit_code == 1, everyone.output
+    reports = {(r["customer"], r["cell"], r["table"]): r for r in json.loads(everyone.stdout)}
+    assert sorted(reports) == [("moon", "c2", moon_table), ("star", "c1", "c1_star-reservations")]
+    assert [p["kind"] for p in reports[("moon", "c2", moon_table)]["problems"]] == ["orphaned_night"]
+    star = tenants_cli(tmp_path, "check", "star")
+    assert (star.exit_code, star.stdout) == (0, "star in cell c1 (c1_star-reservations): clean\n")
+    repaired = tenants_cli(tmp_path, "check", "moon", "--repair")
+    assert "after the repair: clean" in repaired.stdout, repaired.output
+    assert tenants_cli(tmp_path, "check", "moon").exit_code == 0
+    assert "no customer named 'nobody'" in one_line(tenants_cli(tmp_path, "check", "star", "nobody"))
+
+
+def test_restore_switches_the_customer_within_its_cell(
+    running: CellTenants, two_cells: Cells, tmp_path: Path, moto_endpoint: str
+) -> None:
+    """moto restores at once and copies the table as it is: this proves the cell is the one used."""
+    ddb = boto3.client(
+        "dynamodb",
+        endpoint_url=moto_endpoint,
+        region_name="us-east-1",
+        aws_access_key_id="cells-test",
+        aws_secret_access_key="cells-test",
+    )
+    arn = ddb.create_backup(TableName="c2_moon-reservations", BackupName="moon")["BackupDetails"]["BackupArn"]
+    restored = tenants_cli(tmp_path, "restore", "moon", "--from-backup", arn, "--interval", "0", "--json")
+    assert restored.exit_code == 0, restored.output
+    answer = json.loads(restored.stdout)
+    assert answer["previous_table"] == "c2_moon-reservations"
+    assert re.fullmatch(r"c2_moon\.r\d{17}-reservations", answer["table"]), answer
+    assert open_registry_of(two_cells.get("c2")).get_customer("moon").table == answer["table"]  # type: ignore[union-attr]
+    started = tenants_cli(tmp_path, "restore", "moon", "--from-backup", arn, "--no-wait")
+    resume = started.stdout.splitlines()[-1].split()  # the command that finishes it, in the same cells
+    assert resume[-2:] == ["--data-dir", str(tmp_path)], started.output
+    assert tenants_cli(tmp_path, *resume[2:-2]).exit_code == 0
+    assert open_registry_of(two_cells.get("c2")).get_customer("moon").table == resume[-3]  # type: ignore[union-attr]
+    assert "no customer named 'nobody'" in one_line(
+        tenants_cli(tmp_path, "restore", "nobody", "--from-backup", arn)
+    )

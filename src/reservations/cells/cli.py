@@ -10,7 +10,7 @@ import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -18,6 +18,9 @@ from reservations.cells.config import Cells, open_directory, require_cells
 from reservations.exit_status import ExitStatus
 from reservations.settings import Settings
 from reservations.stores.directory import Directory
+
+if TYPE_CHECKING:
+    from reservations.stores.consistency import Report
 
 CellDataDirOption = Annotated[
     Path | None,
@@ -169,3 +172,36 @@ def remove_hosts_in_cells(hosts: list[str], data_dir: Path | None) -> dict[str, 
 def hosts_in_cells(data_dir: Path | None) -> dict[str, str]:
     with _cells(data_dir) as (_cells_found, directory):
         return directory.hosts()
+
+
+def rotate_key_in_cells(name: str, data_dir: Path | None) -> tuple[str, str]:
+    """``tenants rotate-key`` with cells: the new key and the cell whose registry now holds it."""
+    from reservations.cells.placement import CellTenants
+
+    with _cells(data_dir) as (cells, directory):
+        api_key, home = CellTenants(cells, directory).rotate_key(name)
+    return api_key, home.name
+
+
+def set_tier_in_cells(name: str, tier: str, data_dir: Path | None) -> str:
+    from reservations.cells.placement import CellTenants
+
+    with _cells(data_dir) as (cells, directory):
+        return CellTenants(cells, directory).set_tier(name, tier).name
+
+
+def check_in_cells(names: list[str], repair: bool, data_dir: Path | None) -> list[tuple[str, str, Report]]:
+    """``tenants check`` with cells: customer, its cell, its table's report."""
+    from reservations.cells.placement import CellTenants
+
+    with _cells(data_dir) as (cells, directory):
+        found = CellTenants(cells, directory).check(names, repair=repair)
+    return [(name, cell.name, report) for name, cell, report in found]
+
+
+def restore_settings(name: str, data_dir: Path | None) -> Settings:
+    """``tenants restore`` with cells: the settings of the customer's own cell, where it restores."""
+    from reservations.cells.placement import CellTenants
+
+    with _cells(data_dir) as (cells, directory):
+        return CellTenants(cells, directory).home(name, changing=True).settings()

@@ -4,7 +4,8 @@ The directory is what routes a customer, so it is written only once the customer
 table, registry entry and key: a run killed before that leaves the customer unplaced (no request
 reaches it), and running the same command again finds it in its cell, issues a new key (the killed
 run's was never shown) and places it.  ``tenants delete`` goes the other way: the directory first,
-so nothing is routed to a customer being removed.
+so nothing is routed to a customer being removed.  The other ``tenants`` commands act in the
+customer's own cell (``home``), which the directory names.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from reservations.cells.config import Cell, Cells
 from reservations.domain.errors import NotFoundError, ValidationError
@@ -20,7 +22,11 @@ from reservations.stores import open_registry, open_store
 from reservations.stores.directory import Directory, Placement
 from reservations.stores.protocols import CustomerRecord, KeyRecord, Registry
 from reservations.tenants.admin import CreatedCustomer, Removed, Tenants
+from reservations.tenants.check import check_customers
 from reservations.tenants.onboarding import open_onboarding
+
+if TYPE_CHECKING:
+    from reservations.stores.consistency import Report
 
 
 def _no_hook(step: str) -> None:
@@ -103,13 +109,55 @@ class CellTenants:
         placed = self._directory.placement(name)
         if placed is not None and placed.moving_to is not None:
             raise ValidationError(f"customer {name!r} is moving: run the move again first", field="name")
-        home = self._cells.get(placed.cell) if placed is not None else self._unplaced_home(name)
-        if home is None:
-            raise NotFoundError(f"no customer named {name!r}", field="name")
+        home = self.home(name)
         if placed is not None:
             self._directory.remove(name)
             self._after_step("directory")
         return tenants_of(home).delete(name), home
+
+    def home(self, raw_name: str, *, changing: bool = False) -> Cell:
+        """The customer's own cell: the directory's placement, else (a create cut short) the cell whose
+        registry holds it.  ``changing`` refuses a customer being moved: the move's register step
+        writes the source cell's registry entry into the new cell, so a key or tier changed in
+        between would be lost, and a table restored or repaired after its copy left behind."""
+        name = normalize_customer(raw_name)
+        placed = self._directory.placement(name)
+        if changing and placed is not None and placed.moving_to is not None:
+            raise ValidationError(
+                f"customer {name!r} is being moved to {placed.moving_to}; run again when the move ends",
+                field="name",
+            )
+        home = self._cells.get(placed.cell) if placed is not None else self._unplaced_home(name)
+        if home is None:
+            raise NotFoundError(f"no customer named {name!r}", field="name")
+        return home
+
+    def rotate_key(self, raw_name: str) -> tuple[str, Cell]:
+        """A new key in the customer's cell's registry, the only place its keys are checked."""
+        home = self.home(raw_name, changing=True)
+        return tenants_of(home).rotate_key(raw_name), home
+
+    def set_tier(self, raw_name: str, tier: str) -> Cell:
+        home = self.home(raw_name, changing=True)
+        tenants_of(home).set_tier(raw_name, tier)
+        return home
+
+    def check(self, raw_names: list[str], *, repair: bool) -> list[tuple[str, Cell, Report]]:
+        """Each named customer's table checked in its own cell, every name resolved before any table
+        is read (a typo never half-runs a repair); with none named, every cell's customers."""
+        homes = [(name, self.home(name, changing=repair)) for name in raw_names]
+        found: list[tuple[str, Cell, Report]] = []
+        for cell in self._cells.cells:
+            names = [name for name, home in homes if home.name == cell.name]
+            if raw_names and not names:
+                continue
+            registry = open_registry_of(cell)
+            try:
+                reports = check_customers(registry, open_store(cell.settings()), names, repair=repair)
+            finally:
+                registry.close()
+            found.extend((name, cell, report) for name, report in reports)
+        return found
 
     def placements(self) -> list[Placement]:
         return self._directory.placements()

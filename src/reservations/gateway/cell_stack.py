@@ -18,7 +18,7 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -153,9 +153,17 @@ def choose_edge(host: str) -> tuple[Path | None, str]:
     return nginx, f"nginx ({nginx})"
 
 
-def serve_cells(count: int, data_dir: Path, host: str, port: int, log_level: str) -> None:
+def serve_cells(
+    count: int,
+    data_dir: Path,
+    host: str,
+    port: int,
+    log_level: str,
+    on_demo: Callable[[str, str, str], None] = lambda url, customer, api_key: None,
+) -> None:
     """The whole of ``serve --cells``: port first (a start that cannot listen changes nothing), the
-    cells, a demo customer placed through the directory, then the edge until stopped."""
+    cells, a demo customer placed through the directory (``on_demo`` gets the URL, it and its key:
+    ``serve`` writes its client profile), then the edge until stopped."""
     import typer
 
     from reservations.cells.placement import CellTenants
@@ -182,6 +190,7 @@ def serve_cells(count: int, data_dir: Path, host: str, port: int, log_level: str
                 f"Created customer {created.customer.name!r} in cell {cell.name}. Its API key, shown only this once:"
             )
             typer.echo(f"  {created.api_key}")
+            on_demo(url, created.customer.name, created.api_key)
             typer.echo(
                 "Place more: `reservations tenants create NAME [--cell c2]`; move: `reservations tenants move NAME --to c1`."
             )

@@ -56,10 +56,7 @@ def serve(
 ) -> None:
     """Run the API locally: the real Lambda handlers behind an API Gateway emulator."""
     if cells is not None:
-        from reservations.gateway.cell_stack import serve_cells
-        from reservations.settings import Settings as CellSettings
-
-        serve_cells(cells, data_dir or CellSettings.from_env().data_dir, host, port, log_level)
+        _serve_cells(cells, data_dir, host, port, log_level)
         return
     from reservations import wiring
     from reservations.domain.errors import ReservationsError
@@ -115,11 +112,34 @@ def serve(
     )
 
 
+def _serve_cells(count: int, data_dir: Path | None, host: str, port: int, log_level: str) -> None:
+    from reservations.gateway.cell_stack import serve_cells
+    from reservations.settings import Settings
+
+    folder = data_dir or Settings.from_env().data_dir
+    store = f"cells:{folder.expanduser().resolve()}"  # never a plain `serve`'s store, which restarts follow
+    serve_cells(
+        count,
+        folder,
+        host,
+        port,
+        log_level,
+        on_demo=lambda url, customer, api_key: save_demo(url, store, customer, api_key),
+    )
+
+
 def _announce_demo(url: str, settings: Settings, customer: str, api_key: str) -> None:
+    typer.echo(f"Created customer {customer!r}. Its API key, shown only this once:\n  {api_key}")
+    save_demo(url, settings.location, customer, api_key)
+    typer.echo(f"  curl -H 'X-Customer: {customer}' -H 'X-Api-Key: {api_key}' {url}/reservations")
+
+
+def save_demo(url: str, store: str, customer: str, api_key: str) -> None:
+    """The demo customer's client profile, so `reservations menu` needs no setup; ``store`` is what a
+    restart of the same store finds it by."""
     from reservations.client.config import DEFAULT_PROFILE, ConfigError, Profile, save_demo_profile
 
-    typer.echo(f"Created customer {customer!r}. Its API key, shown only this once:\n  {api_key}")
-    profile = Profile(url=url, customer=customer, api_key=api_key, store=settings.location)
+    profile = Profile(url=url, customer=customer, api_key=api_key, store=store)
     try:
         name, path, kept = save_demo_profile(profile)
         if name is None:
@@ -137,7 +157,6 @@ def _announce_demo(url: str, settings: Settings, customer: str, api_key: str) ->
             )
     except (ConfigError, OSError) as exc:
         typer.echo(f"Client profile not written: {exc}", err=True)
-    typer.echo(f"  curl -H 'X-Customer: {customer}' -H 'X-Api-Key: {api_key}' {url}/reservations")
 
 
 def _follow_profiles(url: str, settings: Settings) -> None:

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from reservations.cells import cli as cells_cli
 from reservations.exit_status import ExitStatus
 from reservations.store_options import DataDirOption, EndpointOption, StoreOption
 
@@ -39,14 +40,31 @@ def check(
     """Check customers' tables: every room-night held by the stay that covers it, every stay
     holding its nights, the list equal to the stays, the id counter ahead.
 
+    With cells (`serve --cells`), each customer's table in its own cell (with none named, every
+    cell's customers); --repair is refused for a customer being moved.
+
     Exit status 0 when every table is clean, 1 when a problem was found (repaired or not)."""
-    reports = _run(customers or [], repair=repair, data_dir=data_dir, store=store, endpoint=dynamodb_endpoint)
-    if as_json:
-        typer.echo(json.dumps([{"customer": name, **report.to_json()} for name, report in reports]))
+    reports: list[tuple[str, str | None, Report]]
+    if cells_cli.cells_run(data_dir):
+        reports = [*cells_cli.check_in_cells(customers or [], repair, data_dir)]
     else:
-        for name, report in reports:
-            _print(name, report, repair=repair)
-    if any(not report.clean for _, report in reports):
+        found = _run(
+            customers or [], repair=repair, data_dir=data_dir, store=store, endpoint=dynamodb_endpoint
+        )
+        reports = [(name, None, report) for name, report in found]
+    if as_json:
+        typer.echo(
+            json.dumps(
+                [
+                    {"customer": name, **({"cell": cell} if cell else {}), **report.to_json()}
+                    for name, cell, report in reports
+                ]
+            )
+        )
+    else:
+        for name, cell, report in reports:
+            _print(name if cell is None else f"{name} in cell {cell}", report, repair=repair)
+    if any(not report.clean for _, _, report in reports):
         raise typer.Exit(ExitStatus.ERROR)
 
 

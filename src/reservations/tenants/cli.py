@@ -150,7 +150,12 @@ def set_tier(
     store: StoreOption = None,
     dynamodb_endpoint: EndpointOption = None,
 ) -> None:
-    """In AWS: move the customer to another tier's usage plan (its limits change at once)."""
+    """In AWS: move the customer to another tier's usage plan (its limits change at once); with cells,
+    in the customer's own cell (refused while it is being moved)."""
+    if cells_cli.cells_run(data_dir):
+        cell = cells_cli.set_tier_in_cells(name, tier, data_dir)
+        typer.echo(f"Customer {name.strip().lower()!r} is now on tier {tier!r} (cell {cell}).")
+        return
     with _tenants(data_dir, store, dynamodb_endpoint) as tenants:
         tenants.set_tier(name, tier)
     typer.echo(f"Customer {name.strip().lower()!r} is now on tier {tier!r}.")
@@ -164,14 +169,21 @@ def rotate_key(
     store: StoreOption = None,
     dynamodb_endpoint: EndpointOption = None,
 ) -> None:
-    """Issue a new key and revoke the old ones at once; prints the new key once."""
-    with _tenants(data_dir, store, dynamodb_endpoint) as tenants:
-        api_key = tenants.rotate_key(name)
-    if as_json:
-        typer.echo(json.dumps({"customer": name.strip().lower(), "api_key": api_key}))
+    """Issue a new key and revoke the old ones at once; prints the new key once. With cells, in the
+    customer's own cell's registry (refused while it is being moved: the move would lose the key)."""
+    cell = None
+    if cells_cli.cells_run(data_dir):
+        api_key, cell = cells_cli.rotate_key_in_cells(name, data_dir)
     else:
+        with _tenants(data_dir, store, dynamodb_endpoint) as tenants:
+            api_key = tenants.rotate_key(name)
+    answer = {"customer": name.strip().lower(), "api_key": api_key} | ({"cell": cell} if cell else {})
+    if as_json:
+        typer.echo(json.dumps(answer))
+    else:
+        where = f" in cell {cell}" if cell else ""
         typer.echo(
-            f"New API key for {name.strip().lower()!r} (old keys revoked), shown only this once:\n  {api_key}"
+            f"New API key for {answer['customer']!r}{where} (old keys revoked), shown only this once:\n  {api_key}"
         )
 
 

@@ -7,13 +7,16 @@ progress, which the other tenant commands never do.
 from __future__ import annotations
 
 import json
+import shlex
 import time
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from reservations.cells import cli as cells_cli
 from reservations.exit_status import ExitStatus
-from reservations.store_options import EndpointOption, StoreOption
+from reservations.store_options import DataDirOption, EndpointOption, StoreOption
 
 if TYPE_CHECKING:
     from reservations.settings import Settings
@@ -25,8 +28,10 @@ def _fail(message: str, status: ExitStatus) -> typer.Exit:
     return typer.Exit(int(status))
 
 
-def _resume_hint(name: str, table: str) -> str:
-    return f"reservations tenants restore {name} --resume {table}"
+def _resume_hint(name: str, table: str, cells_dir: Path | None) -> str:
+    """``cells_dir``: the data folder of the cells the customer is in, which the rerun needs too."""
+    where = f" --data-dir {shlex.quote(str(cells_dir))}" if cells_dir is not None else ""
+    return f"reservations tenants restore {name} --resume {table}{where}"
 
 
 def restore(
@@ -57,13 +62,15 @@ def restore(
     interval: Annotated[float, typer.Option("--interval", min=0, help="Seconds between checks.")] = 15.0,
     timeout: Annotated[float, typer.Option("--timeout", min=0, help="Give up waiting after this.")] = 21600.0,
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
+    data_dir: DataDirOption = None,
     store: StoreOption = None,
     dynamodb_endpoint: EndpointOption = None,
 ) -> None:
     """Restore a customer's table into a new table and switch the customer to it (DynamoDB only).
 
     The old table is kept. With --no-wait the command returns once the restore has started and
-    prints the --resume command that finishes it.
+    prints the --resume command that finishes it. With cells (`serve --cells`), within the
+    customer's own cell (refused while it is being moved).
     """
     from reservations.domain.errors import ReservationsError, ValidationError
     from reservations.settings import Settings
@@ -74,10 +81,14 @@ def restore(
     try:
         moment = parse_restore_time(to_time) if to_time is not None else None
         settings = Settings.from_options(
-            store=store.value if store else None, dynamodb_endpoint=dynamodb_endpoint
+            data_dir=data_dir, store=store.value if store else None, dynamodb_endpoint=dynamodb_endpoint
         )
     except ValidationError as exc:
         raise _fail(exc.message, ExitStatus.USAGE) from None
+    in_cells = cells_cli.cells_run(data_dir)
+    cells_dir = data_dir if in_cells else None
+    if in_cells:
+        settings = cells_cli.restore_settings(name, data_dir)
     if settings.store != "dynamodb":
         raise _fail(
             "restores need the DynamoDB store (--store dynamodb or RESERVATIONS_STORE=dynamodb);"
@@ -95,12 +106,12 @@ def restore(
             )
             if not wait:
                 typer.echo(
-                    f"Restore started. To switch the customer once it is done:\n  {_resume_hint(customer, table)}"
+                    f"Restore started. To switch the customer once it is done:\n  {_resume_hint(customer, table, cells_dir)}"
                 )
                 return
         else:
             table, restored_from = resume, None
-        _wait(restorer, customer, table, interval=interval, timeout=timeout)
+        _wait(restorer, table, _resume_hint(customer, table, cells_dir), interval=interval, timeout=timeout)
         previous = restorer.switch(name, table, restored_from)
     except ReservationsError as exc:
         raise _fail(exc.message, ExitStatus.ERROR) from None
@@ -126,7 +137,7 @@ def _restorer(settings: Settings) -> CustomerRestore:
     )
 
 
-def _wait(restorer: CustomerRestore, customer: str, table: str, *, interval: float, timeout: float) -> None:
+def _wait(restorer: CustomerRestore, table: str, hint: str, *, interval: float, timeout: float) -> None:
     """Polls the new table until the restore is done, a progress line per check on stderr."""
     started = time.monotonic()
     try:
@@ -141,11 +152,9 @@ def _wait(restorer: CustomerRestore, customer: str, table: str, *, interval: flo
             if elapsed + interval > timeout:
                 raise _fail(
                     f"{table} is still {state.status} after {int(elapsed)} s; the restore goes on."
-                    f" Later: {_resume_hint(customer, table)}",
+                    f" Later: {hint}",
                     ExitStatus.ERROR,
                 )
             time.sleep(interval)
     except KeyboardInterrupt:
-        raise _fail(
-            f"stopped waiting; the restore goes on. Later: {_resume_hint(customer, table)}", ExitStatus.ERROR
-        ) from None
+        raise _fail(f"stopped waiting; the restore goes on. Later: {hint}", ExitStatus.ERROR) from None
