@@ -39,11 +39,21 @@ def tenants(base: Path, data_dir: Path, *args: str) -> subprocess.CompletedProce
     return done
 
 
-def eventually(probe: Callable[[], bool], what: str, timeout_s: float = 30) -> None:
-    """Waits for the sync (it polls every 0.2 s); the bound only keeps a broken sync from hanging."""
+def eventually(probe: Callable[[], bool], what: str, timeout_s: float = 30, steady_s: float = 1.0) -> None:
+    """Waits for the sync (it polls every 0.2 s) until ``probe`` has held for ``steady_s``: during a
+    reload nginx's old workers still take connections with the old map for a moment, so one answer
+    from a new worker does not yet mean every answer; the bound only keeps a broken sync from hanging."""
     deadline = time.monotonic() + timeout_s
-    while not probe():
-        if time.monotonic() > deadline:
+    held_since: float | None = None
+    while True:
+        now = time.monotonic()
+        if probe():
+            held_since = now if held_since is None else held_since
+            if now - held_since >= steady_s:
+                return
+        else:
+            held_since = None
+        if now > deadline:
             raise AssertionError(f"never happened: {what}")
         time.sleep(0.1)
 
