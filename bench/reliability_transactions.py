@@ -57,9 +57,11 @@ primary key is the double-booking guard. The registry's writes read inside their
 with 503 and `Retry-After: 1` from the directory's mark to its switch (the edge's poll, 0.2 s, twice,
 plus its 5 s limit on a forwarded write, then the copy), while reads go on in the old cell. Under a
 running load (`tests/cells/test_serve_cells.py`, `serve --cells 2`: 4 writers each adding a stay and
-then changing it, retrying a refused write after the pause, and a reader; 2026-12-07 run): 112
-acknowledged writes, 142 refusals (retried), 0 lost, 0 duplicated, writes refused for 7.5 s, every
-read answered 200 throughout. The old cell's copy is dropped
+then changing it, retrying a refused write after the pause, and a reader; 2026-12-07 runs): through
+the real nginx edge, 148 acknowledged writes, 196 refusals (retried), 0 lost, 0 duplicated, writes
+refused for 10.4 s (the mark-to-switch time of `tenants move`, on a machine shared with three other
+test runs); through the Python cell router before it, 112, 142, 0, 0 and 7.5 s. Every read was
+answered 200 throughout. The old cell's copy is dropped
 only if it still reads as copied after another settle; a write reaching it late (an edge that could
 not read the directory for longer) keeps it, and the move says so.
 

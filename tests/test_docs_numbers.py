@@ -81,7 +81,9 @@ def test_the_clients_summary_lists_every_command() -> None:
     assert {"list", "add", "change", "rooms", "availability"} <= commands, commands
     summary = page("docs/clients.md").split("## The scriptable CLI", 1)[1].split("```", 2)[1]
     listed = set(re.findall(r"^reservations (\w[\w-]*)", summary, re.M))
-    assert commands - {"menu", "serve", "tenants", "build", "edge", "cluster"} <= listed, commands - listed
+    assert commands - {"menu", "serve", "tenants", "build", "edge", "cluster", "cells"} <= listed, (
+        commands - listed
+    )
 
 
 def test_the_api_page_has_one_operations_table_with_every_route() -> None:
