@@ -259,7 +259,8 @@ def test_the_functions_cold_path_reaches_neither_the_policies_nor_the_catalogue(
             if module not in seen:
                 seen.add(module)
                 todo += graph[module]
-        assert not seen & {"iam", "catalogue"}, f"{handler} reaches {sorted(seen & {'iam', 'catalogue'})}"
+        reached = sorted(m for m in seen if m.split(".")[0] in {"iam", "catalogue"})
+        assert not reached, f"{handler} reaches {reached}"
 
 
 def test_the_authorizer_reaches_the_key_check_and_not_the_admin_code() -> None:
