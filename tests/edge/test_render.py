@@ -388,7 +388,9 @@ def test_in_front_of_cells_every_path_goes_to_the_customers_cell(tmp_path: Path)
 def test_cells_at_https_urls_are_resolved_and_verified_by_their_own_names(tmp_path: Path) -> None:
     """AWS: each cell's API Gateway stage; tests/edge/test_edge_cells_tls.py runs it under nginx."""
     urls = ("https://a1.execute-api.eu-west-1.amazonaws.com/prod", "https://a2.example.com/prod")
-    conf = render_conf(options(tmp_path, urls[0], cells=_cells(*urls)))
+    headers = "/etc/nginx/edge-secret/edge-header.conf"
+    conf = render_conf(options(tmp_path, urls[0], cells=_cells(*urls), upstream_headers_file=headers))
+    assert conf.count(f'include "{headers}";') == 2  # each cell's WAF header, under /api/ and at the root
     assert "upstream cell_" not in conf  # host names are re-resolved, not pinned at start
     assert "resolver 169.254.169.253 valid=30s" in conf
     assert 'cell_c2 "a2.example.com:443";' in conf

@@ -175,6 +175,13 @@ def _cell_maps(options: EdgeOptions) -> dict[str, str]:
     }
 
 
+def _upstream_headers(options: EdgeOptions, values: dict[str, str]) -> str:
+    """The include of the headers the API requires of the edge (its WAF's), wherever a request is forwarded."""
+    if options.upstream_headers_file is None:
+        return ""
+    return fill(template("upstream-headers.tmpl"), values)
+
+
 def _cells_fragments(options: EdgeOptions, values: dict[str, str]) -> dict[str, str]:
     """In front of cells: one upstream per cell, the directory's maps, the answers the edge gives
     itself, and the whole URL (not only ``/api/``) routed to the customer's cell."""
@@ -197,7 +204,7 @@ def _cells_fragments(options: EdgeOptions, values: dict[str, str]) -> dict[str, 
     base = options.upstream.base_path
     root = {
         **values,
-        "cells_tls_block": tls,
+        "cells_tls_block": _upstream_headers(options, values) + tls,
         "cells_stage_rewrite": f"            rewrite ^(.*)$ {base}$1 break;\n" if base else "",
         "cells_proxy_pass": f"{options.upstream.scheme}://$edge_cell_address",
     }
@@ -229,7 +236,6 @@ def compose(options: EdgeOptions, values: dict[str, str]) -> str:
             template("redirect-server.tmpl"),
             {**values, "error_pages": error_pages, "error_locations": error_locations},
         )
-    headers = options.upstream_headers_file is not None
     # Browsers reach the page over https only when a load balancer terminates TLS in front.
     hsts = '            add_header Strict-Transport-Security "max-age=31536000" always;\n'
     page = {**values, "hsts": hsts if options.public_scheme == "https" else ""}
@@ -250,7 +256,7 @@ def compose(options: EdgeOptions, values: dict[str, str]) -> str:
             **values,
             **shape,
             "redirect_server": redirect_server,
-            "upstream_headers": fill(template("upstream-headers.tmpl"), values) if headers else "",
+            "upstream_headers": _upstream_headers(options, values),
             "error_pages": error_pages,
             "error_locations": error_locations,
         },
