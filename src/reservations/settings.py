@@ -36,6 +36,9 @@ class Settings:
     # credentials, as with the embedded store.
     tenant_role_arn: str | None = None
     sts_endpoint: str | None = None  # defaults to dynamodb_endpoint: a local stack (moto) serves both
+    # The cells' directory in another account (the control account's ``<name>-directory-read``): a
+    # cell's edge reads it under this role.  Unset: the process's own credentials, as locally.
+    directory_role_arn: str | None = None
     # What `tenants create` gives a customer's table in AWS, as Terraform's module did: the
     # deployment's KMS key and the backup selection's tag value (terraform outputs table_kms_key_arn
     # and backup_tag).
@@ -76,6 +79,7 @@ class Settings:
             region=env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or "us-east-1",
             tenant_role_arn=env.get("RESERVATIONS_TENANT_ROLE_ARN") or None,
             sts_endpoint=env.get("RESERVATIONS_STS_ENDPOINT") or None,
+            directory_role_arn=env.get("RESERVATIONS_DIRECTORY_ROLE_ARN") or None,
             table_kms_key_arn=env.get("RESERVATIONS_TABLE_KMS_KEY_ARN") or None,
             backup_tag=env.get("RESERVATIONS_BACKUP_TAG") or None,
             usage_plans=env.get("RESERVATIONS_USAGE_PLANS") or None,
@@ -151,6 +155,8 @@ class Settings:
             env["RESERVATIONS_TENANT_ROLE_ARN"] = self.tenant_role_arn
         if self.sts_endpoint:
             env["RESERVATIONS_STS_ENDPOINT"] = self.sts_endpoint
+        if self.directory_role_arn:
+            env["RESERVATIONS_DIRECTORY_ROLE_ARN"] = self.directory_role_arn
         if self.table_kms_key_arn:
             env["RESERVATIONS_TABLE_KMS_KEY_ARN"] = self.table_kms_key_arn
         if self.backup_tag:

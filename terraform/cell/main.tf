@@ -29,6 +29,7 @@ module "cell" {
   cors_allowed_origins                       = var.cors_allowed_origins
   public_api_url                             = var.public_api_url
   edge_secret_arn                            = var.edge_secret_arn
+  directory_read_role_arn                    = var.directory_read_role_arn
   enable_waf                                 = var.enable_waf
   manage_api_gateway_account                 = var.manage_api_gateway_account
   enable_web                                 = var.enable_web

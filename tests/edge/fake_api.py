@@ -33,8 +33,8 @@ def _name(common_name: str) -> x509.Name:
     return x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name)])
 
 
-def make_ca_and_server_cert(directory: Path) -> tuple[Path, Path, Path]:
-    """A CA certificate, and a server certificate + key for API_HOST signed by it (PEM files)."""
+def make_ca_and_server_cert(directory: Path, hosts: tuple[str, ...] = (API_HOST,)) -> tuple[Path, Path, Path]:
+    """A CA certificate, and a server certificate + key for ``hosts`` signed by it (PEM files)."""
     now = dt.datetime.now(dt.UTC)
     ca_key = ec.generate_private_key(ec.SECP256R1())
     ca = (
@@ -54,13 +54,13 @@ def make_ca_and_server_cert(directory: Path) -> tuple[Path, Path, Path]:
     key = ec.generate_private_key(ec.SECP256R1())
     cert = (
         x509.CertificateBuilder()
-        .subject_name(_name(API_HOST))
+        .subject_name(_name(hosts[0]))
         .issuer_name(ca.subject)
         .public_key(key.public_key())
         .serial_number(x509.random_serial_number())
         .not_valid_before(now - dt.timedelta(minutes=5))
         .not_valid_after(now + dt.timedelta(days=1))
-        .add_extension(x509.SubjectAlternativeName([x509.DNSName(API_HOST)]), critical=False)
+        .add_extension(x509.SubjectAlternativeName([x509.DNSName(host) for host in hosts]), critical=False)
         .add_extension(x509.ExtendedKeyUsage([x509.oid.ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)
         .sign(ca_key, hashes.SHA256())
     )
@@ -131,8 +131,8 @@ def running_dns() -> Iterator[TinyDns]:
 
 
 @contextmanager
-def running_api_gateway(pki_dir: Path) -> Iterator[FakeApiGateway]:
-    ca_file, cert_file, key_file = make_ca_and_server_cert(pki_dir)
+def running_api_gateway(pki_dir: Path, hosts: tuple[str, ...] = (API_HOST,)) -> Iterator[FakeApiGateway]:
+    ca_file, cert_file, key_file = make_ca_and_server_cert(pki_dir, hosts)
     fake = FakeApiGateway(free_port(), ca_file)
 
     class Handler(BaseHTTPRequestHandler):

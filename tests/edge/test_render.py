@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 from reservations.cli import app
 from reservations.edge.config import EdgeConfigError, EdgeOptions, parse_tenants, parse_upstream
-from reservations.edge.render import customer_host_suffix_regex, render, render_cells_map
+from reservations.edge.render import customer_host_suffix_regex, render, render_cells_map, render_conf
 from reservations.edge.runner import check_config, find_nginx
 
 REPO = Path(__file__).resolve().parents[2]
@@ -361,7 +361,7 @@ def _cells(*urls: str) -> tuple[tuple[str, Any], ...]:
     [
         (("C1", parse_upstream("http://127.0.0.1:1")),),  # not a cell name nginx's upstream can carry
         (("c1", parse_upstream("http://127.0.0.1:1")), ("c1", parse_upstream("http://127.0.0.1:2"))),
-        (("c1", parse_upstream("https://api.example.com/prod")),),  # re-resolved cells: not yet
+        (("c1", parse_upstream("https://api.example.com/prod")),),  # not the edge's scheme and stage
     ],
 )
 def test_cells_refused(tmp_path: Path, cells: tuple[tuple[str, Any], ...]) -> None:
@@ -375,12 +375,30 @@ def test_in_front_of_cells_every_path_goes_to_the_customers_cell(tmp_path: Path)
     assert "upstream cell_c1 {\n        server 127.0.0.1:8101;" in conf
     assert "upstream cell_c2 {\n        server 127.0.0.1:8102;" in conf
     assert "include cells.map;" in conf
-    assert conf.count("proxy_pass http://$edge_cell_upstream;") == 2  # /api/ and /
+    assert conf.count("proxy_pass http://$edge_cell_address;") == 2  # /api/ and /
+    assert "proxy_ssl" not in conf
+    assert "resolver " not in conf
     assert "{{" not in conf
     # The first cell answers the page, its config.json and /healthz, as the API at the root does.
     assert "location = /config.json" not in conf
     assert "location = /healthz" not in conf
     assert files["cells.map"].splitlines()[1:] == []  # no customer until the directory's sync
+
+
+def test_cells_at_https_urls_are_resolved_and_verified_by_their_own_names(tmp_path: Path) -> None:
+    """AWS: each cell's API Gateway stage; tests/edge/test_edge_cells_tls.py runs it under nginx."""
+    urls = ("https://a1.execute-api.eu-west-1.amazonaws.com/prod", "https://a2.example.com/prod")
+    headers = "/etc/nginx/edge-secret/edge-header.conf"
+    conf = render_conf(options(tmp_path, urls[0], cells=_cells(*urls), upstream_headers_file=headers))
+    assert conf.count(f'include "{headers}";') == 2  # each cell's WAF header, under /api/ and at the root
+    assert "upstream cell_" not in conf  # host names are re-resolved, not pinned at start
+    assert "resolver 169.254.169.253 valid=30s" in conf
+    assert 'cell_c2 "a2.example.com:443";' in conf
+    assert 'cell_c2 "a2.example.com";' in conf
+    assert conf.count("proxy_pass https://$edge_cell_address;") == 2
+    assert conf.count("proxy_ssl_name $edge_cell_ssl_name;") == 2
+    assert conf.count("proxy_ssl_verify on;") == 2
+    assert "rewrite ^(.*)$ /prod$1 break;" in conf
 
 
 def test_the_cells_map_holds_only_cells_this_edge_reaches() -> None:

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, replace
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -95,13 +97,21 @@ def load_cells(data_dir: Path) -> Cells | None:
         raise ValidationError(f"{path} is not a cells file: {exc}", field="cells") from None
 
 
-def open_directory(settings: Settings) -> Directory:
-    """The directory beside the cells: a SQLite file in the data folder, or a DynamoDB table."""
+def open_directory(settings: Settings, clock: Callable[[], datetime] | None = None) -> Directory:
+    """The directory beside the cells: a SQLite file in the data folder, or a DynamoDB table, read
+    under ``settings.directory_role_arn`` when it is in another account (``clock``: when the role's
+    credentials count as expiring, botocore's own clock by default)."""
     if settings.store == "dynamodb":
         from reservations.stores.dynamodb_client import make_client
         from reservations.stores.dynamodb_directory import DynamoDBDirectory
 
-        return DynamoDBDirectory(make_client(settings), f"{settings.table_prefix}reservations-directory")
+        table = f"{settings.table_prefix}reservations-directory"
+        if settings.directory_role_arn:
+            from reservations.stores.dynamodb_assumed import make_assumed_client
+
+            role = settings.directory_role_arn
+            return DynamoDBDirectory(make_assumed_client(settings, role, "reservations-edge", clock), table)
+        return DynamoDBDirectory(make_client(settings), table)
     from reservations.stores.sqlite_directory import SqliteDirectory
 
     return SqliteDirectory(settings.data_dir)

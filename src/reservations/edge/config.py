@@ -267,8 +267,8 @@ class EdgeOptions:
         for name, upstream in self.cells:
             if not CELL_NAME_RE.fullmatch(name) or names.count(name) > 1:
                 raise EdgeConfigError(f"cell {name!r}: a cell's name is 1-31 of a-z, 0-9 and '-', once each")
-            if not upstream.is_static or upstream.base_path != self.upstream.base_path:
+            # One scheme and stage for all: the edge's /api/ rewrite and TLS settings are shared.
+            if (upstream.scheme, upstream.base_path) != (self.upstream.scheme, self.upstream.base_path):
                 raise EdgeConfigError(
-                    f"cell {name!r}: {upstream.url} must be an IP address or localhost, "
-                    f"with the stage path of {self.upstream.url}"
+                    f"cell {name!r}: {upstream.url} must have the scheme and stage path of {self.upstream.url}"
                 )

@@ -152,29 +152,71 @@ def leaves(options: EdgeOptions, *, target: str | None = None) -> dict[str, str]
     }
 
 
+def _cell_maps(options: EdgeOptions) -> dict[str, str]:
+    """Per cell: where its requests go, the Host it is sent and, over TLS, its certificate's name.
+
+    A cell at a fixed address has an upstream block (kept-alive connections); a host name (API
+    Gateway's, in AWS) is re-resolved through the resolver, as the single-API edge does."""
+    cells = options.cells
+    addresses = "\n".join(
+        f"        cell_{name} cell_{name};"
+        if up.is_static
+        else f'        cell_{name} "{_address(up.host, up.port)}";'
+        for name, up in cells
+    )
+    ssl_names = ""
+    if options.upstream.scheme == "https":
+        names = "\n".join(f'        cell_{name} "{up.host}";' for name, up in cells)
+        ssl_names = f"    map $edge_cell_upstream $edge_cell_ssl_name {{\n{names}\n    }}\n"
+    return {
+        "cell_addresses": addresses,
+        "cell_hosts": "\n".join(f'        cell_{name} "{up.host_header}";' for name, up in cells),
+        "cell_ssl_names": ssl_names,
+    }
+
+
+def _upstream_headers(options: EdgeOptions, values: dict[str, str]) -> str:
+    """The include of the headers the API requires of the edge (its WAF's), wherever a request is forwarded."""
+    if options.upstream_headers_file is None:
+        return ""
+    return fill(template("upstream-headers.tmpl"), values)
+
+
 def _cells_fragments(options: EdgeOptions, values: dict[str, str]) -> dict[str, str]:
     """In front of cells: one upstream per cell, the directory's maps, the answers the edge gives
     itself, and the whole URL (not only ``/api/``) routed to the customer's cell."""
     upstreams = "".join(
         fill(template("upstream-cell.tmpl"), {"cell": name, "upstream_address": _address(up.host, up.port)})
         for name, up in options.cells
+        if up.is_static
     )
-    hosts = "\n".join(f'        cell_{name} "{up.host_header}";' for name, up in options.cells)
+    if not all(up.is_static for _, up in options.cells):
+        upstreams += fill(template("resolver.tmpl"), values)
     messages = {
         "moving_retry_after": str(MOVING_RETRY_AFTER_S),
         "moving_message": MOVING_MESSAGE,
         "missing_key_message": MISSING_KEY_MESSAGE,
         "invalid_key_message": INVALID_KEY_MESSAGE,
     }
-    maps = {**values, **messages, "first_cell": options.cells[0][0], "cell_hosts": hosts}
+    maps = {**values, **messages, **_cell_maps(options), "first_cell": options.cells[0][0]}
+    https = options.upstream.scheme == "https"
+    tls = fill(template("tls.tmpl"), {**values, "upstream_host": "$edge_cell_ssl_name"}) if https else ""
+    base = options.upstream.base_path
+    root = {
+        **values,
+        "cells_tls_block": _upstream_headers(options, values) + tls,
+        "cells_stage_rewrite": f"            rewrite ^(.*)$ {base}$1 break;\n" if base else "",
+        "cells_proxy_pass": f"{options.upstream.scheme}://$edge_cell_address",
+    }
     return {
         "upstream_block": upstreams + fill(template("cells-maps.tmpl"), maps),
-        "proxy_pass": "http://$edge_cell_upstream",
+        "proxy_pass": f"{options.upstream.scheme}://$edge_cell_address",
         "upstream_host_header": "$edge_cell_host",
+        "tls_block": tls,
         "cells_route": fill(template("cells-route.tmpl"), messages),
         "config_location": "",
         "healthz_location": "",  # the first cell's: the stack is healthy when a cell answers
-        "root_location": fill(template("cells-root.tmpl"), values),
+        "root_location": fill(template("cells-root.tmpl"), root),
     }
 
 
@@ -185,7 +227,7 @@ def compose(options: EdgeOptions, values: dict[str, str]) -> str:
         upstream_block = fill(template("upstream-static.tmpl"), values)
         proxy_pass = f"{up.scheme}://edge_api"
     else:
-        upstream_block = fill(template("upstream-dynamic.tmpl"), values)
+        upstream_block = fill(template("resolver.tmpl") + template("upstream-dynamic.tmpl"), values)
         proxy_pass = f"{up.scheme}://$edge_upstream"
     error_pages, error_locations = _error_pages(), _error_locations(values["retry_after"])
     redirect_server = ""
@@ -194,7 +236,6 @@ def compose(options: EdgeOptions, values: dict[str, str]) -> str:
             template("redirect-server.tmpl"),
             {**values, "error_pages": error_pages, "error_locations": error_locations},
         )
-    headers = options.upstream_headers_file is not None
     # Browsers reach the page over https only when a load balancer terminates TLS in front.
     hsts = '            add_header Strict-Transport-Security "max-age=31536000" always;\n'
     page = {**values, "hsts": hsts if options.public_scheme == "https" else ""}
@@ -205,6 +246,7 @@ def compose(options: EdgeOptions, values: dict[str, str]) -> str:
         "healthz_location": template("healthz.tmpl"),
         "config_location": fill(template("page-config.tmpl"), page),
         "root_location": fill(template("page-root.tmpl"), page),
+        "tls_block": fill(template("tls.tmpl"), values) if up.scheme == "https" else "",
     }
     if options.cells:
         shape |= _cells_fragments(options, values)
@@ -214,8 +256,7 @@ def compose(options: EdgeOptions, values: dict[str, str]) -> str:
             **values,
             **shape,
             "redirect_server": redirect_server,
-            "tls_block": fill(template("tls.tmpl"), values) if up.scheme == "https" else "",
-            "upstream_headers": fill(template("upstream-headers.tmpl"), values) if headers else "",
+            "upstream_headers": _upstream_headers(options, values),
             "error_pages": error_pages,
             "error_locations": error_locations,
         },

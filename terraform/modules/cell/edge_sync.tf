@@ -1,7 +1,8 @@
 # The edge pods' custom-domain sync (`reservations edge sync`, a container beside nginx in
 # terraform/modules/edge) reads the registry's HOSTS partition and nothing else: GetItem on its change
 # counter, Query for the hosts (dynamodb:LeadingKeys keeps every key hash and customer item out of
-# reach). EKS Pod Identity gives the pods this role: terraform/edge associates it with the edge's
+# reach); in front of cells it may also assume the control account's directory read role. EKS Pod
+# Identity gives the pods this role: terraform/edge associates it with the edge's
 # service account, reading its ARN from the handoff parameter.
 
 data "aws_iam_policy_document" "edge_sync_trust" {
@@ -44,6 +45,16 @@ data "aws_iam_policy_document" "edge_sync" {
       test     = "StringEquals"
       variable = "kms:ViaService"
       values   = ["dynamodb.${var.region}.amazonaws.com"]
+    }
+  }
+  # In front of cells: the directory sync (src/reservations/cells/edge_sync.py) reads the control
+  # account's directory as its read role (stores/dynamodb_assumed.py), which trusts this role by name.
+  dynamic "statement" {
+    for_each = var.directory_read_role_arn == null ? [] : [var.directory_read_role_arn]
+    content {
+      sid       = "AssumeTheDirectoryReadRole"
+      actions   = ["sts:AssumeRole"]
+      resources = [statement.value]
     }
   }
 }

@@ -261,6 +261,17 @@ variable "public_api_url" {
   }
 }
 
+variable "directory_read_role_arn" {
+  description = "The cells' directory's read role in the control account (terraform/control's output directory_read_role_arn): when set, the edge pods' role may assume it, and the edge's directory sync reads the directory through it (env RESERVATIONS_DIRECTORY_ROLE_ARN). Null: no such grant (one cell, or no directory)."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.directory_read_role_arn == null || can(regex("^arn:aws[a-z-]*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]+$", coalesce(var.directory_read_role_arn, "x")))
+    error_message = "directory_read_role_arn must be an IAM role ARN, e.g. arn:aws:iam::111111111111:role/reservations-directory-read."
+  }
+}
+
 variable "edge_secret_arn" {
   description = "Secrets Manager secret (>= 32 characters) the nginx edge sends as a header; when set, the API's WAF refuses every request without it, so clients cannot bypass the edge. Needs enable_waf and enable_web = false (the edge serves the page itself). Only the ARN is configured here."
   type        = string
