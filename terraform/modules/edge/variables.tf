@@ -163,3 +163,14 @@ variable "edge_header_value" {
     error_message = "edge_header_value must be at least 32 characters of letters, digits and + / = _ . - (it is written into an nginx directive)."
   }
 }
+
+variable "cells" {
+  description = "In front of cells (docs/cells.md): each cell's name and API Gateway stage URL (https://<id>.execute-api.<region>.amazonaws.com/<stage>, upstream_url's stage path). nginx then routes each customer to its cell by the directory (cells.map; the pod does not write it yet: see docs/edge.md, leave empty until it does). Empty: one API, upstream_url."
+  type        = map(object({ api_url = string }))
+  default     = {}
+
+  validation {
+    condition     = alltrue([for name, cell in var.cells : can(regex("^[a-z0-9][a-z0-9-]{0,30}$", name)) && can(regex("^https://[A-Za-z0-9.-]+(/[A-Za-z0-9_-]+)*/?$", cell.api_url))])
+    error_message = "cells must map names of 1-31 a-z, 0-9 and '-' (starting with a letter or digit) to { api_url = https://<host>/<stage> }."
+  }
+}
