@@ -176,3 +176,32 @@ def test_the_cells_variable_renders_the_cells_configuration(tmp_path: Path) -> N
     assert evaluate("local.nginx_conf", tmp_path, VARIABLES_GIVEN) == render_eks(
         EksValues(upstream_host=HOST, upstream_path="/prod")
     )
+
+
+def test_the_cells_variable_runs_the_directory_sync(tmp_path: Path) -> None:
+    """With ``cells``, the init container and the sidecar (both ``local.sync_command`` and
+    ``local.sync_env``) run ``edge sync --cells`` on the directory, as its read role, in its region."""
+    module_locals(tmp_path)
+    role = "arn:aws:iam::444455556666:role/reservations-directory-read"
+    cells = (
+        '{c2 = { api_url = "https://c2.example.com/prod" }, c1 = { api_url = "https://c1.example.com/prod" }}'
+    )
+    given = {**VARIABLES_GIVEN, "cells": cells, "directory_role_arn": role, "directory_region": "us-east-1"}
+    command = evaluate("local.sync_command", tmp_path, given)
+    assert isinstance(command, list)
+    assert command[-2:] == ["--cells", "c1,c2"]
+    assert evaluate("local.sync_env", tmp_path, given) == {
+        "AWS_REGION": "us-east-1",
+        "RESERVATIONS_TABLE_PREFIX": "",
+        "RESERVATIONS_DIRECTORY_ROLE_ARN": role,
+    }
+    # Without cells: the custom-domain sync on this cell's registry, as before.
+    assert "--cells" not in str(evaluate("local.sync_command", tmp_path, VARIABLES_GIVEN))
+    assert evaluate("local.sync_env", tmp_path, VARIABLES_GIVEN) == {
+        "RESERVATIONS_REGISTRY_TABLE": "reservations-customers",
+        "AWS_REGION": "eu-west-1",
+    }
+    main = (MODULE / "main.tf").read_text(encoding="utf-8")
+    # Both containers run that command with that environment.
+    assert main.count("command           = concat(local.sync_command, [") == 2
+    assert main.count("for_each = local.sync_env") == 2

@@ -39,14 +39,20 @@ locals {
   # items (`reservations tenants hosts add`), never a Terraform value. It writes tenants.map beside
   # nginx.conf in the "conf" emptyDir (the init container first copies nginx.conf there from the
   # read-only ConfigMap) and signals nginx's master, whose pid is in the shared /tmp, to reload.
-  sync_command = [
+  # In front of cells (var.cells) the same containers run the directory sync instead
+  # (`edge sync --cells`): cells.map and tenants.map from the cells' directory, read as
+  # directory_role_arn (the control account's read role) in directory_region.
+  sync_command = concat([
     "/opt/reservations/bin/reservations", "edge", "sync", "--store", "dynamodb",
     "--conf-dir", "/etc/nginx/edge", "--state-dir", "/tmp",
-  ]
-  sync_env = {
+  ], length(var.cells) == 0 ? [] : ["--cells", join(",", keys(var.cells))])
+  sync_env = length(var.cells) == 0 ? {
     RESERVATIONS_REGISTRY_TABLE = var.registry_table
     AWS_REGION                  = var.region
-  }
+    } : merge({
+      AWS_REGION                = coalesce(var.directory_region, var.region)
+      RESERVATIONS_TABLE_PREFIX = var.directory_table_prefix
+  }, var.directory_role_arn == null ? {} : { RESERVATIONS_DIRECTORY_ROLE_ARN = var.directory_role_arn })
 }
 
 resource "kubernetes_namespace_v1" "this" {
