@@ -205,3 +205,18 @@ def test_the_cells_variable_runs_the_directory_sync(tmp_path: Path) -> None:
     # Both containers run that command with that environment.
     assert main.count("command           = concat(local.sync_command, [") == 2
     assert main.count("for_each = local.sync_env") == 2
+
+
+def test_cells_without_a_stage_have_no_stage_rewrite(tmp_path: Path) -> None:
+    """The template's ``%{ if upstream_path != "" }``: a stage-less API, as the renderer has it."""
+    module_locals(tmp_path)
+    cells = f'{{c1 = {{ api_url = "https://{HOST}" }}}}'
+    conf = evaluate(
+        "local.nginx_conf", tmp_path, {**VARIABLES_GIVEN, "upstream_url": f"https://{HOST}", "cells": cells}
+    )
+    assert conf == render_eks(EksValues(upstream_host=HOST), {"c1": HOST})
+    assert isinstance(conf, str)
+    assert "rewrite ^(.*)$" not in conf
+    assert "rewrite ^(.*)$ /prod$1 break;" in render_eks(
+        EksValues(upstream_host=HOST, upstream_path="/prod"), {"c1": HOST}
+    )
