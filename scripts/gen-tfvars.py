@@ -18,7 +18,12 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 
 from reservations.catalogue import FUNCTIONS, terraform_variables_json  # noqa: E402
-from reservations.edge.eks import TERRAFORM_TEMPLATE, terraform_template  # noqa: E402
+from reservations.edge.eks import (  # noqa: E402
+    CELLS_TERRAFORM_TEMPLATE,
+    TERRAFORM_TEMPLATE,
+    terraform_cells_template,
+    terraform_template,
+)
 from reservations.iam import template_json, trust_template_json  # noqa: E402
 
 TARGET = ROOT / "terraform" / "cell" / "functions.auto.tfvars.json"
@@ -38,6 +43,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--policies-target", type=Path, default=POLICIES, help=argparse.SUPPRESS)
     parser.add_argument("--trusts-target", type=Path, default=TRUSTS, help=argparse.SUPPRESS)
     parser.add_argument("--edge-target", type=Path, default=TERRAFORM_TEMPLATE, help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--edge-cells-target", type=Path, default=CELLS_TERRAFORM_TEMPLATE, help=argparse.SUPPRESS
+    )
     args = parser.parse_args(argv)
     if args.names:
         print("\n".join(f.name for f in FUNCTIONS))
@@ -48,6 +56,7 @@ def main(argv: list[str] | None = None) -> int:
         (args.policies_target, template_json()),
         (args.trusts_target, trust_template_json()),
         (args.edge_target, terraform_template()),
+        (args.edge_cells_target, terraform_cells_template()),
     ):
         current = target.read_text(encoding="utf-8") if target.exists() else None
         if current == wanted:

@@ -26,6 +26,8 @@ MOVING_RETRY_AFTER_S = 1
 MOVING_MESSAGE = "this customer is moving to another cell; nothing was changed: retry shortly"
 MISSING_KEY_MESSAGE = "missing API key: send it in the X-Api-Key header"
 INVALID_KEY_MESSAGE = "invalid API key"
+# In front of cells, the stage path before a request's URL (the whole URL is routed, not only /api/).
+STAGE_REWRITE = "            rewrite ^(.*)$ {}$1 break;\n"
 # A regex that matches nothing: the subdomain line's suffix when no customer_host_pattern is set.
 NO_SUBDOMAINS = "(?!)"
 _PLACEHOLDER = re.compile(r"\{\{([a-z_]+)\}\}")
@@ -205,7 +207,7 @@ def _cells_fragments(options: EdgeOptions, values: dict[str, str]) -> dict[str, 
     root = {
         **values,
         "cells_tls_block": _upstream_headers(options, values) + tls,
-        "cells_stage_rewrite": f"            rewrite ^(.*)$ {base}$1 break;\n" if base else "",
+        "cells_stage_rewrite": STAGE_REWRITE.format(values["upstream_base_path"]) if base else "",
         "cells_proxy_pass": f"{options.upstream.scheme}://$edge_cell_address",
     }
     return {

@@ -8,7 +8,7 @@ locals {
   labels                     = { "app.kubernetes.io/name" = var.name, "app.kubernetes.io/part-of" = "reservations" }
   # templates/nginx.conf.tftpl is generated from src/reservations/edge/ (`make tfvars`; never edit it):
   # the configuration the tests run under real nginx, with these values as its variables.
-  nginx_conf = templatefile("${path.module}/templates/nginx.conf.tftpl", {
+  template_values = {
     # The container's "http" port, where the NLB's 443 (TLS ends there) arrives.
     listen_port = 8080
     # The container's "redirect" port, where the NLB's 80 arrives: redirected to https.
@@ -29,19 +29,30 @@ locals {
     rate_limit_burst   = var.rate_limit_burst
     # Customer subdomains: the pattern's domain as a regex (dots escaped), or one matching nothing.
     customer_host_suffix_regex = local.customer_host_suffix_regex
-  })
+  }
+  # In front of cells: each cell's API Gateway host (they share upstream_url's stage path and 443).
+  cell_hosts     = { for name, cell in var.cells : name => regex("^https://([^/]+)", cell.api_url)[0] }
+  cell_stage_ok  = alltrue([for cell in values(var.cells) : trimsuffix(replace(cell.api_url, "/^https://[^/]+/", ""), "/") == (local.upstream[1] == null ? "" : local.upstream[1])])
+  nginx_template = length(var.cells) == 0 ? "nginx.conf.tftpl" : "nginx-cells.conf.tftpl"
+  nginx_conf     = templatefile("${path.module}/templates/${local.nginx_template}", merge(local.template_values, { cells = local.cell_hosts }))
   # The custom-domain sync (`reservations edge sync`, in the image): custom domains are registry
   # items (`reservations tenants hosts add`), never a Terraform value. It writes tenants.map beside
   # nginx.conf in the "conf" emptyDir (the init container first copies nginx.conf there from the
   # read-only ConfigMap) and signals nginx's master, whose pid is in the shared /tmp, to reload.
-  sync_command = [
+  # In front of cells (var.cells) the same containers run the directory sync instead
+  # (`edge sync --cells`): cells.map and tenants.map from the cells' directory, read as
+  # directory_role_arn (the control account's read role) in directory_region.
+  sync_command = concat([
     "/opt/reservations/bin/reservations", "edge", "sync", "--store", "dynamodb",
     "--conf-dir", "/etc/nginx/edge", "--state-dir", "/tmp",
-  ]
-  sync_env = {
+  ], length(var.cells) == 0 ? [] : ["--cells", join(",", keys(var.cells))])
+  sync_env = length(var.cells) == 0 ? {
     RESERVATIONS_REGISTRY_TABLE = var.registry_table
     AWS_REGION                  = var.region
-  }
+    } : merge({
+      AWS_REGION                = coalesce(var.directory_region, var.region)
+      RESERVATIONS_TABLE_PREFIX = var.directory_table_prefix
+  }, var.directory_role_arn == null ? {} : { RESERVATIONS_DIRECTORY_ROLE_ARN = var.directory_role_arn })
 }
 
 resource "kubernetes_namespace_v1" "this" {
@@ -60,6 +71,13 @@ resource "kubernetes_config_map_v1" "this" {
 
   data = {
     "nginx.conf" = local.nginx_conf
+  }
+
+  lifecycle {
+    precondition {
+      condition     = local.cell_stage_ok
+      error_message = "every cells[*].api_url must have upstream_url's stage path (the edge's /api/ rewrite is shared)."
+    }
   }
 }
 
