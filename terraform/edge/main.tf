@@ -34,6 +34,11 @@ module "edge" {
   certificate_arn       = var.certificate_arn
   edge_header_name      = local.handoff.edge_header_name
   edge_header_value     = one(data.aws_secretsmanager_secret_version.edge_header[*].secret_string)
+
+  cells                  = var.cells
+  directory_role_arn     = var.directory_role_arn
+  directory_region       = var.directory_region
+  directory_table_prefix = var.directory_table_prefix
 }
 
 # The pods' custom-domain sync reads the registry with the main root's edge-sync role (edge_sync.tf).

@@ -81,3 +81,47 @@ variable "dns_records" {
     error_message = "dns_records values must be Route 53 hosted zone ids."
   }
 }
+
+variable "cells" {
+  description = "In front of cells (docs/cells.md): each cell's name and API Gateway stage URL, passed to modules/edge; the edge then routes by the directory. Empty: the one API of the main root's handoff."
+  type        = map(object({ api_url = string }))
+  default     = {}
+
+  validation {
+    condition     = alltrue([for name, cell in var.cells : can(regex("^[a-z0-9][a-z0-9-]{0,30}$", name)) && can(regex("^https://[A-Za-z0-9.-]+(/[A-Za-z0-9_-]+)*/?$", cell.api_url))])
+    error_message = "cells must map names of 1-31 a-z, 0-9 and '-' (starting with a letter or digit) to { api_url = https://<host>/<stage> }."
+  }
+}
+
+variable "directory_role_arn" {
+  description = "With cells: terraform/control's directory read role, which the pods' directory sync assumes; null reads the directory with the pods' own role."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.directory_role_arn == null || can(regex("^arn:aws[a-z-]*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]+$", coalesce(var.directory_role_arn, "x")))
+    error_message = "directory_role_arn must be an IAM role ARN."
+  }
+}
+
+variable "directory_region" {
+  description = "With cells: the directory's region (the control account's); null: region."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.directory_region == null || can(regex("^[a-z]{2}(-[a-z]+)+-[0-9]$", coalesce(var.directory_region, "x")))
+    error_message = "directory_region must be an AWS region such as us-east-1."
+  }
+}
+
+variable "directory_table_prefix" {
+  description = "With cells: terraform/control's table_prefix (the table is <prefix>reservations-directory)."
+  type        = string
+  default     = ""
+
+  validation {
+    condition     = can(regex("^([A-Za-z0-9_-]{0,39}_)?$", var.directory_table_prefix))
+    error_message = "directory_table_prefix must be empty or end with '_'."
+  }
+}
