@@ -12,6 +12,7 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
@@ -93,6 +94,22 @@ def _event(name: str, **replacements: str) -> dict[str, Any]:
     return event
 
 
+def _invoker(builds: Builds, sandbox: Sandbox, env: dict[str, str]) -> Callable[[str, dict[str, Any]], Any]:
+    """Runs a function's handler from its zip, as Lambda would name it; fails on an error outcome."""
+
+    def invoke(function: str, event: dict[str, Any]) -> Any:
+        outcome = sandbox.invoke(
+            builds.get(function).zip_path,
+            get_function(function).module,
+            event,
+            {**env, "AWS_LAMBDA_FUNCTION_NAME": f"reservations-{function}"},
+        )
+        assert "error" not in outcome, outcome["error"] + outcome["stderr"][-2000:]
+        return outcome["result"]
+
+    return invoke
+
+
 def test_every_catalogue_function_is_exercised_here() -> None:
     assert sorted((*API_FUNCTIONS, *CHANNEL_FUNCTIONS, *SCHEDULER_FUNCTIONS, *ADMIN_FUNCTIONS)) == sorted(
         FUNCTION_NAMES
@@ -107,16 +124,7 @@ def test_api_functions_serve_a_booking_from_their_zips(
     api_key = _create_customer("star", env)
     env["RESERVATIONS_TENANT_ROLE_ARN"] = TENANT_ROLE_ARN  # the zips' DynamoDB calls go through STS
 
-    def invoke(function: str, event: dict[str, Any]) -> dict[str, Any]:
-        outcome = sandbox.invoke(
-            builds.get(function).zip_path,
-            get_function(function).module,
-            event,
-            {**env, "AWS_LAMBDA_FUNCTION_NAME": f"reservations-{function}"},
-        )
-        assert "error" not in outcome, outcome["error"] + outcome["stderr"][-2000:]
-        result: dict[str, Any] = outcome["result"]
-        return result
+    invoke = _invoker(builds, sandbox, env)
 
     policy = invoke("authorizer", _event("rest_authorizer_request.json", API_KEY=api_key, CUSTOMER="star"))
     assert policy["policyDocument"]["Statement"][0]["Effect"] == "Allow"
@@ -184,16 +192,7 @@ def test_the_channel_functions_serve_a_feed_and_sync_from_their_zips(
     )["QueueUrl"]
     env |= {"RESERVATIONS_TENANT_ROLE_ARN": TENANT_ROLE_ARN, "RESERVATIONS_CHANNEL_SYNC_QUEUE_URL": queue}
 
-    def invoke(function: str, event: dict[str, Any]) -> dict[str, Any]:
-        outcome = sandbox.invoke(
-            builds.get(function).zip_path,
-            get_function(function).module,
-            event,
-            {**env, "AWS_LAMBDA_FUNCTION_NAME": f"reservations-{function}"},
-        )
-        assert "error" not in outcome, outcome["error"] + outcome["stderr"][-2000:]
-        result: dict[str, Any] = outcome["result"]
-        return result
+    invoke = _invoker(builds, sandbox, env)
 
     check_in = (today_utc() + timedelta(days=10)).isoformat()
     booking = _event("rest_post_reservations.json", CHECK_IN=check_in)
