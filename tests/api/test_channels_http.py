@@ -180,6 +180,10 @@ def test_import_calendars_are_checked(moon: httpx.Client) -> None:
         "https://a.example/x.ics",
         [17],
         ["https://user:pw@a.example/x.ics"],
+        ["https://a.example/a b.ics"],  # not RFC 3986 (the document's format: uri), so not a URL
+        [" https://a.example/x.ics"],
+        ["https://a.example/%zz.ics"],
+        ["https://bücher.example/x.ics"],
     ):
         answer = moon.put("/rooms/401", json={"import_calendars": bad})
         assert answer.status_code == 400, bad

@@ -248,7 +248,20 @@ def _validate(case: Any, response: Any, figures: Figures, label: str, negative: 
         BaseExceptionGroup,
     ) as exc:  # schemathesis raises a group of failures; count and describe
         url = getattr(getattr(response, "request", None), "url", "")
-        figures.fail(f"{label}: {_describe(exc)} ({response.status_code} for {url}) {response.text[:150]}")
+        figures.fail(
+            f"{label}: {_describe(exc)} ({response.status_code} for {url}) {response.text[:150]}"
+            f" | sent: {_sent(case)}"
+        )
+
+
+def _sent(case: Any) -> str:
+    """What the case sent and, for a negative one, what schemathesis made invalid: a finding in CI
+    must be readable from its one line (a random run is not reproduced by its seed on a busy machine)."""
+    data = getattr(getattr(getattr(case, "meta", None), "phase", None), "data", None)
+    headers = {k: v for k, v in (case.headers or {}).items() if k.lower() != "x-api-key"}
+    body = case.body if isinstance(case.body, (dict, list, str, int, float, bool, type(None))) else "(none)"
+    sent = json.dumps({"headers": headers, "query": case.query, "body": body}, default=str)[:400]
+    return f"{sent} invalid: {getattr(data, 'description', '') or '-'}"
 
 
 def _describe(exc: BaseException) -> str:
