@@ -58,13 +58,16 @@ def wrk(
     for name, value in headers.items():
         command += ["-H", f"{name}: {value}"]
 
-    result = subprocess.run(
-        [*command, url],
-        capture_output=True,
-        text=True,
-        check=True,
-        env={**os.environ, "WRK_THREADS": str(threads), **(env or {})},
-    )
+    try:
+        result = subprocess.run(
+            [*command, url],
+            capture_output=True,
+            text=True,
+            check=True,
+            env={**os.environ, "WRK_THREADS": str(threads), **(env or {})},
+        )
+    finally:  # wrk reads the script by name, so it outlives the `with`; not the run
+        Path(combined.name).unlink(missing_ok=True)
     line = next(x for x in result.stdout.splitlines() if x.startswith("WRK_JSON "))
     data: dict[str, Any] = json.loads(line.removeprefix("WRK_JSON "))
     data["rps"] = data["requests"] / (data["duration_us"] / 1e6)

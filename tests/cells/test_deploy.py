@@ -127,8 +127,11 @@ def released(root: Path, cell: str) -> str | None:
 
 
 def deploy(root: Path, *extra: str) -> subprocess.CompletedProcess[str]:
+    """Without ``--log-dir`` the logs go to a new folder under TMPDIR: the test's, not the machine's /tmp."""
     command = [sys.executable, "-m", "reservations", "cells", "deploy", "--root", str(root), *extra]
-    return subprocess.run(command, capture_output=True, text=True, timeout=600, check=False)
+    (root / "tmp").mkdir(exist_ok=True)
+    env = {**os.environ, "TMPDIR": str(root / "tmp")}
+    return subprocess.run(command, capture_output=True, text=True, timeout=600, check=False, env=env)
 
 
 def test_every_wave_applies_when_every_gate_passes(root: Path) -> None:

@@ -11,7 +11,8 @@ customer's own cell (``home``), which the directory names.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -68,10 +69,18 @@ def open_registry_of(cell: Cell) -> Registry:
     return registry
 
 
-def tenants_of(cell: Cell) -> Tenants:
+@contextmanager
+def tenants_of(cell: Cell) -> Iterator[Tenants]:
+    """The cell's tenants, its registry and store closed after the one command (each opens its own
+    clients and, on SQLite, files: a long-lived caller such as ``serve --cells`` must not gather them)."""
     settings = cell.settings()
     registry = open_registry_of(cell)
-    return Tenants(registry, open_store(settings), settings, open_onboarding(settings, registry))
+    store = open_store(settings)
+    try:
+        yield Tenants(registry, store, settings, open_onboarding(settings, registry))
+    finally:
+        store.close()
+        registry.close()
 
 
 class CellTenants:
@@ -92,7 +101,8 @@ class CellTenants:
         home = self._unplaced_home(name)
         if home is None:
             home = choose_cell(self._cells, self._directory.placements(), cell)
-            created = tenants_of(home).create(name)
+            with tenants_of(home) as tenants:
+                created = tenants.create(name)
         elif cell is not None and cell != home.name:
             raise ValidationError(
                 f"customer {name!r} was begun in cell {home.name!r}: finish it there", field="cell"
@@ -113,7 +123,8 @@ class CellTenants:
         if placed is not None:
             self._directory.remove(name)
             self._after_step("directory")
-        return tenants_of(home).delete(name), home
+        with tenants_of(home) as tenants:
+            return tenants.delete(name), home
 
     def home(self, raw_name: str, *, changing: bool = False) -> Cell:
         """The customer's own cell: the directory's placement, else (a create cut short) the cell whose
@@ -135,11 +146,13 @@ class CellTenants:
     def rotate_key(self, raw_name: str) -> tuple[str, Cell]:
         """A new key in the customer's cell's registry, the only place its keys are checked."""
         home = self.home(raw_name, changing=True)
-        return tenants_of(home).rotate_key(raw_name), home
+        with tenants_of(home) as tenants:
+            return tenants.rotate_key(raw_name), home
 
     def set_tier(self, raw_name: str, tier: str) -> Cell:
         home = self.home(raw_name, changing=True)
-        tenants_of(home).set_tier(raw_name, tier)
+        with tenants_of(home) as tenants:
+            tenants.set_tier(raw_name, tier)
         return home
 
     def check(self, raw_names: list[str], *, repair: bool) -> list[tuple[str, Cell, Report]]:
@@ -152,9 +165,11 @@ class CellTenants:
             if raw_names and not names:
                 continue
             registry = open_registry_of(cell)
+            store = open_store(cell.settings())
             try:
-                reports = check_customers(registry, open_store(cell.settings()), names, repair=repair)
+                reports = check_customers(registry, store, names, repair=repair)
             finally:
+                store.close()
                 registry.close()
             found.extend((name, cell, report) for name, report in reports)
         return found
@@ -215,8 +230,11 @@ class CellTenants:
         """Onboarding in AWS resumes a ``provisioning`` customer itself; an active one only lacks a
         key anyone saw."""
         registry = open_registry_of(home)
-        record = registry.get_customer(name)
-        tenants = tenants_of(home)
-        if record is None or record.status != "active":
-            return tenants.create(name)
-        return CreatedCustomer(record, tenants.rotate_key(name))
+        try:
+            record = registry.get_customer(name)
+        finally:
+            registry.close()
+        with tenants_of(home) as tenants:
+            if record is None or record.status != "active":
+                return tenants.create(name)
+            return CreatedCustomer(record, tenants.rotate_key(name))
