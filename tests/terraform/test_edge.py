@@ -117,13 +117,14 @@ VARIABLES_GIVEN = {
 
 
 def module_locals(tmp_path: Path) -> Path:
-    """main.tf's locals with variables.tf and the templates: what Terraform evaluates without a provider
+    """main.tf's locals with the variables files and the templates: what Terraform evaluates without a provider
     (the module's kubernetes provider cannot be installed everywhere; its locals need none)."""
     main = (MODULE / "main.tf").read_text(encoding="utf-8")
     locals_block = re.search(r"^locals \{\n.*?^\}\n", main, re.S | re.M)
     assert locals_block, "modules/edge/main.tf has no locals block"
     (tmp_path / "locals.tf").write_text(locals_block.group(0), encoding="utf-8")
-    shutil.copy(MODULE / "variables.tf", tmp_path / "variables.tf")
+    for variables in MODULE.glob("variables*.tf"):
+        shutil.copy(variables, tmp_path / variables.name)
     shutil.copytree(MODULE / "templates", tmp_path / "templates")
     return tmp_path
 

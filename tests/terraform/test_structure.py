@@ -213,6 +213,21 @@ def test_each_variable_is_declared_once() -> None:
     assert not declared_in_files(TERRAFORM / "cell") & module_variables
     for example in (TERRAFORM / "examples").iterdir():
         assert not declared_in_files(example) & module_variables, example.name
+    # The control root reaches its account as a cell's root does; the edge root takes the cells' inputs
+    # as the edge module declares them.
+    for link, target in (
+        (TERRAFORM / "control" / "providers.tf", TERRAFORM / "cell" / "providers.tf"),
+        (TERRAFORM / "edge" / "variables_cells.tf", TERRAFORM / "modules" / "edge" / "variables_cells.tf"),
+    ):
+        assert link.is_symlink(), link
+        assert link.resolve() == target.resolve(), link
+    edge_cells = {
+        name
+        for block in parse_file(TERRAFORM / "modules" / "edge" / "variables_cells.tf")["variable"]
+        for name in block
+    }
+    assert not declared_in_files(TERRAFORM / "edge") & edge_cells
+    assert edge_cells <= set(load_module(TERRAFORM / "edge").module_calls["edge"])
 
 
 def test_cell_tfvars_example_sets_every_cell_root_variable() -> None:

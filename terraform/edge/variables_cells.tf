@@ -1,0 +1,1 @@
+../modules/edge/variables_cells.tf
