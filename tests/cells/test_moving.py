@@ -13,7 +13,7 @@ import pytest
 
 from reservations.cells.config import open_directory
 from reservations.cells.moving import Mover
-from reservations.cells.placement import CellTenants, open_registry_of
+from reservations.cells.placement import CellTenants
 from reservations.domain.errors import NotFoundError, ValidationError
 from reservations.domain.parsing import now_utc
 from reservations.domain.reservation import ListQuery
@@ -21,7 +21,7 @@ from reservations.settings import Settings
 from reservations.stores import open_store
 from reservations.stores.directory import Placement
 from reservations.tenants.auth import authorize
-from tests.support.cells import cells_of
+from tests.support.cells import cells_of, registry_in
 from tests.support.stores import new
 
 
@@ -60,11 +60,11 @@ def test_a_move_killed_after_any_step_is_finished_by_a_rerun(
     assert (moved.customer, moved.to_cell) == ("star", "c2")
     assert directory.placement("star") == Placement("star", "c2")
     target, moved_table = open_store(new_cell.settings()), new_cell.settings().table_for("star")
-    assert open_registry_of(new_cell).get_customer("star").table == moved_table  # type: ignore[union-attr]
+    assert registry_in(new_cell).get_customer("star").table == moved_table  # type: ignore[union-attr]
     assert target.list(moved_table, ListQuery()) == before
     assert target.add(moved_table, new(room=104), created_at=now_utc()).reservation.reservation_id == 4
-    assert authorize(open_registry_of(new_cell), "star", created.api_key).name == "star"
-    assert open_registry_of(old).get_customer("star") is None
+    assert authorize(registry_in(new_cell), "star", created.api_key).name == "star"
+    assert registry_in(old).get_customer("star") is None
     assert source.table_info(table) is None
     with pytest.raises(ValidationError, match="in cell 'c2' already"):
         Mover(cells, directory, sleep=no_wait).move("star", "c2")

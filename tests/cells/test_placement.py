@@ -16,7 +16,8 @@ import pytest
 from typer.testing import CliRunner, Result
 
 from reservations.cells.config import Cells, load_cells, open_directory, save_cells
-from reservations.cells.placement import CellTenants, choose_cell, open_registry_of
+from reservations.cells.moving import Mover
+from reservations.cells.placement import CellTenants, choose_cell
 from reservations.cli import app
 from reservations.domain.errors import NotFoundError, UnauthenticatedError, ValidationError
 from reservations.settings import Settings
@@ -24,7 +25,7 @@ from reservations.stores import open_store
 from reservations.stores.directory import Directory, Placement
 from reservations.tenants.auth import authorize
 from tests.stores import damage_kit as kit
-from tests.support.cells import cells_of
+from tests.support.cells import cells_of, registry_in
 from tests.support.stores import DAY
 
 
@@ -83,7 +84,7 @@ def test_customers_are_spread_and_a_named_cell_is_kept(two_cells: Cells, directo
     assert tenants.create("sun", cell="c2")[1].name == "c2"
     assert {p.customer: p.cell for p in directory.placements()} == {"star": "c1", "moon": "c2", "sun": "c2"}
     # Each customer is registered in its own cell only.
-    assert [c.name for c in open_registry_of(two_cells.get("c2")).list_customers()] == ["moon", "sun"]
+    assert [c.name for c in registry_in(two_cells.get("c2")).list_customers()] == ["moon", "sun"]
     with pytest.raises(ValidationError, match="already exists"):
         tenants.create("star", cell="c2")
 
@@ -98,7 +99,7 @@ def test_a_create_killed_before_the_directory_is_finished_by_a_rerun(
     with pytest.raises(Crash):
         CellTenants(two_cells, directory, after_step=crash_after_the_cell).create("star", cell="c2")
     assert directory.placement("star") is None  # unplaced: no edge routes to it
-    registry = open_registry_of(two_cells.get("c2"))
+    registry = registry_in(two_cells.get("c2"))
     assert registry.get_customer("star") is not None
 
     with pytest.raises(ValidationError, match="begun in cell 'c2'"):
@@ -108,13 +109,13 @@ def test_a_create_killed_before_the_directory_is_finished_by_a_rerun(
     assert directory.placement("star") == Placement("star", "c2")
     assert authorize(registry, "star", created.api_key).name == "star"  # the new key works
     assert len(registry.list_keys("star")) == 1  # the killed run's key, never shown, is gone
-    assert open_registry_of(two_cells.get("c1")).get_customer("star") is None
+    assert registry_in(two_cells.get("c1")).get_customer("star") is None
 
 
 def test_delete_unplaces_first_then_removes_from_the_cell(two_cells: Cells, directory: Directory) -> None:
     tenants = CellTenants(two_cells, directory)
     created, _ = tenants.create("star", cell="c1")
-    registry = open_registry_of(two_cells.get("c1"))
+    registry = registry_in(two_cells.get("c1"))
     tenants.delete("star")
     assert directory.placement("star") is None
     assert registry.get_customer("star") is None
@@ -172,7 +173,7 @@ def test_the_listing_reads_every_cells_registry_and_hosts_go_to_the_directory(
     assert directory.version() == version  # each refusal checked everything before writing anything
     assert directory.hosts() == {"book.moon-hotel.com": "moon"}
     for cell in two_cells.cells:  # the directory is the one place a host is mapped with cells
-        assert open_registry_of(cell).list_hosts() == {}
+        assert registry_in(cell).list_hosts() == {}
     assert tenants.remove_hosts(["BOOK.moon-hotel.com"]) == {"book.moon-hotel.com": "moon"}
     assert directory.hosts() == {}
 
@@ -207,10 +208,10 @@ def test_rotate_key_issues_the_key_in_the_customers_cell(
     assert rotated.exit_code == 0, rotated.output
     answer = json.loads(rotated.stdout)
     assert (answer["customer"], answer["cell"]) == ("moon", "c2")
-    moon_cell = open_registry_of(two_cells.get("c2"))
+    moon_cell = registry_in(two_cells.get("c2"))
     assert authorize(moon_cell, "moon", answer["api_key"]).name == "moon"
     assert len(moon_cell.list_keys("moon")) == 1  # the old key revoked
-    assert open_registry_of(two_cells.get("c1")).get_customer("moon") is None
+    assert registry_in(two_cells.get("c1")).get_customer("moon") is None
     assert one_line(tenants_cli(tmp_path, "rotate-key", "nobody")) == (
         "reservations tenants: no customer named 'nobody'"
     )
@@ -224,7 +225,7 @@ def test_a_customer_being_moved_is_refused_what_the_move_would_lose(
 ) -> None:
     """The move's register step copies the old cell's registry entry: a key or tier changed meanwhile
     would be lost, a table restored or repaired after the copy left behind."""
-    moon_cell = open_registry_of(two_cells.get("c2"))
+    moon_cell = registry_in(two_cells.get("c2"))
     keys = moon_cell.list_keys("moon")
     directory.begin_move("moon", "c1")
     refused = "customer 'moon' is being moved to c1; run again when the move ends"
@@ -259,7 +260,7 @@ def test_check_reads_each_customers_table_in_its_own_cell(
 
 
 def test_restore_switches_the_customer_within_its_cell(
-    running: CellTenants, two_cells: Cells, tmp_path: Path, moto_endpoint: str
+    running: CellTenants, two_cells: Cells, directory: Directory, tmp_path: Path, moto_endpoint: str
 ) -> None:
     """moto restores at once and copies the table as it is: this proves the cell is the one used."""
     ddb = boto3.client(
@@ -275,12 +276,21 @@ def test_restore_switches_the_customer_within_its_cell(
     answer = json.loads(restored.stdout)
     assert answer["previous_table"] == "c2_moon-reservations"
     assert re.fullmatch(r"c2_moon\.r\d{17}-reservations", answer["table"]), answer
-    assert open_registry_of(two_cells.get("c2")).get_customer("moon").table == answer["table"]  # type: ignore[union-attr]
+    assert registry_in(two_cells.get("c2")).get_customer("moon").table == answer["table"]  # type: ignore[union-attr]
     started = tenants_cli(tmp_path, "restore", "moon", "--from-backup", arn, "--no-wait")
     resume = started.stdout.splitlines()[-1].split()  # the command that finishes it, in the same cells
     assert resume[-2:] == ["--data-dir", str(tmp_path)], started.output
+    # A move now would leave the waiting restore behind (its --resume looks in the customer's cell).
+    with pytest.raises(
+        ValidationError, match=rf"restore waiting in cell 'c2' \(table {re.escape(resume[-3])}, "
+    ):
+        Mover(two_cells, directory, sleep=lambda _: None).move("moon", "c1")
+    assert directory.placement("moon") == Placement("moon", "c2")
     assert tenants_cli(tmp_path, *resume[2:-2]).exit_code == 0
-    assert open_registry_of(two_cells.get("c2")).get_customer("moon").table == resume[-3]  # type: ignore[union-attr]
+    assert registry_in(two_cells.get("c2")).get_customer("moon").table == resume[-3]  # type: ignore[union-attr]
+    # Switched to, it waits no more: the customer moves (its restored table is what is copied).
+    assert Mover(two_cells, directory, sleep=lambda _: None).move("moon", "c1").to_cell == "c1"
+    assert registry_in(two_cells.get("c1")).get_customer("moon").table == "c1_moon-reservations"  # type: ignore[union-attr]
     assert "no customer named 'nobody'" in one_line(
         tenants_cli(tmp_path, "restore", "nobody", "--from-backup", arn)
     )

@@ -20,6 +20,8 @@ import httpx
 from reservations.cells.config import Cell, Cells
 from reservations.domain.tenancy import CUSTOMER_NAME_RE, normalize_customer
 from reservations.settings import Settings
+from reservations.stores import open_registry
+from reservations.stores.protocols import Registry
 from tests.support.server import Gateway, start_serve
 
 
@@ -143,3 +145,8 @@ def start_cell_stack(tmp: Path) -> CellStack:
     log = tmp / "serve-cells.log"
     process, url = start_serve(env, log, "--cells", "2", "--data-dir", str(data_dir), timeout_s=120)
     return CellStack(url, Settings(store="sqlite", data_dir=data_dir), process, env, log)
+
+
+def registry_in(cell: Cell) -> Registry:
+    """The cell's registry, as a test reads it (left open: the process ends with the run)."""
+    return open_registry(cell.settings())

@@ -21,10 +21,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from reservations.cells.config import Cell, Cells
-from reservations.cells.placement import open_registry_of
+from reservations.cells.placement import registry_of, store_of
 from reservations.domain.errors import NotFoundError, UnavailableError, ValidationError
 from reservations.domain.tenancy import normalize_customer
-from reservations.stores import open_store
 from reservations.stores.directory import Directory
 from reservations.stores.dynamodb_copy import TableCopier
 
@@ -67,6 +66,8 @@ class Mover:
         if placed.cell == to and placed.moving_to is None:
             return self._finish_retiring(name, target)
         source = self._cells.get(placed.cell)
+        if placed.moving_to is None:
+            self._refuse_a_waiting_restore(source, name)
         started = time.monotonic()
         self._directory.begin_move(name, to)
         self._after_step("mark")
@@ -83,14 +84,41 @@ class Mover:
         self._after_step("retire")
         return Moved(name, source.name, target.name, copied, switch_s)
 
+    @staticmethod
+    def _refuse_a_waiting_restore(source: Cell, name: str) -> None:
+        """A restore started in the source cell and not switched to would be left behind: its
+        ``--resume`` looks for the table in the customer's cell, which is then the other one."""
+        settings = source.settings()
+        if settings.store != "dynamodb":
+            return  # restores are DynamoDB's
+        from reservations.stores.dynamodb_client import make_client
+        from reservations.stores.dynamodb_restore import TableRestore
+
+        client = make_client(settings)
+        try:
+            waiting = TableRestore(client).unswitched(f"{settings.table_prefix}{name}.r")
+        finally:
+            client.close()
+        if waiting:
+            state = waiting[0]
+            raise ValidationError(
+                f"customer {name!r} has a restore waiting in cell {source.name!r} (table {state.table},"
+                f" {state.status}{', restoring' if state.in_progress else ''}): switch to it with"
+                f" `reservations tenants restore {name} --resume {state.table}`, or delete that table,"
+                " then move",
+                field="name",
+            )
+
     def _copy(self, source: Cell, target: Cell, name: str) -> tuple[str, int, str]:
         """The source table into the target cell's table of the customer (its own prefix, which its
         cell's tenant policy reaches); the source table's name, the items and their digest."""
-        record = open_registry_of(source).get_customer(name)
+        with registry_of(source) as registry:
+            record = registry.get_customer(name)
         if record is None:
             raise NotFoundError(f"customer {name!r} is not in cell {source.name!r}", field="name")
         target_table = target.settings().table_for(name)
-        open_store(target.settings()).create_table(target_table)
+        with store_of(target) as store:
+            store.create_table(target_table)
         copier = TableCopier.between(source.settings(), target.settings())
         try:
             for _ in range(_COPIES):
@@ -105,14 +133,16 @@ class Mover:
     def _register(source: Cell, target: Cell, name: str) -> None:
         """The customer as it is in the source (status, tier, its one key) in the target's registry,
         with its table there."""
-        old, new = open_registry_of(source), open_registry_of(target)
-        record = old.get_customer(name)
-        if record is None or new.get_customer(name) is not None:
-            return  # moved already, by a run cut short after this step
-        keys = old.list_keys(name)
-        if not keys:
-            raise ValidationError(f"customer {name!r} has no API key in cell {source.name!r}", field="name")
-        new.create_customer(replace(record, table=target.settings().table_for(name)), keys[-1])
+        with registry_of(source) as old, registry_of(target) as new:
+            record = old.get_customer(name)
+            if record is None or new.get_customer(name) is not None:
+                return  # moved already, by a run cut short after this step
+            keys = old.list_keys(name)
+            if not keys:
+                raise ValidationError(
+                    f"customer {name!r} has no API key in cell {source.name!r}", field="name"
+                )
+            new.create_customer(replace(record, table=target.settings().table_for(name)), keys[-1])
 
     def _finish_retiring(self, name: str, target: Cell) -> Moved:
         """A move cut short after its switch left the old cell's copy: retire it now (the switch was
@@ -121,13 +151,15 @@ class Mover:
         if not left:
             raise ValidationError(f"customer {name!r} is in cell {target.name!r} already", field="to")
         for cell in left:
-            record = open_registry_of(cell).get_customer(name)
+            with registry_of(cell) as registry:
+                record = registry.get_customer(name)
             self._retire(cell, name, record.table if record else cell.settings().table_for(name), None)
         return Moved(name, left[0].name, target.name, 0, 0.0)
 
     @staticmethod
     def _holds(cell: Cell, name: str) -> bool:
-        return open_registry_of(cell).get_customer(name) is not None
+        with registry_of(cell) as registry:
+            return registry.get_customer(name) is not None
 
     def _retire(self, source: Cell, name: str, table: str, digest: str | None) -> None:
         """Drops the old copy only if nothing reached it after the copy (an edge that could not read
@@ -144,7 +176,8 @@ class Mover:
                 f"a write reached {name!r}'s table in cell {source.name!r} after the copy: the old table "
                 "is kept for a look before it is dropped"
             )
-        registry = open_registry_of(source)
-        if registry.get_customer(name) is not None:
-            registry.delete_customer(name)
-        open_store(source.settings()).drop_table(table)
+        with registry_of(source) as registry:
+            if registry.get_customer(name) is not None:
+                registry.delete_customer(name)
+        with store_of(source) as store:
+            store.drop_table(table)

@@ -21,7 +21,7 @@ from reservations.domain.errors import NotFoundError, ValidationError
 from reservations.domain.tenancy import normalize_customer, validate_customer_name, validate_host
 from reservations.stores import open_registry, open_store
 from reservations.stores.directory import Directory, Placement
-from reservations.stores.protocols import CustomerRecord, KeyRecord, Registry
+from reservations.stores.protocols import CustomerRecord, KeyRecord, Registry, Store
 from reservations.tenants.admin import CreatedCustomer, Removed, Tenants
 from reservations.tenants.check import check_customers
 from reservations.tenants.onboarding import open_onboarding
@@ -61,12 +61,27 @@ def choose_cell(cells: Cells, placements: list[Placement], named: str | None = N
     return min(with_room, key=lambda cell: held[cell.name] / cell.capacity)
 
 
-def open_registry_of(cell: Cell) -> Registry:
+@contextmanager
+def registry_of(cell: Cell) -> Iterator[Registry]:
+    """The cell's registry for one step, closed after it: each opens its own client (or SQLite file),
+    and ``serve --cells`` or a long move must not gather them."""
     registry = open_registry(cell.settings())
-    ensure = getattr(registry, "ensure_table", None)
-    if ensure is not None:
-        ensure()
-    return registry
+    try:
+        ensure = getattr(registry, "ensure_table", None)
+        if ensure is not None:
+            ensure()
+        yield registry
+    finally:
+        registry.close()
+
+
+@contextmanager
+def store_of(cell: Cell) -> Iterator[Store]:
+    store = open_store(cell.settings())
+    try:
+        yield store
+    finally:
+        store.close()
 
 
 @contextmanager
@@ -74,13 +89,8 @@ def tenants_of(cell: Cell) -> Iterator[Tenants]:
     """The cell's tenants, its registry and store closed after the one command (each opens its own
     clients and, on SQLite, files: a long-lived caller such as ``serve --cells`` must not gather them)."""
     settings = cell.settings()
-    registry = open_registry_of(cell)
-    store = open_store(settings)
-    try:
+    with registry_of(cell) as registry, store_of(cell) as store:
         yield Tenants(registry, store, settings, open_onboarding(settings, registry))
-    finally:
-        store.close()
-        registry.close()
 
 
 class CellTenants:
@@ -164,13 +174,8 @@ class CellTenants:
             names = [name for name, home in homes if home.name == cell.name]
             if raw_names and not names:
                 continue
-            registry = open_registry_of(cell)
-            store = open_store(cell.settings())
-            try:
+            with registry_of(cell) as registry, store_of(cell) as store:
                 reports = check_customers(registry, store, names, repair=repair)
-            finally:
-                store.close()
-                registry.close()
             found.extend((name, cell, report) for name, report in reports)
         return found
 
@@ -183,13 +188,10 @@ class CellTenants:
         routes = {p.customer: p.cell for p in self._directory.placements() if p.moving_to is None}
         found: list[Listed] = []
         for cell in self._cells.cells:
-            registry = open_registry_of(cell)
-            try:
+            with registry_of(cell) as registry:
                 for customer in registry.list_customers():
                     keys = registry.list_keys(customer.name)
                     found.append(Listed(cell.name, customer, keys, routes.get(customer.name) == cell.name))
-            finally:
-                registry.close()
         return found
 
     def add_hosts(self, raw_name: str, raw_hosts: list[str]) -> dict[str, bool]:
@@ -217,23 +219,17 @@ class CellTenants:
     def _unplaced_home(self, name: str) -> Cell | None:
         """The cell whose registry holds ``name`` though the directory does not: a run cut short."""
         for cell in self._cells.cells:
-            registry = open_registry_of(cell)
-            try:
+            with registry_of(cell) as registry:
                 if registry.get_customer(name) is not None:
                     return cell
-            finally:
-                registry.close()
         return None
 
     @staticmethod
     def _finish(home: Cell, name: str) -> CreatedCustomer:
         """Onboarding in AWS resumes a ``provisioning`` customer itself; an active one only lacks a
         key anyone saw."""
-        registry = open_registry_of(home)
-        try:
+        with registry_of(home) as registry:
             record = registry.get_customer(name)
-        finally:
-            registry.close()
         with tenants_of(home) as tenants:
             if record is None or record.status != "active":
                 return tenants.create(name)

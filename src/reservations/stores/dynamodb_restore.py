@@ -135,6 +135,36 @@ class TableRestore:
             source=summary.get("SourceBackupArn") or summary.get("SourceTableArn"),
         )
 
+    def unswitched(self, copies_prefix: str) -> list[RestoreState]:
+        """The restored copies (named ``copies_prefix``...) no customer was switched to: still
+        restoring, or ready without the tag ``finish`` puts on at the switch.
+
+        Every page of ListTables, from the first: moto lists in creation order, AWS in name order,
+        and a copy's name need not follow the table it was made from. At 10,000 tables in a cell
+        that is 100 calls (ListTables costs nothing), once per move."""
+        waiting: list[RestoreState] = []
+        start: str | None = None
+        while True:
+            with translated_errors("cannot list the tables"):
+                page = self._client.list_tables(**({"ExclusiveStartTableName": start} if start else {}))
+            for name in page.get("TableNames", []):
+                if not name.startswith(copies_prefix):
+                    continue
+                state = self.status(name)
+                if not state.ready or not self._switched_to(name):
+                    waiting.append(state)
+            start = page.get("LastEvaluatedTableName")
+            if not start:
+                return waiting
+
+    def _switched_to(self, table: str) -> bool:
+        described = self._describe(table)
+        if described is None:
+            return True  # deleted meanwhile: nothing waits on it
+        with translated_errors(f"table {table} does not exist"):
+            tags = self._client.list_tags_of_resource(ResourceArn=described["TableArn"]).get("Tags", [])
+        return any(tag["Key"] == RESTORED_FROM_TAG for tag in tags)
+
     def finish(self, source_table: str, target_table: str, restored_from: str) -> None:
         """What a restore does not carry over, copied from the source table (idempotent)."""
         with translated_errors(f"table {target_table} does not exist"):
