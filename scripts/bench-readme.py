@@ -123,9 +123,9 @@ def goals(results: dict[str, Any]) -> list[str]:
     rows = []
     cold = results.get("cold_start")
     if cold:
+        ratios: dict[str, float] = cold["ratios"]
         worst = max(
-            (name for name in cold["seconds"] if not name.startswith("floor")),
-            key=lambda name: cold["ratios"][name],
+            (name for name in cold["seconds"] if not name.startswith("floor")), key=ratios.__getitem__
         )
         rows.append(
             f"| cold start of each API function's zip ≤ {cold['goal']}x the floor | worst: {worst} "
@@ -192,7 +192,8 @@ def _yes(ok: bool) -> str:
     return "yes" if ok else "**no**"
 
 
-def main() -> int:
+def render() -> tuple[str, int]:
+    """The page from the committed results, and how many tables it holds."""
     parts = []
     loads = []
     results: dict[str, Any] = {}
@@ -217,11 +218,24 @@ def main() -> int:
     load = f"{min(loads):.1f}-{max(loads):.1f}" if loads else "unknown"
     text = INTRO.format(load=load, goals="\n".join(goals(results)))
     text += "\n" + "\n\n".join(parts) + "\n\n" + ARTIFACT
+    return text, len(parts)
+
+
+def main(argv: list[str]) -> int:
+    """``--check``: exit 1 if the committed page is not what the committed results render (a
+    benchmark run by hand into bench/results, the page left behind)."""
+    text, tables = render()
+    where = OUT.relative_to(ROOT)
+    if argv == ["--check"]:
+        if OUT.exists() and OUT.read_text() == text:
+            return 0
+        print(f"{where} is behind bench/results: run scripts/bench-readme.py", file=sys.stderr)
+        return 1
     OUT.parent.mkdir(parents=True, exist_ok=True)
     OUT.write_text(text)
-    print(f"{OUT.relative_to(ROOT)}: {len(parts)} tables")
+    print(f"{where}: {tables} tables")
     return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(sys.argv[1:]))

@@ -61,3 +61,17 @@ def test_moto_started_by_a_benchmark_does_not_log_every_call() -> None:
     )
     result = run(code, {**os.environ, "AWS_ACCESS_KEY_ID": "x", "AWS_SECRET_ACCESS_KEY": "x"})
     assert "POST / HTTP" not in result.stderr + result.stdout
+
+
+def test_the_benchmarks_page_is_what_the_committed_results_render() -> None:
+    """A benchmark run into bench/results by hand, its page left behind, fails here (docs/benchmarks.md
+    is written by scripts/bench-readme.py, never by hand)."""
+    checked = subprocess.run(
+        [sys.executable, "scripts/bench-readme.py", "--check"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert checked.returncode == 0, checked.stderr
