@@ -45,7 +45,12 @@ def gateway(
 
 
 def test_blocks_show_on_the_grid_and_the_rooms_feeds_are_listed(
-    page: Page, gateway: Gateway, api: httpx.Client, customer: Customer, output_dir: Path
+    page: Page,
+    gateway: Gateway,
+    api: httpx.Client,
+    customer: Customer,
+    output_dir: Path,
+    request: pytest.FixtureRequest,
 ) -> None:
     for number in (101, 102):
         assert api.put(f"/rooms/{number}", headers=customer.headers).status_code == 201
@@ -96,7 +101,10 @@ def test_blocks_show_on_the_grid_and_the_rooms_feeds_are_listed(
     expect(imports.locator(".import-url")).to_have_text(url)
     expect(imports.locator(".sync-status")).to_contain_text("localhost — Synced")
     expect(imports.locator(".sync-status")).to_contain_text(": 1 event")
-    page.screenshot(path=str(output_dir / "channels.png"), full_page=True)
+    # One picture per store: the second run must not overwrite the first's.
+    page.screenshot(
+        path=str(output_dir / f"channels-{request.node.callspec.params['gateway']}.png"), full_page=True
+    )
 
 
 def test_the_panel_stays_hidden_without_rooms(page: Page, gateway: Gateway, customer: Customer) -> None:
