@@ -67,6 +67,14 @@ def test_no_module_is_over_the_limit() -> None:
     assert sorted(set(LONG_MODULES) - set(over)) == [], "no longer long: delete from LONG_MODULES"
 
 
+def test_no_page_script_is_over_the_limit() -> None:
+    """The web page's modules too (web/js): one concern each, as the Python ones."""
+    scripts = sorted((SRC.parents[1] / "web" / "js").glob("*.js"))
+    assert scripts, "web/js holds no script"
+    over = {p.name: module_lines(p) for p in scripts if module_lines(p) > MAX_MODULE_LINES}
+    assert not over, f"page scripts over {MAX_MODULE_LINES} lines (split them by concern): {over}"
+
+
 def test_no_function_is_over_the_limit_without_a_reason() -> None:
     found = {
         f"{path.relative_to(SRC)}:{name}": (size, doc)

@@ -6,12 +6,12 @@ import { ApiError, allRooms, createApi, listAll, normaliseBase } from "./api.js"
 import { createChangeDialog } from "./change.js";
 import { blocksIn, loadSyncs, renderChannels } from "./channels.js";
 import { createFreeFinder } from "./free.js";
+import { createList } from "./list.js";
 import { addDays, isIsoDate, longDate, todayLocal, todayUtc } from "./dates.js";
 import { createDialogs } from "./dialogs.js";
 import { clearFormErrors, describe, setFormError, showErrors } from "./forms.js";
 import { GRID_DAYS, enableGridDrops, enableGridKeyboard, parseRooms, renderGrid } from "./grid.js";
-import { nextSort, renderRows, renderSortHeaders, sortItems } from "./table.js";
-import { RULES, validateFilters } from "./validate.js";
+import { RULES } from "./validate.js";
 
 const SESSION_KEY = "reservations.session";
 const $ = (id) => document.getElementById(id);
@@ -19,12 +19,12 @@ const $ = (id) => document.getElementById(id);
 const state = {
   api: null,
   defaultBase: "",
-  list: { items: [], nextCursor: null, params: {}, sort: null, loading: false, seq: 0, highlightId: null },
   grid: { start: todayLocal(), extraRooms: [], definedRooms: [], items: [], blocks: [], free: null, seq: 0 },
 };
 let dialogs = null;
 let changeDialog = null;
 let freeFinder = null;
+let list = null;
 
 // ------------------------------------------------------------------ session
 
@@ -71,12 +71,11 @@ function showSignIn(message) {
 function signOut(message = null) {
   sessionStorage.removeItem(SESSION_KEY);
   state.api = null;
-  state.list = { items: [], nextCursor: null, params: {}, sort: null, loading: false, seq: state.list.seq + 1, highlightId: null };
   state.grid = { start: todayLocal(), extraRooms: [], definedRooms: [], items: [], blocks: [], free: null, seq: state.grid.seq + 1 };
   freeFinder.reset();
   for (const dialog of document.querySelectorAll("dialog[open]")) dialog.close();
   $("sign-in-form").elements.api_key.value = "";
-  $("list-body").replaceChildren();
+  list.reset();
   $("grid").replaceChildren();
   renderChannels($("channels"), $("channels-body"), [], new Map());
   $("notice").textContent = "";
@@ -98,7 +97,7 @@ function enterApp(session) {
   freeFinder.reset();
   $("occupancy-title").focus();
   loadGrid();
-  loadList();
+  list.load();
 }
 
 async function onSignIn(event) {
@@ -233,70 +232,6 @@ function gridAfterChange({ added = null, removedId = null }) {
   drawGrid();
 }
 
-// ------------------------------------------------------------------ table
-
-function drawList() {
-  const { items, nextCursor, sort, loading, params, highlightId } = state.list;
-  const filtered = Object.keys(params).length > 0;
-  let view = "rows";
-  if (loading && items.length === 0) view = "loading";
-  else if (items.length === 0) view = filtered ? "empty-filtered" : "empty";
-  renderRows($("list-body"), sortItems(items, sort), { state: view, highlightId });
-  renderSortHeaders($("list").tHead, sort);
-  $("load-more").hidden = !nextCursor;
-  $("load-more").disabled = loading;
-  $("list-scroll").setAttribute("aria-busy", String(loading));
-  let status = "";
-  if (loading) status = items.length ? "Loading more…" : "";
-  else if (items.length) {
-    const noun = items.length === 1 ? "reservation" : "reservations";
-    status = nextCursor ? `Showing ${items.length} ${noun}; more to load.` : `Showing ${items.length} ${noun}.`;
-    if (nextCursor && sort) status += " Sorting covers the loaded rows only.";
-  }
-  $("list-status").textContent = status;
-}
-
-async function loadList({ append = false } = {}) {
-  if (!state.api) return;
-  const list = state.list;
-  const seq = ++list.seq;
-  const api = state.api;
-  if (!append) {
-    list.items = [];
-    list.nextCursor = null;
-  }
-  list.loading = true;
-  setFormError($("list-error"), null);
-  drawList();
-  try {
-    const page = await api.list({ ...list.params, cursor: append ? list.nextCursor : null });
-    if (seq !== list.seq || api !== state.api) return;
-    const known = new Set(list.items.map((r) => r.reservation_id));
-    list.items = [...list.items, ...page.items.filter((r) => !known.has(r.reservation_id))];
-    list.nextCursor = page.next_cursor;
-  } catch (error) {
-    if (seq === list.seq && api === state.api) reportError(error, $("list-error"));
-  } finally {
-    if (seq === list.seq) {
-      list.loading = false;
-      if (state.api) drawList();
-    }
-  }
-}
-
-function onFilters(event) {
-  event.preventDefault();
-  const form = $("filters");
-  clearFormErrors(form);
-  const result = validateFilters({ room: form.elements.room.value, from: form.elements.from.value, to: form.elements.to.value });
-  if (result.errors) {
-    showErrors(form, result.errors);
-    return;
-  }
-  state.list.params = result.params;
-  loadList();
-}
-
 // ------------------------------------------------------------------ wiring
 
 function wire() {
@@ -305,13 +240,11 @@ function wire() {
     notify,
     signOut,
     added(created) {
-      state.list.highlightId = created.reservation_id;
       gridAfterChange({ added: created });
-      loadList();
+      list.added(created);
     },
     deleted(id) {
-      state.list.items = state.list.items.filter((r) => r.reservation_id !== id);
-      drawList();
+      list.deleted(id);
       gridAfterChange({ removedId: id });
       $("reservations-title").focus();
     },
@@ -321,15 +254,11 @@ function wire() {
     notify,
     signOut,
     changed(changed) {
-      const id = changed.reservation_id;
-      state.list.items = state.list.items.map((r) => (r.reservation_id === id ? changed : r));
-      state.list.highlightId = id;
-      drawList();
-      gridAfterChange({ removedId: id, added: changed });
+      list.changed(changed);
+      gridAfterChange({ removedId: changed.reservation_id, added: changed });
     },
     deleted(id) {
-      state.list.items = state.list.items.filter((r) => r.reservation_id !== id);
-      drawList();
+      list.deleted(id);
       gridAfterChange({ removedId: id });
     },
   });
@@ -367,27 +296,14 @@ function wire() {
       else drawGrid();
     },
   });
-  $("filters").addEventListener("submit", onFilters);
-  $("filters-clear").addEventListener("click", () => {
-    $("filters").reset();
-    clearFormErrors($("filters"));
-    state.list.params = {};
-    loadList();
-  });
-  $("load-more").addEventListener("click", () => loadList({ append: true }));
-  $("list").tHead.addEventListener("click", (event) => {
-    const th = event.target.closest("th[data-sort]");
-    if (!th) return;
-    state.list.sort = nextSort(state.list.sort, th.dataset.sort);
-    drawList();
-  });
+  list = createList({ api: () => state.api, reportError });
   $("list-body").addEventListener("click", (event) => {
     const change = event.target.closest("button.change");
-    if (change) openChange(state.list.items, change.dataset.reservationId);
+    if (change) openChange(list.items, change.dataset.reservationId);
     const button = event.target.closest("button.delete");
     if (!button) return;
     const id = Number(button.dataset.reservationId);
-    const reservation = state.list.items.find((r) => r.reservation_id === id);
+    const reservation = list.items.find((r) => r.reservation_id === id);
     if (reservation) dialogs.openDelete(reservation);
   });
 }
