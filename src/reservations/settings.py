@@ -31,6 +31,11 @@ class Settings:
     table_prefix: str = ""
     registry_table: str | None = None
     region: str = "us-east-1"
+    # A named AWS profile (~/.aws/config) the AWS clients sign with: how the operator's ``tenants``
+    # commands reach each cell's account and the control account's directory (a profile with its
+    # ``role_arn`` and ``source_profile``; cells.json names one per cell).  None: the process's own
+    # credentials (the functions in AWS, a local stack).
+    aws_profile: str | None = None
     # When set, each request's DynamoDB calls run under this role, assumed with the session tag
     # customer=<name> (its policy reaches only that customer's table).  Unset: the process's own
     # credentials, as with the embedded store.

@@ -45,7 +45,7 @@ def _cells(data_dir: Path | None) -> Iterator[tuple[Cells, Directory]]:
     folder = _data_dir(data_dir)
     try:
         cells = require_cells(folder)
-        directory = open_directory(Settings(store="sqlite", data_dir=folder))
+        directory = open_directory(cells.directory_settings(folder))
         try:
             yield cells, directory
         finally:
@@ -56,14 +56,14 @@ def _cells(data_dir: Path | None) -> Iterator[tuple[Cells, Directory]]:
 
 
 def create_in_cells(
-    name: str, cell: str | None, as_json: bool, hosts: list[str], data_dir: Path | None
+    name: str, cell: str | None, tier: str | None, as_json: bool, hosts: list[str], data_dir: Path | None
 ) -> None:
     from reservations.cells.placement import CellTenants
     from reservations.domain.tenancy import validate_host
 
     with _cells(data_dir) as (cells, directory):
         valid = [validate_host(raw) for raw in hosts]  # a bad host refuses the command before anything
-        created, home = CellTenants(cells, directory).create(name, cell)
+        created, home = CellTenants(cells, directory).create(name, cell, tier)
         for host in valid:
             directory.add_host(host, created.customer.name)
     if as_json:

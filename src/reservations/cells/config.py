@@ -2,7 +2,9 @@
 
 ``reservations serve --cells N`` writes it when its cells are up and removes it when it stops; the
 ``tenants`` commands read it, so on a machine running cells they place, move and remove customers
-through the directory rather than in one store.
+through the directory rather than in one store.  For cells in AWS the operator writes it: each
+cell's Region and the named AWS profile that reaches its account, and ``directory``, the control
+account's table and its profile (docs/cells.md, "Operating cells in AWS").
 """
 
 from __future__ import annotations
@@ -25,6 +27,17 @@ CELLS_FILE = "cells.json"
 DEFAULT_CAPACITY = 2500
 
 
+def _account(endpoint: str | None, table_prefix: str, region: str, profile: str | None) -> Settings:
+    """DynamoDB in one account: a cell's, or the control account's for the directory."""
+    return Settings(
+        store="dynamodb",
+        dynamodb_endpoint=endpoint,
+        table_prefix=table_prefix,
+        region=region,
+        aws_profile=profile,
+    )
+
+
 @dataclass(frozen=True)
 class Cell:
     name: str
@@ -33,14 +46,36 @@ class Cell:
     capacity: int = DEFAULT_CAPACITY
     table_prefix: str = ""
     region: str = "us-east-1"
+    profile: str | None = None  # the AWS profile that reaches the cell's account; None: the process's
+    # What onboarding in the cell's account gives a customer (its root's terraform outputs
+    # table_kms_key_arn, backup_tag, usage_plan_ids as JSON, usage_key_prefix); None: a local cell's.
+    table_kms_key_arn: str | None = None
+    backup_tag: str | None = None
+    usage_plans: str | None = None
+    usage_key_prefix: str = ""
 
     def settings(self) -> Settings:
-        return Settings(
-            store="dynamodb",
-            dynamodb_endpoint=self.dynamodb_endpoint,
-            table_prefix=self.table_prefix,
-            region=self.region,
+        return replace(
+            _account(self.dynamodb_endpoint, self.table_prefix, self.region, self.profile),
+            table_kms_key_arn=self.table_kms_key_arn,
+            backup_tag=self.backup_tag,
+            usage_plans=self.usage_plans,
+            usage_key_prefix=self.usage_key_prefix,
         )
+
+
+@dataclass(frozen=True)
+class DirectoryTable:
+    """The directory as the control account's DynamoDB table (``terraform/control``), written
+    through ``profile``: one whose role is that root's ``directory_write_role_arn``."""
+
+    region: str = "us-east-1"
+    table_prefix: str = ""
+    profile: str | None = None
+    dynamodb_endpoint: str | None = None  # None: AWS's own endpoint
+
+    def settings(self) -> Settings:
+        return _account(self.dynamodb_endpoint, self.table_prefix, self.region, self.profile)
 
 
 @dataclass(frozen=True)
@@ -50,6 +85,14 @@ class Cells:
     # take: a move waits for both before it copies (``moving``).
     poll_s: float = 0.2
     write_timeout_s: float = 5.0
+    # None: the local stack's SQLite file in the data folder (``serve --cells``).
+    directory: DirectoryTable | None = None
+
+    def directory_settings(self, data_dir: Path) -> Settings:
+        """Where the ``tenants`` commands open the directory."""
+        if self.directory is None:
+            return Settings(store="sqlite", data_dir=data_dir)
+        return self.directory.settings()
 
     def get(self, name: str) -> Cell:
         for cell in self.cells:
@@ -90,7 +133,8 @@ def load_cells(data_dir: Path) -> Cells | None:
     try:
         body: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
         cells = tuple(Cell(**cell) for cell in body.pop("cells"))
-        return replace(Cells(cells), **body)
+        directory = body.pop("directory", None)
+        return replace(Cells(cells, directory=DirectoryTable(**directory) if directory else None), **body)
     except FileNotFoundError:
         return None
     except (ValueError, TypeError, KeyError) as exc:

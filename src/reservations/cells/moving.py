@@ -18,10 +18,10 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from reservations.cells.config import Cell, Cells
-from reservations.cells.placement import registry_of, store_of
+from reservations.cells.placement import registry_of, store_of, tenants_of
 from reservations.domain.errors import NotFoundError, UnavailableError, ValidationError
 from reservations.domain.tenancy import normalize_customer
 from reservations.stores.directory import Directory
@@ -116,9 +116,8 @@ class Mover:
             record = registry.get_customer(name)
         if record is None:
             raise NotFoundError(f"customer {name!r} is not in cell {source.name!r}", field="name")
-        target_table = target.settings().table_for(name)
-        with store_of(target) as store:
-            store.create_table(target_table)
+        with tenants_of(target) as tenants:  # in AWS made as onboarding makes a table there
+            target_table = tenants.make_table(name)
         copier = TableCopier.between(source.settings(), target.settings())
         try:
             for _ in range(_COPIES):
@@ -132,17 +131,16 @@ class Mover:
     @staticmethod
     def _register(source: Cell, target: Cell, name: str) -> None:
         """The customer as it is in the source (status, tier, its one key) in the target's registry,
-        with its table there."""
-        with registry_of(source) as old, registry_of(target) as new:
+        with its table there, and in AWS its usage key in the target's plan for its tier."""
+        with registry_of(source) as old:
             record = old.get_customer(name)
-            if record is None or new.get_customer(name) is not None:
-                return  # moved already, by a run cut short after this step
-            keys = old.list_keys(name)
-            if not keys:
-                raise ValidationError(
-                    f"customer {name!r} has no API key in cell {source.name!r}", field="name"
-                )
-            new.create_customer(replace(record, table=target.settings().table_for(name)), keys[-1])
+            keys = old.list_keys(name) if record is not None else []
+        if record is None:
+            return  # moved already, by a run cut short after this step
+        if not keys:
+            raise ValidationError(f"customer {name!r} has no API key in cell {source.name!r}", field="name")
+        with tenants_of(target) as tenants:
+            tenants.receive(record, keys[-1])
 
     def _finish_retiring(self, name: str, target: Cell) -> Moved:
         """A move cut short after its switch left the old cell's copy: retire it now (the switch was
@@ -176,8 +174,12 @@ class Mover:
                 f"a write reached {name!r}'s table in cell {source.name!r} after the copy: the old table "
                 "is kept for a look before it is dropped"
             )
-        with registry_of(source) as registry:
-            if registry.get_customer(name) is not None:
-                registry.delete_customer(name)
+        with tenants_of(source) as tenants:
+            if self._holds(source, name):
+                # As `tenants delete` in that cell: in AWS a final backup, protection off, the table
+                # dropped, the usage key out of its plan, then the registry entry.
+                tenants.delete(name)
+                return
         with store_of(source) as store:
-            store.drop_table(table)
+            if store.table_info(table) is not None:
+                store.drop_table(table)

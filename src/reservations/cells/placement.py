@@ -103,7 +103,10 @@ class CellTenants:
         self._directory = directory
         self._after_step = after_step
 
-    def create(self, raw_name: str, cell: str | None = None) -> tuple[CreatedCustomer, Cell]:
+    def create(
+        self, raw_name: str, cell: str | None = None, tier: str | None = None
+    ) -> tuple[CreatedCustomer, Cell]:
+        """``tier``: in AWS the usage plan in the cell (its default when None); a local cell has none."""
         name = validate_customer_name(normalize_customer(raw_name))
         placed = self._directory.placement(name)
         if placed is not None:
@@ -112,13 +115,13 @@ class CellTenants:
         if home is None:
             home = choose_cell(self._cells, self._directory.placements(), cell)
             with tenants_of(home) as tenants:
-                created = tenants.create(name)
+                created = tenants.create(name, tier)
         elif cell is not None and cell != home.name:
             raise ValidationError(
                 f"customer {name!r} was begun in cell {home.name!r}: finish it there", field="cell"
             )
         else:
-            created = self._finish(home, name)
+            created = self._finish(home, name, tier)
         self._after_step("cell")
         self._directory.place(name, home.name)
         self._after_step("directory")
@@ -225,12 +228,12 @@ class CellTenants:
         return None
 
     @staticmethod
-    def _finish(home: Cell, name: str) -> CreatedCustomer:
+    def _finish(home: Cell, name: str, tier: str | None) -> CreatedCustomer:
         """Onboarding in AWS resumes a ``provisioning`` customer itself; an active one only lacks a
         key anyone saw."""
         with registry_of(home) as registry:
             record = registry.get_customer(name)
         with tenants_of(home) as tenants:
             if record is None or record.status != "active":
-                return tenants.create(name)
+                return tenants.create(name, tier)
             return CreatedCustomer(record, tenants.rotate_key(name))

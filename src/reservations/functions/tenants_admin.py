@@ -34,8 +34,8 @@ from reservations.domain.tenancy import normalize_customer, validate_host
 from reservations.functions.http import error_body
 from reservations.functions.runtime import logger
 from reservations.settings import Settings
-from reservations.tenants.admin import Tenants
-from reservations.tenants.onboarding import DEFAULT_TIER, open_onboarding
+from reservations.tenants.admin import DEFAULT_TIER, Tenants
+from reservations.tenants.onboarding import open_onboarding
 
 USAGE_PLANS_PARAMETER = "RESERVATIONS_USAGE_PLANS_PARAMETER"
 

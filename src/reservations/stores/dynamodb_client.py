@@ -6,6 +6,7 @@ import random
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError, HTTPClientError, NoCredentialsError, PartialCredentialsError
@@ -39,6 +40,25 @@ KEY_SCHEMA = [{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk"
 ATTRIBUTES = [{"AttributeName": "pk", "AttributeType": "S"}, {"AttributeName": "sk", "AttributeType": "S"}]
 
 
+def aws_client(settings: Settings, service: str, **kwargs: Any) -> Any:
+    """boto3's client for ``service`` in the settings' Region, signing with their named profile
+    when they have one (a cell's account), else with the process's default session."""
+    import boto3
+
+    if settings.aws_profile:
+        return profile_session(settings.aws_profile).client(service, region_name=settings.region, **kwargs)
+    return boto3.client(service, region_name=settings.region, **kwargs)
+
+
+@cache
+def profile_session(profile: str) -> Any:
+    """One session per profile and process: a session loads botocore's data once, and its assumed
+    role's credentials are refreshed by it, not assumed again per client."""
+    import boto3
+
+    return boto3.Session(profile_name=profile)
+
+
 def make_client(settings: Settings, credentials: dict[str, str] | None = None) -> Any:
     """A DynamoDB client: standard retries, short timeouts, endpoint overridable.
 
@@ -57,13 +77,16 @@ def make_client(settings: Settings, credentials: dict[str, str] | None = None) -
             "aws_secret_access_key": credentials["SecretAccessKey"],
             "aws_session_token": credentials["SessionToken"],
         }
-    client = boto3.client(
-        "dynamodb",
-        endpoint_url=settings.dynamodb_endpoint,
-        region_name=settings.region,
-        config=config,
-        **explicit,
-    )
+    if explicit:
+        client = boto3.client(
+            "dynamodb",
+            endpoint_url=settings.dynamodb_endpoint,
+            region_name=settings.region,
+            config=config,
+            **explicit,
+        )
+    else:
+        client = aws_client(settings, "dynamodb", endpoint_url=settings.dynamodb_endpoint, config=config)
     return count_attempts(client)
 
 

@@ -31,7 +31,7 @@ from botocore.credentials import Credentials, ReadOnlyCredentials
 
 from reservations.domain.tenancy import CUSTOMER_NAME_RE, TENANT_TAG
 from reservations.stores.dynamodb_attempts import count_attempts
-from reservations.stores.dynamodb_client import translated_errors
+from reservations.stores.dynamodb_client import aws_client, translated_errors
 
 if TYPE_CHECKING:
     from reservations.settings import Settings
@@ -57,15 +57,11 @@ def _utc_now() -> datetime:
 
 
 def make_sts_client(settings: Settings) -> Any:
-    import boto3
     from botocore.config import Config
 
     config = Config(retries={"mode": "standard", "max_attempts": 4}, connect_timeout=2, read_timeout=5)
-    return boto3.client(
-        "sts",
-        endpoint_url=settings.sts_endpoint or settings.dynamodb_endpoint,
-        region_name=settings.region,
-        config=config,
+    return aws_client(
+        settings, "sts", endpoint_url=settings.sts_endpoint or settings.dynamodb_endpoint, config=config
     )
 
 

@@ -3,7 +3,7 @@ removed, and their custom domains mapped."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from reservations.domain.errors import NotFoundError, ValidationError
@@ -38,6 +38,9 @@ class CreatedCustomer:
     api_key: str  # shown once, never stored
 
 
+DEFAULT_TIER = "standard"  # a customer's usage plan in AWS unless told otherwise
+
+
 @dataclass(frozen=True)
 class Removed:
     customer: CustomerRecord
@@ -62,7 +65,7 @@ class Tenants:
         """Registers a customer with its first key and makes its table; in AWS its usage key joins
         ``tier``'s usage plan (locally there are no usage plans, so no tier either)."""
         if self._onboarding is not None:
-            return self._onboarding.create(raw_name, tier or "standard")
+            return self._onboarding.create(raw_name, tier or DEFAULT_TIER)
         if tier is not None:
             raise ValidationError("--tier is for AWS, where usage plans throttle by tier", field="tier")
         name = validate_customer_name(normalize_customer(raw_name))
@@ -74,6 +77,26 @@ class Tenants:
         record = CustomerRecord(name=name, table=table, status="active", created_at=now_utc())
         self._registry.create_customer(record, key_record(name, api_key))
         return CreatedCustomer(record, api_key)
+
+    def make_table(self, raw_name: str) -> str:
+        """The customer's table, empty, as this deployment makes one (a move copies into it): in AWS
+        as onboarding makes it (its key, backup tag, recovery, protection)."""
+        name = normalize_customer(raw_name)
+        if self._onboarding is not None:
+            return self._onboarding.make_table(name)
+        table = self._settings.table_for(name)
+        self._store.create_table(table)
+        return table
+
+    def receive(self, record: CustomerRecord, key: KeyRecord) -> None:
+        """A customer moved in from another deployment: registered as it was there, with its key and
+        this deployment's table; in AWS its usage key joins its tier's plan here too, since the
+        authorizer names that key to API Gateway, which refuses one no plan of its stage holds.
+        Idempotent: a move cut short runs it again."""
+        if self._registry.get_customer(record.name) is None:
+            self._registry.create_customer(replace(record, table=self._settings.table_for(record.name)), key)
+        if self._onboarding is not None:
+            self._onboarding.ensure_usage(record.name, record.tier or DEFAULT_TIER)
 
     def set_tier(self, raw_name: str, tier: str) -> None:
         if self._onboarding is None:

@@ -88,7 +88,7 @@ def create(
     the customer (`tenants hosts add` adds more later). With cells (`serve --cells`) it is placed
     in a cell and the directory, last."""
     if cell is not None or cells_cli.cells_run(data_dir):
-        cells_cli.create_in_cells(name, cell, as_json, host or [], data_dir)
+        cells_cli.create_in_cells(name, cell, tier, as_json, host or [], data_dir)
         return
     with _tenants(data_dir, store, dynamodb_endpoint, existing=False) as tenants:
         if host:

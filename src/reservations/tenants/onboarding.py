@@ -31,7 +31,7 @@ from reservations.domain.errors import NotFoundError, ValidationError
 from reservations.domain.parsing import now_utc
 from reservations.domain.tenancy import new_api_key, normalize_customer, validate_customer_name
 from reservations.stores.protocols import CustomerRecord, Registry
-from reservations.tenants.admin import CreatedCustomer, Removed, key_record
+from reservations.tenants.admin import DEFAULT_TIER, CreatedCustomer, Removed, key_record
 from reservations.tenants.usage import UsageKeys
 
 if TYPE_CHECKING:
@@ -42,7 +42,6 @@ PROVISIONING = "provisioning"
 DELETING = "deleting"
 CREATE_STEPS = ("table", "register", "key", "usage", "activate")
 DELETE_STEPS = ("suspend", "backup", "tables", "usage", "unregister")
-DEFAULT_TIER = "standard"
 
 
 def _no_hook(step: str) -> None:
@@ -91,10 +90,11 @@ class Onboarding:
     def _plan_ids(self) -> list[str]:
         return [str(p) for p in json.loads(self._settings.usage_plans or "{}").values()]
 
-    def create(self, raw_name: str, tier: str = DEFAULT_TIER) -> CreatedCustomer:
+    def make_table(self, name: str) -> str:
+        """The customer's table as Terraform's module made it (the deployment's key, the backup tag,
+        point-in-time recovery, deletion protection), or completed if a killed run left it half made."""
         from reservations.stores.dynamodb_provision import TableSpec
 
-        name = validate_customer_name(normalize_customer(raw_name))
         kms_key_arn, backup_tag = self._settings.table_kms_key_arn, self._settings.backup_tag
         if not kms_key_arn or not backup_tag:
             raise ValidationError(
@@ -103,13 +103,25 @@ class Onboarding:
                 "table_kms_key_arn and backup_tag)",
                 field="store",
             )
+        table = self._settings.table_for(name)
+        self._provisioner.ensure(TableSpec(table, name, kms_key_arn, backup_tag))
+        return table
+
+    def ensure_usage(self, name: str, tier: str) -> None:
+        """The customer's usage key in ``tier``'s plan (nothing without usage plans)."""
+        plan = self._plan_of(tier)
+        if self._usage is not None and plan is not None:
+            self._usage.ensure(name, plan)
+
+    def create(self, raw_name: str, tier: str = DEFAULT_TIER) -> CreatedCustomer:
+        name = validate_customer_name(normalize_customer(raw_name))
+        if not self._settings.table_kms_key_arn or not self._settings.backup_tag:
+            self.make_table(name)  # refuses, saying which settings are missing, before anything
         plan = self._plan_of(tier)
         existing = self._registry.get_customer(name)
         if existing is not None and existing.status != PROVISIONING:
             raise ValidationError(f"customer {name!r} already exists", field="name")
-        table = self._settings.table_for(name)
-        spec = TableSpec(table, name, kms_key_arn, backup_tag)
-        self._provisioner.ensure(spec)
+        table = self.make_table(name)
         self._after_step("table")
         api_key = new_api_key()
         tier_held = tier if plan is not None else None  # no usage plans (locally): no tier
@@ -124,8 +136,7 @@ class Onboarding:
             if tier_held is not None and existing.tier != tier_held:
                 self._registry.set_tier(name, tier_held)
                 record = replace(record, tier=tier_held)
-        if self._usage is not None and plan is not None:
-            self._usage.ensure(name, plan)
+        self.ensure_usage(name, tier)
         self._after_step("usage")
         self._registry.set_status(name, "active")
         self._after_step("activate")
@@ -157,12 +168,10 @@ def open_onboarding(settings: Settings, registry: Registry) -> Onboarding | None
     """The operation where tables are the admin's to make in AWS (DynamoDB, no local endpoint)."""
     if settings.creates_tables:
         return None
-    from reservations.stores.dynamodb_client import make_client
+    from reservations.stores.dynamodb_client import aws_client, make_client
     from reservations.stores.dynamodb_provision import TableProvisioner
 
     usage = None
     if settings.usage_plans:
-        import boto3
-
-        usage = UsageKeys(boto3.client("apigateway", region_name=settings.region), settings.usage_key_prefix)
+        usage = UsageKeys(aws_client(settings, "apigateway"), settings.usage_key_prefix)
     return Onboarding(registry, TableProvisioner(make_client(settings)), settings, usage=usage)
