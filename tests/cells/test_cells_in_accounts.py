@@ -152,3 +152,19 @@ def test_each_cell_and_the_directory_are_written_in_their_own_account(
     assert open_registry(c1.settings()).get_customer("star") is None
     backups = client("cell-c1", "dynamodb").list_backups()["BackupSummaries"]
     assert [b["TableName"] for b in backups] == ["star-reservations"]
+
+
+def test_tiers_and_deletes_act_in_the_customers_own_account(aws_cells: Cells, tmp_path: Path) -> None:
+    c1, c2 = aws_cells.get("c1"), aws_cells.get("c2")
+    tenants(tmp_path, "create", "star", "--cell", "c2")
+    tenants(tmp_path, "set-tier", "star", "premium")
+    assert usage_keys(c2) == {"standard": [], "premium": [f"{PREFIX}star"]}
+    assert usage_keys(c1) == {"standard": [], "premium": []}
+    tenants(tmp_path, "delete", "star", "--yes")
+    assert tables("cell-c2") == {"reservations-customers"}
+    assert usage_keys(c2) == {"standard": [], "premium": []}
+    assert [b["TableName"] for b in client("cell-c2", "dynamodb").list_backups()["BackupSummaries"]] == [
+        "star-reservations"
+    ]
+    assert aws_cells.directory is not None
+    assert open_directory(aws_cells.directory.settings()).placements() == []
