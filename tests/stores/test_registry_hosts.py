@@ -71,3 +71,20 @@ def test_hosts_do_not_show_up_as_customers_or_keys(registry: Registry) -> None:
     registry.add_host("book.star-hotel.com", "star")
     assert [customer.name for customer in registry.list_customers()] == ["star"]
     assert len(registry.list_keys("star")) == 1
+
+
+def test_every_customer_is_listed_with_its_keys_in_one_read(registry: Registry) -> None:
+    """``tenants list``'s one read gives what a Query per customer gives: the same customers, each
+    with its own keys (a rotation's new one included), and no host or key-owner item as either."""
+    register(registry, "star")
+    register(registry, "moon")
+    register(registry, "sun")
+    registry.replace_keys("moon", key_record("moon", new_api_key()))
+    registry.add_host("book.star-hotel.com", "star")
+    listed = registry.list_customers_with_keys()
+    assert listed == [(c, registry.list_keys(c.name)) for c in registry.list_customers()]
+    assert [(c.name, [k.customer for k in keys]) for c, keys in listed] == [
+        ("moon", ["moon"]),
+        ("star", ["star"]),
+        ("sun", ["sun"]),
+    ]

@@ -192,8 +192,7 @@ class CellTenants:
         found: list[Listed] = []
         for cell in self._cells.cells:
             with registry_of(cell) as registry:
-                for customer in registry.list_customers():
-                    keys = registry.list_keys(customer.name)
+                for customer, keys in registry.list_customers_with_keys():
                     found.append(Listed(cell.name, customer, keys, routes.get(customer.name) == cell.name))
         return found
 

@@ -170,6 +170,10 @@ class Registry(Protocol):
 
     def list_keys(self, name: str) -> list[KeyRecord]: ...
 
+    def list_customers_with_keys(self) -> list[tuple[CustomerRecord, list[KeyRecord]]]:
+        """Every customer with its keys, by name, in one read of the registry: ``tenants list`` at
+        10,000 customers is then a few Scan pages, not 10,000 Queries."""
+
     def key_and_customer(
         self, key_hash: str, name: str | None = None
     ) -> tuple[str | None, CustomerRecord | None]:

@@ -110,6 +110,15 @@ class SqliteRegistry:
         )
         return [KeyRecord(r[0], r[1], r[2], parse_timestamp(r[3])) for r in rows]
 
+    def list_customers_with_keys(self) -> list[tuple[CustomerRecord, list[KeyRecord]]]:
+        conn = self._conn()
+        keys: dict[str, list[KeyRecord]] = {}
+        with transaction(conn):  # one snapshot: no customer without the keys it was made with
+            for r in conn.execute("SELECT * FROM api_keys ORDER BY created_at, key_id").fetchall():
+                keys.setdefault(r[1], []).append(KeyRecord(r[0], r[1], r[2], parse_timestamp(r[3])))
+            customers = [_customer(r) for r in conn.execute(_CUSTOMERS + " ORDER BY c.name").fetchall()]
+        return [(customer, keys.get(customer.name, [])) for customer in customers]
+
     def key_and_customer(
         self, key_hash: str, name: str | None = None
     ) -> tuple[str | None, CustomerRecord | None]:

@@ -144,4 +144,4 @@ class Tenants:
         return self._registry.list_hosts()
 
     def list(self) -> list[tuple[CustomerRecord, list[KeyRecord]]]:
-        return [(c, self._registry.list_keys(c.name)) for c in self._registry.list_customers()]
+        return self._registry.list_customers_with_keys()
