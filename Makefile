@@ -54,8 +54,8 @@ $(CHECKOV_VENV)/.installed: constraints-checkov.txt
 checkov-venv: $(CHECKOV_VENV)/.installed
 
 lint: $(BIN)/.installed
-	$(BIN)/ruff check src tests bench
-	$(BIN)/ruff format --check src tests bench
+	$(BIN)/ruff check src tests bench scripts
+	$(BIN)/ruff format --check src tests bench scripts
 
 typecheck: $(BIN)/.installed
 	$(BIN)/mypy
