@@ -110,6 +110,12 @@ def test_each_cell_and_the_directory_are_written_in_their_own_account(
     aws_cells: Cells, tmp_path: Path
 ) -> None:
     c1, c2 = aws_cells.get("c1"), aws_cells.get("c2")
+    made: list[tuple[str, str]] = []  # (profile, table) of every CreateTable the commands send
+    for profile in ACCOUNTS:
+        profile_session(profile).events.register(
+            "provide-client-params.dynamodb.CreateTable",
+            lambda params, _profile=profile, **_: made.append((_profile, params["TableName"])),
+        )
     star = json.loads(tenants(tmp_path, "create", "star", "--cell", "c1", "--json").stdout)
     moon = json.loads(tenants(tmp_path, "create", "moon", "--tier", "premium", "--json").stdout)
     assert (star["cell"], moon["cell"]) == ("c1", "c2")  # moon: the least full
@@ -152,6 +158,13 @@ def test_each_cell_and_the_directory_are_written_in_their_own_account(
     assert open_registry(c1.settings()).get_customer("star") is None
     backups = client("cell-c1", "dynamodb").list_backups()["BackupSummaries"]
     assert [b["TableName"] for b in backups] == ["star-reservations"]
+    # Only customers' tables are made, each in its cell; the registries and the directory are
+    # Terraform's in AWS (an operator's role need not, and should not, create them).
+    assert made == [
+        ("cell-c1", "star-reservations"),
+        ("cell-c2", "moon-reservations"),
+        ("cell-c2", "star-reservations"),
+    ]
 
 
 def test_tiers_and_deletes_act_in_the_customers_own_account(aws_cells: Cells, tmp_path: Path) -> None:

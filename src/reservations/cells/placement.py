@@ -65,10 +65,11 @@ def choose_cell(cells: Cells, placements: list[Placement], named: str | None = N
 def registry_of(cell: Cell) -> Iterator[Registry]:
     """The cell's registry for one step, closed after it: each opens its own client (or SQLite file),
     and ``serve --cells`` or a long move must not gather them."""
-    registry = open_registry(cell.settings())
+    settings = cell.settings()
+    registry = open_registry(settings)
     try:
         ensure = getattr(registry, "ensure_table", None)
-        if ensure is not None:
+        if ensure is not None and settings.creates_tables:  # in AWS Terraform made it: no CreateTable
             ensure()
         yield registry
     finally:
