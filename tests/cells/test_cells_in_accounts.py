@@ -11,6 +11,7 @@ looks."""
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -27,6 +28,7 @@ from reservations.stores import open_registry, open_store
 from reservations.stores.directory import Placement
 from reservations.stores.dynamodb_client import profile_session
 from reservations.tenants.auth import authorize
+from tests.aws_calls import iam_actions
 from tests.support.stores import new
 
 ACCOUNTS = {"cell-c1": "111111111111", "cell-c2": "222222222222", "control": "333333333333"}
@@ -181,3 +183,39 @@ def test_tiers_and_deletes_act_in_the_customers_own_account(aws_cells: Cells, tm
     ]
     assert aws_cells.directory is not None
     assert open_directory(aws_cells.directory.settings()).placements() == []
+
+
+def documented_actions(kind: str) -> set[str]:
+    """The IAM actions docs/cells.md lists for ``kind``'s profile ("cell" or "control")."""
+    text = (Path(__file__).resolve().parents[2] / "docs" / "cells.md").read_text(encoding="utf-8")
+    block = re.search(rf"What a {kind} profile is called for.*?```text\n(.*?)```", text, re.S)
+    assert block, f"docs/cells.md lists no actions for the {kind} profile"
+    return set(block.group(1).split())
+
+
+def test_each_profile_is_called_for_exactly_what_the_docs_list(aws_cells: Cells, tmp_path: Path) -> None:
+    """Every path an operator runs: create with a tier and a host, a move (both sides), set-tier, a
+    restore from a backup, a host removed and a delete. The calls each account's profile signs, as IAM names them, are the docs' lists: what
+    the role behind a cell's profile, or the control account's, must allow, no more and no less."""
+    called: dict[str, set[str]] = {"cell": set(), "control": set()}
+    for profile in ACCOUNTS:
+        kind = "control" if profile == "control" else "cell"
+
+        def record(model: Any, params: dict[str, Any], _kind: str = kind, **_: Any) -> None:
+            prefix = model.service_model.signing_name
+            called[_kind].update(iam_actions(prefix, model.name, params, model.http.get("method", ""))[0])
+
+        profile_session(profile).events.register("before-parameter-build", record)
+    tenants(tmp_path, "create", "star", "--cell", "c1", "--tier", "premium", "--host", "book.star.example")
+    open_store(aws_cells.get("c1").settings()).add("star-reservations", new(room=101), created_at=now_utc())
+    tenants(tmp_path, "move", "star", "--to", "c2")
+    tenants(tmp_path, "set-tier", "star", "standard")
+    backup = client("cell-c2", "dynamodb").create_backup(
+        TableName="star-reservations", BackupName="before-restore"
+    )
+    arn = backup["BackupDetails"]["BackupArn"]
+    tenants(tmp_path, "restore", "star", "--from-backup", arn, "--interval", "0")
+    tenants(tmp_path, "hosts", "remove", "book.star.example")
+    tenants(tmp_path, "delete", "star", "--yes")
+    assert called["cell"] == documented_actions("cell"), sorted(called["cell"] ^ documented_actions("cell"))
+    assert called["control"] == documented_actions("control"), sorted(called["control"])
