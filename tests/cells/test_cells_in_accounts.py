@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -219,3 +220,21 @@ def test_each_profile_is_called_for_exactly_what_the_docs_list(aws_cells: Cells,
     tenants(tmp_path, "delete", "star", "--yes")
     assert called["cell"] == documented_actions("cell"), sorted(called["cell"] ^ documented_actions("cell"))
     assert called["control"] == documented_actions("control"), sorted(called["control"])
+
+
+def test_a_move_into_a_cell_without_the_customers_tier_is_refused_before_anything(
+    aws_cells: Cells, tmp_path: Path
+) -> None:
+    """Found at the register step, the customer would stay marked, its writes refused."""
+    tenants(tmp_path, "create", "star", "--cell", "c1", "--tier", "premium")
+    c2 = aws_cells.get("c2")
+    standard_only = json.dumps({"standard": json.loads(c2.usage_plans or "{}")["standard"]})
+    save_cells(
+        tmp_path, replace(aws_cells, cells=(aws_cells.get("c1"), replace(c2, usage_plans=standard_only)))
+    )
+    refused = CliRunner().invoke(app, ["tenants", "move", "star", "--to", "c2", "--data-dir", str(tmp_path)])
+    assert refused.exit_code != 0
+    assert "cell 'c2' has no usage plan for 'star''s tier 'premium' (its tiers: standard)" in refused.stderr
+    assert aws_cells.directory is not None
+    assert open_directory(aws_cells.directory.settings()).placement("star") == Placement("star", "c1")
+    assert tables("cell-c2") == {"reservations-customers"}

@@ -16,6 +16,7 @@ finished by running it again.  Writes are refused from mark to switch: that is t
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -26,6 +27,7 @@ from reservations.domain.errors import NotFoundError, UnavailableError, Validati
 from reservations.domain.tenancy import normalize_customer
 from reservations.stores.directory import Directory
 from reservations.stores.dynamodb_copy import TableCopier
+from reservations.tenants.admin import DEFAULT_TIER
 
 _COPIES = 5
 
@@ -68,6 +70,7 @@ class Mover:
         source = self._cells.get(placed.cell)
         if placed.moving_to is None:
             self._refuse_a_waiting_restore(source, name)
+            self._refuse_an_unknown_tier(source, target, name)
         started = time.monotonic()
         self._directory.begin_move(name, to)
         self._after_step("mark")
@@ -107,6 +110,23 @@ class Mover:
                 f" `reservations tenants restore {name} --resume {state.table}`, or delete that table,"
                 " then move",
                 field="name",
+            )
+
+    @staticmethod
+    def _refuse_an_unknown_tier(source: Cell, target: Cell, name: str) -> None:
+        """Checked before the mark: found at the register step, the customer's writes would stay
+        refused until the target cell had that tier's usage plan."""
+        plans = json.loads(target.settings().usage_plans or "{}")
+        if not plans:
+            return  # a local cell: no usage plans, no tiers
+        with registry_of(source) as registry:
+            record = registry.get_customer(name)
+        tier = (record.tier if record is not None else None) or DEFAULT_TIER
+        if tier not in plans:
+            raise ValidationError(
+                f"cell {target.name!r} has no usage plan for {name!r}'s tier {tier!r}"
+                f" (its tiers: {', '.join(sorted(plans))}): set another tier first, or add the plan there",
+                field="to",
             )
 
     def _copy(self, source: Cell, target: Cell, name: str) -> tuple[str, int, str]:
