@@ -73,9 +73,11 @@ check: $(BIN)/.installed
 # functions), run again with the clock 400 days ahead: no test may depend on the day it was written.
 LATER_SUITES := tests/stores tests/api tests/client tests/functions tests/test_catalogue.py tests/proofs/test_regressions.py
 
-## The clock-dependent suites again, a year ahead (libfaketime: Debian's faketime, from make system-deps)
+## The clock-dependent suites again, a year ahead (libfaketime: Debian's faketime, from make system-deps).
+## -m: libfaketime's thread-safe build; the suites run threads (moto's server, the gateway), and the
+## plain one, unsynchronised, crashed a worker in garbage collection once (a segfault, then a hang).
 test-later: $(BIN)/.installed
-	$(BIN)/python scripts/no-listener-left faketime '+400 days' $(BIN)/pytest -n 2 --dist loadscope -p no:cacheprovider $(LATER_SUITES)
+	$(BIN)/python scripts/no-listener-left faketime -m '+400 days' $(BIN)/pytest -n 2 --dist loadscope -p no:cacheprovider $(LATER_SUITES)
 
 ## Real Terraform: fmt, init + validate of every root whose providers install, terraform test (mocked AWS) of the cell module, each example and each cell root
 terraform-check:
