@@ -66,7 +66,6 @@ def make_client(settings: Settings, credentials: dict[str, str] | None = None) -
     ``credentials`` (``AccessKeyId``/``SecretAccessKey``/``SessionToken``, as STS returns them)
     replace the process's own, for a customer's tenant-scoped client.
     """
-    import boto3
     from botocore.config import Config
 
     config = Config(retries={"mode": "standard", "max_attempts": 4}, connect_timeout=2, read_timeout=5)
@@ -77,16 +76,9 @@ def make_client(settings: Settings, credentials: dict[str, str] | None = None) -
             "aws_secret_access_key": credentials["SecretAccessKey"],
             "aws_session_token": credentials["SessionToken"],
         }
-    if explicit:
-        client = boto3.client(
-            "dynamodb",
-            endpoint_url=settings.dynamodb_endpoint,
-            region_name=settings.region,
-            config=config,
-            **explicit,
-        )
-    else:
-        client = aws_client(settings, "dynamodb", endpoint_url=settings.dynamodb_endpoint, config=config)
+    client = aws_client(
+        settings, "dynamodb", endpoint_url=settings.dynamodb_endpoint, config=config, **explicit
+    )
     return count_attempts(client)
 
 

@@ -36,7 +36,7 @@ from reservations.tenants.usage import UsageKeys
 
 if TYPE_CHECKING:
     from reservations.settings import Settings
-    from reservations.stores.dynamodb_provision import TableProvisioner
+    from reservations.stores.dynamodb_provision import TableProvisioner, TableSpec
 
 PROVISIONING = "provisioning"
 DELETING = "deleting"
@@ -90,9 +90,8 @@ class Onboarding:
     def _plan_ids(self) -> list[str]:
         return [str(p) for p in json.loads(self._settings.usage_plans or "{}").values()]
 
-    def make_table(self, name: str) -> str:
-        """The customer's table as Terraform's module made it (the deployment's key, the backup tag,
-        point-in-time recovery, deletion protection), or completed if a killed run left it half made."""
+    def _table_spec(self, name: str) -> TableSpec:
+        """What the customer's table is made with; refused, naming the missing settings, without them."""
         from reservations.stores.dynamodb_provision import TableSpec
 
         kms_key_arn, backup_tag = self._settings.table_kms_key_arn, self._settings.backup_tag
@@ -103,9 +102,14 @@ class Onboarding:
                 "table_kms_key_arn and backup_tag)",
                 field="store",
             )
-        table = self._settings.table_for(name)
-        self._provisioner.ensure(TableSpec(table, name, kms_key_arn, backup_tag))
-        return table
+        return TableSpec(self._settings.table_for(name), name, kms_key_arn, backup_tag)
+
+    def make_table(self, name: str) -> str:
+        """The customer's table as Terraform's module made it (the deployment's key, the backup tag,
+        point-in-time recovery, deletion protection), or completed if a killed run left it half made."""
+        spec = self._table_spec(name)
+        self._provisioner.ensure(spec)
+        return spec.name
 
     def ensure_usage(self, name: str, tier: str) -> None:
         """The customer's usage key in ``tier``'s plan (nothing without usage plans)."""
@@ -115,13 +119,13 @@ class Onboarding:
 
     def create(self, raw_name: str, tier: str = DEFAULT_TIER) -> CreatedCustomer:
         name = validate_customer_name(normalize_customer(raw_name))
-        if not self._settings.table_kms_key_arn or not self._settings.backup_tag:
-            self.make_table(name)  # refuses, saying which settings are missing, before anything
+        spec = self._table_spec(name)  # refused before anything without the deployment's settings
         plan = self._plan_of(tier)
         existing = self._registry.get_customer(name)
         if existing is not None and existing.status != PROVISIONING:
             raise ValidationError(f"customer {name!r} already exists", field="name")
-        table = self.make_table(name)
+        self._provisioner.ensure(spec)
+        table = spec.name
         self._after_step("table")
         api_key = new_api_key()
         tier_held = tier if plan is not None else None  # no usage plans (locally): no tier
